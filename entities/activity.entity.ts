@@ -1,0 +1,52 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ActivityAction } from './activity-action.enum';
+
+@ObjectType({ description: 'One recorded action on team data. Seqs are per team, gapless and hash-chained.' })
+@Entity({ name: 'activities' })
+@Index('activities_team_seq_key', ['teamId', 'seq'], { unique: true })
+export class Activity {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId: string;
+
+  @Field(() => Int)
+  @Column({ type: 'integer' })
+  seq: number;
+
+  /** Null only for operator actions (e.g. TEAM_RESTORED). */
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @Field(() => ActivityAction)
+  @Column({ type: 'text' })
+  action: ActivityAction;
+
+  @Field()
+  @Column({ name: 'subject_type', type: 'text' })
+  subjectType: string;
+
+  @Field(() => ID)
+  @Column({ name: 'subject_id', type: 'uuid' })
+  subjectId: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  summary: string;
+
+  @Field(() => GraphQLJSONObject)
+  @Column({ type: 'jsonb', default: {} })
+  details: Record<string, unknown>;
+
+  @Field()
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field({ description: 'SHA-256 (hex) of the previous row hash and this row, chaining the log.' })
+  @Column({ type: 'text' })
+  hash: string;
+}

@@ -1,0 +1,10 @@
+import { Activity } from './activity.entity';
+import { Invitation } from './invitation.entity';
+import { Item } from './item.entity';
+import { Membership } from './membership.entity';
+import { Session } from './session.entity';
+import { Team } from './team.entity';
+import { User } from './user.entity';
+
+/** Every persisted entity, for the DataSource. */
+export const entities = [User, Session, Team, Membership, Invitation, Item, Activity];

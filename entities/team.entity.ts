@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType({ description: 'A team: its members, its items and the log of everything done to them.' })
+@Entity({ name: 'teams' })
+export class Team {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  name: string;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  /** Seq of the newest activity row; advanced under this row's lock so seqs are gapless. */
+  @Column({ name: 'last_seq', type: 'integer', default: 0 })
+  lastSeq: number;
+
+  /** Hash of the newest activity row: the head of the tamper-evident chain. */
+  @Column({ name: 'last_hash', type: 'text', default: '' })
+  lastHash: string;
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { entities } from './entities';
+import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initial-schema';
+
+/** Migrations in order; a new migration is added here and in src/migrations/. */
+export const migrations = [InitialSchema1764000000000];
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize?: number;
+  logging?: boolean;
+}
+
+/** The DataSource used by the server, the tests, the backup service and the TypeORM CLI. */
+export function createDataSource({ url, poolSize = 10, logging = false }: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging,
+    poolSize,
+    extra: { application_name: 'teamgraph' },
+  });
+}
+
+/** For `typeorm -d ormconfig.ts`: the database named by DATABASE_URL. */
+export default createDataSource({
+  url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/teamgraph',
+});

@@ -1,0 +1,79 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Session } from '../entities/session.entity';
+import { User } from '../entities/user.entity';
+import type { AuthResult } from '../src/accounts/account.service';
+import type { Context } from '../src/context/context';
+import { AuthPayload } from './types/auth-payload.type';
+import { SignUpInput } from './types/sign-up.input';
+import { UpdateProfileInput } from './types/update-profile.input';
+import { requireViewer } from './viewer';
+
+const toPayload = ({ token, session, user }: AuthResult): AuthPayload => ({
+  token,
+  expiresAt: session.expiresAt,
+  user,
+});
+
+@Resolver()
+export class AccountResolver {
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous.' })
+  me(@Ctx() ctx: Context): User | null {
+    return ctx.viewer?.user ?? null;
+  }
+
+  @Query(() => [Session], { description: 'My active sessions, most recently used first.' })
+  mySessions(@Ctx() ctx: Context): Promise<Session[]> {
+    return ctx.services.sessions.listActive(requireViewer(ctx).user.id);
+  }
+
+  @Query(() => User, { description: 'A user who shares a team with me (or me). FORBIDDEN otherwise.' })
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
+    // The permission map checked visibility; the row exists because a shared team references it.
+    const user = await ctx.loaders.user.load(id);
+    if (!user) throw new Error(`visible user ${id} vanished`);
+    return user;
+  }
+
+  @Mutation(() => AuthPayload)
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return toPayload(await ctx.services.accounts.signUp(input, ctx));
+  }
+
+  @Mutation(() => AuthPayload)
+  async logIn(
+    @Arg('email') email: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return toPayload(await ctx.services.accounts.logIn(email, password, ctx));
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the current session; its open WebSockets close.' })
+  logOut(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.logOut(requireViewer(ctx));
+  }
+
+  @Mutation(() => Boolean)
+  revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.revokeSession(requireViewer(ctx), id);
+  }
+
+  @Mutation(() => Int, { description: 'Revokes every session but this one; returns how many.' })
+  revokeOtherSessions(@Ctx() ctx: Context): Promise<number> {
+    return ctx.services.accounts.revokeOtherSessions(requireViewer(ctx));
+  }
+
+  @Mutation(() => Boolean, { description: 'Same policy as sign-up; revokes every other session.' })
+  changePassword(
+    @Arg('currentPassword') currentPassword: string,
+    @Arg('newPassword') newPassword: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.accounts.changePassword(requireViewer(ctx), currentPassword, newPassword);
+  }
+
+  @Mutation(() => User)
+  updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.accounts.updateProfile(requireViewer(ctx), input);
+  }
+}

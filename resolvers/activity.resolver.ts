@@ -1,0 +1,23 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Activity } from '../entities/activity.entity';
+import { Team } from '../entities/team.entity';
+import { User } from '../entities/user.entity';
+import type { Context } from '../src/context/context';
+
+/** An activity that crossed the event bus carries a snapshot of its team (which may be deleted). */
+type DeliveredActivity = Activity & { teamSnapshot?: Team };
+
+@Resolver(() => Activity)
+export class ActivityResolver {
+  @FieldResolver(() => Team)
+  async team(@Root() activity: DeliveredActivity, @Ctx() ctx: Context): Promise<Team> {
+    const team = (await ctx.loaders.team.load(activity.teamId)) ?? activity.teamSnapshot;
+    if (!team) throw new Error(`team ${activity.teamId} of an activity vanished`);
+    return team;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Null for operator actions.' })
+  actor(@Root() activity: Activity, @Ctx() ctx: Context): Promise<User | null> | null {
+    return activity.actorId ? ctx.loaders.user.load(activity.actorId) : null;
+  }
+}

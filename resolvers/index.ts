@@ -1,0 +1,17 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AccountResolver } from './account.resolver';
+import { ActivityResolver } from './activity.resolver';
+import { MembershipResolver } from './membership.resolver';
+import { SessionResolver } from './session.resolver';
+import { TeamResolver } from './team.resolver';
+import { UserResolver } from './user.resolver';
+
+/** Every resolver class; a new domain's resolver is added here. */
+export const resolvers: NonEmptyArray<Function> = [
+  AccountResolver,
+  UserResolver,
+  SessionResolver,
+  TeamResolver,
+  MembershipResolver,
+  ActivityResolver,
+];

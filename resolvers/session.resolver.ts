@@ -1,0 +1,11 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Session } from '../entities/session.entity';
+import type { Context } from '../src/context/context';
+
+@Resolver(() => Session)
+export class SessionResolver {
+  @FieldResolver(() => Boolean, { description: 'True for the session making this request.' })
+  current(@Root() session: Session, @Ctx() ctx: Context): boolean {
+    return session.id === ctx.viewer?.session.id;
+  }
+}

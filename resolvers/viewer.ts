@@ -1,0 +1,9 @@
+import type { Viewer } from '../src/accounts/session.service';
+import type { Context } from '../src/context/context';
+import { unauthenticated } from '../src/errors/errors';
+
+/** The signed-in viewer; the permission map already refused anonymous callers. */
+export function requireViewer(ctx: Context): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
+}

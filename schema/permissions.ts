@@ -1,0 +1,59 @@
+import { allow, deny, shield } from 'graphql-shield';
+import { forbidden } from '../src/errors/errors';
+import {
+  canSeeUserArg,
+  isAuthenticated,
+  isManagerOfTeamArg,
+  isMemberOfParentTeam,
+  isMemberOfParentTeamId,
+  isMemberOfTeamArg,
+  isMemberOfTeamId,
+  isOwnerOfTeamArg,
+  isSelf,
+} from './rules';
+
+/**
+ * Who may call what — every root field is named here; anything unnamed is denied.
+ * Finer rules that need the target's role (e.g. ADMIN removes only MEMBERs) are pure policies
+ * in src/teams/team-policy.ts, re-checked by the service under the team's row lock.
+ */
+export const permissionRules = {
+  Query: {
+    me: allow,
+    mySessions: isAuthenticated,
+    user: canSeeUserArg,
+    team: isMemberOfTeamId,
+  },
+  Mutation: {
+    signUp: allow,
+    logIn: allow,
+    logOut: isAuthenticated,
+    revokeSession: isAuthenticated,
+    revokeOtherSessions: isAuthenticated,
+    changePassword: isAuthenticated,
+    updateProfile: isAuthenticated,
+    createTeam: isAuthenticated,
+    renameTeam: isManagerOfTeamArg,
+    deleteTeam: isOwnerOfTeamArg,
+    changeMemberRole: isOwnerOfTeamArg,
+    removeMember: isManagerOfTeamArg,
+    leaveTeam: isMemberOfTeamArg,
+    transferOwnership: isOwnerOfTeamArg,
+  },
+  // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
+  Team: { '*': isMemberOfParentTeam },
+  Membership: { '*': isMemberOfParentTeamId },
+  User: { '*': allow, teams: isSelf },
+  Session: { '*': allow },
+  AuthPayload: { '*': allow },
+};
+
+
+export const permissions = shield(permissionRules, {
+  fallbackRule: deny,
+  fallbackError: () => forbidden(),
+  // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
+  // are masked by the server's error formatter instead.
+  allowExternalErrors: true,
+  debug: false,
+});

@@ -1,0 +1,10 @@
+import { rule } from 'graphql-shield';
+import type { Context } from '../../src/context/context';
+import { unauthenticated } from '../../src/errors/errors';
+
+/** The caller presented a live session token. */
+export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
+  ctx.viewer
+    ? true
+    : unauthenticated(ctx.invalidToken ? 'Your session is invalid, revoked or expired.' : undefined),
+);

@@ -1,0 +1,150 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+import { User } from '../../entities/user.entity';
+import { hashPassword, passwordNeedsRehash, timingDummyHash, verifyPassword } from '../auth/password-hasher';
+import { passwordWeakness } from '../auth/password-policy';
+import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { badInput, conflict, notFound, unauthenticated } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import type { RateLimits } from '../rate-limit/rate-limits';
+import { isUuid, normalizeEmail, requireText } from '../validation/validators';
+import type { SessionService, Viewer } from './session.service';
+import type { Session } from '../../entities/session.entity';
+
+export interface AuthResult {
+  token: string;
+  session: Session;
+  user: User;
+}
+
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string | null;
+}
+
+const DISPLAY_NAME_MAX = 100;
+const INVALID_CREDENTIALS = 'Invalid e-mail or password.';
+
+/** Sign-up, log-in and everything a user does to their own account. */
+export class AccountService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly sessions: SessionService,
+    private readonly rateLimits: RateLimits,
+  ) {}
+
+  async signUp(
+    input: { email: string; password: string; displayName: string },
+    origin: RequestOrigin,
+  ): Promise<AuthResult> {
+    await this.rateLimits.consume('signUpPerIp', origin.ip);
+    const email = normalizeEmail('email', input.email);
+    const displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
+    const weakness = await passwordWeakness(input.password, { email, displayName });
+    if (weakness) throw badInput('password', weakness);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await inTransaction(this.dataSource, this.bus, async (tx) => {
+        const user = await tx.save(tx.create(User, { email, displayName, passwordHash }));
+        const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
+        return { token, session, user };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('An account with this e-mail already exists.');
+      throw error;
+    }
+  }
+
+  async logIn(emailRaw: string, password: string, origin: RequestOrigin): Promise<AuthResult> {
+    const email = emailRaw.trim().toLowerCase();
+    // Every attempt counts per IP; failures count per account, and a locked account is refused
+    // before the password is checked, so guessing stops even with the right password.
+    await this.rateLimits.consume('logInPerIp', origin.ip);
+    await this.rateLimits.check('logInPerAccount', email);
+    const user = await this.dataSource.getRepository(User).findOneBy({ email });
+    // Verify against a dummy hash for unknown e-mails: same work, same timing, same error.
+    const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);
+    if (!user || !valid) {
+      await this.rateLimits.penalize('logInPerAccount', email);
+      throw unauthenticated(INVALID_CREDENTIALS);
+    }
+    const rehash = passwordNeedsRehash(user.passwordHash) ? await hashPassword(password) : null;
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      if (rehash) await tx.update(User, { id: user.id }, { passwordHash: rehash });
+      const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
+      this.accountEvent(pending, user.id, session.id, 'NEW_SIGN_IN', { userAgent: session.userAgent });
+      return { token, session, user };
+    });
+  }
+
+  logOut(viewer: Viewer): Promise<boolean> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [viewer.session.id] });
+      return true;
+    });
+  }
+
+  revokeSession(viewer: Viewer, sessionId: string): Promise<boolean> {
+    if (!isUuid(sessionId)) throw notFound('No such active session.');
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [sessionId] });
+      if (!revoked.length) throw notFound('No such active session.');
+      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'SESSION_REVOKED', { sessionId });
+      return true;
+    });
+  }
+
+  revokeOtherSessions(viewer: Viewer): Promise<number> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, {
+        allExcept: viewer.session.id,
+      });
+      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'OTHER_SESSIONS_REVOKED', {
+        count: revoked.length,
+      });
+      return revoked.length;
+    });
+  }
+
+  async changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
+    if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+      throw badInput('currentPassword', 'Current password is wrong.');
+    }
+    const weakness = await passwordWeakness(newPassword, user);
+    if (weakness) throw badInput('newPassword', weakness);
+    const passwordHash = await hashPassword(newPassword);
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await tx.update(User, { id: user.id }, { passwordHash });
+      await this.sessions.revoke(tx, pending, user.id, { allExcept: viewer.session.id });
+      this.accountEvent(pending, user.id, viewer.session.id, 'PASSWORD_CHANGED', {});
+      return true;
+    });
+  }
+
+  updateProfile(viewer: Viewer, input: { displayName?: string | null }): Promise<User> {
+    const changes: Partial<User> = {};
+    if (input.displayName != null) {
+      changes.displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
+    }
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      if (Object.keys(changes).length) await tx.update(User, { id: viewer.user.id }, changes);
+      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'PROFILE_UPDATED', { ...changes });
+      return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
+    });
+  }
+
+  private accountEvent(
+    pending: PendingEvents,
+    userId: string,
+    sessionId: string | null,
+    type: string,
+    details: Record<string, unknown>,
+  ): void {
+    pending.add({ kind: 'account', userId, sessionId, type, details, createdAt: new Date().toISOString() });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505';
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../ormconfig';
+import type { Config } from './config/config';
+import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
+import type { EventBus } from './events/event-bus';
+import { InMemoryEventBus } from './events/in-memory-event-bus';
+import type { Logger } from './logging/logger';
+import { createServer, type TeamgraphServer } from './server/create-server';
+import { createServices, type Services } from './services';
+
+export interface RunningApp {
+  url: string;
+  services: Services;
+  server: TeamgraphServer;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL, or an embedded PostgreSQL under DATA_DIR when none is configured. */
+export async function resolveDatabase(config: Config, logger: Logger): Promise<RunningDatabase> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => undefined };
+  return startEmbeddedDatabase(config.DATA_DIR, config.EMBEDDED_PG_PORT, logger);
+}
+
+export async function connectDatabase(url: string, config: Config, logger: Logger): Promise<DataSource> {
+  const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
+  await dataSource.initialize();
+  if (config.MIGRATE_ON_START) {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  }
+  return dataSource;
+}
+
+export function createEventBus(_config: Config): EventBus {
+  return new InMemoryEventBus();
+}
+
+/** Starts everything one instance runs, listening on PORT/HOST (0 picks a free port). */
+export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+  const database = await resolveDatabase(config, logger);
+  const dataSource = await connectDatabase(database.url, config, logger);
+  const bus = createEventBus(config);
+  const services = createServices({ config, dataSource, bus, logger });
+  const server = await createServer(services);
+  const url = await server.listen(config.PORT, config.HOST);
+  logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
+  return {
+    url,
+    services,
+    server,
+    async stop() {
+      await server.close();
+      await bus.close();
+      await dataSource.destroy();
+      await database.stop();
+    },
+  };
+}

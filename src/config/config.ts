@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { parseDurationMs } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const parsed = parseDurationMs(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 30d, 12h, 900)` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined))
+  .pipe(z.string().url().optional());
+
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const csv = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** Every environment variable the server reads; documented in the README's configuration table. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MIGRATE_ON_START: onOff('on'),
+  SESSION_TTL: duration('30d'),
+  REDIS_URL: optionalUrl,
+  PUBLIC_URL: optionalUrl,
+  CORS_ORIGINS: csv,
+  INVITATION_TTL: duration('7d'),
+  SMTP_URL: optionalUrl,
+  SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
+  RATE_LIMITS: onOff('on'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration; throws one readable message listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.RATE_LIMITS) {
+    throw new ConfigError('Invalid configuration:\n  RATE_LIMITS: cannot be off when NODE_ENV=production');
+  }
+  return config;
+}

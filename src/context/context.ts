@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Viewer } from '../accounts/session.service';
+import type { Loaders } from '../loaders/loaders';
+import type { Services } from '../services';
+
+/** What every resolver and permission rule receives, per HTTP request or WebSocket operation. */
+export interface Context {
+  requestId: string;
+  /** The signed-in user and session; null when anonymous or the token is invalid. */
+  viewer: Viewer | null;
+  /** True when a bearer token was sent but is unknown, revoked or expired. */
+  invalidToken: boolean;
+  ip: string;
+  userAgent: string | null;
+  loaders: Loaders;
+  services: Services;
+  logger: Logger;
+}

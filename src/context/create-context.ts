@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { createLoaders } from '../loaders/loaders';
+import type { Services } from '../services';
+import type { Context } from './context';
+
+export interface ContextSource {
+  authorization: string | undefined | null;
+  ip: string;
+  userAgent: string | null;
+  requestId?: string;
+}
+
+/** Reads "Bearer <token>" and resolves it to a live session (or anonymous). */
+export async function createContext(services: Services, source: ContextSource): Promise<Context> {
+  const requestId = source.requestId ?? randomUUID();
+  const match = /^Bearer\s+(\S+)$/i.exec(source.authorization?.trim() ?? '');
+  const viewer = match ? await services.sessions.resolve(match[1]) : null;
+  return {
+    requestId,
+    viewer,
+    invalidToken: Boolean(source.authorization) && !viewer,
+    ip: source.ip,
+    userAgent: source.userAgent,
+    loaders: createLoaders(services.dataSource, viewer?.user.id ?? null),
+    services,
+    logger: services.logger.child({ requestId, userId: viewer?.user.id }),
+  };
+}

@@ -1,0 +1,80 @@
+import type { ActivityAction } from '../../entities/activity-action.enum';
+
+/**
+ * An activity as it travels between instances: plain JSON (dates as ISO strings), carrying a
+ * snapshot of the team so a TEAM_DELETED event can still be rendered after the rows are gone.
+ */
+export interface ActivityEvent {
+  kind: 'activity';
+  activity: {
+    id: string;
+    teamId: string;
+    seq: number;
+    actorId: string | null;
+    action: ActivityAction;
+    subjectType: string;
+    subjectId: string;
+    summary: string;
+    details: Record<string, unknown>;
+    createdAt: string;
+    hash: string;
+  };
+  team: { id: string; name: string; createdAt: string };
+}
+
+/** A user lost access to a team (removed, left) — or everybody did (userId null: team deleted). */
+export interface AccessRevokedEvent {
+  kind: 'access-revoked';
+  teamId: string;
+  userId: string | null;
+}
+
+/** A user gained access to a team (joined, team created, team restored). */
+export interface AccessGrantedEvent {
+  kind: 'access-granted';
+  teamId: string;
+  userId: string;
+}
+
+/** Sessions that must stop working at once: their sockets are closed. */
+export interface SessionsRevokedEvent {
+  kind: 'sessions-revoked';
+  userId: string;
+  sessionIds: string[];
+}
+
+/** Something happened to a user's own account, for their other sessions. */
+export interface AccountEvent {
+  kind: 'account';
+  userId: string;
+  type: string;
+  /** The session that caused it, if any, so clients can tell "this device" from others. */
+  sessionId: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type DomainEvent =
+  | ActivityEvent
+  | AccessRevokedEvent
+  | AccessGrantedEvent
+  | SessionsRevokedEvent
+  | AccountEvent;
+
+/** Channels: one per team (its activity and access changes) and one per user. */
+export const teamChannel = (teamId: string) => `team.${teamId}`;
+export const userChannel = (userId: string) => `user.${userId}`;
+
+/** The channel an event is delivered on. */
+export function channelOf(event: DomainEvent): string {
+  switch (event.kind) {
+    case 'activity':
+      return teamChannel(event.activity.teamId);
+    case 'access-revoked':
+      return teamChannel(event.teamId);
+    case 'access-granted':
+    case 'sessions-revoked':
+    case 'account':
+      return userChannel(event.userId);
+  }
+}

@@ -1,0 +1,42 @@
+import type { DataSource } from 'typeorm';
+import { AccountService } from './accounts/account.service';
+import { SessionService } from './accounts/session.service';
+import type { Config } from './config/config';
+import type { EventBus } from './events/event-bus';
+import type { Logger } from './logging/logger';
+import { RateLimits } from './rate-limit/rate-limits';
+import { TeamService } from './teams/team.service';
+
+/** The application's long-lived parts, built once per process and shared by every request. */
+export interface Services {
+  config: Config;
+  dataSource: DataSource;
+  bus: EventBus;
+  logger: Logger;
+  rateLimits: RateLimits;
+  sessions: SessionService;
+  accounts: AccountService;
+  teams: TeamService;
+}
+
+export function createServices(deps: {
+  config: Config;
+  dataSource: DataSource;
+  bus: EventBus;
+  logger: Logger;
+  rateLimits?: RateLimits;
+}): Services {
+  const { config, dataSource, bus, logger } = deps;
+  const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
+  const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  return {
+    config,
+    dataSource,
+    bus,
+    logger,
+    rateLimits,
+    sessions,
+    accounts: new AccountService(dataSource, bus, sessions, rateLimits),
+    teams: new TeamService(dataSource, bus),
+  };
+}

@@ -1,0 +1,183 @@
+import { DataSource } from 'typeorm';
+import { ActivityAction } from '../../entities/activity-action.enum';
+import { Membership } from '../../entities/membership.entity';
+import { Role } from '../../entities/role.enum';
+import { Team } from '../../entities/team.entity';
+import { User } from '../../entities/user.entity';
+import { lockTeam, recordActivity } from '../activity/record-activity';
+import { inTransaction } from '../db/unit-of-work';
+import { badInput, forbidden } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import { requireText } from '../validation/validators';
+import { roleIn } from './membership-queries';
+import {
+  canChangeRole,
+  canLeave,
+  canManageTeam,
+  canRemoveMember,
+  canTransferOwnership,
+  isOwner,
+} from './team-policy';
+
+const TEAM_NAME_MAX = 100;
+
+/**
+ * Team lifecycle and membership. Every method locks the team row, re-checks the caller's
+ * role against committed state, changes the data and records one activity — in one transaction.
+ */
+export class TeamService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+  ) {}
+
+  createTeam(actor: User, nameRaw: string): Promise<Team> {
+    const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await tx.save(tx.create(Team, { name, lastSeq: 0, lastHash: '' }));
+      await tx.insert(Membership, { teamId: team.id, userId: actor.id, role: Role.OWNER, joinedAt: new Date() });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.TEAM_CREATED,
+        subjectType: 'Team',
+        subjectId: team.id,
+        summary: `${actor.displayName} created the team "${name}"`,
+        details: { name },
+      });
+      pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
+      return team;
+    });
+  }
+
+  renameTeam(actor: User, teamId: string, nameRaw: string): Promise<Team> {
+    const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      if (!canManageTeam(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      const oldName = team.name;
+      team.name = name;
+      await tx.update(Team, { id: teamId }, { name });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.TEAM_RENAMED,
+        subjectType: 'Team',
+        subjectId: teamId,
+        summary: `${actor.displayName} renamed the team from "${oldName}" to "${name}"`,
+        details: { changedFields: { name: { old: oldName, new: name } } },
+      });
+      return team;
+    });
+  }
+
+  /** TEAM_DELETED is published to members, then every row of the team goes (ON DELETE CASCADE). */
+  deleteTeam(actor: User, teamId: string): Promise<string> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.TEAM_DELETED,
+        subjectType: 'Team',
+        subjectId: teamId,
+        summary: `${actor.displayName} deleted the team "${team.name}"`,
+        details: { name: team.name },
+      });
+      await tx.delete(Team, { id: teamId });
+      pending.add({ kind: 'access-revoked', teamId, userId: null });
+      return teamId;
+    });
+  }
+
+  changeMemberRole(actor: User, teamId: string, userId: string, role: Role): Promise<Membership> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      const actorRole = await roleIn(tx, teamId, actor.id);
+      if (!canManageTeam(actorRole)) throw forbidden();
+      const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId });
+      if (!canChangeRole(actorRole, membership?.role ?? null, role) || !membership) {
+        throw role === Role.OWNER
+          ? badInput('role', 'Use transferOwnership to make someone the owner.')
+          : forbidden();
+      }
+      const oldRole = membership.role;
+      membership.role = role;
+      await tx.update(Membership, { teamId, userId }, { role });
+      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.MEMBER_ROLE_CHANGED,
+        subjectType: 'User',
+        subjectId: userId,
+        summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
+        details: { changedFields: { role: { old: oldRole, new: role } } },
+      });
+      return membership;
+    });
+  }
+
+  removeMember(actor: User, teamId: string, userId: string): Promise<boolean> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      const actorRole = await roleIn(tx, teamId, actor.id);
+      if (!canManageTeam(actorRole)) throw forbidden();
+      const targetRole = await roleIn(tx, teamId, userId);
+      if (!canRemoveMember(actorRole, targetRole, userId === actor.id)) throw forbidden();
+      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
+      await tx.delete(Membership, { teamId, userId });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.MEMBER_REMOVED,
+        subjectType: 'User',
+        subjectId: userId,
+        summary: `${actor.displayName} removed ${target.displayName} from the team`,
+        details: { role: targetRole },
+      });
+      pending.add({ kind: 'access-revoked', teamId, userId });
+      return true;
+    });
+  }
+
+  leaveTeam(actor: User, teamId: string): Promise<boolean> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      const role = await roleIn(tx, teamId, actor.id);
+      if (!canLeave(role)) throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
+      await tx.delete(Membership, { teamId, userId: actor.id });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.MEMBER_LEFT,
+        subjectType: 'User',
+        subjectId: actor.id,
+        summary: `${actor.displayName} left the team`,
+        details: { role },
+      });
+      pending.add({ kind: 'access-revoked', teamId, userId: actor.id });
+      return true;
+    });
+  }
+
+  transferOwnership(actor: User, teamId: string, userId: string): Promise<Team> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      const actorRole = await roleIn(tx, teamId, actor.id);
+      if (!isOwner(actorRole)) throw forbidden();
+      const targetRole = await roleIn(tx, teamId, userId);
+      if (!canTransferOwnership(actorRole, targetRole, userId === actor.id)) {
+        throw badInput('userId', 'The new owner must be another member of the team.');
+      }
+      // Demote first: the one-owner index allows a single OWNER row per team.
+      await tx.update(Membership, { teamId, userId: actor.id }, { role: Role.ADMIN });
+      await tx.update(Membership, { teamId, userId }, { role: Role.OWNER });
+      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.OWNERSHIP_TRANSFERRED,
+        subjectType: 'User',
+        subjectId: userId,
+        summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
+        details: { previousOwnerId: actor.id, newOwnerId: userId },
+      });
+      return team;
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import type { TestApp } from './test-app';
+
+/** Row counts of every application table, to prove a denied call changed nothing. */
+export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
+  const tables = ['users', 'sessions', 'teams', 'memberships', 'invitations', 'items', 'activities'];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}
+
+/** A fingerprint of every row of the data tables: any change to any row changes it. */
+export async function dataFingerprint(app: TestApp): Promise<string> {
+  const parts: string[] = [];
+  for (const table of ['users', 'teams', 'memberships', 'invitations', 'items', 'activities']) {
+    const [row] = await app.sql<{ h: string | null }>(
+      `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${table} t`,
+    );
+    parts.push(`${table}:${row.h ?? 'empty'}`);
+  }
+  const [sessions] = await app.sql<{ h: string | null }>(
+    `SELECT md5(string_agg(id::text || coalesce(revoked_at::text, ''), '|' ORDER BY id)) AS h FROM sessions`,
+  );
+  parts.push(`sessions:${sessions.h ?? 'empty'}`);
+  return parts.join(';');
+}

@@ -1,0 +1,69 @@
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/logging/logger';
+import { createScratchDatabase } from './scratch-database';
+
+export interface GraphqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data: T | null | undefined;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  headers: Headers;
+}
+
+export interface TestApp {
+  url: string;
+  wsUrl: string;
+  app: RunningApp;
+  /** POSTs a GraphQL operation; `token` becomes the bearer header. */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphqlResponse<T>>;
+  /** Runs SQL against the suite's database (to check rows, not to set up behaviour). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/** A real server on a random port, on its own scratch database. Stop it in afterAll. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createScratchDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    DB_POOL_SIZE: '5',
+    // Suites share 127.0.0.1; rate limits get their own suite (rate-limits.test.ts).
+    RATE_LIMITS: 'off',
+    ...env,
+  });
+  const app = await startApp(config, createLogger(config.LOG_LEVEL));
+  const url = app.url;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    app,
+    async gql(query, variables, token) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: GraphqlResponse['errors'] };
+      return { status: response.status, data: body.data as never, errors: body.errors, headers: response.headers };
+    },
+    sql: (text, params) => app.services.dataSource.query(text, params),
+    async stop() {
+      await app.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** The first error's extensions.code, for terse assertions. */
+export const errorCode = (response: GraphqlResponse): unknown => response.errors?.[0]?.extensions?.code;

@@ -1,0 +1,126 @@
+import type { ActivityAction } from '../../entities/activity-action.enum';
+import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
+import type { TestApp } from './test-app';
+
+/** An activity row as stored (snake_case columns, as `app.sql` returns them). */
+export interface ActivityRow {
+  id: string;
+  team_id: string;
+  seq: number;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  summary: string;
+  details: Record<string, unknown>;
+  created_at: Date;
+  hash: string;
+}
+
+/** What a mutation must have recorded. Omitted fields are not checked. */
+export interface ExpectedActivity {
+  action: ActivityAction | `${ActivityAction}`;
+  actorId?: string | null;
+  subjectId?: string;
+  subjectType?: string;
+  /** Checked with `toMatchObject`, so only the keys given must match. */
+  details?: Record<string, unknown>;
+  /**
+   * The team's last seq before the mutation (from `lastActivitySeq`). When given, the newest
+   * row must be exactly the next seq: the mutation wrote one row, not two.
+   */
+  afterSeq?: number;
+}
+
+/** The team's newest seq (0 when it has no activity yet). */
+export async function lastActivitySeq(app: TestApp, teamId: string): Promise<number> {
+  const [row] = await app.sql<{ seq: number | null }>(
+    `SELECT max(seq) AS seq FROM activities WHERE team_id = $1`,
+    [teamId],
+  );
+  return row?.seq ?? 0;
+}
+
+/**
+ * Asserts the team's newest activity row is the expected one and returns it. Every team
+ * mutation's test calls this with a literal `action:` — test/activity-coverage.test.ts scans
+ * the test files for those calls and fails for any team mutation whose action is never asserted.
+ */
+export async function expectActivity(
+  app: TestApp,
+  teamId: string,
+  expected: ExpectedActivity,
+): Promise<ActivityRow> {
+  const [row] = await app.sql<ActivityRow>(
+    `SELECT * FROM activities WHERE team_id = $1 ORDER BY seq DESC LIMIT 1`,
+    [teamId],
+  );
+  expect(row).toBeDefined();
+  checkActivity(
+    {
+      action: row.action,
+      actorId: row.actor_id,
+      subjectId: row.subject_id,
+      subjectType: row.subject_type,
+      summary: row.summary,
+      details: row.details,
+      seq: row.seq,
+    },
+    expected,
+  );
+  return row;
+}
+
+/**
+ * The same check for an activity seen on the event bus — for TEAM_DELETED, whose row is
+ * deleted with the team in the same transaction. `events` are what a subscriber to the team
+ * channel received; the newest activity event is checked and returned.
+ */
+export function expectActivityEvent(
+  events: DomainEvent[],
+  expected: ExpectedActivity,
+): ActivityEvent['activity'] {
+  const activities = events.filter((e): e is ActivityEvent => e.kind === 'activity');
+  expect(activities.length).toBeGreaterThan(0);
+  const { activity } = activities[activities.length - 1];
+  checkActivity(activity, expected);
+  return activity;
+}
+
+/** Asserts nothing was recorded for the team since `afterSeq` (a failed or denied mutation). */
+export async function expectNoActivitySince(
+  app: TestApp,
+  teamId: string,
+  afterSeq: number,
+): Promise<void> {
+  const rows = await app.sql<{ seq: number; action: string }>(
+    `SELECT seq, action FROM activities WHERE team_id = $1 AND seq > $2 ORDER BY seq`,
+    [teamId, afterSeq],
+  );
+  expect(rows).toEqual([]);
+  const [team] = await app.sql<{ last_seq: number }>(`SELECT last_seq FROM teams WHERE id = $1`, [
+    teamId,
+  ]);
+  if (team) expect(team.last_seq).toBe(afterSeq);
+}
+
+interface ComparableActivity {
+  action: string;
+  actorId: string | null;
+  subjectId: string;
+  subjectType: string;
+  summary: string;
+  details: Record<string, unknown>;
+  seq: number;
+}
+
+function checkActivity(actual: ComparableActivity, expected: ExpectedActivity): void {
+  expect(actual.action).toBe(expected.action);
+  if (expected.actorId !== undefined) expect(actual.actorId).toBe(expected.actorId);
+  if (expected.subjectId !== undefined) expect(actual.subjectId).toBe(expected.subjectId);
+  if (expected.subjectType !== undefined) expect(actual.subjectType).toBe(expected.subjectType);
+  if (expected.details !== undefined) expect(actual.details).toMatchObject(expected.details);
+  if (expected.afterSeq !== undefined) expect(actual.seq).toBe(expected.afterSeq + 1);
+  // Every row is meant for people: a summary is always present.
+  expect(actual.summary.length).toBeGreaterThan(0);
+}

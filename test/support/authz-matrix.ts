@@ -11,6 +11,8 @@ export interface World {
   app: TestApp;
   team: TestTeam;
   users: Record<Exclude<Caller, 'anonymous'>, TestUser>;
+  /** Another MEMBER of the team, to act upon (remove, promote…) without acting on a caller. */
+  target: TestUser;
   /** Bearer token of the caller (null for anonymous). */
   tokenOf(caller: Caller): string | null;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { parseDurationMs } from './duration';
+import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
 
 const duration = (fallback: string) =>
   z
@@ -56,6 +58,8 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  ...edgeConfigSchema,
+  ...backupConfigSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -67,7 +71,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map(
-      (issue) => `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      (issue) =>
+        `  ${issue.path.join('.')}: ${issue.message} (got ${
+          // Never echo secrets into logs.
+          /KEY|SECRET/.test(String(issue.path[0])) ? '[redacted]' : JSON.stringify(env[String(issue.path[0])])
+        })`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -75,5 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NODE_ENV === 'production' && !config.RATE_LIMITS) {
     throw new ConfigError('Invalid configuration:\n  RATE_LIMITS: cannot be off when NODE_ENV=production');
   }
+  const backupProblem = checkBackupConfig(config);
+  if (backupProblem) throw new ConfigError(`Invalid configuration:\n  ${backupProblem}`);
+  const edgeProblem = checkEdgeConfig(config);
+  if (edgeProblem) throw new ConfigError(`Invalid configuration:\n  ${edgeProblem}`);
   return config;
 }

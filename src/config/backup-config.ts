@@ -38,7 +38,10 @@ const encryptionKey = z
     if (!value) return undefined;
     const key = Buffer.from(value, 'base64');
     if (key.length !== 32 || key.toString('base64') !== value.replace(/\s/g, '')) {
-      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes in base64 (openssl rand -base64 32)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+      });
       return z.NEVER;
     }
     return key;
@@ -54,7 +57,10 @@ const maxAge = z
       return z.NEVER;
     }
     if (parsed > BACKUP_MAX_AGE_LIMIT_MS) {
-      ctx.addIssue({ code: 'custom', message: 'cannot exceed 31d: no backup is kept beyond a month' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'cannot exceed 31d: no backup is kept beyond a month',
+      });
       return z.NEVER;
     }
     return parsed;
@@ -83,7 +89,11 @@ export function checkBackupConfig(config: {
   BACKUP_ENCRYPTION_KEY?: Buffer;
   BACKUP_ALLOW_UNENCRYPTED: boolean;
 }): string | undefined {
-  if (config.NODE_ENV === 'production' && !config.BACKUP_ENCRYPTION_KEY && !config.BACKUP_ALLOW_UNENCRYPTED) {
+  if (
+    config.NODE_ENV === 'production' &&
+    !config.BACKUP_ENCRYPTION_KEY &&
+    !config.BACKUP_ALLOW_UNENCRYPTED
+  ) {
     return 'BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production (or set BACKUP_ALLOW_UNENCRYPTED=on)';
   }
   return undefined;

@@ -10,7 +10,10 @@ const duration = (fallback: string) =>
     .transform((value, ctx) => {
       const parsed = parseDurationMs(value);
       if (parsed === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 30d, 12h, 900)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a duration (e.g. 30d, 12h, 900)`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -74,14 +77,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       (issue) =>
         `  ${issue.path.join('.')}: ${issue.message} (got ${
           // Never echo secrets into logs.
-          /KEY|SECRET/.test(String(issue.path[0])) ? '[redacted]' : JSON.stringify(env[String(issue.path[0])])
+          /KEY|SECRET/.test(String(issue.path[0]))
+            ? '[redacted]'
+            : JSON.stringify(env[String(issue.path[0])])
         })`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
   if (config.NODE_ENV === 'production' && !config.RATE_LIMITS) {
-    throw new ConfigError('Invalid configuration:\n  RATE_LIMITS: cannot be off when NODE_ENV=production');
+    throw new ConfigError(
+      'Invalid configuration:\n  RATE_LIMITS: cannot be off when NODE_ENV=production',
+    );
   }
   const backupProblem = checkBackupConfig(config);
   if (backupProblem) throw new ConfigError(`Invalid configuration:\n  ${backupProblem}`);

@@ -7,6 +7,7 @@ import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
 
 /** Every resolver class; a new domain's resolver is added here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's own parameter type
 export const resolvers: NonEmptyArray<Function> = [
   AccountResolver,
   UserResolver,

@@ -16,6 +16,7 @@ const matrixDir = path.join(__dirname, 'matrix');
 const cases: MatrixCase[] = readdirSync(matrixDir)
   .filter((file) => file.endsWith('.matrix.ts'))
   .sort()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- cases are discovered at run time
   .flatMap((file) => (require(path.join(matrixDir, file)) as { cases: MatrixCase[] }).cases);
 
 let app: TestApp;
@@ -41,7 +42,14 @@ async function buildWorld(): Promise<World> {
   if (removal.errors) throw new Error(JSON.stringify(removal.errors));
   const revokedSession = await addMember(app, team, 'MEMBER', await insertUser(app));
   await app.gql(`mutation { logOut }`, {}, revokedSession.token);
-  const users = { OWNER: owner, ADMIN: admin, MEMBER: member, outsider, removedMember, revokedSession };
+  const users = {
+    OWNER: owner,
+    ADMIN: admin,
+    MEMBER: member,
+    outsider,
+    removedMember,
+    revokedSession,
+  };
   return {
     app,
     team,

@@ -5,6 +5,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { resolvers } from '../../resolvers';
 import { permissions } from '../../schema/permissions';
+import { freshLoadersAfterMutation } from './fresh-loaders.middleware';
 
 /** The executable schema as type-graphql builds it, before permissions. */
 export function buildBareSchema(): GraphQLSchema {
@@ -12,6 +13,7 @@ export function buildBareSchema(): GraphQLSchema {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    globalMiddlewares: [freshLoadersAfterMutation],
     emitSchemaFile: false,
   });
 }

@@ -3,7 +3,9 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { ActivityAction } from './activity-action.enum';
 
-@ObjectType({ description: 'One recorded action on team data. Seqs are per team, gapless and hash-chained.' })
+@ObjectType({
+  description: 'One recorded action on team data. Seqs are per team, gapless and hash-chained.',
+})
 @Entity({ name: 'activities' })
 @Index('activities_team_seq_key', ['teamId', 'seq'], { unique: true })
 export class Activity {

@@ -1,7 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'A person. Visible only to themself and to people who share a team with them.' })
+@ObjectType({
+  description: 'A person. Visible only to themself and to people who share a team with them.',
+})
 @Entity({ name: 'users' })
 export class User {
   @Field(() => ID)

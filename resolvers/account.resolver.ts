@@ -26,7 +26,9 @@ export class AccountResolver {
     return ctx.services.sessions.listActive(requireViewer(ctx).user.id);
   }
 
-  @Query(() => User, { description: 'A user who shares a team with me (or me). FORBIDDEN otherwise.' })
+  @Query(() => User, {
+    description: 'A user who shares a team with me (or me). FORBIDDEN otherwise.',
+  })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
     // The permission map checked visibility; the row exists because a shared team references it.
     const user = await ctx.loaders.user.load(id);
@@ -48,7 +50,9 @@ export class AccountResolver {
     return toPayload(await ctx.services.accounts.logIn(email, password, ctx));
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes the current session; its open WebSockets close.' })
+  @Mutation(() => Boolean, {
+    description: 'Revokes the current session; its open WebSockets close.',
+  })
   logOut(@Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.accounts.logOut(requireViewer(ctx));
   }

@@ -18,18 +18,29 @@ const ME = `{ me { id email displayName } }`;
 
 describe('signUp', () => {
   it('normalises the e-mail, stores only an argon2id hash and returns a working token', async () => {
-    const response = await app.gql<{ signUp: { token: string; expiresAt: string; user: { id: string; email: string } } }>(
-      SIGN_UP,
-      { input: { email: '  Ada.Lovelace@Example.COM ', password: STRONG_PASSWORD, displayName: 'Ada' } },
-    );
+    const response = await app.gql<{
+      signUp: { token: string; expiresAt: string; user: { id: string; email: string } };
+    }>(SIGN_UP, {
+      input: {
+        email: '  Ada.Lovelace@Example.COM ',
+        password: STRONG_PASSWORD,
+        displayName: 'Ada',
+      },
+    });
     expect(response.errors).toBeUndefined();
     const { token, user, expiresAt } = response.data!.signUp;
     expect(user.email).toBe('ada.lovelace@example.com');
     expect(token.length).toBeGreaterThanOrEqual(43);
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000);
-    const [row] = await app.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.id]);
+    const [row] = await app.sql<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [user.id],
+    );
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
-    const [session] = await app.sql<{ token_hash: string }>('SELECT token_hash FROM sessions WHERE user_id = $1', [user.id]);
+    const [session] = await app.sql<{ token_hash: string }>(
+      'SELECT token_hash FROM sessions WHERE user_id = $1',
+      [user.id],
+    );
     expect(session.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(session.token_hash).not.toContain(token);
     const me = await app.gql<{ me: { id: string } }>(ME, {}, token);
@@ -42,22 +53,29 @@ describe('signUp', () => {
     ['contains the name', 'Zebediah-Quokka-77', /name/],
     ['contains the e-mail', 'zebediah@example.com!!', /e-mail/],
     ['over 256 characters', 'Xy9!'.repeat(70), /at most 256/],
-  ])('refuses a %s password with BAD_USER_INPUT on field "password" and creates nothing', async (_, password, reason) => {
-    const before = await dataFingerprint(app);
-    const response = await app.gql(SIGN_UP, {
-      input: { email: 'zebediah@example.com', password, displayName: 'Zebediah' },
-    });
-    expect(errorCode(response)).toBe('BAD_USER_INPUT');
-    expect(response.errors![0].extensions!.field).toBe('password');
-    expect(response.errors![0].message).toMatch(reason);
-    expect(await dataFingerprint(app)).toBe(before);
-  });
+  ])(
+    'refuses a %s password with BAD_USER_INPUT on field "password" and creates nothing',
+    async (_, password, reason) => {
+      const before = await dataFingerprint(app);
+      const response = await app.gql(SIGN_UP, {
+        input: { email: 'zebediah@example.com', password, displayName: 'Zebediah' },
+      });
+      expect(errorCode(response)).toBe('BAD_USER_INPUT');
+      expect(response.errors![0].extensions!.field).toBe('password');
+      expect(response.errors![0].message).toMatch(reason);
+      expect(await dataFingerprint(app)).toBe(before);
+    },
+  );
 
   it('refuses a malformed e-mail and an empty display name, naming the field', async () => {
-    const bad = await app.gql(SIGN_UP, { input: { email: 'not-an-email', password: STRONG_PASSWORD, displayName: 'X' } });
+    const bad = await app.gql(SIGN_UP, {
+      input: { email: 'not-an-email', password: STRONG_PASSWORD, displayName: 'X' },
+    });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors![0].extensions!.field).toBe('email');
-    const empty = await app.gql(SIGN_UP, { input: { email: 'x@example.com', password: STRONG_PASSWORD, displayName: '  ' } });
+    const empty = await app.gql(SIGN_UP, {
+      input: { email: 'x@example.com', password: STRONG_PASSWORD, displayName: '  ' },
+    });
     expect(empty.errors![0].extensions!.field).toBe('displayName');
   });
 
@@ -88,7 +106,10 @@ describe('logIn', () => {
   it('answers an unknown e-mail and a wrong password with the same error', async () => {
     const user = await buildUser(app);
     const wrong = await app.gql(LOG_IN, { email: user.email, password: 'Wrong-Password-123!' });
-    const unknown = await app.gql(LOG_IN, { email: 'nobody-here@example.com', password: 'Wrong-Password-123!' });
+    const unknown = await app.gql(LOG_IN, {
+      email: 'nobody-here@example.com',
+      password: 'Wrong-Password-123!',
+    });
     expect(wrong.data).toBeNull();
     expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
     expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
@@ -101,11 +122,22 @@ describe('sessions', () => {
 
   it('lists my sessions and marks the current one', async () => {
     const user = await buildUser(app);
-    const second = await app.gql<{ logIn: { token: string } }>(LOG_IN, { email: user.email, password: user.password });
-    const list = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(SESSIONS, {}, user.token);
+    const second = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+      email: user.email,
+      password: user.password,
+    });
+    const list = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(
+      SESSIONS,
+      {},
+      user.token,
+    );
     expect(list.data!.mySessions).toHaveLength(2);
     expect(list.data!.mySessions.filter((s) => s.current)).toHaveLength(1);
-    const other = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(SESSIONS, {}, second.data!.logIn.token);
+    const other = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(
+      SESSIONS,
+      {},
+      second.data!.logIn.token,
+    );
     expect(other.data!.mySessions.find((s) => s.current)!.id).not.toBe(
       list.data!.mySessions.find((s) => s.current)!.id,
     );
@@ -124,22 +156,43 @@ describe('sessions', () => {
 
   it("revokeSession revokes one of my sessions, and someone else's is NOT_FOUND and untouched", async () => {
     const user = await buildUser(app);
-    const second = await app.gql<{ logIn: { token: string } }>(LOG_IN, { email: user.email, password: user.password });
+    const second = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+      email: user.email,
+      password: user.password,
+    });
     const stranger = await buildUser(app);
-    const list = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(SESSIONS, {}, user.token);
+    const list = await app.gql<{ mySessions: { id: string; current: boolean }[] }>(
+      SESSIONS,
+      {},
+      user.token,
+    );
     const otherId = list.data!.mySessions.find((s) => !s.current)!.id;
 
-    const denied = await app.gql(`mutation ($id: ID!) { revokeSession(id: $id) }`, { id: otherId }, stranger.token);
+    const denied = await app.gql(
+      `mutation ($id: ID!) { revokeSession(id: $id) }`,
+      { id: otherId },
+      stranger.token,
+    );
     expect(errorCode(denied)).toBe('NOT_FOUND');
-    expect((await app.gql<{ me: { id: string } }>(ME, {}, second.data!.logIn.token)).data!.me).not.toBeNull();
+    expect(
+      (await app.gql<{ me: { id: string } }>(ME, {}, second.data!.logIn.token)).data!.me,
+    ).not.toBeNull();
 
     const garbage = await app.gql(`mutation { revokeSession(id: "not-a-uuid") }`, {}, user.token);
     expect(errorCode(garbage)).toBe('NOT_FOUND');
 
-    const ok = await app.gql(`mutation ($id: ID!) { revokeSession(id: $id) }`, { id: otherId }, user.token);
+    const ok = await app.gql(
+      `mutation ($id: ID!) { revokeSession(id: $id) }`,
+      { id: otherId },
+      user.token,
+    );
     expect(ok.data).toEqual({ revokeSession: true });
     expect((await app.gql<{ me: null }>(ME, {}, second.data!.logIn.token)).data!.me).toBeNull();
-    const twice = await app.gql(`mutation ($id: ID!) { revokeSession(id: $id) }`, { id: otherId }, user.token);
+    const twice = await app.gql(
+      `mutation ($id: ID!) { revokeSession(id: $id) }`,
+      { id: otherId },
+      user.token,
+    );
     expect(errorCode(twice)).toBe('NOT_FOUND');
   });
 
@@ -147,12 +200,20 @@ describe('sessions', () => {
     const user = await buildUser(app);
     const tokens = [];
     for (let i = 0; i < 3; i += 1) {
-      const r = await app.gql<{ logIn: { token: string } }>(LOG_IN, { email: user.email, password: user.password });
+      const r = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+        email: user.email,
+        password: user.password,
+      });
       tokens.push(r.data!.logIn.token);
     }
-    const response = await app.gql<{ revokeOtherSessions: number }>(`mutation { revokeOtherSessions }`, {}, user.token);
+    const response = await app.gql<{ revokeOtherSessions: number }>(
+      `mutation { revokeOtherSessions }`,
+      {},
+      user.token,
+    );
     expect(response.data!.revokeOtherSessions).toBe(3);
-    for (const token of tokens) expect((await app.gql<{ me: null }>(ME, {}, token)).data!.me).toBeNull();
+    for (const token of tokens)
+      expect((await app.gql<{ me: null }>(ME, {}, token)).data!.me).toBeNull();
     expect((await app.gql<{ me: { id: string } }>(ME, {}, user.token)).data!.me.id).toBe(user.id);
   });
 });
@@ -162,20 +223,31 @@ describe('changePassword', () => {
 
   it('changes the password and revokes every other session', async () => {
     const user = await buildUser(app);
-    const other = await app.gql<{ logIn: { token: string } }>(LOG_IN, { email: user.email, password: user.password });
+    const other = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+      email: user.email,
+      password: user.password,
+    });
     const newPassword = 'Harbor-Pelican-Saffron-82?';
     const response = await app.gql(CHANGE, { c: user.password, n: newPassword }, user.token);
     expect(response.data).toEqual({ changePassword: true });
     expect((await app.gql<{ me: null }>(ME, {}, other.data!.logIn.token)).data!.me).toBeNull();
     expect((await app.gql<{ me: { id: string } }>(ME, {}, user.token)).data!.me.id).toBe(user.id);
-    expect(errorCode(await app.gql(LOG_IN, { email: user.email, password: user.password }))).toBe('UNAUTHENTICATED');
-    expect((await app.gql(LOG_IN, { email: user.email, password: newPassword })).errors).toBeUndefined();
+    expect(errorCode(await app.gql(LOG_IN, { email: user.email, password: user.password }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(
+      (await app.gql(LOG_IN, { email: user.email, password: newPassword })).errors,
+    ).toBeUndefined();
   });
 
   it('refuses a wrong current password or a weak new one, changing nothing', async () => {
     const user = await buildUser(app);
     const before = await dataFingerprint(app);
-    const wrong = await app.gql(CHANGE, { c: 'Not-My-Password-1!', n: 'Harbor-Pelican-Saffron-82?' }, user.token);
+    const wrong = await app.gql(
+      CHANGE,
+      { c: 'Not-My-Password-1!', n: 'Harbor-Pelican-Saffron-82?' },
+      user.token,
+    );
     expect(errorCode(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors![0].extensions!.field).toBe('currentPassword');
     const weak = await app.gql(CHANGE, { c: user.password, n: 'password1' }, user.token);
@@ -196,7 +268,9 @@ describe('updateProfile', () => {
       user.token,
     );
     expect(response.data!.updateProfile.displayName).toBe('Grace Hopper');
-    expect((await app.gql<{ me: { displayName: string } }>(ME, {}, user.token)).data!.me.displayName).toBe('Grace Hopper');
+    expect(
+      (await app.gql<{ me: { displayName: string } }>(ME, {}, user.token)).data!.me.displayName,
+    ).toBe('Grace Hopper');
   });
 
   it('refuses an empty or over-long name', async () => {

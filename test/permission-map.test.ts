@@ -16,7 +16,8 @@ describe('permission map', () => {
 
   for (const [rootName, type] of Object.entries(roots)) {
     if (!type) continue;
-    const map = (permissionRules as Record<string, Record<string, unknown> | undefined>)[rootName] ?? {};
+    const map =
+      (permissionRules as Record<string, Record<string, unknown> | undefined>)[rootName] ?? {};
     for (const field of Object.keys(type.getFields())) {
       it(`${rootName}.${field} has a rule`, () => {
         expect(map[field]).toBeDefined();
@@ -26,7 +27,8 @@ describe('permission map', () => {
 
   it('names no root field that does not exist (stale rules hide mistakes)', () => {
     for (const [rootName, type] of Object.entries(roots)) {
-      const map = (permissionRules as Record<string, Record<string, unknown> | undefined>)[rootName] ?? {};
+      const map =
+        (permissionRules as Record<string, Record<string, unknown> | undefined>)[rootName] ?? {};
       const fields = type ? Object.keys(type.getFields()) : [];
       expect(Object.keys(map).filter((f) => !fields.includes(f))).toEqual([]);
     }

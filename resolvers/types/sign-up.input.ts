@@ -5,7 +5,9 @@ export class SignUpInput {
   @Field({ description: 'Trimmed and lower-cased; must be unique.' })
   email: string;
 
-  @Field({ description: 'At least 10 characters, hard to guess, not containing your e-mail or name.' })
+  @Field({
+    description: 'At least 10 characters, hard to guess, not containing your e-mail or name.',
+  })
   password: string;
 
   @Field()

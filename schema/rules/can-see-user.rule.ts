@@ -3,13 +3,15 @@ import type { Context } from '../../src/context/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 
 /** Profiles are visible to their owner and to people who share a team with them. */
-export const canSeeUserArg = rule('canSeeUserArg', { cache: 'no_cache' })(
-  async (_parent, args: { id?: unknown }, ctx: Context) => {
-    if (!ctx.viewer) return unauthenticated();
-    if (typeof args.id !== 'string') return forbidden();
-    return (await ctx.loaders.sharesTeamWith.load(args.id)) ? true : forbidden();
-  },
-);
+export const canSeeUserArg = rule('canSeeUserArg', { cache: 'no_cache' })(async (
+  _parent,
+  args: { id?: unknown },
+  ctx: Context,
+) => {
+  if (!ctx.viewer) return unauthenticated();
+  if (typeof args.id !== 'string') return forbidden();
+  return (await ctx.loaders.sharesTeamWith.load(args.id)) ? true : forbidden();
+});
 
 /** `User.teams` is only on `me`. */
 export const isSelf = rule('isSelf', { cache: 'no_cache' })(

@@ -6,5 +6,7 @@ import { unauthenticated } from '../../src/errors/errors';
 export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
   ctx.viewer
     ? true
-    : unauthenticated(ctx.invalidToken ? 'Your session is invalid, revoked or expired.' : undefined),
+    : unauthenticated(
+        ctx.invalidToken ? 'Your session is invalid, revoked or expired.' : undefined,
+      ),
 );

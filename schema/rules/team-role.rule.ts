@@ -10,7 +10,11 @@ type TeamIdOf = (parent: unknown, args: Record<string, unknown>) => unknown;
  * (`no_cache`): the team comes from arguments or the parent, so aliases like
  * `a: team(id: mine) b: team(id: theirs)` are each checked; the per-request DataLoader dedupes.
  */
-export function teamRoleRule(name: string, teamIdOf: TeamIdOf, policy: (role: MaybeRole) => boolean) {
+export function teamRoleRule(
+  name: string,
+  teamIdOf: TeamIdOf,
+  policy: (role: MaybeRole) => boolean,
+) {
   return rule(name, { cache: 'no_cache' })(async (parent, args, ctx: Context) => {
     if (!ctx.viewer) return unauthenticated();
     const teamId = teamIdOf(parent, args);

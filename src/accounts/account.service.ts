@@ -1,6 +1,11 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { User } from '../../entities/user.entity';
-import { hashPassword, passwordNeedsRehash, timingDummyHash, verifyPassword } from '../auth/password-hasher';
+import {
+  hashPassword,
+  passwordNeedsRehash,
+  timingDummyHash,
+  verifyPassword,
+} from '../auth/password-hasher';
 import { passwordWeakness } from '../auth/password-policy';
 import { inTransaction, type PendingEvents } from '../db/unit-of-work';
 import { badInput, conflict, notFound, unauthenticated } from '../errors/errors';
@@ -72,7 +77,9 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       if (rehash) await tx.update(User, { id: user.id }, { passwordHash: rehash });
       const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
-      this.accountEvent(pending, user.id, session.id, 'NEW_SIGN_IN', { userAgent: session.userAgent });
+      this.accountEvent(pending, user.id, session.id, 'NEW_SIGN_IN', {
+        userAgent: session.userAgent,
+      });
       return { token, session, user };
     });
   }
@@ -89,7 +96,9 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [sessionId] });
       if (!revoked.length) throw notFound('No such active session.');
-      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'SESSION_REVOKED', { sessionId });
+      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'SESSION_REVOKED', {
+        sessionId,
+      });
       return true;
     });
   }
@@ -106,7 +115,11 @@ export class AccountService {
     });
   }
 
-  async changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<boolean> {
+  async changePassword(
+    viewer: Viewer,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<boolean> {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     if (!(await verifyPassword(user.passwordHash, currentPassword))) {
       throw badInput('currentPassword', 'Current password is wrong.');
@@ -129,7 +142,9 @@ export class AccountService {
     }
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       if (Object.keys(changes).length) await tx.update(User, { id: viewer.user.id }, changes);
-      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'PROFILE_UPDATED', { ...changes });
+      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'PROFILE_UPDATED', {
+        ...changes,
+      });
       return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     });
   }
@@ -141,10 +156,19 @@ export class AccountService {
     type: string,
     details: Record<string, unknown>,
   ): void {
-    pending.add({ kind: 'account', userId, sessionId, type, details, createdAt: new Date().toISOString() });
+    pending.add({
+      kind: 'account',
+      userId,
+      sessionId,
+      type,
+      details,
+      createdAt: new Date().toISOString(),
+    });
   }
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505';
+  return (
+    error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505'
+  );
 }

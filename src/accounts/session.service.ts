@@ -48,7 +48,9 @@ export class SessionService {
     if (!user) return null;
     if (Date.now() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       session.lastUsedAt = new Date();
-      await this.dataSource.getRepository(Session).update({ id: session.id }, { lastUsedAt: session.lastUsedAt });
+      await this.dataSource
+        .getRepository(Session)
+        .update({ id: session.id }, { lastUsedAt: session.lastUsedAt });
     }
     return { user, session };
   }

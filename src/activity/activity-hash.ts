@@ -27,5 +27,8 @@ export function computeActivityHash(previousHash: string, row: HashedActivityFie
     details: row.details,
     createdAt: row.createdAt.toISOString(),
   });
-  return createHash('sha256').update(previousHash).update(canonical ?? '').digest('hex');
+  return createHash('sha256')
+    .update(previousHash)
+    .update(canonical ?? '')
+    .digest('hex');
 }

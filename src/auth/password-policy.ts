@@ -33,7 +33,8 @@ export async function passwordWeakness(
   }
   const result = await estimator.checkAsync(password, personalParts);
   if (result.score < PASSWORD_MIN_SCORE) {
-    const hint = result.feedback.warning || result.feedback.suggestions[0] || 'Add more words or characters.';
+    const hint =
+      result.feedback.warning || result.feedback.suggestions[0] || 'Add more words or characters.';
     return `Password is too easy to guess. ${hint}`.trim();
   }
   return null;

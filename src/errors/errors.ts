@@ -1,7 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from './error-codes';
 
-function error(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+function error(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 

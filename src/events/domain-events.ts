@@ -55,11 +55,7 @@ export interface AccountEvent {
 }
 
 export type DomainEvent =
-  | ActivityEvent
-  | AccessRevokedEvent
-  | AccessGrantedEvent
-  | SessionsRevokedEvent
-  | AccountEvent;
+  ActivityEvent | AccessRevokedEvent | AccessGrantedEvent | SessionsRevokedEvent | AccountEvent;
 
 /** Channels: one per team (its activity and access changes) and one per user. */
 export const teamChannel = (teamId: string) => `team.${teamId}`;

@@ -97,7 +97,15 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    for (const table of ['activities', 'items', 'invitations', 'memberships', 'teams', 'sessions', 'users']) {
+    for (const table of [
+      'activities',
+      'items',
+      'invitations',
+      'memberships',
+      'teams',
+      'sessions',
+      'users',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -11,7 +11,8 @@ export const isMember = (role: MaybeRole): role is Role => role !== null;
 export const isOwner = (role: MaybeRole): boolean => role === Role.OWNER;
 
 /** OWNER and ADMIN manage the team: rename, invite, see invitations. */
-export const canManageTeam = (role: MaybeRole): boolean => role === Role.OWNER || role === Role.ADMIN;
+export const canManageTeam = (role: MaybeRole): boolean =>
+  role === Role.OWNER || role === Role.ADMIN;
 
 /** Only the OWNER invites as ADMIN; nobody invites as OWNER. */
 export const canInviteAs = (role: MaybeRole, invitedRole: Role): boolean =>
@@ -22,7 +23,11 @@ export const canChangeRole = (actor: MaybeRole, target: MaybeRole, newRole: Role
   isOwner(actor) && target !== null && target !== Role.OWNER && newRole !== Role.OWNER;
 
 /** The OWNER removes anyone but themself; an ADMIN removes MEMBERs. */
-export const canRemoveMember = (actor: MaybeRole, target: MaybeRole, removingSelf: boolean): boolean => {
+export const canRemoveMember = (
+  actor: MaybeRole,
+  target: MaybeRole,
+  removingSelf: boolean,
+): boolean => {
   if (target === null || removingSelf) return false;
   if (isOwner(actor)) return true;
   return actor === Role.ADMIN && target === Role.MEMBER;
@@ -31,8 +36,11 @@ export const canRemoveMember = (actor: MaybeRole, target: MaybeRole, removingSel
 /** Everyone but the OWNER may leave; the OWNER transfers ownership first. */
 export const canLeave = (role: MaybeRole): boolean => role === Role.ADMIN || role === Role.MEMBER;
 
-export const canTransferOwnership = (actor: MaybeRole, target: MaybeRole, toSelf: boolean): boolean =>
-  isOwner(actor) && target !== null && !toSelf;
+export const canTransferOwnership = (
+  actor: MaybeRole,
+  target: MaybeRole,
+  toSelf: boolean,
+): boolean => isOwner(actor) && target !== null && !toSelf;
 
 /** Items: members edit; the creator, ADMINs and the OWNER delete. */
 export const canDeleteItem = (role: MaybeRole, isCreator: boolean): boolean =>

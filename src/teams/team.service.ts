@@ -35,7 +35,12 @@ export class TeamService {
     const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const team = await tx.save(tx.create(Team, { name, lastSeq: 0, lastHash: '' }));
-      await tx.insert(Membership, { teamId: team.id, userId: actor.id, role: Role.OWNER, joinedAt: new Date() });
+      await tx.insert(Membership, {
+        teamId: team.id,
+        userId: actor.id,
+        role: Role.OWNER,
+        joinedAt: new Date(),
+      });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_CREATED,
@@ -141,7 +146,8 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const team = await lockTeam(tx, teamId);
       const role = await roleIn(tx, teamId, actor.id);
-      if (!canLeave(role)) throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
+      if (!canLeave(role))
+        throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
       await tx.delete(Membership, { teamId, userId: actor.id });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,

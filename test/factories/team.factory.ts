@@ -10,25 +10,34 @@ export interface TestTeam {
 }
 
 /** Creates a team through the API; its creator is the OWNER. */
-export async function buildTeam(app: TestApp, owner?: TestUser, name = 'Test team'): Promise<TestTeam> {
+export async function buildTeam(
+  app: TestApp,
+  owner?: TestUser,
+  name = 'Test team',
+): Promise<TestTeam> {
   const creator = owner ?? (await buildUser(app));
   const response = await app.gql<{ createTeam: { id: string } }>(
     `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`,
     { input: { name } },
     creator.token,
   );
-  if (!response.data?.createTeam) throw new Error(`createTeam failed: ${JSON.stringify(response.errors)}`);
+  if (!response.data?.createTeam)
+    throw new Error(`createTeam failed: ${JSON.stringify(response.errors)}`);
   return { id: response.data.createTeam.id, name, owner: creator };
 }
 
 /** Puts a user into a team with a role (a setup shortcut; joining by invitation is tested on its own). */
-export async function addMember(app: TestApp, team: TestTeam, role: Exclude<RoleName, 'OWNER'>, user?: TestUser) {
+export async function addMember(
+  app: TestApp,
+  team: TestTeam,
+  role: Exclude<RoleName, 'OWNER'>,
+  user?: TestUser,
+) {
   const member = user ?? (await buildUser(app));
-  await app.sql(`INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [
-    team.id,
-    member.id,
-    role,
-  ]);
+  await app.sql(
+    `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`,
+    [team.id, member.id, role],
+  );
   return member;
 }
 

@@ -26,11 +26,18 @@ export async function buildUser(
     displayName: overrides.displayName ?? `Tester ${suffix}`,
     password: overrides.password ?? STRONG_PASSWORD,
   };
-  const response = await app.gql<{ signUp: { token: string; user: { id: string; email: string } } }>(
-    `mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id email } } }`,
-    { input },
-  );
+  const response = await app.gql<{
+    signUp: { token: string; user: { id: string; email: string } };
+  }>(`mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id email } } }`, {
+    input,
+  });
   if (!response.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(response.errors)}`);
   const { token, user } = response.data.signUp;
-  return { id: user.id, email: user.email, displayName: input.displayName, password: input.password, token };
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: input.displayName,
+    password: input.password,
+    token,
+  };
 }

@@ -4,7 +4,10 @@ import { expectAll, type MatrixCase } from '../support/authz-matrix';
 import { insertUser } from '../support/fast-users';
 
 /** Account operations: anyone, or any signed-in user on their own account. */
-const signedIn = expectAll('ok', { anonymous: 'UNAUTHENTICATED', revokedSession: 'UNAUTHENTICATED' });
+const signedIn = expectAll('ok', {
+  anonymous: 'UNAUTHENTICATED',
+  revokedSession: 'UNAUTHENTICATED',
+});
 
 export const cases: MatrixCase[] = [
   {
@@ -12,7 +15,11 @@ export const cases: MatrixCase[] = [
     mutation: true,
     document: `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`,
     variables: () => ({
-      input: { email: `new-${randomBytes(4).toString('hex')}@example.com`, password: STRONG_PASSWORD, displayName: 'New' },
+      input: {
+        email: `new-${randomBytes(4).toString('hex')}@example.com`,
+        password: STRONG_PASSWORD,
+        displayName: 'New',
+      },
     }),
     expect: expectAll('ok'),
   },
@@ -29,17 +36,28 @@ export const cases: MatrixCase[] = [
   { operation: 'me', document: `{ me { id } }`, expect: expectAll('ok') },
   { operation: 'mySessions', document: `{ mySessions { id current } }`, expect: signedIn },
   { operation: 'logOut', mutation: true, document: `mutation { logOut }`, expect: signedIn },
-  { operation: 'revokeOtherSessions', mutation: true, document: `mutation { revokeOtherSessions }`, expect: signedIn },
+  {
+    operation: 'revokeOtherSessions',
+    mutation: true,
+    document: `mutation { revokeOtherSessions }`,
+    expect: signedIn,
+  },
   {
     operation: 'revokeSession',
     mutation: true,
     // Somebody else's session: NOT_FOUND for every signed-in caller (own sessions only).
     prepare: async (world) => {
-      const [row] = await world.app.sql<{ id: string }>(`SELECT id FROM sessions WHERE user_id = $1`, [world.target.id]);
+      const [row] = await world.app.sql<{ id: string }>(
+        `SELECT id FROM sessions WHERE user_id = $1`,
+        [world.target.id],
+      );
       return { id: row.id };
     },
     document: `mutation ($id: ID!) { revokeSession(id: $id) }`,
-    expect: expectAll('NOT_FOUND', { anonymous: 'UNAUTHENTICATED', revokedSession: 'UNAUTHENTICATED' }),
+    expect: expectAll('NOT_FOUND', {
+      anonymous: 'UNAUTHENTICATED',
+      revokedSession: 'UNAUTHENTICATED',
+    }),
   },
   {
     operation: 'changePassword',

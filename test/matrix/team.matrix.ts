@@ -1,7 +1,15 @@
 import { expectAll, teamExpectation, type MatrixCase } from '../support/authz-matrix';
 
-const teamVars = (extra: (w: Parameters<NonNullable<MatrixCase['variables']>>[0]) => Record<string, unknown> = () => ({})) =>
-  (world: Parameters<NonNullable<MatrixCase['variables']>>[0]) => ({ teamId: world.team.id, ...extra(world) });
+const teamVars =
+  (
+    extra: (
+      w: Parameters<NonNullable<MatrixCase['variables']>>[0],
+    ) => Record<string, unknown> = () => ({}),
+  ) =>
+  (world: Parameters<NonNullable<MatrixCase['variables']>>[0]) => ({
+    teamId: world.team.id,
+    ...extra(world),
+  });
 
 export const cases: MatrixCase[] = [
   {

@@ -36,7 +36,7 @@ describe('signUp', () => {
       'SELECT password_hash FROM users WHERE id = $1',
       [user.id],
     );
-    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const [session] = await app.sql<{ token_hash: string }>(
       'SELECT token_hash FROM sessions WHERE user_id = $1',
       [user.id],

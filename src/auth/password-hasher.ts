@@ -1,15 +1,21 @@
-import argon2 from 'argon2';
+import { Algorithm, hash, verify } from '@node-rs/argon2';
 
 /** OWASP's argon2id recommendation: m=19 MiB, t=2, p=1. */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const PARAMETERS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const OPTIONS = { algorithm: Algorithm.Argon2id, ...PARAMETERS };
 
-export const hashPassword = (password: string): Promise<string> => argon2.hash(password, OPTIONS);
+export const hashPassword = (password: string): Promise<string> => hash(password, OPTIONS);
 
-export const verifyPassword = (hash: string, password: string): Promise<boolean> =>
-  argon2.verify(hash, password).catch(() => false);
+export const verifyPassword = (passwordHash: string, password: string): Promise<boolean> =>
+  verify(passwordHash, password).catch(() => false);
 
 /** True when the stored hash was made with other parameters, so log-in upgrades it. */
-export const passwordNeedsRehash = (hash: string): boolean => argon2.needsRehash(hash, OPTIONS);
+export function passwordNeedsRehash(passwordHash: string): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
+  if (!match) return true;
+  const [m, t, p] = match.slice(1).map(Number);
+  return m !== PARAMETERS.memoryCost || t !== PARAMETERS.timeCost || p !== PARAMETERS.parallelism;
+}
 
 /** A real hash to verify against for unknown e-mails, so both paths cost the same. */
 let dummyHash: Promise<string> | undefined;

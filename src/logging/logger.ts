@@ -1,24 +1,40 @@
-import pino, { Logger } from 'pino';
+import pino, { Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-/** JSON logs; secrets are redacted wherever they could appear. */
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
+/** Paths whose values never reach a log line, wherever they appear. */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  '*.authorization',
+  'connectionParams',
+  '*.connectionParams',
+  'password',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  'token',
+  '*.token',
+  'variables',
+  '*.variables',
+];
+
+/**
+ * JSON logs, one object per line, to stdout (or `destination`, e.g. a test's capture stream).
+ * Secrets are redacted wherever they could appear; callers still never log variables.
+ */
+export function createLogger(
+  level: string,
+  bindings: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level,
     base: { service: 'teamgraph', ...bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.password',
-        '*.currentPassword',
-        '*.newPassword',
-        '*.token',
-        'variables.*',
-      ],
-      censor: '[redacted]',
-    },
-  });
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,13 +1,30 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import compression from 'compression';
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
 import type { Context } from '../context/context';
 import { createContext } from '../context/create-context';
+import { ErrorCode } from '../errors/error-codes';
 import { buildSchema } from '../graphql/build-schema';
+import { accessLog } from '../logging/access-log';
+import { trackSockets } from '../logging/ws-lifecycle';
+import { trackDbPool } from '../metrics/db-pool-metrics';
+import { metricsRegistry } from '../metrics/registry';
+import { playgroundRouter } from '../playground/playground';
+import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
+import { apolloArmor } from '../security/armor';
+import { guardUpgrades } from '../security/origin-guard';
+import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
 import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
@@ -15,73 +32,221 @@ import { loggingPlugin } from './logging-plugin';
 
 export interface TeamgraphServer {
   httpServer: HttpServer;
+  unusualActivity: UnusualActivity;
   listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, closes sockets with 1001, lets in-flight requests finish. */
   close(): Promise<void>;
 }
 
-/** HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql. */
-export async function createServer(services: Services): Promise<TeamgraphServer> {
-  const { config } = services;
-  const isDevelopment = config.NODE_ENV !== 'production';
+export interface ServerOptions {
+  /** Shared Redis connection: persisted-query cache and readiness (REDIS_URL). */
+  redis?: Redis | null;
+}
+
+/** Request bodies above this are refused with 413 while streaming, never buffered whole. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const jsonError = (status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT) => ({
+  status,
+  body: { errors: [{ message, extensions: { code } }] },
+});
+
+/** POSTs must be JSON: a form or text/plain post is what a CSRF attempt looks like. */
+const requireJsonPost: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || req.is('application/json')) return next();
+  const { status, body } = jsonError(400, 'POST requests need content-type: application/json.');
+  res.status(status).json(body);
+};
+
+/** Body-parser failures (too large, not JSON) as GraphQL-shaped errors without internals. */
+const bodyErrors: ErrorRequestHandler = (
+  error: { type?: string; status?: number },
+  _req,
+  res,
+  next,
+) => {
+  if (res.headersSent) return next(error);
+  const reply =
+    error.type === 'entity.too.large'
+      ? jsonError(413, `Request body over ${MAX_BODY_BYTES} bytes.`)
+      : error.status && error.status >= 400 && error.status < 500
+        ? jsonError(400, 'Malformed request body.')
+        : jsonError(500, 'Internal server error.', ErrorCode.INTERNAL_SERVER_ERROR);
+  res.status(reply.status).json(reply.body);
+};
+
+/** HTTP(S) (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql. */
+export async function createServer(
+  services: Services,
+  options: ServerOptions = {},
+): Promise<TeamgraphServer> {
+  const { config, logger } = services;
+  const production = config.NODE_ENV === 'production';
+  const redis = options.redis ?? null;
+  const tls =
+    config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
+      : null;
   const schema = buildSchema();
+  const unusual = new UnusualActivity(logger);
+  let shuttingDown = false;
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const httpServer = createHttpServer(app);
+  // node:https's Server is a tls.Server with the same request/upgrade API as http.Server; the
+  // WebSocket and drain helpers are typed for the latter only.
+  const httpServer = (tls ? createHttpsServer(tls, app) : createHttpServer(app)) as HttpServer;
+  guardUpgrades(
+    httpServer,
+    config.CORS_ORIGINS,
+    () => shuttingDown,
+    (req, status) =>
+      logger.warn(
+        { event: 'ws.refused', status, origin: req.headers.origin, ip: req.socket.remoteAddress },
+        'websocket upgrade refused',
+      ),
+  );
   const ws = attachGraphqlWs(httpServer, schema, services);
+  trackSockets(ws.wss, logger, unusual);
+  const untrackPool = trackDbPool(services.dataSource);
 
+  const armor = apolloArmor({ blockSuggestions: production });
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: isDevelopment,
+    introspection: introspectionEnabled(config),
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: !isDevelopment,
+    hideSchemaDetailsFromClientErrors: production,
     formatError,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    // Automatic persisted queries: shared by every instance through Redis when configured.
+    persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: Math.max(1_000, config.SHUTDOWN_TIMEOUT - 2_000),
+      }),
       ApolloServerPluginLandingPageDisabled(),
-      loggingPlugin(),
+      loggingPlugin(unusual),
+      ...armor.plugins,
     ],
   });
   await apollo.start();
+
+  app.use(accessLog(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // GraphiQL sets style attributes at run time.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          workerSrc: ["'self'", 'blob:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      // Only meaningful (and only honoured by browsers) on a TLS response.
+      strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const allowedOrigins = new Set(config.CORS_ORIGINS);
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, Boolean(origin && allowedOrigins.has(origin))),
+      methods: ['GET', 'POST'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'x-request-id',
+      ],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    }),
+  );
+  app.use(compression({ threshold: 1024 }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    try {
-      await services.dataSource.query('SELECT 1');
-      res.json({ status: 'ready', database: 'ok' });
-    } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
-    }
+    const checks: Record<string, 'ok' | 'down'> = {};
+    await Promise.all([
+      services.dataSource.query('SELECT 1').then(
+        () => (checks.database = 'ok'),
+        () => (checks.database = 'down'),
+      ),
+      redis
+        ? Promise.race([
+            redis.ping(),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error('timeout')), 2_000).unref(),
+            ),
+          ]).then(
+            () => (checks.redis = 'ok'),
+            () => (checks.redis = 'down'),
+          )
+        : undefined,
+    ]);
+    const ready = !shuttingDown && Object.values(checks).every((v) => v === 'ok');
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : shuttingDown ? 'stopping' : 'unavailable', ...checks });
   });
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
+      res.status(401).json({ error: 'metrics need the METRICS_TOKEN bearer token' });
+      return;
+    }
+    res.setHeader('content-type', metricsRegistry.contentType);
+    res.send(await metricsRegistry.metrics());
+  });
+  if (playgroundEnabled(config)) app.use(playgroundRouter());
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    requireJsonPost,
+    express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
+      context: async ({ req, res }) =>
         createContext(services, {
           authorization: req.headers.authorization,
           ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           userAgent: req.headers['user-agent'] ?? null,
-          requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : undefined,
+          requestId: res.locals.requestId as string,
         }),
     }),
   );
+  app.use(bodyErrors);
 
   return {
     httpServer,
+    unusualActivity: unusual,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const { port: actual } = httpServer.address() as AddressInfo;
-          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}/graphql`);
+          const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+          resolve(`${tls ? 'https' : 'http'}://${shown}:${actual}/graphql`);
         });
       }),
     async close() {
+      shuttingDown = true;
       await ws.close();
       await apollo.stop();
+      untrackPool();
     },
   };
 }

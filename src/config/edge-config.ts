@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDurationMs } from './duration';
+
+/** An on/off switch whose default depends on NODE_ENV (undefined = "use the default"). */
+const optionalSwitch = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'on' || v === 'true' || v === '1'));
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** Settings of the server's edge: TLS, the playground, introspection, metrics, shutdown. */
+export const edgeConfigSchema = {
+  TLS_CERT_FILE: optionalText,
+  TLS_KEY_FILE: optionalText,
+  GRAPHQL_INTROSPECTION: optionalSwitch,
+  PLAYGROUND: optionalSwitch,
+  METRICS_TOKEN: optionalText,
+  SHUTDOWN_TIMEOUT: z
+    .string()
+    .default('10s')
+    .transform((value, ctx) => {
+      const parsed = parseDurationMs(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 10s)` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+};
+
+interface EdgeConfig {
+  NODE_ENV: string;
+  TLS_CERT_FILE?: string;
+  TLS_KEY_FILE?: string;
+}
+
+/** Cross-variable rules; returns a message naming the variable, or null. */
+export function checkEdgeConfig(config: EdgeConfig): string | null {
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
+    return 'TLS_CERT_FILE and TLS_KEY_FILE: set both or neither';
+  }
+  for (const name of ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const) {
+    const file = config[name];
+    if (file && !existsSync(file)) return `${name}: no such file (got ${JSON.stringify(file)})`;
+  }
+  return null;
+}
+
+/** Introspection and the playground are on in development and off in production unless enabled. */
+export const introspectionEnabled = (config: {
+  NODE_ENV: string;
+  GRAPHQL_INTROSPECTION?: boolean;
+}): boolean => config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== 'production';
+
+export const playgroundEnabled = (config: { NODE_ENV: string; PLAYGROUND?: boolean }): boolean =>
+  config.PLAYGROUND ?? config.NODE_ENV !== 'production';

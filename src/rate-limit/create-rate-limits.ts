@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Config } from '../config/config';
+import type { Logger } from '../logging/logger';
+import { RateLimits, type LimiterFactory } from './rate-limits';
+
+/**
+ * Limits shared by every instance through Redis (so N instances do not grant N times the
+ * budget). If Redis is briefly unreachable an in-memory limiter keeps counting per instance.
+ */
+export const redisLimiterFactory =
+  (client: Redis): LimiterFactory =>
+  (name, points, duration) =>
+    new RateLimiterRedis({
+      storeClient: client,
+      keyPrefix: `teamgraph:rl:${name}`,
+      points,
+      duration,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${name}:insurance`, points, duration }),
+    });
+
+export function createRateLimits(config: Config, redis: Redis | null, logger: Logger): RateLimits {
+  if (!config.RATE_LIMITS) {
+    logger.warn(
+      { event: 'rate_limits.disabled' },
+      'RATE_LIMITS=off: log-in, sign-up and invitation limits are disabled (load tests only)',
+    );
+    return new RateLimits(false);
+  }
+  return redis ? new RateLimits(true, redisLimiterFactory(redis)) : new RateLimits(true);
+}

@@ -5,7 +5,11 @@ import type { Config } from './config/config';
 import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
 import type { EventBus } from './events/event-bus';
 import { InMemoryEventBus } from './events/in-memory-event-bus';
+import { RedisEventBus } from './events/redis-event-bus';
 import type { Logger } from './logging/logger';
+import { countingEventBus } from './metrics/event-metrics';
+import { createRateLimits } from './rate-limit/create-rate-limits';
+import { closeRedis, connectRedis } from './redis/redis-client';
 import { createServer, type TeamgraphServer } from './server/create-server';
 import { createServices, type Services } from './services';
 
@@ -22,17 +26,24 @@ export async function resolveDatabase(config: Config, logger: Logger): Promise<R
   return startEmbeddedDatabase(config.DATA_DIR, config.EMBEDDED_PG_PORT, logger);
 }
 
-export async function connectDatabase(url: string, config: Config, logger: Logger): Promise<DataSource> {
+export async function connectDatabase(
+  url: string,
+  config: Config,
+  logger: Logger,
+): Promise<DataSource> {
   const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();
   if (config.MIGRATE_ON_START) {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    if (applied.length)
+      logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   }
   return dataSource;
 }
 
-export function createEventBus(_config: Config): EventBus {
+/** Redis pub/sub when REDIS_URL is set (several instances), else in-process. */
+export function createEventBus(config: Config, logger: Logger): EventBus {
+  if (config.REDIS_URL) return new RedisEventBus(config.REDIS_URL, logger.child({ component: 'event-bus' }));
   return new InMemoryEventBus();
 }
 
@@ -40,9 +51,11 @@ export function createEventBus(_config: Config): EventBus {
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
-  const bus = createEventBus(config);
-  const services = createServices({ config, dataSource, bus, logger });
-  const server = await createServer(services);
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
+  const bus = countingEventBus(createEventBus(config, logger));
+  const rateLimits = createRateLimits(config, redis, logger);
+  const services = createServices({ config, dataSource, bus, logger, rateLimits });
+  const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
   logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
   return {
@@ -52,6 +65,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     async stop() {
       await server.close();
       await bus.close();
+      if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();
     },

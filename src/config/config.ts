@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { parseDurationMs } from './duration';
+import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
 
 const duration = (fallback: string) =>
@@ -63,6 +64,7 @@ export const configSchema = z.object({
   RATE_LIMITS: onOff('on'),
   ...edgeConfigSchema,
   ...backupConfigSchema,
+  ...liveConfigSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,13 +3,23 @@ import type { DomainEvent } from './domain-events';
 export type EventListener = (event: DomainEvent) => void;
 
 /**
+ * Removes the listener. `ready`, when present, settles once the broker has confirmed the
+ * subscription: events published after that reach the listener (live feeds wait for it
+ * before reading stored rows, so nothing falls between the two).
+ */
+export interface Unsubscribe {
+  (): void;
+  ready?: Promise<void>;
+}
+
+/**
  * Fan-out of domain events to every listener on a channel, on every server instance.
  * Events are published only after the transaction that produced them committed.
  */
 export interface EventBus {
   publish(events: DomainEvent[]): Promise<void>;
   /** Returns the function that removes the listener. */
-  subscribe(channel: string, listener: EventListener): () => void;
+  subscribe(channel: string, listener: EventListener): Unsubscribe;
   /** Number of listeners, for metrics and leak tests. */
   listenerCount(): number;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { resolvers } from '../../resolvers';
+import { noTopicPubSub } from '../live/no-topic-pub-sub';
 import { permissions } from '../../schema/permissions';
 import { freshLoadersAfterMutation } from './fresh-loaders.middleware';
 
@@ -13,6 +14,7 @@ export function buildBareSchema(): GraphQLSchema {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    pubSub: noTopicPubSub,
     globalMiddlewares: [freshLoadersAfterMutation],
     emitSchemaFile: false,
   });

@@ -1,9 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { createContext } from '../context/create-context';
+import { userChannel } from '../events/domain-events';
+import { isAllowedOrigin } from '../live/origin-policy';
+import { ConnectionCounter } from '../live/socket-limits';
 import type { Services } from '../services';
 
 /** What graphql-ws keeps per socket. */
@@ -12,41 +16,112 @@ export interface SocketState {
   authorization: string | null;
   ip: string;
   userAgent: string | null;
+  /** Undoes what the socket holds (session watch, connection count) when it closes. */
+  release: () => void;
 }
 
+/** Frames over this are refused by ws (the socket is closed with 1009). */
+export const WS_MAX_PAYLOAD = 64 * 1024;
+/** A revoked session's socket, or a bad token (graphql-ws's Forbidden). */
+export const CLOSE_FORBIDDEN = 4403;
+/** Over a per-socket or per-user cap (WebSocket "policy violation"). */
+export const CLOSE_POLICY = 1008;
+
 /**
- * graphql-ws on the HTTP server's port and path. The bearer token comes from the
- * `connection_init` payload; a bad or revoked token is refused with 4403.
+ * graphql-ws on the HTTP server's port and path. Browser origins are checked at the upgrade;
+ * the bearer token comes from the `connection_init` payload (a bad or revoked token: 4403);
+ * a socket whose session is revoked later is closed with 4403 on every instance, because the
+ * revocation travels on the user's bus channel.
  */
 export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
+  const { config, bus, logger } = services;
+  const log = logger.child({ component: 'websocket' });
+  const production = config.NODE_ENV === 'production';
+  const connections = new ConnectionCounter();
   const wss = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
     perMessageDeflate: false,
-    maxPayload: 64 * 1024,
+    maxPayload: WS_MAX_PAYLOAD,
+    verifyClient: (info, done) => {
+      if (isAllowedOrigin(info.origin, info.req.headers.host, config.CORS_ORIGINS, production)) {
+        done(true);
+        return;
+      }
+      log.warn(
+        { origin: info.origin, ip: info.req.socket.remoteAddress },
+        'websocket origin refused',
+      );
+      done(false, 403, 'Origin not allowed');
+    },
   });
   const state = new WeakMap<object, SocketState>();
+
+  wss.on('connection', (socket: WebSocket, request) => {
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    log.info({ ip }, 'websocket connected');
+    socket.once('close', (code) => {
+      state.get(socket)?.release();
+      log.info({ ip, code, userId: state.get(socket)?.viewer?.user.id }, 'websocket closed');
+    });
+  });
+
   const disposable = useServer(
     {
       schema,
-      connectionInitWaitTimeout: 3_000,
+      connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
-        const authorization = typeof payload.authorization === 'string' ? payload.authorization : null;
-        const request = ctx.extra.request;
+        const authorization =
+          typeof payload.authorization === 'string' ? payload.authorization : null;
+        const { request, socket } = ctx.extra;
         const socketState: SocketState = {
           viewer: null,
           authorization,
           ip: request.socket.remoteAddress ?? 'unknown',
           userAgent: request.headers['user-agent'] ?? null,
+          release: () => undefined,
         };
         if (authorization) {
           const context = await createContext(services, { ...socketState, authorization });
           if (!context.viewer) return false; // 4403 Forbidden
-          socketState.viewer = context.viewer;
+          const viewer = context.viewer;
+          if (socket.readyState !== socket.OPEN) return false;
+          if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
+            socket.close(CLOSE_POLICY, 'Too many connections');
+            return false;
+          }
+          socketState.viewer = viewer;
+          const stopWatching = bus.subscribe(userChannel(viewer.user.id), (event) => {
+            if (event.kind === 'sessions-revoked' && event.sessionIds.includes(viewer.session.id)) {
+              socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+            }
+          });
+          let released = false;
+          socketState.release = () => {
+            if (released) return;
+            released = true;
+            stopWatching();
+            connections.release(viewer.user.id);
+          };
+          // Revoked while we were setting up (or the socket already went): refuse.
+          await stopWatching.ready;
+          const stillOpen = socket.readyState === socket.OPEN;
+          if (!stillOpen || !(await services.sessions.isActive(viewer.session.id))) {
+            socketState.release();
+            return false;
+          }
         }
-        state.set(ctx.extra.socket, socketState);
+        state.set(socket, socketState);
         return true;
+      },
+      onSubscribe: (ctx) => {
+        // The new operation is already counted in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
+          return [new GraphQLError('Too many operations on this connection.')];
+        }
+        return undefined;
       },
       context: (ctx) => {
         const socketState = state.get(ctx.extra.socket);
@@ -58,9 +133,12 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
       },
     },
     wss,
+    config.WS_KEEPALIVE,
   );
   return {
     wss,
+    /** Users with an open authenticated socket here (leak tests). */
+    connectedUsers: () => connections.size(),
     async close(): Promise<void> {
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();

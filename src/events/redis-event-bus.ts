@@ -1,0 +1,109 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger';
+import { channelOf, type DomainEvent } from './domain-events';
+import type { EventBus, EventListener, Unsubscribe } from './event-bus';
+import { LocalDispatcher } from './local-dispatcher';
+
+/** Redis channel names are shared with anything else on the server: keep ours apart. */
+const PREFIX = 'teamgraph:';
+
+/**
+ * The bus across server instances: events are published as JSON on Redis pub/sub and every
+ * instance (this one included) dispatches what it receives to its own listeners. One
+ * connection publishes; one subscribes — to a channel only while a local listener needs it.
+ * Redis keeps the order of messages from one connection, so a team's events (and the
+ * revocation that follows a deletion) arrive in the order they were published.
+ */
+export class RedisEventBus implements EventBus {
+  private readonly dispatcher = new LocalDispatcher();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  /** Local listeners per channel, and the SUBSCRIBE that made Redis send us that channel. */
+  private readonly channels = new Map<string, { count: number; ready: Promise<void> }>();
+
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+  ) {
+    const options = { lazyConnect: false, maxRetriesPerRequest: null, enableAutoPipelining: false };
+    this.publisher = new Redis(url, { ...options, connectionName: 'teamgraph-publish' });
+    this.subscriber = new Redis(url, { ...options, connectionName: 'teamgraph-subscribe' });
+    for (const [role, connection] of [
+      ['publish', this.publisher],
+      ['subscribe', this.subscriber],
+    ] as const) {
+      connection.on('error', (error: Error) =>
+        this.logger.warn({ err: error, role }, 'redis event bus connection error'),
+      );
+    }
+    this.subscriber.on('message', (channel: string, message: string) =>
+      this.receive(channel, message),
+    );
+  }
+
+  async publish(events: DomainEvent[]): Promise<void> {
+    if (!events.length) return;
+    const pipeline = this.publisher.pipeline();
+    for (const event of events) pipeline.publish(PREFIX + channelOf(event), JSON.stringify(event));
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  subscribe(channel: string, listener: EventListener): Unsubscribe {
+    const remove = this.dispatcher.subscribe(channel, listener);
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const ready = this.subscriber.subscribe(PREFIX + channel).then(() => undefined);
+      // A failed SUBSCRIBE is logged; ioredis re-subscribes every channel on reconnect.
+      ready.catch((error: unknown) =>
+        this.logger.warn({ err: error, channel }, 'redis subscribe failed'),
+      );
+      entry = { count: 0, ready };
+      this.channels.set(channel, entry);
+    }
+    entry.count += 1;
+    let removed = false;
+    const unsubscribe: Unsubscribe = () => {
+      if (removed) return;
+      removed = true;
+      remove();
+      const current = this.channels.get(channel);
+      if (!current) return;
+      current.count -= 1;
+      if (current.count === 0) {
+        this.channels.delete(channel);
+        this.subscriber.unsubscribe(PREFIX + channel).catch(() => undefined);
+      }
+    };
+    unsubscribe.ready = entry.ready.catch(() => undefined);
+    return unsubscribe;
+  }
+
+  listenerCount(): number {
+    return this.dispatcher.listenerCount();
+  }
+
+  /** Redis channels this instance is subscribed to (for leak tests and metrics). */
+  channelCount(): number {
+    return this.channels.size;
+  }
+
+  async close(): Promise<void> {
+    this.dispatcher.clear();
+    this.channels.clear();
+    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+  }
+
+  private receive(redisChannel: string, message: string): void {
+    let event: DomainEvent;
+    try {
+      event = JSON.parse(message) as DomainEvent;
+    } catch {
+      this.logger.warn({ channel: redisChannel }, 'unreadable message on the event bus');
+      return;
+    }
+    if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
+    this.dispatcher.dispatch(event);
+  }
+}

@@ -1,0 +1,75 @@
+import type { Context } from '../context/context';
+import { userChannel, type AccountEvent } from '../events/domain-events';
+import type { Unsubscribe } from '../events/event-bus';
+import { unauthenticated } from '../errors/errors';
+
+/** A reader that stalls keeps at most this many account events; older ones are dropped. */
+const MAX_BUFFERED = 100;
+
+const DONE: IteratorResult<AccountEvent> = { value: undefined, done: true };
+
+/**
+ * `accountEvents`: my own account's events (new sign-in, password changed, …) from my
+ * channel. Revoked sessions do not need a check here: their sockets are closed (4403).
+ */
+export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
+  private readonly queue: AccountEvent[] = [];
+  private waiter: (() => void) | null = null;
+  private closed = false;
+  private unsubscribe: Unsubscribe | null = null;
+
+  constructor(private readonly context: Context & { viewer: NonNullable<Context['viewer']> }) {}
+
+  async start(): Promise<this> {
+    const userId = this.context.viewer.user.id;
+    this.unsubscribe = this.context.services.bus.subscribe(userChannel(userId), (event) => {
+      if (this.closed || event.kind !== 'account' || event.userId !== userId) return;
+      this.queue.push(event);
+      if (this.queue.length > MAX_BUFFERED) this.queue.shift();
+      this.wake();
+    });
+    await this.unsubscribe.ready;
+    return this;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<AccountEvent>> {
+    while (!this.closed) {
+      const event = this.queue.shift();
+      if (event) return { value: event, done: false };
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<AccountEvent>> {
+    this.close();
+    return DONE;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.queue.length = 0;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+}
+
+export async function openAccountEventStream(context: Context): Promise<AccountEventStream> {
+  const viewer = context.viewer;
+  if (!viewer) throw unauthenticated();
+  return new AccountEventStream({ ...context, viewer }).start();
+}

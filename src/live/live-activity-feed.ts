@@ -1,0 +1,299 @@
+import { GraphQLError } from 'graphql';
+import { MoreThan } from 'typeorm';
+import { Activity } from '../../entities/activity.entity';
+import { ActivityAction } from '../../entities/activity-action.enum';
+import { activityFromEvent } from '../activity/activity-event';
+import type { Context } from '../context/context';
+import { ErrorCode } from '../errors/error-codes';
+import { teamChannel, userChannel, type DomainEvent } from '../events/domain-events';
+import type { Unsubscribe } from '../events/event-bus';
+import { createLoaders } from '../loaders/loaders';
+import type { Services } from '../services';
+import { AccessLost, vouchFor } from './feed-marks';
+
+/** Stored rows are read this many at a time (replay and gap filling). */
+export const REPLAY_BATCH = 100;
+/**
+ * Live events waiting for a slow reader beyond this are dropped and read back from the table
+ * later, so a stalled socket costs bounded memory.
+ */
+export const MAX_BUFFERED_EVENTS = 1_000;
+
+export type FeedItem = Activity | AccessLost;
+
+interface Followed {
+  /** Seq of the newest activity sent (or skipped as already known) for this team. */
+  lastSent: number;
+  /** True while stored rows after lastSent must be read before live events. */
+  catchUp: boolean;
+  unsubscribe: Unsubscribe;
+}
+
+interface Inbound {
+  event: DomainEvent;
+  /** A seq jump was already filled from the table once; deliver or drop, don't loop. */
+  gapFilled?: boolean;
+}
+
+export interface LiveActivityFeedOptions {
+  services: Pick<Services, 'dataSource' | 'bus' | 'logger'>;
+  /** The operation's context: its loaders are replaced before every item, never reused. */
+  context: Context;
+  viewerId: string;
+  /**
+   * `end`: losing access to a team ends the whole feed with ACCESS_REVOKED (teamActivity).
+   * `drop`: the feed stops following that team and goes on (myActivity).
+   */
+  onAccessLost: 'end' | 'drop';
+  /** Start following teams the viewer joins (myActivity). */
+  followJoins: boolean;
+}
+
+const DONE: IteratorResult<FeedItem> = { value: undefined, done: true };
+
+/**
+ * Activity of one or more teams as an async iterator, in seq order per team, each seq at most
+ * once. Listeners are attached before stored rows are read; live events are buffered, those
+ * at or below the last sent seq dropped, and a jump in seq is filled from the table. Every
+ * item is checked against the viewer's current membership (fresh query) just before it is
+ * handed out, which is also when graphql-ws resolves it.
+ */
+export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
+  private readonly teams = new Map<string, Followed>();
+  private readonly inbox: Inbound[] = [];
+  private readonly rows: Activity[] = [];
+  private userUnsubscribe: Unsubscribe | null = null;
+  private waiter: (() => void) | null = null;
+  private endPending: AccessLost | null = null;
+  private closed = false;
+
+  constructor(private readonly options: LiveActivityFeedOptions) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Listens on the viewer's channel (joins and removals), before anything is read. */
+  async listenToViewer(): Promise<void> {
+    const { bus } = this.options.services;
+    this.userUnsubscribe = bus.subscribe(userChannel(this.options.viewerId), (e) =>
+      this.receive(e),
+    );
+    await this.userUnsubscribe.ready;
+  }
+
+  /** Listens on a team's channel; resolves once events published from now on will arrive. */
+  async follow(teamId: string, lastSent: number, catchUp: boolean): Promise<void> {
+    if (this.teams.has(teamId) || this.closed) return;
+    const unsubscribe = this.options.services.bus.subscribe(teamChannel(teamId), (e) =>
+      this.receive(e),
+    );
+    this.teams.set(teamId, { lastSent, catchUp, unsubscribe });
+    await unsubscribe.ready;
+  }
+
+  /** Sets where a followed team starts: live after `lastSent`, replaying stored rows first if asked. */
+  startAt(teamId: string, lastSent: number, catchUp: boolean): void {
+    const followed = this.teams.get(teamId);
+    if (!followed) return;
+    followed.lastSent = lastSent;
+    followed.catchUp = catchUp;
+  }
+
+  followedTeams(): number {
+    return this.teams.size;
+  }
+
+  async next(): Promise<IteratorResult<FeedItem>> {
+    try {
+      while (!this.closed) {
+        const item = await this.step();
+        if (this.closed && !(item instanceof AccessLost)) return DONE;
+        if (item) return { value: item, done: false };
+      }
+      return DONE;
+    } catch (error) {
+      this.options.services.logger.error({ err: error }, 'live feed failed');
+      this.close();
+      throw new GraphQLError('The live feed failed; subscribe again.', {
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      });
+    }
+  }
+
+  async return(): Promise<IteratorResult<FeedItem>> {
+    this.close();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<FeedItem>> {
+    this.close();
+    throw error;
+  }
+
+  /** Stops listening everywhere; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const followed of this.teams.values()) followed.unsubscribe();
+    this.teams.clear();
+    this.userUnsubscribe?.();
+    this.userUnsubscribe = null;
+    this.inbox.length = 0;
+    this.rows.length = 0;
+    this.wake();
+  }
+
+  /** One unit of work; returns an item to hand out, or null to look again. */
+  private async step(): Promise<FeedItem | null> {
+    if (this.endPending) {
+      const end = this.endPending;
+      this.close();
+      return end;
+    }
+    const row = this.rows.shift();
+    if (row) return this.admit(row);
+    for (const [teamId, followed] of this.teams) {
+      if (!followed.catchUp) continue;
+      const rows = await this.options.services.dataSource.getRepository(Activity).find({
+        where: { teamId, seq: MoreThan(followed.lastSent) },
+        order: { seq: 'ASC' },
+        take: REPLAY_BATCH,
+      });
+      if (rows.length < REPLAY_BATCH) followed.catchUp = false;
+      this.rows.push(...rows);
+      return null;
+    }
+    const inbound = this.inbox.shift();
+    if (!inbound) {
+      await this.waitForEvent();
+      return null;
+    }
+    return this.handle(inbound);
+  }
+
+  private async handle({ event, gapFilled }: Inbound): Promise<FeedItem | null> {
+    const { viewerId } = this.options;
+    switch (event.kind) {
+      case 'activity': {
+        const followed = this.teams.get(event.activity.teamId);
+        if (!followed || event.activity.seq <= followed.lastSent) return null;
+        if (event.activity.seq > followed.lastSent + 1 && !gapFilled) {
+          // Missed or reordered events: read them (and usually this one) from the table first.
+          followed.catchUp = true;
+          this.inbox.unshift({ event, gapFilled: true });
+          return null;
+        }
+        return this.admit(activityFromEvent(event));
+      }
+      case 'access-revoked':
+        if (event.userId === null || event.userId === viewerId) this.accessLost(event.teamId);
+        return null;
+      case 'access-granted':
+        if (this.options.followJoins && event.userId === viewerId) await this.join(event.teamId);
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  /** The check every item passes just before it is handed out. */
+  private async admit(activity: Activity): Promise<FeedItem | null> {
+    const followed = this.teams.get(activity.teamId);
+    if (!followed || activity.seq <= followed.lastSent) return null;
+    if (activity.action === ActivityAction.TEAM_DELETED) {
+      // Memberships are gone with the team. A member whose feed is contiguous up to here was a
+      // member until this event (a removal earlier in the log would have ended it); anyone else
+      // only learns that access ended.
+      const contiguous = activity.seq === followed.lastSent + 1;
+      this.accessLost(activity.teamId);
+      if (!contiguous) return null;
+      followed.lastSent = activity.seq;
+      const snapshot = (activity as Activity & { teamSnapshot?: object }).teamSnapshot;
+      if (snapshot) vouchFor(snapshot);
+      return vouchFor(activity);
+    }
+    const { context, services, viewerId } = this.options;
+    // Fresh loaders for every item: graphql-ws keeps one context per operation, and the
+    // permission rules that resolve this item read the same loaders.
+    context.loaders = createLoaders(services.dataSource, viewerId);
+    const role = await context.loaders.viewerRole.load(activity.teamId);
+    if (!role) {
+      this.accessLost(activity.teamId);
+      return null;
+    }
+    followed.lastSent = activity.seq;
+    return activity;
+  }
+
+  private accessLost(teamId: string): void {
+    if (this.options.onAccessLost === 'end') {
+      this.endPending ??= new AccessLost(teamId);
+      return;
+    }
+    const followed = this.teams.get(teamId);
+    if (!followed) return;
+    followed.unsubscribe();
+    this.teams.delete(teamId);
+    for (let i = this.rows.length - 1; i >= 0; i -= 1) {
+      if (this.rows[i].teamId === teamId) this.rows.splice(i, 1);
+    }
+  }
+
+  /** Starts following a team just joined, from the first activity recorded since joining. */
+  private async join(teamId: string): Promise<void> {
+    if (this.teams.has(teamId)) return;
+    await this.follow(teamId, 0, false);
+    const [row] = await this.options.services.dataSource.query<{ before_join: number }[]>(
+      `SELECT coalesce(max(a.seq), 0)::int AS before_join
+         FROM memberships m
+         LEFT JOIN activities a ON a.team_id = m.team_id AND a.created_at < m.joined_at
+        WHERE m.team_id = $1 AND m.user_id = $2
+        GROUP BY m.team_id`,
+      [teamId, this.options.viewerId],
+    );
+    if (!row) {
+      // Already gone again: nothing to follow.
+      this.accessLost(teamId);
+      return;
+    }
+    this.startAt(teamId, row.before_join, true);
+  }
+
+  private receive(event: DomainEvent): void {
+    if (this.closed) return;
+    this.inbox.push({ event });
+    if (this.inbox.length > MAX_BUFFERED_EVENTS) this.shed();
+    this.wake();
+  }
+
+  /**
+   * Too far behind: drop buffered activity that can be read back from the table, and catch
+   * up from there. TEAM_DELETED (its rows are gone) and access changes stay.
+   */
+  private shed(): void {
+    const kept = this.inbox.filter(({ event }) => {
+      if (event.kind !== 'activity' || event.activity.action === ActivityAction.TEAM_DELETED) {
+        return true;
+      }
+      const followed = this.teams.get(event.activity.teamId);
+      if (followed) followed.catchUp = true;
+      return false;
+    });
+    this.inbox.length = 0;
+    this.inbox.push(...kept);
+  }
+
+  private waitForEvent(): Promise<void> {
+    if (this.inbox.length || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+}

@@ -1,0 +1,39 @@
+import type { Context } from '../context/context';
+import { unauthenticated } from '../errors/errors';
+import { LiveActivityFeed } from './live-activity-feed';
+
+/**
+ * `myActivity`: the activity of every team I am in, live. Listens on my own channel first
+ * (joins and removals), then on each team's; a team joined later is followed from the first
+ * activity recorded since joining, a team left is dropped without ending the feed.
+ */
+export async function openMyActivityStream(context: Context): Promise<LiveActivityFeed> {
+  const viewer = context.viewer;
+  if (!viewer) throw unauthenticated();
+  const { services } = context;
+  const feed = new LiveActivityFeed({
+    services,
+    context,
+    viewerId: viewer.user.id,
+    onAccessLost: 'drop',
+    followJoins: true,
+  });
+  try {
+    await feed.listenToViewer();
+    const teamIds = await services.dataSource.query<{ team_id: string }[]>(
+      `SELECT team_id FROM memberships WHERE user_id = $1`,
+      [viewer.user.id],
+    );
+    await Promise.all(teamIds.map(({ team_id }) => feed.follow(team_id, 0, false)));
+    // Read after listening: everything newer than this arrives as a live event.
+    const heads = await services.dataSource.query<{ id: string; last_seq: number }[]>(
+      `SELECT id, last_seq FROM teams WHERE id = ANY($1::uuid[])`,
+      [teamIds.map((t) => t.team_id)],
+    );
+    for (const head of heads) feed.startAt(head.id, head.last_seq, false);
+    return feed;
+  } catch (error) {
+    feed.close();
+    throw error;
+  }
+}

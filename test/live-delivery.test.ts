@@ -1,0 +1,160 @@
+import { buildTeam, buildTeamWithRoles } from './factories/team.factory';
+import { buildUser } from './factories/user.factory';
+import { startTestApp, type TestApp } from './support/test-app';
+import {
+  ACCOUNT_EVENTS,
+  MY_ACTIVITY,
+  TEAM_ACTIVITY,
+  connectLive,
+  endCode,
+  sleep,
+  subscribe,
+  type LiveClient,
+} from './support/ws-client';
+
+interface DeliveredActivity {
+  id: string;
+  seq: number;
+  action: string;
+  summary: string;
+  team: { id: string; name: string };
+  actor: { id: string } | null;
+}
+
+const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
+
+describe('live feeds: delivery', () => {
+  let app: TestApp;
+  const clients: LiveClient[] = [];
+  const open = async (token: string | null) => {
+    const live = await connectLive(app, token);
+    clients.push(live);
+    return live;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  async function rename(teamId: string, token: string, name: string) {
+    const response = await app.gql(RENAME, { teamId, name }, token);
+    expect(response.errors).toBeUndefined();
+  }
+
+  it('delivers every activity to every member exactly once, in seq order, and to no one else', async () => {
+    const { team, owner, admin, member, outsider } = await buildTeamWithRoles(app);
+    const other = await buildTeam(app);
+    const [ownerFeed, adminFeed, memberFeed, memberMine, otherFeed] = await Promise.all([
+      open(owner.token).then((c) => subscribe(c, TEAM_ACTIVITY, { teamId: team.id })),
+      open(admin.token).then((c) => subscribe(c, TEAM_ACTIVITY, { teamId: team.id })),
+      open(member.token).then((c) => subscribe(c, TEAM_ACTIVITY, { teamId: team.id })),
+      open(member.token).then((c) => subscribe(c, MY_ACTIVITY)),
+      open(other.owner.token).then((c) => subscribe(c, TEAM_ACTIVITY, { teamId: other.id })),
+    ]);
+    const outsiderFeed = subscribe(await open(outsider.token), TEAM_ACTIVITY, { teamId: team.id });
+    const outsiderMine = subscribe(await open(outsider.token), MY_ACTIVITY);
+    await outsiderFeed.untilComplete();
+    expect(endCode(outsiderFeed)).toBe('FORBIDDEN');
+    await sleep(100); // the feeds above are listening once their first message could arrive
+
+    const [{ last_seq: before }] = await app.sql<{ last_seq: number }>(
+      'SELECT last_seq FROM teams WHERE id = $1',
+      [team.id],
+    );
+    for (let i = 1; i <= 5; i += 1) await rename(team.id, owner.token, `Renamed ${i}`);
+    const expectedSeqs = [1, 2, 3, 4, 5].map((i) => before + i);
+
+    for (const feed of [ownerFeed, adminFeed, memberFeed, memberMine]) {
+      await feed.untilCount(5);
+    }
+    await sleep(200); // anything extra would have arrived by now
+    for (const [feed, field] of [
+      [ownerFeed, 'teamActivity'],
+      [adminFeed, 'teamActivity'],
+      [memberFeed, 'teamActivity'],
+      [memberMine, 'myActivity'],
+    ] as const) {
+      expect(feed.results.every((r) => !r.errors)).toBe(true);
+      const delivered = feed.values<DeliveredActivity>(field);
+      expect(delivered.map((a) => a.seq)).toEqual(expectedSeqs);
+      expect(delivered.map((a) => a.action)).toEqual(Array(5).fill('TEAM_RENAMED'));
+      expect(delivered[4].team).toEqual({ id: team.id, name: 'Renamed 5' });
+      expect(delivered[0].actor).toEqual({ id: owner.id });
+      // The stored row is what was delivered.
+      const [stored] = await app.sql<{ id: string }>(
+        'SELECT id FROM activities WHERE team_id = $1 AND seq = $2',
+        [team.id, delivered[0].seq],
+      );
+      expect(delivered[0].id).toBe(stored.id);
+    }
+    expect(otherFeed.results).toEqual([]);
+    expect(outsiderMine.results).toEqual([]);
+    expect(outsiderFeed.results).toHaveLength(1); // only the FORBIDDEN
+  });
+
+  it('myActivity merges all my teams and starts following a team as soon as I join it', async () => {
+    const me = await buildUser(app);
+    const first = await buildTeam(app, me, 'First');
+    const mine = subscribe(await open(me.token), MY_ACTIVITY);
+    await sleep(100);
+    await rename(first.id, me.token, 'First renamed');
+    // Creating a team is joining it: its TEAM_CREATED arrives without resubscribing.
+    const second = await buildTeam(app, me, 'Second');
+    await rename(second.id, me.token, 'Second renamed');
+    await mine.untilCount(3);
+    await sleep(150);
+    const delivered = mine.values<DeliveredActivity>('myActivity');
+    expect(delivered.map((a) => [a.team.id, a.action])).toEqual([
+      [first.id, 'TEAM_RENAMED'],
+      [second.id, 'TEAM_CREATED'],
+      [second.id, 'TEAM_RENAMED'],
+    ]);
+    expect(mine.completed).toBe(false);
+  });
+
+  it("accountEvents pushes my account's events to my other sessions, and nobody else's", async () => {
+    const me = await buildUser(app);
+    const stranger = await buildUser(app);
+    const mineFeed = subscribe(await open(me.token), ACCOUNT_EVENTS);
+    const strangerFeed = subscribe(await open(stranger.token), ACCOUNT_EVENTS);
+    await sleep(100);
+    const update = await app.gql(
+      `mutation { updateProfile(input: { displayName: "Renamed Me" }) { id } }`,
+      {},
+      me.token,
+    );
+    expect(update.errors).toBeUndefined();
+    await mineFeed.untilCount(1);
+    await sleep(150);
+    const [event] = mineFeed.values<{
+      type: string;
+      sessionId: string;
+      details: Record<string, unknown>;
+      createdAt: string;
+    }>('accountEvents');
+    expect(event.type).toBe('PROFILE_UPDATED');
+    expect(event.details).toEqual({ displayName: 'Renamed Me' });
+    const [session] = await app.sql<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [
+      me.id,
+    ]);
+    expect(event.sessionId).toBe(session.id);
+    expect(Number.isNaN(Date.parse(event.createdAt))).toBe(false);
+    expect(mineFeed.results).toHaveLength(1);
+    expect(strangerFeed.results).toEqual([]);
+  });
+
+  it('anonymous sockets may connect but not subscribe', async () => {
+    const anonymous = await open(null);
+    for (const query of [MY_ACTIVITY, ACCOUNT_EVENTS]) {
+      const feed = subscribe(anonymous, query);
+      await feed.untilComplete();
+      expect(endCode(feed)).toBe('UNAUTHENTICATED');
+    }
+  });
+});

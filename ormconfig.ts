@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initial-schema';
+import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000-activity-feed-indexes';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
-export const migrations = [InitialSchema1764000000000];
+export const migrations = [InitialSchema1764000000000, ActivityFeedIndexes1764100000000];
 
 export interface DataSourceOptions {
   url: string;
@@ -13,7 +14,11 @@ export interface DataSourceOptions {
 }
 
 /** The DataSource used by the server, the tests, the backup service and the TypeORM CLI. */
-export function createDataSource({ url, poolSize = 10, logging = false }: DataSourceOptions): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  logging = false,
+}: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

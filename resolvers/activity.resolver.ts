@@ -1,14 +1,27 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Activity } from '../entities/activity.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
+import { verifyActivityLog } from '../src/activity/verify-activity-log';
 import type { Context } from '../src/context/context';
+import { ActivityLogVerification } from './types/activity-log-verification.type';
 
 /** An activity that crossed the event bus carries a snapshot of its team (which may be deleted). */
 type DeliveredActivity = Activity & { teamSnapshot?: Team };
 
 @Resolver(() => Activity)
 export class ActivityResolver {
+  @Query(() => ActivityLogVerification, {
+    description:
+      "Members: recomputes the team's hash chain and reports the first altered or missing seq.",
+  })
+  verifyActivityLog(
+    @Arg('teamId', () => ID) teamId: string,
+    @Ctx() ctx: Context,
+  ): Promise<ActivityLogVerification> {
+    return verifyActivityLog(ctx.services.dataSource, teamId);
+  }
+
   @FieldResolver(() => Team)
   async team(@Root() activity: DeliveredActivity, @Ctx() ctx: Context): Promise<Team> {
     const team = (await ctx.loaders.team.load(activity.teamId)) ?? activity.teamSnapshot;

@@ -1,8 +1,11 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from './account.resolver';
 import { ActivityResolver } from './activity.resolver';
+import { ItemResolver } from './item.resolver';
 import { MembershipResolver } from './membership.resolver';
 import { SessionResolver } from './session.resolver';
+import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
+import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
 import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
 
@@ -15,4 +18,9 @@ export const resolvers: NonEmptyArray<Function> = [
   TeamResolver,
   MembershipResolver,
   ActivityResolver,
+  ItemResolver,
+  TeamItemsResolver,
+  ItemConnectionResolver,
+  TeamActivityResolver,
+  ActivityConnectionResolver,
 ];

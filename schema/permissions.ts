@@ -1,9 +1,11 @@
 import { allow, deny, shield } from 'graphql-shield';
 import { forbidden } from '../src/errors/errors';
 import {
+  canDeleteItemArg,
   canSeeUserArg,
   isAuthenticated,
   isManagerOfTeamArg,
+  isMemberOfItemTeamArg,
   isMemberOfParentTeam,
   isMemberOfParentTeamId,
   isMemberOfTeamArg,
@@ -23,6 +25,8 @@ export const permissionRules = {
     mySessions: isAuthenticated,
     user: canSeeUserArg,
     team: isMemberOfTeamId,
+    item: isMemberOfItemTeamArg,
+    verifyActivityLog: isMemberOfTeamArg,
   },
   Mutation: {
     signUp: allow,
@@ -39,6 +43,10 @@ export const permissionRules = {
     removeMember: isManagerOfTeamArg,
     leaveTeam: isMemberOfTeamArg,
     transferOwnership: isOwnerOfTeamArg,
+    createItem: isMemberOfTeamArg,
+    updateItem: isMemberOfItemTeamArg,
+    deleteItem: canDeleteItemArg,
+    markActivityRead: isMemberOfTeamArg,
   },
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
   Team: { '*': isMemberOfParentTeam },
@@ -46,6 +54,15 @@ export const permissionRules = {
   User: { '*': allow, teams: isSelf },
   Session: { '*': allow },
   AuthPayload: { '*': allow },
+  Item: { '*': isMemberOfParentTeamId },
+  Activity: { '*': isMemberOfParentTeamId },
+  // Pages are only reachable through Team fields, which checked membership already.
+  ItemConnection: { '*': allow },
+  ItemEdge: { '*': allow },
+  ActivityConnection: { '*': allow },
+  ActivityEdge: { '*': allow },
+  PageInfo: { '*': allow },
+  ActivityLogVerification: { '*': allow },
 };
 
 

@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { ActivityFeed } from './activity/activity-feed';
+import { ReadState } from './activity/read-state';
 import { AccountService } from './accounts/account.service';
 import { SessionService } from './accounts/session.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
+import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
@@ -17,6 +20,9 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   teams: TeamService;
+  items: ItemService;
+  activityFeed: ActivityFeed;
+  readState: ReadState;
 }
 
 export function createServices(deps: {
@@ -38,5 +44,8 @@ export function createServices(deps: {
     sessions,
     accounts: new AccountService(dataSource, bus, sessions, rateLimits),
     teams: new TeamService(dataSource, bus),
+    items: new ItemService(dataSource, bus),
+    activityFeed: new ActivityFeed(dataSource),
+    readState: new ReadState(dataSource, bus),
   };
 }

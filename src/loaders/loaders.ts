@@ -1,8 +1,10 @@
 import DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
+import { Item } from '../../entities/item.entity';
 import { Membership } from '../../entities/membership.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { unreadCounts } from '../activity/read-state';
 import type { MaybeRole } from '../teams/team-policy';
 import { isUuid } from '../validation/validators';
 
@@ -28,12 +30,24 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     team: new DataLoader<string, Team | null>(async (ids) =>
       byId(await dataSource.getRepository(Team).findBy({ id: In(valid(ids)) }), ids),
     ),
+    item: new DataLoader<string, Item | null>(async (ids) =>
+      byId(await dataSource.getRepository(Item).findBy({ id: In(valid(ids)) }), ids),
+    ),
+    /** The viewer's unread activity count in each team (0 when not a member). */
+    unreadCount: new DataLoader<string, number>(async (teamIds) => {
+      if (!viewerId) return teamIds.map(() => 0);
+      const counts = await unreadCounts(dataSource, viewerId, valid(teamIds));
+      return teamIds.map((id) => counts.get(id) ?? 0);
+    }),
     /** The viewer's role in each team (null: not a member). */
     viewerRole: new DataLoader<string, MaybeRole>(async (teamIds) => {
       if (!viewerId) return teamIds.map(() => null);
       const rows = await dataSource
         .getRepository(Membership)
-        .find({ where: { userId: viewerId, teamId: In(valid(teamIds)) }, select: { teamId: true, role: true } });
+        .find({
+          where: { userId: viewerId, teamId: In(valid(teamIds)) },
+          select: { teamId: true, role: true },
+        });
       const roles = new Map(rows.map((m) => [m.teamId, m.role]));
       return teamIds.map((id) => roles.get(id) ?? null);
     }),

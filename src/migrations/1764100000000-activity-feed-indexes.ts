@@ -10,9 +10,15 @@ export class ActivityFeedIndexes1764100000000 implements MigrationInterface {
   name = 'ActivityFeedIndexes1764100000000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX IF NOT EXISTS activities_team_actor_seq_idx ON activities (team_id, actor_id, seq)`);
-    await q.query(`CREATE INDEX IF NOT EXISTS activities_team_subject_seq_idx ON activities (team_id, subject_id, seq)`);
-    await q.query(`CREATE INDEX IF NOT EXISTS activities_team_action_seq_idx ON activities (team_id, action, seq)`);
+    await q.query(
+      `CREATE INDEX IF NOT EXISTS activities_team_actor_seq_idx ON activities (team_id, actor_id, seq)`,
+    );
+    await q.query(
+      `CREATE INDEX IF NOT EXISTS activities_team_subject_seq_idx ON activities (team_id, subject_id, seq)`,
+    );
+    await q.query(
+      `CREATE INDEX IF NOT EXISTS activities_team_action_seq_idx ON activities (team_id, action, seq)`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {

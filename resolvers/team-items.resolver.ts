@@ -1,0 +1,36 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Team } from '../entities/team.entity';
+import type { Context } from '../src/context/context';
+import { ItemConnection } from './types/item-connection.type';
+
+/** ItemConnection as resolved: the team is kept so totalCount is counted only when asked. */
+type ItemConnectionOf = ItemConnection & { teamId: string };
+
+@Resolver(() => Team)
+export class TeamItemsResolver {
+  @FieldResolver(() => ItemConnection, {
+    description: 'Items, oldest first; first 1..100 (default 20).',
+  })
+  async items(
+    @Root() team: Team,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Omit<ItemConnectionOf, 'totalCount'>> {
+    const page = await ctx.services.items.page(team.id, first, after);
+    const edges = page.nodes.map((node) => ({ cursor: node.cursor, node }));
+    return {
+      teamId: team.id,
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+}
+
+@Resolver(() => ItemConnection)
+export class ItemConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: ItemConnectionOf, @Ctx() ctx: Context): Promise<number> {
+    return ctx.services.items.count(connection.teamId);
+  }
+}

@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import type { Viewer } from '../accounts/session.service';
+import { inTransaction } from '../db/unit-of-work';
+import { badInput, forbidden } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+
+/**
+ * Per-member read positions in a team's activity: one integer per membership
+ * (memberships.last_read_seq), never a row per recipient.
+ */
+export class ReadState {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+  ) {}
+
+  /**
+   * Moves my read position forward to `upToSeq`, clamped to the team's last seq; never back.
+   * Read state is mine, not team data: it records no activity (which would itself be unread
+   * news for everyone else) and is pushed to my other sessions as an account event.
+   */
+  markRead(viewer: Viewer, teamId: string, upToSeq: number): Promise<number> {
+    if (!Number.isInteger(upToSeq) || upToSeq < 0)
+      throw badInput('upToSeq', 'upToSeq must be 0 or more.');
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const [current]: { last_read_seq: number }[] = await tx.query(
+        `SELECT last_read_seq FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE`,
+        [teamId, viewer.user.id],
+      );
+      if (!current) throw forbidden();
+      const [row]: { last_read_seq: number }[] = await tx
+        .query(
+          `UPDATE memberships m SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3::int, t.last_seq))
+           FROM teams t
+          WHERE m.team_id = $1 AND m.user_id = $2 AND t.id = m.team_id
+         RETURNING m.last_read_seq`,
+          [teamId, viewer.user.id, upToSeq],
+        )
+        .then((result: [{ last_read_seq: number }[], number]) => result[0]);
+      if (row.last_read_seq !== current.last_read_seq) {
+        pending.add({
+          kind: 'account',
+          userId: viewer.user.id,
+          type: 'READ_STATE_CHANGED',
+          sessionId: viewer.session.id,
+          details: { teamId, lastReadSeq: row.last_read_seq },
+          createdAt: new Date().toISOString(),
+        });
+      }
+      return row.last_read_seq;
+    });
+  }
+}
+
+/**
+ * Activity after each of my read positions that others performed. Seqs are gapless, so it is
+ * the distance to the last seq minus my own rows in that range (an index-only range scan on
+ * activities_team_actor_seq_idx). Batched by the per-request `unreadCount` loader.
+ */
+export async function unreadCounts(
+  dataSource: DataSource,
+  userId: string,
+  teamIds: string[],
+): Promise<Map<string, number>> {
+  const rows: { team_id: string; n: number }[] = await dataSource.query(
+    `SELECT m.team_id,
+            GREATEST(0, t.last_seq - m.last_read_seq
+              - (SELECT count(*) FROM activities a
+                  WHERE a.team_id = m.team_id AND a.actor_id = m.user_id AND a.seq > m.last_read_seq)::int) AS n
+       FROM memberships m JOIN teams t ON t.id = m.team_id
+      WHERE m.user_id = $1 AND m.team_id = ANY($2::uuid[])`,
+    [userId, teamIds],
+  );
+  return new Map(rows.map((r) => [r.team_id, r.n]));
+}

@@ -62,6 +62,8 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  /** Benchmarks only: serve the schema without the permission map, to measure what it costs. */
+  BENCH_SKIP_PERMISSIONS: onOff('off'),
   ...edgeConfigSchema,
   ...backupConfigSchema,
   ...liveConfigSchema,
@@ -90,6 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NODE_ENV === 'production' && !config.RATE_LIMITS) {
     throw new ConfigError(
       'Invalid configuration:\n  RATE_LIMITS: cannot be off when NODE_ENV=production',
+    );
+  }
+  if (config.BENCH_SKIP_PERMISSIONS && config.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'Invalid configuration:\n  BENCH_SKIP_PERMISSIONS: benchmark-only, refused when NODE_ENV=production',
     );
   }
   const backupProblem = checkBackupConfig(config);

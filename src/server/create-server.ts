@@ -15,7 +15,7 @@ import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
 import type { Context } from '../context/context';
 import { createContext } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
-import { buildSchema } from '../graphql/build-schema';
+import { buildBareSchema, buildSchema } from '../graphql/build-schema';
 import { accessLog } from '../logging/access-log';
 import { trackSockets } from '../logging/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
@@ -87,7 +87,10 @@ export async function createServer(
     config.TLS_CERT_FILE && config.TLS_KEY_FILE
       ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
       : null;
-  const schema = buildSchema();
+  // BENCH_SKIP_PERMISSIONS exists only to measure the permission layer; refused in production.
+  const schema = config.BENCH_SKIP_PERMISSIONS ? buildBareSchema() : buildSchema();
+  if (config.BENCH_SKIP_PERMISSIONS)
+    logger.warn('BENCH_SKIP_PERMISSIONS=on: serving WITHOUT the permission map');
   const unusual = new UnusualActivity(logger);
   let shuttingDown = false;
 

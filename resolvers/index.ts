@@ -1,11 +1,13 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from './account.resolver';
 import { ActivityResolver } from './activity.resolver';
+import { InvitationResolver } from './invitation.resolver';
 import { ItemResolver } from './item.resolver';
 import { MembershipResolver } from './membership.resolver';
 import { SessionResolver } from './session.resolver';
 import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
 import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
+import { TeamInvitationsResolver } from './team-invitations.resolver';
 import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
 
@@ -18,6 +20,8 @@ export const resolvers: NonEmptyArray<Function> = [
   TeamResolver,
   MembershipResolver,
   ActivityResolver,
+  InvitationResolver,
+  TeamInvitationsResolver,
   ItemResolver,
   TeamItemsResolver,
   ItemConnectionResolver,

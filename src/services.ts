@@ -5,8 +5,10 @@ import { AccountService } from './accounts/account.service';
 import { SessionService } from './accounts/session.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
+import { InvitationService } from './invitations/invitation.service';
 import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
+import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
 
@@ -20,6 +22,7 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   teams: TeamService;
+  invitations: InvitationService;
   items: ItemService;
   activityFeed: ActivityFeed;
   readState: ReadState;
@@ -31,6 +34,7 @@ export function createServices(deps: {
   bus: EventBus;
   logger: Logger;
   rateLimits?: RateLimits;
+  mailer?: Mailer;
 }): Services {
   const { config, dataSource, bus, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
@@ -44,6 +48,17 @@ export function createServices(deps: {
     sessions,
     accounts: new AccountService(dataSource, bus, sessions, rateLimits),
     teams: new TeamService(dataSource, bus),
+    invitations: new InvitationService(
+      dataSource,
+      bus,
+      rateLimits,
+      deps.mailer ?? createMailer(config, logger),
+      logger.child({ component: 'invitations' }),
+      {
+        ttlMs: config.INVITATION_TTL,
+        publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      },
+    ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
     readState: new ReadState(dataSource, bus),

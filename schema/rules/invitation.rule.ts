@@ -1,0 +1,30 @@
+import { rule } from 'graphql-shield';
+import type { Context } from '../../src/context/context';
+import { forbidden, unauthenticated } from '../../src/errors/errors';
+import { canManageTeam } from '../../src/teams/team-policy';
+
+/**
+ * For mutations that take an invitation id: the viewer manages the invitation's team. An
+ * unknown id is FORBIDDEN like another team's, so existence never leaks. Never cached.
+ */
+export const isManagerOfInvitationArg = rule('isManagerOfInvitationArg', { cache: 'no_cache' })(
+  async (_parent, args: { id?: unknown }, ctx: Context) => {
+    if (!ctx.viewer) return unauthenticated();
+    if (typeof args.id !== 'string') return forbidden();
+    const teamId = await ctx.services.invitations.teamIdOf(args.id);
+    if (!teamId) return forbidden();
+    return canManageTeam(await ctx.loaders.viewerRole.load(teamId)) ? true : forbidden();
+  },
+);
+
+/** An invitation is visible to its team's managers and to the person it is addressed to. */
+export const canSeeInvitation = rule('canSeeInvitation', { cache: 'no_cache' })(async (
+  parent: { teamId?: unknown; email?: unknown },
+  _args,
+  ctx: Context,
+) => {
+  if (!ctx.viewer) return unauthenticated();
+  if (parent.email === ctx.viewer.user.email) return true;
+  if (typeof parent.teamId !== 'string') return forbidden();
+  return canManageTeam(await ctx.loaders.viewerRole.load(parent.teamId)) ? true : forbidden();
+});

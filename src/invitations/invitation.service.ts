@@ -1,0 +1,406 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { ActivityAction } from '../../entities/activity-action.enum';
+import { Invitation } from '../../entities/invitation.entity';
+import { InvitationStatus } from '../../entities/invitation-status.enum';
+import { Membership } from '../../entities/membership.entity';
+import { Role } from '../../entities/role.enum';
+import { Team } from '../../entities/team.entity';
+import { User } from '../../entities/user.entity';
+import { lockTeam, recordActivity } from '../activity/record-activity';
+import { generateToken, hashToken } from '../auth/token';
+import { inTransaction } from '../db/unit-of-work';
+import { badInput, conflict, forbidden } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../logging/logger';
+import type { Mailer } from '../mail/mailer';
+import type { RateLimits } from '../rate-limit/rate-limits';
+import { roleIn } from '../teams/membership-queries';
+import { canInviteAs, canManageTeam } from '../teams/team-policy';
+import { isUuid, normalizeEmail } from '../validation/validators';
+import { invitationEmail } from './invitation-email';
+import { invitationLink } from './invitation-link';
+import { effectiveStatus, isOpen } from './invitation-status';
+
+export interface InvitationWithToken {
+  invitation: Invitation;
+  /** Shown once to the inviter; only its hash is stored. */
+  token: string;
+}
+
+export interface InvitationPreviewData {
+  teamName: string;
+  inviterName: string;
+  role: Role;
+  expiresAt: Date;
+}
+
+export interface InvitationServiceOptions {
+  /** How long an invitation stays valid, in milliseconds. */
+  ttlMs: number;
+  /** Base of the accept link in e-mails. */
+  publicUrl: string;
+}
+
+/** Tokens are at most this long (generated ones are 43 characters); longer input is not a token. */
+const TOKEN_MAX = 200;
+
+const NOT_VALID = 'This invitation is not valid.';
+
+/**
+ * Invitations: the only way into a team. Every mutation locks the team row, re-checks the
+ * caller's role and the invitation's state against committed data, changes it and records one
+ * activity in the same transaction; e-mail goes out only after commit.
+ */
+export class InvitationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly rateLimits: RateLimits,
+    private readonly mailer: Mailer,
+    private readonly logger: Logger,
+    private readonly options: InvitationServiceOptions,
+  ) {}
+
+  async invite(
+    actor: User,
+    teamId: string,
+    emailRaw: string,
+    role: Role,
+  ): Promise<InvitationWithToken> {
+    const email = normalizeEmail('email', emailRaw);
+    if (role === Role.OWNER) {
+      throw badInput(
+        'role',
+        'Nobody can be invited as OWNER; invite as ADMIN or MEMBER, then transfer ownership.',
+      );
+    }
+    const token = generateToken();
+    const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      if (!canInviteAs(await roleIn(tx, teamId, actor.id), role)) throw forbidden();
+      // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
+      await this.rateLimits.consume('invitePerTeam', teamId);
+      if (await this.isMemberByEmail(tx, teamId, email))
+        throw conflict('This person is already a member of the team.');
+      if (await this.hasOpenInvitation(tx, teamId, email)) {
+        throw conflict(
+          'This e-mail address already has a pending invitation to the team; resend it instead.',
+        );
+      }
+      const invitation = await tx.save(
+        tx.create(Invitation, {
+          teamId,
+          email,
+          role,
+          status: InvitationStatus.PENDING,
+          tokenHash: hashToken(token),
+          invitedById: actor.id,
+          expiresAt: this.newExpiry(),
+          respondedAt: null,
+        }),
+      );
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.MEMBER_INVITED,
+        subjectType: 'Invitation',
+        subjectId: invitation.id,
+        // The invitee's address is not a team member's profile yet: members see the role only.
+        summary: `${actor.displayName} invited someone to join as ${role}`,
+        details: { invitationId: invitation.id, role },
+      });
+      return { invitation, team };
+    });
+    this.sendInvitationEmail(result.invitation, result.team, actor, token);
+    return { invitation: result.invitation, token };
+  }
+
+  async resend(actor: User, invitationId: string): Promise<InvitationWithToken> {
+    const token = generateToken();
+    const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const { team, invitation } = await this.lockInvitation(tx, invitationId);
+      if (!canInviteAs(await roleIn(tx, team.id, actor.id), invitation.role)) throw forbidden();
+      await this.rateLimits.consume('invitePerTeam', team.id);
+      if (invitation.status !== InvitationStatus.PENDING) {
+        throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
+      }
+      if (await this.isMemberByEmail(tx, team.id, invitation.email)) {
+        throw conflict('This person is already a member of the team.');
+      }
+      if (await this.hasOpenInvitation(tx, team.id, invitation.email, invitation.id)) {
+        throw conflict('This e-mail address has a newer pending invitation to the team.');
+      }
+      // A new hash replaces the old one, so the old token stops matching at once.
+      invitation.tokenHash = hashToken(token);
+      invitation.expiresAt = this.newExpiry();
+      await tx.update(
+        Invitation,
+        { id: invitation.id },
+        { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt },
+      );
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.INVITATION_RESENT,
+        subjectType: 'Invitation',
+        subjectId: invitation.id,
+        summary: `${actor.displayName} resent an invitation to join as ${invitation.role}`,
+        details: {
+          invitationId: invitation.id,
+          role: invitation.role,
+          expiresAt: invitation.expiresAt.toISOString(),
+        },
+      });
+      return { invitation, team };
+    });
+    this.sendInvitationEmail(result.invitation, result.team, actor, token);
+    return { invitation: result.invitation, token };
+  }
+
+  revoke(actor: User, invitationId: string): Promise<Invitation> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const { team, invitation } = await this.lockInvitation(tx, invitationId);
+      // Revoking only takes access away, so any manager may revoke any invitation of the team.
+      if (!canManageTeam(await roleIn(tx, team.id, actor.id))) throw forbidden();
+      if (invitation.status !== InvitationStatus.PENDING) {
+        throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
+      }
+      invitation.status = InvitationStatus.REVOKED;
+      invitation.respondedAt = new Date();
+      await tx.update(
+        Invitation,
+        { id: invitation.id },
+        { status: invitation.status, respondedAt: invitation.respondedAt },
+      );
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.INVITATION_REVOKED,
+        subjectType: 'Invitation',
+        subjectId: invitation.id,
+        summary: `${actor.displayName} revoked an invitation to join as ${invitation.role}`,
+        details: { invitationId: invitation.id, role: invitation.role },
+      });
+      return invitation;
+    });
+  }
+
+  async accept(actor: User, token: string, ip: string): Promise<Membership> {
+    await this.countAttempt(actor, ip);
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
+      if (await roleIn(tx, team.id, actor.id))
+        throw conflict('You are already a member of this team.');
+      const now = new Date();
+      // Conditional on PENDING as well as the team lock: a token can be consumed exactly once.
+      const consumed = await tx
+        .createQueryBuilder()
+        .update(Invitation)
+        .set({ status: InvitationStatus.ACCEPTED, respondedAt: now })
+        .where('id = :id AND status = :pending', {
+          id: invitation.id,
+          pending: InvitationStatus.PENDING,
+        })
+        .execute();
+      if (consumed.affected !== 1) throw forbidden(NOT_VALID);
+      const membership = tx.create(Membership, {
+        teamId: team.id,
+        userId: actor.id,
+        role: invitation.role,
+        joinedAt: now,
+        lastReadSeq: 0,
+      });
+      await tx.insert(Membership, membership);
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.MEMBER_JOINED,
+        subjectType: 'User',
+        subjectId: actor.id,
+        summary: `${actor.displayName} joined the team as ${invitation.role}`,
+        details: {
+          invitationId: invitation.id,
+          role: invitation.role,
+          invitedById: invitation.invitedById,
+        },
+      });
+      pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
+      return membership;
+    });
+  }
+
+  async decline(actor: User, token: string, ip: string): Promise<boolean> {
+    await this.countAttempt(actor, ip);
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
+      invitation.status = InvitationStatus.DECLINED;
+      invitation.respondedAt = new Date();
+      await tx.update(
+        Invitation,
+        { id: invitation.id },
+        { status: invitation.status, respondedAt: invitation.respondedAt },
+      );
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.INVITATION_DECLINED,
+        subjectType: 'Invitation',
+        subjectId: invitation.id,
+        summary: `${actor.displayName} declined an invitation to join as ${invitation.role}`,
+        details: { invitationId: invitation.id, role: invitation.role },
+      });
+      return true;
+    });
+  }
+
+  /** What the holder of a link may see before signing in; null unless the invitation is open. */
+  async preview(token: string): Promise<InvitationPreviewData | null> {
+    const invitation = await this.findByToken(this.dataSource.manager, token);
+    if (!invitation || !isOpen(invitation)) return null;
+    const [team, inviter] = await Promise.all([
+      this.dataSource.getRepository(Team).findOneBy({ id: invitation.teamId }),
+      this.dataSource.getRepository(User).findOneBy({ id: invitation.invitedById }),
+    ]);
+    if (!team || !inviter) return null;
+    return {
+      teamName: team.name,
+      inviterName: inviter.displayName,
+      role: invitation.role,
+      expiresAt: invitation.expiresAt,
+    };
+  }
+
+  /** Open invitations addressed to the user's e-mail, newest first. */
+  listForUser(user: User): Promise<Invitation[]> {
+    return this.dataSource
+      .getRepository(Invitation)
+      .createQueryBuilder('i')
+      .where('i.email = :email AND i.status = :pending AND i.expires_at > now()', {
+        email: user.email,
+        pending: InvitationStatus.PENDING,
+      })
+      .orderBy('i.created_at', 'DESC')
+      .getMany();
+  }
+
+  /** A team's invitations, newest first, optionally by (derived) status. */
+  listForTeam(teamId: string, status: InvitationStatus | null): Promise<Invitation[]> {
+    const query = this.dataSource
+      .getRepository(Invitation)
+      .createQueryBuilder('i')
+      .where('i.team_id = :teamId', { teamId })
+      .orderBy('i.created_at', 'DESC')
+      .addOrderBy('i.id', 'ASC');
+    if (status === InvitationStatus.EXPIRED) {
+      query.andWhere('i.status = :pending AND i.expires_at <= now()', {
+        pending: InvitationStatus.PENDING,
+      });
+    } else if (status === InvitationStatus.PENDING) {
+      query.andWhere('i.status = :pending AND i.expires_at > now()', {
+        pending: InvitationStatus.PENDING,
+      });
+    } else if (status) {
+      query.andWhere('i.status = :status', { status });
+    }
+    return query.getMany();
+  }
+
+  /** The team an invitation belongs to (for the permission map); null when there is none. */
+  async teamIdOf(invitationId: string): Promise<string | null> {
+    if (!isUuid(invitationId)) return null;
+    const row = await this.dataSource
+      .getRepository(Invitation)
+      .findOne({ where: { id: invitationId }, select: { teamId: true } });
+    return row?.teamId ?? null;
+  }
+
+  private async countAttempt(actor: User, ip: string): Promise<void> {
+    await this.rateLimits.consume('acceptInvitationPerIp', ip);
+    await this.rateLimits.consume('acceptInvitationPerUser', actor.id);
+  }
+
+  private findByToken(tx: EntityManager, token: string): Promise<Invitation | null> {
+    if (!token || token.length > TOKEN_MAX) return Promise.resolve(null);
+    return tx.getRepository(Invitation).findOneBy({ tokenHash: hashToken(token) });
+  }
+
+  /**
+   * Finds the token's invitation, locks its team, then re-reads the invitation so its state is
+   * the committed one; refuses unless it is open and addressed to the actor's e-mail.
+   */
+  private async lockOpenInvitationFor(tx: EntityManager, actor: User, token: string) {
+    const found = await this.findByToken(tx, token);
+    if (!found) throw forbidden(NOT_VALID);
+    if (found.email !== actor.email)
+      throw forbidden('This invitation was sent to a different e-mail address.');
+    const { team, invitation } = await this.lockInvitation(tx, found.id);
+    if (invitation.tokenHash !== found.tokenHash) throw forbidden(NOT_VALID);
+    const status = effectiveStatus(invitation);
+    if (status === InvitationStatus.EXPIRED)
+      throw forbidden('This invitation has expired; ask for a new one.');
+    if (status !== InvitationStatus.PENDING) throw forbidden(NOT_VALID);
+    return { team, invitation };
+  }
+
+  /** Locks the invitation's team and reads the invitation under that lock. Missing: FORBIDDEN. */
+  private async lockInvitation(tx: EntityManager, invitationId: string) {
+    if (!isUuid(invitationId)) throw forbidden();
+    const before = await tx
+      .getRepository(Invitation)
+      .findOne({ where: { id: invitationId }, select: { teamId: true } });
+    if (!before) throw forbidden();
+    const team = await lockTeam(tx, before.teamId);
+    const invitation = await tx.getRepository(Invitation).findOneBy({ id: invitationId });
+    if (!invitation) throw forbidden();
+    return { team, invitation };
+  }
+
+  private isMemberByEmail(tx: EntityManager, teamId: string, email: string): Promise<boolean> {
+    return tx
+      .getRepository(Membership)
+      .createQueryBuilder('m')
+      .innerJoin(User, 'u', 'u.id = m.user_id')
+      .where('m.team_id = :teamId AND u.email = :email', { teamId, email })
+      .getExists();
+  }
+
+  private hasOpenInvitation(
+    tx: EntityManager,
+    teamId: string,
+    email: string,
+    exceptId?: string,
+  ): Promise<boolean> {
+    const query = tx
+      .getRepository(Invitation)
+      .createQueryBuilder('i')
+      .where(
+        'i.team_id = :teamId AND i.email = :email AND i.status = :pending AND i.expires_at > now()',
+        {
+          teamId,
+          email,
+          pending: InvitationStatus.PENDING,
+        },
+      );
+    if (exceptId) query.andWhere('i.id <> :exceptId', { exceptId });
+    return query.getExists();
+  }
+
+  private newExpiry(): Date {
+    return new Date(Date.now() + this.options.ttlMs);
+  }
+
+  /** After commit, and never awaited by the mutation: a slow mail server must not hold it up. */
+  private sendInvitationEmail(
+    invitation: Invitation,
+    team: Team,
+    inviter: User,
+    token: string,
+  ): void {
+    const message = invitationEmail({
+      to: invitation.email,
+      teamName: team.name,
+      inviterName: inviter.displayName,
+      role: invitation.role,
+      link: invitationLink(this.options.publicUrl, token),
+      expiresAt: invitation.expiresAt,
+    });
+    this.mailer.send(message).catch((error: unknown) => {
+      this.logger.error({ err: error, invitationId: invitation.id }, 'invitation e-mail failed');
+    });
+  }
+}

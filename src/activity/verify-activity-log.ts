@@ -21,6 +21,7 @@ export const VERIFY_BATCH_SIZE = 1000;
 export async function verifyActivityLog(
   dataSource: DataSource,
   teamId: string,
+  batchSize = VERIFY_BATCH_SIZE,
 ): Promise<ActivityLogVerificationResult> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
@@ -37,7 +38,7 @@ export async function verifyActivityLog(
       const rows = (
         await runner.query(
           `SELECT * FROM activities WHERE team_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-          [teamId, expectedSeq, VERIFY_BATCH_SIZE],
+          [teamId, expectedSeq, batchSize],
         )
       ).map(toActivity);
       for (const activity of rows) {
@@ -51,7 +52,7 @@ export async function verifyActivityLog(
         previousHash = activity.hash;
         expectedSeq += 1;
       }
-      if (rows.length < VERIFY_BATCH_SIZE) break;
+      if (rows.length < batchSize) break;
     }
     const lastSeq = expectedSeq - 1;
     if (head && (head.last_seq !== lastSeq || head.last_hash !== previousHash)) {

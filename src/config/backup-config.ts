@@ -72,7 +72,11 @@ export const backupConfigSchema = {
   /** Decoded to the 32-byte AES-256-GCM key; the base64 text is never kept. */
   BACKUP_ENCRYPTION_KEY: encryptionKey,
   BACKUP_ALLOW_UNENCRYPTED: switchOnOff('off'),
-  BACKUP_SCHEDULER: switchOnOff('on'),
+  /** Unset means on, except under NODE_ENV=test (see backupSchedulerEnabled). */
+  BACKUP_SCHEDULER: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'on' || v === 'true' || v === '1')),
   BACKUP_DAILY_CRON: cron('0 2 * * *'),
   BACKUP_WEEKLY_CRON: cron('0 2 * * 0'),
   BACKUP_MONTHLY_CRON: cron('0 2 1 * *'),
@@ -82,6 +86,14 @@ export const backupConfigSchema = {
   BACKUP_KEEP_MONTHLY: keepCount(1),
   BACKUP_MAX_AGE: maxAge,
 };
+
+/** The server runs the backup scheduler unless told not to; test servers only when asked. */
+export function backupSchedulerEnabled(config: {
+  NODE_ENV: string;
+  BACKUP_SCHEDULER?: boolean;
+}): boolean {
+  return config.BACKUP_SCHEDULER ?? config.NODE_ENV !== 'test';
+}
 
 /** Cross-field rules; returns the problem or undefined. */
 export function checkBackupConfig(config: {

@@ -1,0 +1,101 @@
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { z } from 'zod';
+import { refuse } from './backup-errors';
+import { bytes } from './bytes';
+import { TIERS } from './tiers';
+
+export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+const tableSchema = z.object({
+  name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+  columns: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).min(1),
+  primaryKey: z.array(z.string()).min(1),
+  /** Single-column foreign keys: which column points at which table (for single-team restore). */
+  references: z.array(z.object({ column: z.string(), table: z.string() })),
+  rows: z.number().int().min(0),
+  file: z.string().regex(/^[a-z0-9_.]+$/),
+  /** Size and SHA-256 of the stored part (compressed, encrypted): catches tampering before use. */
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SHA-256 of the table's COPY text in primary-key order: what verify compares after a restore. */
+  dataSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
+  /** The source of truth for a backup's age (file mtimes are not trusted). */
+  createdAt: z.string().datetime(),
+  tiers: z.array(z.enum(TIERS)).min(1),
+  migration: z.object({ timestamp: z.number(), name: z.string() }),
+  encrypted: z.boolean(),
+  /** Tables in foreign-key order: restore loads them in this order. */
+  tables: z.array(tableSchema).min(1),
+  sizeBytes: z.number().int().min(0),
+  /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
+  mac: z.string().optional(),
+});
+
+export type BackupManifest = z.infer<typeof manifestSchema>;
+export type ManifestTable = BackupManifest['tables'][number];
+
+/** Ids sort by creation time: 20261125T020000Z-1a2b3c. */
+export function newBackupId(createdAt: Date): string {
+  const stamp = createdAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function macKey(key: Buffer): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', bytes(key), new Uint8Array(0), 'teamgraph backup manifest', 32),
+  );
+}
+
+function macOf(manifest: BackupManifest, key: Buffer): string {
+  const { mac: _ignored, ...body } = manifest;
+  return createHmac('sha256', bytes(macKey(key)))
+    .update(canonicalize(body) ?? '')
+    .digest('hex');
+}
+
+/** The manifest as stored: signed when the backup is encrypted. */
+export function serializeManifest(manifest: BackupManifest, key: Buffer | undefined): string {
+  const signed = key ? { ...manifest, mac: macOf(manifest, key) } : manifest;
+  return `${JSON.stringify(signed, null, 2)}\n`;
+}
+
+/** Parses a stored manifest; throws a refusal naming the problem. */
+export function parseManifest(text: string): BackupManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw refuse('manifest is not valid JSON (truncated or damaged)');
+  }
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw refuse(
+      `manifest is not a teamgraph backup manifest: ${issue.path.join('.')} ${issue.message}`,
+    );
+  }
+  return result.data;
+}
+
+/** Before any data is read: an encrypted backup needs the key, and its manifest must be intact. */
+export function authenticateManifest(manifest: BackupManifest, key: Buffer | undefined): void {
+  if (!manifest.encrypted) return;
+  if (!key) throw refuse(`backup ${manifest.id} is encrypted: set BACKUP_ENCRYPTION_KEY`);
+  const expected = Buffer.from(macOf(manifest, key), 'hex');
+  const actual = Buffer.from(manifest.mac ?? '', 'hex');
+  if (actual.length !== expected.length || !timingSafeEqual(bytes(actual), bytes(expected))) {
+    throw refuse(
+      `backup ${manifest.id}: manifest signature does not match (edited, or another BACKUP_ENCRYPTION_KEY)`,
+    );
+  }
+}

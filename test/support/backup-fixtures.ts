@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { BackupService } from '../../src/backup/backup-service';
+import { createLogger } from '../../src/logging/logger';
+import { buildTeam, addMember, type TestTeam } from '../factories/team.factory';
+import { buildUser, type TestUser } from '../factories/user.factory';
+import type { TestApp } from './test-app';
+
+export const APP_TABLES = [
+  'users',
+  'sessions',
+  'teams',
+  'memberships',
+  'invitations',
+  'items',
+  'activities',
+];
+
+/** Values COPY must escape: tabs, newlines, backslashes, a literal \N, quotes, non-ASCII. */
+export const NASTY_TEXT =
+  'tab\there\nnew line\\back\\slash \\N "quoted" \'single\' émoji 🚀 \r end';
+
+export const testKey = (): Buffer => randomBytes(32);
+
+export function tempBackupDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'teamgraph-backups-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function backupService(
+  databaseUrl: string,
+  dir: string,
+  key: Buffer | undefined,
+  options: {
+    now?: () => Date;
+    keep?: Partial<Record<'daily' | 'weekly' | 'monthly', number>>;
+  } = {},
+): BackupService {
+  return new BackupService({
+    databaseUrl,
+    dir,
+    key,
+    retention: {
+      keep: { daily: 7, weekly: 4, monthly: 1, ...options.keep },
+      maxAgeMs: 31 * 24 * 3600 * 1000,
+    },
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    now: options.now,
+  });
+}
+
+/** The suite database's URL (the one the app runs on). */
+export const databaseUrlOf = (app: TestApp): string => app.app.services.config.DATABASE_URL!;
+
+/** Every row of every application table as text, in a stable order: equal dumps = equal data. */
+export async function dumpTables(
+  url: string,
+  tables = APP_TABLES,
+): Promise<Record<string, string[]>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SET TIME ZONE 'UTC'`);
+    const dump: Record<string, string[]> = {};
+    for (const table of tables) {
+      const { rows } = await client.query<{ r: string }>(
+        `SELECT t::text AS r FROM ${table} t ORDER BY 1`,
+      );
+      dump[table] = rows.map((row) => row.r);
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function queryUrl<T extends Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface SeededTeam {
+  team: TestTeam;
+  member: TestUser;
+  itemId: string;
+  invitationId: string;
+}
+
+/**
+ * A team with a member, an item and an invitation whose text columns hold NASTY_TEXT, plus a
+ * second session, a revoked session and a null-actor activity: every table, every awkward value.
+ */
+export async function seedTeam(app: TestApp, name = NASTY_TEXT): Promise<SeededTeam> {
+  const owner = await buildUser(app, { displayName: `Owner ${NASTY_TEXT}` });
+  const team = await buildTeam(app, owner, name.slice(0, 90));
+  const member = await addMember(app, team, 'MEMBER');
+  await app.sql(
+    `INSERT INTO sessions (user_id, token_hash, expires_at, revoked_at, user_agent)
+     VALUES ($1, $2, now() + interval '1 day', now(), $3), ($1, $4, now() + interval '2 days', NULL, NULL)`,
+    [member.id, randomBytes(32).toString('hex'), NASTY_TEXT, randomBytes(32).toString('hex')],
+  );
+  const [item] = await app.sql<{ id: string }>(
+    `INSERT INTO items (team_id, title, content, created_by_id, updated_by_id, version)
+     VALUES ($1, $2, $3, $4, $5, 3) RETURNING id`,
+    [
+      team.id,
+      NASTY_TEXT,
+      JSON.stringify({
+        text: NASTY_TEXT,
+        nested: { list: [1, 2.5, null, true], empty: {} },
+        n: 1e-7,
+      }),
+      owner.id,
+      member.id,
+    ],
+  );
+  const [invitation] = await app.sql<{ id: string }>(
+    `INSERT INTO invitations (team_id, email, role, status, token_hash, invited_by_id, expires_at)
+     VALUES ($1, $2, 'MEMBER', 'PENDING', $3, $4, now() + interval '7 days') RETURNING id`,
+    [
+      team.id,
+      `invitee-${randomBytes(3).toString('hex')}@example.com`,
+      randomBytes(32).toString('hex'),
+      owner.id,
+    ],
+  );
+  return { team, member, itemId: item.id, invitationId: invitation.id };
+}

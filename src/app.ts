@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
+import { startBackupScheduler } from './backup/backup-from-config';
+import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
 import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
 import type { EventBus } from './events/event-bus';
@@ -58,11 +60,16 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
   logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
+  // BACKUP_SCHEDULER=off leaves backups to `teamgraph backup worker`.
+  const backups = backupSchedulerEnabled(config)
+    ? startBackupScheduler(config, database.url, logger)
+    : undefined;
   return {
     url,
     services,
     server,
     async stop() {
+      await backups?.stop();
       await server.close();
       await bus.close();
       if (redis) await closeRedis(redis);

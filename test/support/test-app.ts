@@ -37,6 +37,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DB_POOL_SIZE: '5',
     // Suites share 127.0.0.1; rate limits get their own suite (rate-limits.test.ts).
     RATE_LIMITS: 'off',
+    // Backups get their own suites (test/backup-*.test.ts).
+    BACKUP_SCHEDULER: 'off',
     ...env,
   });
   const app = await startApp(config, createLogger(config.LOG_LEVEL));

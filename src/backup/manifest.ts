@@ -57,7 +57,8 @@ function macKey(key: Buffer): Buffer {
 }
 
 function macOf(manifest: BackupManifest, key: Buffer): string {
-  const { mac: _ignored, ...body } = manifest;
+  const body: Partial<BackupManifest> = { ...manifest };
+  delete body.mac;
   return createHmac('sha256', bytes(macKey(key)))
     .update(canonicalize(body) ?? '')
     .digest('hex');

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { BackupRefusedError } from '../src/backup/backup-errors';
+import { bytes } from '../src/backup/bytes';
 import { openPart } from '../src/backup/part-io';
 import { restoreDatabase } from '../src/backup/restore-database';
 import { verifyBackup } from '../src/backup/verify';
@@ -46,8 +47,8 @@ const readPartText = async (backupId: string, table: string, withKey: Buffer | u
   const service = backupService(databaseUrlOf(app), storage.dir, withKey);
   const backup = await service.get(backupId);
   const entry = backup.manifest.tables.find((t) => t.name === table)!;
-  const chunks: Buffer[] = [];
-  for await (const chunk of openPart(backup, entry, withKey)) chunks.push(chunk as Buffer);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of openPart(backup, entry, withKey)) chunks.push(bytes(chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 };
 
@@ -90,7 +91,7 @@ describe('backup and whole-database restore', () => {
     const backup = await service.get(manifest.id);
     const part = readFileSync(`${backup.dir}/${manifest.tables[0].file}`);
     expect(part.subarray(0, 4).toString()).toBe('TGB1');
-    expect(() => gunzipSync(part)).toThrow();
+    expect(() => gunzipSync(bytes(part))).toThrow();
     expect(part.includes(Buffer.from(seeded.team.id))).toBe(false);
   });
 
@@ -100,7 +101,7 @@ describe('backup and whole-database restore', () => {
     expect(manifest.encrypted).toBe(false);
     const backup = await service.get(manifest.id);
     const users = manifest.tables.find((t) => t.name === 'users')!;
-    expect(gunzipSync(readFileSync(`${backup.dir}/${users.file}`)).toString()).toContain(
+    expect(gunzipSync(bytes(readFileSync(`${backup.dir}/${users.file}`))).toString()).toContain(
       seeded.member.id,
     );
     const report = await verifyBackup(backup, undefined, { serverUrl: databaseUrlOf(app) });

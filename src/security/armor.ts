@@ -25,9 +25,16 @@ export function armorConfig(): GraphQLArmorConfig {
   };
 }
 
-/** The Apollo side: validation rules and plugins (token limit at parse, no field suggestions). */
+/**
+ * The Apollo side: validation rules and the suggestion mask. The token limit is enforced by
+ * graphql-js's own parser (`parseOptions.maxTokens`): armor's token plugin throws from a hook
+ * Apollo answers with 500, where a refused document deserves 400.
+ */
 export function apolloArmor(options: { blockSuggestions: boolean }) {
   const config = armorConfig();
   config.blockFieldSuggestion = { enabled: options.blockSuggestions };
+  config.maxTokens = { enabled: false };
   return new ApolloArmor(config).protect();
 }
+
+export const PARSE_OPTIONS = { maxTokens: DOCUMENT_LIMITS.maxTokens } as const;

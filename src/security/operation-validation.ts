@@ -2,11 +2,11 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
+  parse,
   specifiedRules,
   validate,
   type DocumentNode,
@@ -14,7 +14,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { ErrorCode } from '../errors/error-codes';
-import { armorConfig } from './armor';
+import { armorConfig, PARSE_OPTIONS } from './armor';
 
 export interface OperationPolicy {
   /** Allow __schema/__type queries (development, or GRAPHQL_INTROSPECTION=on). */
@@ -59,11 +59,7 @@ export function validateOperation(
     return { errors: [badInput('An operation document is required.')] };
   let document: DocumentNode;
   try {
-    const limits = armorConfig().maxTokens;
-    document = new MaxTokensParserWLexer(query, {
-      n: limits?.n ?? 1000,
-      exposeLimits: false,
-    }).parseDocument();
+    document = parse(query, PARSE_OPTIONS);
   } catch (error) {
     return { errors: [badInput(error instanceof GraphQLError ? error.message : 'Syntax Error')] };
   }

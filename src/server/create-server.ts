@@ -22,8 +22,8 @@ import { trackDbPool } from '../metrics/db-pool-metrics';
 import { metricsRegistry } from '../metrics/registry';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
-import { apolloArmor } from '../security/armor';
-import { guardUpgrades } from '../security/origin-guard';
+import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
+import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
 import { formatError } from './format-error';
@@ -100,18 +100,17 @@ export async function createServer(
   // node:https's Server is a tls.Server with the same request/upgrade API as http.Server; the
   // WebSocket and drain helpers are typed for the latter only.
   const httpServer = (tls ? createHttpsServer(tls, app) : createHttpServer(app)) as HttpServer;
-  guardUpgrades(
+  refuseUpgradesWhile(
     httpServer,
-    config.CORS_ORIGINS,
     () => shuttingDown,
-    (req, status) =>
-      logger.warn(
-        { event: 'ws.refused', status, origin: req.headers.origin, ip: req.socket.remoteAddress },
-        'websocket upgrade refused',
+    (req) =>
+      logger.info(
+        { event: 'ws.refused', ip: req.socket.remoteAddress },
+        'upgrade refused: stopping',
       ),
   );
   const ws = attachGraphqlWs(httpServer, schema, services);
-  trackSockets(ws.wss, logger, unusual);
+  trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
 
   const armor = apolloArmor({ blockSuggestions: production });
@@ -124,6 +123,7 @@ export async function createServer(
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
+    parseOptions: PARSE_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
     plugins: [

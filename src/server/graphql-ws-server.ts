@@ -4,10 +4,12 @@ import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
+import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
 import { userChannel } from '../events/domain-events';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { ConnectionCounter } from '../live/socket-limits';
+import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
 
 /** What graphql-ws keeps per socket. */
@@ -38,6 +40,10 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
   const log = logger.child({ component: 'websocket' });
   const production = config.NODE_ENV === 'production';
   const connections = new ConnectionCounter();
+  const operationPolicy = {
+    introspection: introspectionEnabled(config),
+    blockSuggestions: production,
+  };
   const wss = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
@@ -59,10 +65,13 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = request.socket.remoteAddress ?? 'unknown';
-    log.info({ ip }, 'websocket connected');
+    log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       state.get(socket)?.release();
-      log.info({ ip, code, userId: state.get(socket)?.viewer?.user.id }, 'websocket closed');
+      log.info(
+        { event: 'ws.close', ip, code, userId: state.get(socket)?.viewer?.user.id },
+        'websocket closed',
+      );
     });
   });
 
@@ -74,6 +83,8 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
         const payload = ctx.connectionParams ?? {};
         const authorization =
           typeof payload.authorization === 'string' ? payload.authorization : null;
+        // Present but not a string: a broken or hostile client, not an anonymous one.
+        if (payload.authorization != null && authorization === null) return false;
         const { request, socket } = ctx.extra;
         const socketState: SocketState = {
           viewer: null,
@@ -115,13 +126,21 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
         state.set(socket, socketState);
         return true;
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: (ctx, _id, payload) => {
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
           return [new GraphQLError('Too many operations on this connection.')];
         }
-        return undefined;
+        // The same parse limits, validation rules and introspection policy as HTTP (Apollo).
+        const checked = validateOperation(schema, payload.query, operationPolicy);
+        if (checked.errors) return checked.errors;
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx) => {
         const socketState = state.get(ctx.extra.socket);

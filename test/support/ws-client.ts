@@ -57,6 +57,8 @@ export async function connectLive(
     url: app.wsUrl,
     webSocketImpl: options.origin ? webSocketWith({ origin: options.origin }) : WebSocket,
     lazy: false,
+    // Refusals are reported through `closed` and the rejected connect, not the console.
+    onNonLazyError: () => undefined,
     retryAttempts: 0,
     // The server pings; clients in tests stay quiet so close codes are the server's.
     keepAlive: 0,

@@ -17,6 +17,8 @@ export const requestIdOf = (header: unknown): string =>
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Captured now: routers mounted further down rewrite req.path relative to their mount.
+    const path = req.path;
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
@@ -27,14 +29,14 @@ export function accessLog(logger: Logger): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.headersSent ? res.statusCode : 499;
       httpRequestDuration.observe(
-        { method: req.method, route: routeLabel(req.path), status: String(status) },
+        { method: req.method, route: routeLabel(path), status: String(status) },
         seconds,
       );
       const line = {
         event: 'http.request',
         requestId,
         method: req.method,
-        path: req.path,
+        path,
         status,
         durationMs: Math.round(seconds * 100_000) / 100,
         ip: req.ip ?? req.socket.remoteAddress,

@@ -2,4 +2,4 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The process's Prometheus registry, served at /metrics. Modules register their metrics here. */
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'teamgraph_process_' });
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'teamgraph_' });

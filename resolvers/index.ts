@@ -3,11 +3,12 @@ import { AccountResolver } from './account.resolver';
 import { ActivityResolver } from './activity.resolver';
 import { InvitationResolver } from './invitation.resolver';
 import { ItemResolver } from './item.resolver';
+import { LiveResolver } from './live.resolver';
 import { MembershipResolver } from './membership.resolver';
 import { SessionResolver } from './session.resolver';
 import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
-import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
 import { TeamInvitationsResolver } from './team-invitations.resolver';
+import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
 import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
 
@@ -27,4 +28,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ItemConnectionResolver,
   TeamActivityResolver,
   ActivityConnectionResolver,
+  LiveResolver,
 ];

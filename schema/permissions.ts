@@ -1,8 +1,8 @@
-import { allow, deny, shield } from 'graphql-shield';
+import { allow, deny, or, shield } from 'graphql-shield';
 import { forbidden } from '../src/errors/errors';
 import {
-  canDeleteItemArg,
   canSeeInvitation,
+  canDeleteItemArg,
   canSeeUserArg,
   isAuthenticated,
   isManagerOfInvitationArg,
@@ -16,6 +16,7 @@ import {
   isOwnerOfTeamArg,
   isSelf,
 } from './rules';
+import { isVouchedByLiveFeed } from './rules/feed.rule';
 
 /**
  * Who may call what — every root field is named here; anything unnamed is denied.
@@ -60,8 +61,16 @@ export const permissionRules = {
     deleteItem: canDeleteItemArg,
     markActivityRead: isMemberOfTeamArg,
   },
+  // Live feeds also authorize where they start and on every event (src/live/): the map is not
+  // applied to a subscription's subscribe step. A feed vouches only for its TEAM_DELETED event
+  // and its ACCESS_REVOKED end, which no membership can authorize any more.
+  Subscription: {
+    teamActivity: or(isMemberOfTeamArg, isVouchedByLiveFeed),
+    myActivity: isAuthenticated,
+    accountEvents: isAuthenticated,
+  },
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
-  Team: { '*': isMemberOfParentTeam, invitations: isManagerOfParentTeam },
+  Team: { '*': or(isMemberOfParentTeam, isVouchedByLiveFeed), invitations: isManagerOfParentTeam },
   Membership: { '*': isMemberOfParentTeamId },
   User: { '*': allow, teams: isSelf },
   Session: { '*': allow },
@@ -70,7 +79,8 @@ export const permissionRules = {
   InvitationWithToken: { '*': allow },
   InvitationPreview: { '*': allow },
   Item: { '*': isMemberOfParentTeamId },
-  Activity: { '*': isMemberOfParentTeamId },
+  Activity: { '*': or(isMemberOfParentTeamId, isVouchedByLiveFeed) },
+  AccountEvent: { '*': allow },
   // Pages are only reachable through Team fields, which checked membership already.
   ItemConnection: { '*': allow },
   ItemEdge: { '*': allow },
@@ -79,7 +89,6 @@ export const permissionRules = {
   PageInfo: { '*': allow },
   ActivityLogVerification: { '*': allow },
 };
-
 
 export const permissions = shield(permissionRules, {
   fallbackRule: deny,

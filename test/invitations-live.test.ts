@@ -1,0 +1,88 @@
+import { buildInvitation } from './factories/invitation.factory';
+import { buildTeam } from './factories/team.factory';
+import { insertUser } from './support/fast-users';
+import { startTestApp, type TestApp } from './support/test-app';
+import {
+  MY_ACTIVITY,
+  TEAM_ACTIVITY,
+  connectLive,
+  sleep,
+  subscribe,
+  type LiveClient,
+} from './support/ws-client';
+
+interface DeliveredActivity {
+  seq: number;
+  action: string;
+  team: { id: string };
+  actor: { id: string } | null;
+}
+
+const ACCEPT = `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`;
+const DECLINE = `mutation ($token: String!) { declineInvitation(token: $token) }`;
+const RENAME = `mutation ($teamId: ID!) { renameTeam(teamId: $teamId, name: "Renamed") { id } }`;
+
+let app: TestApp;
+const clients: LiveClient[] = [];
+const open = async (token: string) => {
+  const live = await connectLive(app, token);
+  clients.push(live);
+  return live;
+};
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+afterAll(() => app.stop());
+
+describe('invitations and live feeds', () => {
+  it("an invitee's myActivity starts following the team when they accept, from MEMBER_JOINED on", async () => {
+    const owner = await insertUser(app);
+    const team = await buildTeam(app, owner, 'Live');
+    const invitee = await insertUser(app);
+    const mine = subscribe(await open(invitee.token), MY_ACTIVITY);
+    const teamFeed = subscribe(await open(owner.token), TEAM_ACTIVITY, { teamId: team.id });
+    await sleep(100);
+
+    const invitation = await buildInvitation(app, team, { email: invitee.email });
+    const accepted = await app.gql(ACCEPT, { token: invitation.token }, invitee.token);
+    expect(accepted.errors).toBeUndefined();
+    expect((await app.gql(RENAME, { teamId: team.id }, owner.token)).errors).toBeUndefined();
+
+    await mine.untilCount(2);
+    await sleep(150);
+    // Nothing from before the join (TEAM_CREATED, MEMBER_INVITED) reaches the newcomer.
+    expect(
+      mine.values<DeliveredActivity>('myActivity').map((a) => [a.action, a.actor?.id]),
+    ).toEqual([
+      ['MEMBER_JOINED', invitee.id],
+      ['TEAM_RENAMED', owner.id],
+    ]);
+    await teamFeed.until((f) =>
+      f.values<DeliveredActivity>('teamActivity').some((a) => a.action === 'TEAM_RENAMED'),
+    );
+    expect(teamFeed.values<DeliveredActivity>('teamActivity').map((a) => a.action)).toEqual([
+      'MEMBER_INVITED',
+      'MEMBER_JOINED',
+      'TEAM_RENAMED',
+    ]);
+  });
+
+  it('someone who declines never receives activity of the team', async () => {
+    const owner = await insertUser(app);
+    const team = await buildTeam(app, owner, 'Quiet');
+    const invitee = await insertUser(app);
+    const mine = subscribe(await open(invitee.token), MY_ACTIVITY);
+    await sleep(100);
+    const invitation = await buildInvitation(app, team, { email: invitee.email });
+    expect(
+      (await app.gql(DECLINE, { token: invitation.token }, invitee.token)).errors,
+    ).toBeUndefined();
+    expect((await app.gql(RENAME, { teamId: team.id }, owner.token)).errors).toBeUndefined();
+    await sleep(300);
+    expect(mine.results).toEqual([]);
+  });
+});

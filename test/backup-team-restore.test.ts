@@ -1,0 +1,186 @@
+import { restoreTeam } from '../src/backup/restore-team';
+import { computeActivityHash } from '../src/activity/activity-hash';
+import { buildUser } from './factories/user.factory';
+import {
+  backupService,
+  databaseUrlOf,
+  dumpTables,
+  seedTeam,
+  tempBackupDir,
+  testKey,
+} from './support/backup-fixtures';
+import { dataFingerprint } from './support/counts';
+import { startTestApp, type TestApp } from './support/test-app';
+
+let app: TestApp;
+const storage = tempBackupDir();
+const key = testKey();
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+  storage.remove();
+});
+
+const service = () => backupService(databaseUrlOf(app), storage.dir, key);
+const deps = () => ({ dataSource: app.app.services.dataSource, bus: app.app.services.bus });
+
+/** The team's rows in every table, as text, for before/after comparisons. */
+async function teamRows(teamId: string) {
+  const rows: Record<string, string[]> = {};
+  for (const [table, column] of [
+    ['teams', 'id'],
+    ['memberships', 'team_id'],
+    ['invitations', 'team_id'],
+    ['items', 'team_id'],
+    ['activities', 'team_id'],
+  ]) {
+    const result = await app.sql<{ r: string }>(
+      `SELECT t::text AS r FROM ${table} t WHERE ${column} = $1 ORDER BY 1`,
+      [teamId],
+    );
+    rows[table] = result.map((row) => row.r);
+  }
+  return rows;
+}
+
+describe('restoring one team into the live database', () => {
+  it('brings back the deleted team with its members, items, invitations and activity, plus TEAM_RESTORED', async () => {
+    const seeded = await seedTeam(app, 'Restorable team');
+    const other = await seedTeam(app, 'Bystander team');
+    const before = await teamRows(seeded.team.id);
+    const [beforeTeam] = await app.sql<{ last_seq: number; last_hash: string }>(
+      'SELECT last_seq, last_hash FROM teams WHERE id = $1',
+      [seeded.team.id],
+    );
+    const manifest = await service().run(['daily']);
+
+    const deleted = await app.gql(
+      `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
+      { id: seeded.team.id },
+      seeded.team.owner.token,
+    );
+    expect(deleted.errors).toBeUndefined();
+    // The member's account is deleted too: restore must bring the user back (not their sessions).
+    await app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
+    // Life goes on elsewhere: another team changes after the backup, and must not be touched.
+    await app.sql(`UPDATE items SET title = 'changed after backup' WHERE team_id = $1`, [
+      other.team.id,
+    ]);
+    const otherAfter = await teamRows(other.team.id);
+
+    const result = await restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps());
+    expect(Object.fromEntries(result.tables.map((t) => [t.name, t.rows]))).toEqual({
+      teams: 1,
+      users: 1,
+      memberships: 2,
+      invitations: 1,
+      items: 1,
+      activities: 1,
+    });
+
+    const after = await teamRows(seeded.team.id);
+    for (const table of ['memberships', 'invitations', 'items'])
+      expect(after[table]).toEqual(before[table]);
+    // Every activity row is back, followed by one TEAM_RESTORED chained onto the old head.
+    expect(after.activities).toHaveLength(before.activities.length + 1);
+    expect(after.activities).toEqual(expect.arrayContaining(before.activities));
+    const [restored] = await app.sql<{
+      seq: number;
+      actor_id: string | null;
+      action: string;
+      subject_id: string;
+      details: Record<string, unknown>;
+      hash: string;
+      summary: string;
+      subject_type: string;
+      created_at: Date;
+      id: string;
+    }>(`SELECT * FROM activities WHERE team_id = $1 ORDER BY seq DESC LIMIT 1`, [seeded.team.id]);
+    expect(restored).toMatchObject({
+      seq: beforeTeam.last_seq + 1,
+      actor_id: null,
+      action: 'TEAM_RESTORED',
+      subject_id: seeded.team.id,
+      details: { backupId: manifest.id, backupCreatedAt: manifest.createdAt },
+    });
+    const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
+      'SELECT last_seq, last_hash FROM teams WHERE id = $1',
+      [seeded.team.id],
+    );
+    expect(team.last_seq).toBe(beforeTeam.last_seq + 1);
+    expect(team.last_hash).toBe(restored.hash);
+    expect(restored.hash).toBe(
+      computeActivityHash(beforeTeam.last_hash, {
+        teamId: seeded.team.id,
+        seq: restored.seq,
+        actorId: null,
+        action: restored.action,
+        subjectType: restored.subject_type,
+        subjectId: restored.subject_id,
+        summary: restored.summary,
+        details: restored.details,
+        createdAt: restored.created_at,
+      }),
+    );
+
+    const [user] = await app.sql<{ id: string }>('SELECT id FROM users WHERE id = $1', [
+      seeded.member.id,
+    ]);
+    expect(user.id).toBe(seeded.member.id);
+    expect(await app.sql('SELECT 1 FROM sessions WHERE user_id = $1', [seeded.member.id])).toEqual(
+      [],
+    );
+    expect(await teamRows(other.team.id)).toEqual(otherAfter);
+
+    // The owner (never deleted) sees the team again through the API.
+    const seen = await app.gql<{ team: { id: string; name: string } }>(
+      `query ($id: ID!) { team(id: $id) { id name } }`,
+      { id: seeded.team.id },
+      seeded.team.owner.token,
+    );
+    expect(seen.data?.team).toEqual({ id: seeded.team.id, name: 'Restorable team' });
+  });
+
+  it('refuses when the team exists, and changes nothing', async () => {
+    const seeded = await seedTeam(app, 'Still here');
+    const manifest = await service().run(['daily']);
+    const fingerprint = await dataFingerprint(app);
+    await expect(
+      restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps()),
+    ).rejects.toThrow(`team ${seeded.team.id} exists; only a deleted team can be restored`);
+    expect(await dataFingerprint(app)).toBe(fingerprint);
+  });
+
+  it('refuses a team the backup does not hold, and a malformed id, changing nothing', async () => {
+    const manifest = await service().run(['daily']);
+    const fingerprint = await dataFingerprint(app);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    await expect(
+      restoreTeam(await service().get(manifest.id), key, missing, deps()),
+    ).rejects.toThrow(`team ${missing} is not in backup ${manifest.id}`);
+    await expect(
+      restoreTeam(await service().get(manifest.id), key, "x'; DROP TABLE teams; --", deps()),
+    ).rejects.toThrow(/is not a team id/);
+    expect(await dataFingerprint(app)).toBe(fingerprint);
+  });
+
+  it('refuses, and rolls back everything, when a deleted member’s e-mail now belongs to someone else', async () => {
+    const seeded = await seedTeam(app, 'Clash team');
+    const manifest = await service().run(['daily']);
+    await app.gql(
+      `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
+      { id: seeded.team.id },
+      seeded.team.owner.token,
+    );
+    await app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
+    await buildUser(app, { email: seeded.member.email });
+    const before = await dumpTables(databaseUrlOf(app));
+    await expect(
+      restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps()),
+    ).rejects.toThrow(/a users row clashes with live data/);
+    expect(await dumpTables(databaseUrlOf(app))).toEqual(before);
+  });
+});

@@ -41,6 +41,18 @@ function failedLogIns(
 }
 
 /**
+ * Apollo answers some request-shape problems (a persisted query whose hash does not match, an
+ * unsupported APQ version) with a bare 400 and no code; they are the client's fault, not ours.
+ */
+function markClientError(error: GraphQLError): void {
+  const http = error.extensions?.http as { status?: number } | undefined;
+  if (error.extensions?.code === undefined && http?.status === 400) {
+    // GraphQLError's extensions object is mutable; the type only marks the binding read-only.
+    (error.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
+  }
+}
+
+/**
  * One access line per GraphQL operation (never its variables), operation metrics, unexpected
  * errors logged in full with the request id, and unusual-activity signals (failed log-ins,
  * bursts of denied operations).
@@ -52,6 +64,7 @@ export function loggingPlugin(unusual?: UnusualActivity): ApolloServerPlugin<Con
       return {
         async didEncounterErrors({ errors, contextValue: ctx }) {
           for (const error of errors) {
+            markClientError(error);
             if (isMaskedCode(error.extensions?.code)) {
               ctx.logger.error(
                 { err: error.originalError ?? error, path: error.path },

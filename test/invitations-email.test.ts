@@ -34,6 +34,15 @@ function linkIn(mail: ReceivedMail): { link: string; token: string } {
   return { link: match[1], token: match[2] };
 }
 
+/** A counter's current value from the server's /metrics endpoint (0 when not yet counted). */
+async function emailsCounted(base: TestApp, result: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', base.url))).text();
+  const match = new RegExp(`^teamgraph_emails_total\\{result="${result}"\\} (\\d+)`, 'm').exec(
+    text,
+  );
+  return match ? Number(match[1]) : 0;
+}
+
 /** POSTs a GraphQL operation with headers a client (or attacker) chooses, e.g. a forged Host. */
 function postWithHeaders(
   body: unknown,
@@ -88,6 +97,7 @@ describe('invitation e-mail over SMTP', () => {
 
     const accepted = await app.gql(ACCEPT, { token }, invitee.token);
     expect(accepted.errors).toBeUndefined();
+    expect(await emailsCounted(app, 'sent')).toBeGreaterThanOrEqual(1);
   });
 
   it('e-mails a fresh link on resend; the first link is dead', async () => {
@@ -137,6 +147,12 @@ describe('invitation e-mail without a mail server', () => {
       );
       expect(response.errors).toBeUndefined();
       expect(response.data!.inviteMember.token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+      // The failure is counted for operators to alert on.
+      const deadline = Date.now() + 5000;
+      while ((await emailsCounted(broken, 'failed')) < 1) {
+        if (Date.now() > deadline) throw new Error('the failed delivery was never counted');
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } finally {
       await broken.stop();
     }

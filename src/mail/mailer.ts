@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
+import { emailsTotal } from '../metrics/mail-metrics';
 
 export interface MailMessage {
   to: string;
@@ -26,7 +27,13 @@ export class SmtpMailer implements Mailer {
     private readonly logger: Logger,
   ) {
     // Not pooled: one connection per message, so nothing stays open when the server stops.
-    this.transport = nodemailer.createTransport(smtpUrl);
+    // Short timeouts: a dead mail server fails the message within seconds, not minutes.
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
   }
 
   async send(message: MailMessage): Promise<void> {
@@ -38,8 +45,10 @@ export class SmtpMailer implements Mailer {
         text: message.text,
         html: message.html,
       });
+      emailsTotal.inc({ result: 'sent' });
       this.logger.info({ to: message.to, subject: message.subject }, 'e-mail sent');
     } catch (error) {
+      emailsTotal.inc({ result: 'failed' });
       // The recipient is logged so an operator can resend; the body (with its token) is not.
       this.logger.error({ err: error, to: message.to }, 'e-mail delivery failed');
     }
@@ -54,6 +63,7 @@ export class LogMailer implements Mailer {
   ) {}
 
   async send(message: MailMessage): Promise<void> {
+    emailsTotal.inc({ result: 'not_configured' });
     if (this.logLinks) {
       this.logger.info(
         { to: message.to, subject: message.subject, link: message.link },

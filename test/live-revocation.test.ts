@@ -204,6 +204,21 @@ describe('live feeds: revocation ends the affected streams at once', () => {
     },
   );
 
+  it('a session that expires while connected is closed (4403)', async () => {
+    const shortLived = await startTestApp({ SESSION_TTL: '2s' });
+    try {
+      const user = await buildUser(shortLived);
+      const live = await connectLive(shortLived, user.token);
+      const feed = subscribe(live, ACCOUNT_EVENTS);
+      const closed = await withTimeout(live.closed, 4_000, 'expiry close');
+      expect(closed.code).toBe(4403);
+      await feed.untilComplete();
+      await live.dispose();
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   async function waitFor(condition: () => boolean, timeoutMs = 2_000) {
     const started = Date.now();
     while (!condition()) {

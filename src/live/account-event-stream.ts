@@ -2,6 +2,8 @@ import type { Context } from '../context/context';
 import { userChannel, type AccountEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { unauthenticated } from '../errors/errors';
+import { eventDelivered } from '../metrics/event-metrics';
+import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 
 /** A reader that stalls keeps at most this many account events; older ones are dropped. */
 const MAX_BUFFERED = 100;
@@ -16,6 +18,7 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   private readonly queue: AccountEvent[] = [];
   private waiter: (() => void) | null = null;
   private closed = false;
+  private counted = false;
   private unsubscribe: Unsubscribe | null = null;
 
   constructor(private readonly context: Context & { viewer: NonNullable<Context['viewer']> }) {}
@@ -29,6 +32,10 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
       this.wake();
     });
     await this.unsubscribe.ready;
+    if (!this.closed) {
+      this.counted = true;
+      subscriptionStarted();
+    }
     return this;
   }
 
@@ -39,7 +46,10 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   async next(): Promise<IteratorResult<AccountEvent>> {
     while (!this.closed) {
       const event = this.queue.shift();
-      if (event) return { value: event, done: false };
+      if (event) {
+        eventDelivered('account');
+        return { value: event, done: false };
+      }
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
@@ -55,6 +65,7 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.counted) subscriptionEnded();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.queue.length = 0;

@@ -8,6 +8,8 @@ import { ErrorCode } from '../errors/error-codes';
 import { teamChannel, userChannel, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { createLoaders } from '../loaders/loaders';
+import { eventDelivered } from '../metrics/event-metrics';
+import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
 import { AccessLost, vouchFor } from './feed-marks';
 
@@ -66,8 +68,18 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   private waiter: (() => void) | null = null;
   private endPending: AccessLost | null = null;
   private closed = false;
+  private counted = false;
 
   constructor(private readonly options: LiveActivityFeedOptions) {}
+
+  /** Call once the subscription passed authorization: it now counts as running. */
+  started(): this {
+    if (!this.counted && !this.closed) {
+      this.counted = true;
+      subscriptionStarted();
+    }
+    return this;
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -109,7 +121,10 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
       while (!this.closed) {
         const item = await this.step();
         if (this.closed && !(item instanceof AccessLost)) return DONE;
-        if (item) return { value: item, done: false };
+        if (item) {
+          eventDelivered(item instanceof AccessLost ? 'access-revoked' : 'activity');
+          return { value: item, done: false };
+        }
       }
       return DONE;
     } catch (error) {
@@ -135,6 +150,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.counted) subscriptionEnded();
     for (const followed of this.teams.values()) followed.unsubscribe();
     this.teams.clear();
     this.userUnsubscribe?.();

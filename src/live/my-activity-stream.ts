@@ -31,7 +31,7 @@ export async function openMyActivityStream(context: Context): Promise<LiveActivi
       [teamIds.map((t) => t.team_id)],
     );
     for (const head of heads) feed.startAt(head.id, head.last_seq, false);
-    return feed;
+    return feed.started();
   } catch (error) {
     feed.close();
     throw error;

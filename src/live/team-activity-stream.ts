@@ -38,7 +38,7 @@ export async function openTeamActivityStream(
     if (!team) throw forbidden();
     if (afterSeq == null) feed.startAt(teamId, team.lastSeq, false);
     else feed.startAt(teamId, afterSeq, afterSeq < team.lastSeq);
-    return feed;
+    return feed.started();
   } catch (error) {
     feed.close();
     throw error;

@@ -8,6 +8,7 @@ import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
 import { userChannel } from '../events/domain-events';
 import { isAllowedOrigin } from '../live/origin-policy';
+import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
@@ -108,11 +109,16 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
               socket.close(CLOSE_FORBIDDEN, 'Forbidden');
             }
           });
+          // A session that expires while connected ends like a revoked one.
+          const cancelExpiry = runAt(viewer.session.expiresAt, () =>
+            socket.close(CLOSE_FORBIDDEN, 'Forbidden'),
+          );
           let released = false;
           socketState.release = () => {
             if (released) return;
             released = true;
             stopWatching();
+            cancelExpiry();
             connections.release(viewer.user.id);
           };
           // Revoked while we were setting up (or the socket already went): refuse.

@@ -20,7 +20,7 @@ const CREATE = `mutation ($teamId: ID!, $input: CreateItemInput!) {
   }
 }`;
 const UPDATE = `mutation ($id: ID!, $input: UpdateItemInput!, $v: Int) {
-  updateItem(id: $id, input: $input, expectedVersion: $v) { id title content version updatedBy { id } }
+  updateItem(id: $id, input: $input, expectedVersion: $v) { id title content version createdAt updatedAt updatedBy { id } }
 }`;
 const DELETE = `mutation ($id: ID!, $v: Int) { deleteItem(id: $id, expectedVersion: $v) }`;
 const ITEM = `query ($id: ID!) { item(id: $id) { id title content version } }`;
@@ -159,11 +159,16 @@ describe('updateItem', () => {
         },
       },
     });
-    const [row] = await app.sql<{ version: number; updated_by_id: string }>(
-      `SELECT version, updated_by_id FROM items WHERE id = $1`,
+    const [row] = await app.sql<{ version: number; updated_by_id: string; updated_at: Date }>(
+      `SELECT version, updated_by_id, updated_at FROM items WHERE id = $1`,
       [item.id],
     );
-    expect(row).toEqual({ version: 2, updated_by_id: member.id });
+    expect(row).toMatchObject({ version: 2, updated_by_id: member.id });
+    const updated = response.data!.updateItem as { createdAt: string; updatedAt: string };
+    expect(new Date(updated.updatedAt).getTime()).toBe(row.updated_at.getTime());
+    expect(new Date(updated.updatedAt).getTime()).toBeGreaterThan(
+      new Date(updated.createdAt).getTime(),
+    );
   });
 
   it('lists only fields that changed, and names a large value without copying it', async () => {

@@ -16,19 +16,31 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const app = await startApp(config, logger);
   let stopping = false;
+  /**
+   * SIGTERM (orchestrators) or SIGINT: stop accepting, let in-flight requests finish, close
+   * sockets with 1001, stop the backup scheduler, the bus, Redis and the pool — and exit no
+   * later than SHUTDOWN_TIMEOUT, whatever still hangs.
+   */
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    logger.info(
+      { event: 'shutdown.start', signal, deadlineMs: config.SHUTDOWN_TIMEOUT },
+      'shutting down',
+    );
     const deadline = setTimeout(() => {
-      logger.error('shutdown deadline passed; exiting');
+      logger.error({ event: 'shutdown.deadline' }, 'shutdown deadline passed; exiting');
       process.exit(1);
-    }, 10_000);
+    }, config.SHUTDOWN_TIMEOUT);
     deadline.unref();
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ event: 'shutdown.done', durationMs: Date.now() - started }, 'stopped');
+        process.exit(0);
+      },
       (error) => {
-        logger.error({ err: error }, 'shutdown failed');
+        logger.error({ event: 'shutdown.failed', err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,0 +1,125 @@
+import { request, type ClientRequest } from 'node:http';
+import WebSocket from 'ws';
+import { buildServer, startServerProcess } from './support/built-server';
+import { createScratchDatabase } from './support/scratch-database';
+
+/**
+ * SIGTERM on the real built server: it stops accepting, finishes in-flight requests, closes
+ * sockets with 1001, closes its pool and exits 0 — within SHUTDOWN_TIMEOUT.
+ */
+let build: Awaited<ReturnType<typeof buildServer>>;
+let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+beforeAll(async () => {
+  [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
+}, 240_000);
+afterAll(async () => {
+  build?.cleanup();
+  await database?.drop();
+});
+
+const env = (extra: Record<string, string> = {}) => ({
+  NODE_ENV: 'test',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  DATABASE_URL: database.url,
+  DB_POOL_SIZE: '3',
+  RATE_LIMITS: 'off',
+  BACKUP_SCHEDULER: 'off',
+  ...extra,
+});
+
+/** A POST whose body is sent in two parts, so the request is in flight while we signal. */
+function slowPost(
+  url: string,
+  body: string,
+): { req: ClientRequest; finish(): void; reply: Promise<{ status: number; body: string }> } {
+  const { port, pathname } = new URL(url);
+  let req!: ClientRequest;
+  const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+  });
+  const half = Math.floor(body.length / 2);
+  req.write(body.slice(0, half));
+  return { req, reply, finish: () => req.end(body.slice(half)) };
+}
+
+const serverConnections = async () => {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    const name = new URL(database.url).pathname.slice(1);
+    const rows = await admin.query(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+    return rows.rows[0].n as number;
+  } finally {
+    await admin.end();
+  }
+};
+
+it('drains: finishes the in-flight request, closes sockets with 1001, exits 0, pool closed', async () => {
+  const server = await startServerProcess(build.mainJs, env({ SHUTDOWN_TIMEOUT: '8s' }));
+  const wsUrl = server.url.replace(/^http/, 'ws');
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+  const socketClosed = new Promise<number>((resolve) =>
+    socket.once('close', (code) => resolve(code)),
+  );
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  await new Promise((resolve) => socket.once('message', resolve));
+  expect(await serverConnections()).toBeGreaterThan(0);
+
+  const inFlight = slowPost(server.url, JSON.stringify({ query: 'query InFlight { __typename }' }));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const signalled = Date.now();
+  server.child.kill('SIGTERM');
+
+  expect(await socketClosed).toBe(1001);
+  // New connections are refused once shutdown began.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await expect(fetch(new URL('/healthz', server.url))).rejects.toThrow();
+  // The request that was in flight still gets its full answer.
+  inFlight.finish();
+  const reply = await inFlight.reply;
+  expect(reply.status).toBe(200);
+  expect(JSON.parse(reply.body)).toEqual({ data: { __typename: 'Query' } });
+
+  const exit = await server.exited;
+  expect(exit.code).toBe(0);
+  expect(Date.now() - signalled).toBeLessThan(8_000);
+  const events = server.lines.map((l) => l.event);
+  expect(events).toEqual(expect.arrayContaining(['shutdown.start', 'shutdown.done']));
+  expect(events).not.toContain('shutdown.deadline');
+  expect(await serverConnections()).toBe(0);
+}, 60_000);
+
+it('exits within the deadline even when a client never finishes its request', async () => {
+  const server = await startServerProcess(build.mainJs, env({ SHUTDOWN_TIMEOUT: '3s' }));
+  const stuck = slowPost(server.url, JSON.stringify({ query: '{ __typename }' }));
+  stuck.reply.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const signalled = Date.now();
+  server.child.kill('SIGTERM');
+  const exit = await server.exited;
+  const took = Date.now() - signalled;
+  expect(took).toBeLessThan(3_000 + 1_500);
+  expect(exit.code === 0 || exit.code === 1).toBe(true);
+  stuck.req.destroy();
+}, 60_000);

@@ -204,6 +204,31 @@ describe('Team.activity', () => {
   });
 });
 
+describe('seq under concurrency', () => {
+  it('stays gapless and chained when many members write at once', async () => {
+    const team = await buildTeam(app);
+    const writers = [
+      team.owner,
+      ...(await Promise.all([1, 2, 3].map(() => addMember(app, team, 'MEMBER')))),
+    ];
+    const ids = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        createItem(team.id, writers[i % writers.length], `Burst ${i}`),
+      ),
+    );
+    expect(new Set(ids).size).toBe(24);
+    const rows = await app.sql<{ seq: number }>(
+      `SELECT seq FROM activities WHERE team_id = $1 ORDER BY seq`,
+      [team.id],
+    );
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    const response = await app.gql(VERIFY, { teamId: team.id }, team.owner.token);
+    expect(response.data).toEqual({
+      verifyActivityLog: { intact: true, checkedCount: 25, firstBrokenSeq: null },
+    });
+  });
+});
+
 describe('verifyActivityLog', () => {
   it('reports an untouched log as intact, with every row checked', async () => {
     const { team, member } = await teamWithHistory();

@@ -1,4 +1,5 @@
 import type { ActivityAction } from '../../entities/activity-action.enum';
+import { computeActivityHash } from '../../src/activity/activity-hash';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
 import type { TestApp } from './test-app';
 
@@ -42,7 +43,8 @@ export async function lastActivitySeq(app: TestApp, teamId: string): Promise<num
 }
 
 /**
- * Asserts the team's newest activity row is the expected one and returns it. Every team
+ * Asserts the team's newest activity row is the expected one, chained to the row before it and
+ * recorded as the team's head, and returns it. Every team
  * mutation's test calls this with a literal `action:` — test/activity-coverage.test.ts scans
  * the test files for those calls and fails for any team mutation whose action is never asserted.
  */
@@ -68,7 +70,37 @@ export async function expectActivity(
     },
     expected,
   );
+  await expectChainedToPrevious(app, row);
   return row;
+}
+
+/**
+ * The row is the team's head and links to the row before it: written through recordActivity
+ * (seq and hash taken under the team's lock), not inserted some other way.
+ */
+async function expectChainedToPrevious(app: TestApp, row: ActivityRow): Promise<void> {
+  const [previous] = await app.sql<{ hash: string }>(
+    `SELECT hash FROM activities WHERE team_id = $1 AND seq = $2`,
+    [row.team_id, row.seq - 1],
+  );
+  if (row.seq > 1) expect(previous).toBeDefined();
+  const recomputed = computeActivityHash(previous?.hash ?? '', {
+    teamId: row.team_id,
+    seq: row.seq,
+    actorId: row.actor_id,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    summary: row.summary,
+    details: row.details,
+    createdAt: row.created_at,
+  });
+  expect(row.hash).toBe(recomputed);
+  const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
+    `SELECT last_seq, last_hash FROM teams WHERE id = $1`,
+    [row.team_id],
+  );
+  expect(team).toEqual({ last_seq: row.seq, last_hash: row.hash });
 }
 
 /**

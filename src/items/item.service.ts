@@ -25,7 +25,7 @@ export interface ItemChanges {
   content?: Record<string, unknown> | null;
 }
 
-/** An item with the exact (microsecond) creation time its cursor needs. */
+/** An item with its opaque cursor: (created_at to the microsecond, id). */
 type PagedItem = Item & { cursor: string };
 
 const CURSOR_KIND = 'item';
@@ -182,7 +182,7 @@ export class ItemService {
     return toPage(rows, size);
   }
 
-  async count(teamId: string): Promise<number> {
+  count(teamId: string): Promise<number> {
     return this.dataSource.getRepository(Item).countBy({ teamId });
   }
 

@@ -129,6 +129,41 @@ describe('createItem', () => {
   });
 });
 
+describe('input shape', () => {
+  it('refuses unknown input fields and a missing title as validation errors, changing nothing', async () => {
+    const team = await buildTeam(app);
+    const before = await dataFingerprint(app);
+    const unknown = await app.gql(
+      CREATE,
+      { teamId: team.id, input: { title: 'T', content: {}, version: 7 } },
+      team.owner.token,
+    );
+    expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
+    const missing = await app.gql(
+      CREATE,
+      { teamId: team.id, input: { content: {} } },
+      team.owner.token,
+    );
+    expect(errorCode(missing)).toBe('BAD_USER_INPUT');
+    expect(await dataFingerprint(app)).toBe(before);
+  });
+
+  it('re-checks the team through the item edge (item.team.members)', async () => {
+    const team = await buildTeam(app);
+    const member = await addMember(app, team, 'MEMBER');
+    const item = await createItem(team.id, member);
+    const query = `query ($id: ID!) { item(id: $id) { team { name members { user { id } } } } }`;
+    const ok = await app.gql<{ item: { team: { members: unknown[] } } }>(
+      query,
+      { id: item.id },
+      member.token,
+    );
+    expect(ok.data!.item.team.members).toHaveLength(2);
+    await app.gql(`mutation ($t: ID!) { leaveTeam(teamId: $t) }`, { t: team.id }, member.token);
+    expect(errorCode(await app.gql(query, { id: item.id }, member.token))).toBe('FORBIDDEN');
+  });
+});
+
 describe('updateItem', () => {
   it('bumps the version, sets updatedBy and records the changed fields with old and new values', async () => {
     const { team, owner, member } = await buildTeamWithRoles(app);

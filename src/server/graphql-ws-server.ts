@@ -121,10 +121,12 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
             cancelExpiry();
             connections.release(viewer.user.id);
           };
+          // From here the socket's close handler releases all of the above, whenever it closes.
+          state.set(socket, socketState);
           // Revoked while we were setting up (or the socket already went): refuse.
           await stopWatching.ready;
-          const stillOpen = socket.readyState === socket.OPEN;
-          if (!stillOpen || !(await services.sessions.isActive(viewer.session.id))) {
+          const active = await services.sessions.isActive(viewer.session.id);
+          if (!active || socket.readyState !== socket.OPEN) {
             socketState.release();
             return false;
           }

@@ -173,7 +173,9 @@ describe('Team.activity', () => {
     // Capture the SQL the server sends for each kind of page.
     const captured: [string, unknown[]][] = [];
     const spy = jest.spyOn(ds.logger, 'logQuery').mockImplementation((sql, params) => {
-      if (/FROM activities/.test(sql) && /ORDER BY/.test(sql)) captured.push([sql, params ?? []]);
+      if (/FROM activities/.test(sql) && /ORDER BY/.test(sql)) {
+        captured.push([sql, Array.isArray(params) ? params : []]);
+      }
     });
     try {
       await feed(team.id, owner, { first: 2, after: cursor });

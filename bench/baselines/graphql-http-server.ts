@@ -1,0 +1,214 @@
+/**
+ * The HTTP baseline: the least a GraphQL server can do to answer the benchmark's operations
+ * from the same database. graphql-http on node:http, hand-written SQL (one query per list,
+ * joins instead of loaders), no authentication, no permission layer, no logging, no activity.
+ * Started by the benchmark runner with DATABASE_URL and PORT.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import {
+  buildSchema,
+  GraphQLObjectType,
+  GraphQLScalarType,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { createHandler } from 'graphql-http/lib/use/http';
+import { Pool } from 'pg';
+
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_SIZE ?? 10),
+});
+
+const sdl = /* GraphQL */ `
+  scalar JSONObject
+  type Query {
+    team(id: ID!): Team
+  }
+  type Mutation {
+    "A plain UPDATE: no lock, no activity row, no publish."
+    updateItem(id: ID!, input: UpdateItemInput!): Item!
+    "The same UPDATE plus what recording activity costs in SQL: team row lock, activity insert with its hash, team update."
+    updateItemWithActivity(id: ID!, actorId: ID!, input: UpdateItemInput!): Item!
+  }
+  input UpdateItemInput {
+    title: String
+    content: JSONObject
+  }
+  type Team {
+    id: ID!
+    name: String!
+    members: [Membership!]!
+    items(first: Int, after: String): ItemConnection!
+  }
+  type Membership {
+    role: String!
+    user: User!
+  }
+  type User {
+    id: ID!
+    displayName: String!
+  }
+  type Item {
+    id: ID!
+    title: String!
+    content: JSONObject
+    version: Int!
+    createdBy: User!
+  }
+  type ItemEdge {
+    cursor: String!
+    node: Item!
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+  type ItemConnection {
+    edges: [ItemEdge!]!
+    pageInfo: PageInfo!
+  }
+`;
+
+interface TeamRow {
+  id: string;
+  name: string;
+}
+interface ItemInput {
+  title?: string | null;
+  content?: Record<string, unknown> | null;
+}
+
+const itemColumns = `i.id, i.title, i.content, i.version, json_build_object('id', u.id, 'displayName', u.display_name) AS "createdBy"`;
+
+type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
+const resolvers: Record<string, Record<string, Resolver>> = {
+  Query: {
+    team: async (_root, args) => {
+      const { rows } = await pool.query<TeamRow>('SELECT id, name FROM teams WHERE id = $1', [
+        args.id,
+      ]);
+      return rows[0] ?? null;
+    },
+  },
+  Team: {
+    members: async (team) => {
+      const { rows } = await pool.query(
+        `SELECT m.role, json_build_object('id', u.id, 'displayName', u.display_name) AS user
+           FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.team_id = $1 ORDER BY m.joined_at`,
+        [(team as TeamRow).id],
+      );
+      return rows;
+    },
+    items: async (team, args) => {
+      const first = typeof args.first === 'number' ? args.first : 20;
+      const { rows } = await pool.query(
+        `SELECT ${itemColumns}, i.created_at FROM items i JOIN users u ON u.id = i.created_by_id
+          WHERE i.team_id = $1 ORDER BY i.created_at, i.id LIMIT $2`,
+        [(team as TeamRow).id, first + 1],
+      );
+      const nodes = rows.slice(0, first);
+      const edges = nodes.map((node) => ({
+        cursor: Buffer.from(node.id).toString('base64url'),
+        node,
+      }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
+  },
+  Mutation: {
+    updateItem: async (_root, args) => {
+      const input = args.input as ItemInput;
+      const { rows } = await pool.query(
+        `UPDATE items i SET title = coalesce($2, i.title), content = coalesce($3, i.content),
+                version = i.version + 1, updated_at = now()
+           FROM users u WHERE i.id = $1 AND u.id = i.created_by_id RETURNING ${itemColumns}`,
+        [args.id, input.title ?? null, input.content ?? null],
+      );
+      return rows[0];
+    },
+    updateItemWithActivity: async (_root, args) => {
+      const input = args.input as ItemInput;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const team = await client.query<{ id: string; last_seq: number; last_hash: string }>(
+          `SELECT t.id, t.last_seq, t.last_hash FROM teams t JOIN items i ON i.team_id = t.id
+            WHERE i.id = $1 FOR UPDATE OF t`,
+          [args.id],
+        );
+        const { id: teamId, last_seq: lastSeq, last_hash: lastHash } = team.rows[0];
+        const { rows } = await client.query(
+          `UPDATE items i SET title = coalesce($2, i.title), content = coalesce($3, i.content),
+                  version = i.version + 1, updated_by_id = $4, updated_at = now()
+             FROM users u WHERE i.id = $1 AND u.id = i.created_by_id RETURNING ${itemColumns}`,
+          [args.id, input.title ?? null, input.content ?? null, args.actorId],
+        );
+        const seq = lastSeq + 1;
+        const details = { changedFields: Object.keys(input) };
+        const createdAt = new Date();
+        const hash = createHash('sha256')
+          .update(lastHash)
+          .update(JSON.stringify({ teamId, seq, details, createdAt }))
+          .digest('hex');
+        await client.query(
+          `INSERT INTO activities (id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash)
+           VALUES ($1, $2, $3, $4, 'ITEM_UPDATED', 'Item', $5, 'updated an item', $6, $7, $8)`,
+          [randomUUID(), teamId, seq, args.actorId, args.id, details, createdAt, hash],
+        );
+        await client.query('UPDATE teams SET last_seq = $2, last_hash = $3 WHERE id = $1', [
+          teamId,
+          seq,
+          hash,
+        ]);
+        await client.query('COMMIT');
+        return rows[0];
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  },
+};
+
+function executableSchema(): GraphQLSchema {
+  const schema = buildSchema(sdl);
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    for (const [fieldName, resolve] of Object.entries(fields))
+      type.getFields()[fieldName].resolve = resolve;
+  }
+  Object.assign(schema.getType('JSONObject') as GraphQLScalarType, {
+    serialize: JSONObjectResolver.serialize,
+    parseValue: JSONObjectResolver.parseValue,
+    parseLiteral: JSONObjectResolver.parseLiteral,
+  });
+  return schema;
+}
+
+const handler = createHandler({ schema: executableSchema() });
+const server = createServer((req, res) => {
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  if (req.url?.startsWith('/graphql')) {
+    handler(req, res).catch((error: unknown) => {
+      res.writeHead(500).end(String(error));
+    });
+    return;
+  }
+  res.writeHead(404).end();
+});
+server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
+process.on('SIGTERM', () => {
+  server.close();
+  void pool.end().then(() => process.exit(0));
+});

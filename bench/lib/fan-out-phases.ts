@@ -1,0 +1,129 @@
+import type { Fleet, FleetStats } from './fleet';
+import { gql } from './graphql';
+import { mapLimit, round, sleep, summarize, type Summary } from './stats';
+
+/** What every subscriber asks for: the issue's live feed, with the server's commit-time stamp. */
+export const TEAM_ACTIVITY_SUBSCRIPTION = `subscription ($teamId: ID!) {
+  teamActivity(teamId: $teamId) { seq action summary createdAt actor { displayName } }
+}`;
+
+export const UPDATE_ITEM = `mutation ($id: ID!, $input: UpdateItemInput!) {
+  updateItem(id: $id, input: $input) { id version }
+}`;
+
+/** One event: a publish that every subscriber of one team should receive once. */
+export interface Publication {
+  /** How many sockets receive it. */
+  audience: number;
+  send(n: number): Promise<void>;
+}
+
+export interface PhaseResult {
+  events: number;
+  expected: number;
+  received: number;
+  latency: Summary;
+  messagesPerSecond: number;
+  seconds: number;
+  complete: boolean;
+  minPerSocket: number;
+  maxPerSocket: number;
+  sampleFrame: string | null;
+}
+
+function phaseResult(
+  stats: FleetStats,
+  events: number,
+  expected: number,
+  startedAt: number,
+): PhaseResult {
+  const seconds = Math.max(0.001, (stats.lastAt - startedAt) / 1000);
+  return {
+    events,
+    expected,
+    received: stats.received,
+    latency: summarize(stats.latencies),
+    messagesPerSecond: round(stats.received / seconds, 0),
+    seconds: round(seconds, 2),
+    complete: stats.received === expected && stats.errors === 0 && stats.closedEarly === 0,
+    minPerSocket: stats.minPerSocket,
+    maxPerSocket: stats.maxPerSocket,
+    sampleFrame: stats.sampleFrame,
+  };
+}
+
+/**
+ * Sends `rounds` rounds of `publications` (each round publishes each once) and waits until
+ * every socket received everything. `spacing`: 'settle' waits for each event to reach its
+ * whole audience before the next (single-event latency); a number publishes that many at
+ * once, closed-loop (throughput).
+ */
+export async function runPhase(
+  fleet: Fleet,
+  publications: Publication[],
+  rounds: number,
+  spacing: 'settle' | number,
+  timeoutMs = 120_000,
+): Promise<PhaseResult> {
+  await fleet.reset();
+  const schedule = Array.from({ length: rounds }, (_, r) =>
+    publications.map((p) => ({ p, r })),
+  ).flat();
+  const expected = schedule.reduce((sum, { p }) => sum + p.audience, 0);
+  const startedAt = Date.now();
+  if (spacing === 'settle') {
+    let delivered = 0;
+    for (const [n, { p }] of schedule.entries()) {
+      await p.send(n);
+      delivered += p.audience;
+      if (!(await fleet.waitFor(delivered, 15_000))) break;
+      await sleep(10);
+    }
+  } else {
+    await mapLimit(schedule, spacing, ({ p }, n) => p.send(n));
+  }
+  await fleet.waitFor(expected, timeoutMs);
+  // Let anything extra (duplicates) arrive before counting.
+  await sleep(200);
+  return phaseResult(await fleet.stats(), schedule.length, expected, startedAt);
+}
+
+/** A teamgraph updateItem as the publication. */
+export function updateItemPublication(
+  url: string,
+  itemId: string,
+  token: string,
+  audience: number,
+): Publication {
+  return {
+    audience,
+    send: async (n) => {
+      await gql(url, UPDATE_ITEM, { id: itemId, input: { title: `Bench title ${n}` } }, token);
+    },
+  };
+}
+
+/** A publish on the bare broadcast baseline, with the same frame teamgraph sent. */
+export function broadcastPublication(
+  origin: string,
+  room: string,
+  frame: string,
+  audience: number,
+): Publication {
+  return {
+    audience,
+    send: async () => {
+      const response = await fetch(`${origin}/publish?room=${encodeURIComponent(room)}`, {
+        method: 'POST',
+        body: frame,
+      });
+      await response.text();
+    },
+  };
+}
+
+/** A delivered teamgraph frame with its createdAt replaced by the baseline's placeholder. */
+export function frameTemplate(sample: string | null): string {
+  if (!sample) throw new Error('no frame was delivered to copy for the baseline');
+  return sample.replace(/"createdAt":"[^"]*"/, '"createdAt":"__NOW__"');
+}

@@ -1,0 +1,242 @@
+import {
+  broadcastPublication,
+  frameTemplate,
+  runPhase,
+  TEAM_ACTIVITY_SUBSCRIPTION,
+  updateItemPublication,
+  type PhaseResult,
+  type Publication,
+} from '../lib/fan-out-phases';
+import { Fleet } from '../lib/fleet';
+import { gql } from '../lib/graphql';
+import { createScratchDatabase, type ScratchDatabase } from '../lib/postgres';
+import { startBroadcastBaseline, startTeamgraph, type ServerProcess } from '../lib/processes';
+import type { ResultRow } from '../lib/report';
+import { createItemsSql, createTeams, createUsers, type BenchTeam } from '../lib/seed';
+import { round, sleep } from '../lib/stats';
+import type { Workload, WorkloadContext } from '../lib/workload';
+
+const wsUrl = (server: ServerProcess) => `${server.origin.replace(/^http/, 'ws')}/graphql`;
+export const fmtLatency = (p: PhaseResult) =>
+  `p50 ${round(p.latency.p50, 0)} / p99 ${round(p.latency.p99, 0)} ms`;
+
+interface SideResult {
+  single?: PhaseResult;
+  burst: PhaseResult;
+  connectMs: number;
+  bytesPerSocket?: number;
+}
+
+/** Connects one subscriber per member, checks every one of them receives a first event, then measures. */
+export async function measureTeamgraph(
+  ctx: WorkloadContext,
+  servers: ServerProcess[],
+  teams: BenchTeam[],
+  itemIds: Map<string, string>,
+  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+): Promise<SideResult & { frame: string }> {
+  const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
+  const [server] = servers;
+  const subscribers = teams.flatMap((t) =>
+    t.members.map((m) => ({ token: m.token, teamId: t.id })),
+  );
+  // Warm the schema and resolvers before taking the memory baseline.
+  await gql(`${server.origin}/graphql`, '{ me { id } }', {}, teams[0].owner.token);
+  await sleep(500);
+  const rssBefore = server.rss();
+  const connected = await fleet.connect(
+    servers.map(wsUrl),
+    'graphql-ws',
+    subscribers,
+    TEAM_ACTIVITY_SUBSCRIPTION,
+  );
+  await sleep(2000);
+  const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
+  ctx.log(`  teamgraph: ${connected.connected} subscribers in ${connected.ms} ms`);
+  const url = `${server.origin}/graphql`;
+  const publications: Publication[] = teams.map((t) =>
+    updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
+  );
+  // Every subscription is live once every socket has its first event.
+  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
+  if (!warm.complete)
+    throw new Error(`warm-up: ${warm.received} of ${warm.expected} deliveries arrived`);
+  const single = plan.singleEvents
+    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
+    : undefined;
+  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
+  await fleet.closeAll();
+  fleet.stop();
+  return {
+    single,
+    burst,
+    connectMs: connected.ms,
+    bytesPerSocket,
+    frame: frameTemplate(warm.sampleFrame),
+  };
+}
+
+async function measureBroadcast(
+  ctx: WorkloadContext,
+  teams: BenchTeam[],
+  frame: string,
+  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+): Promise<SideResult> {
+  const server = ctx.scope.add(await startBroadcastBaseline(ctx.options), (s) => s.stop());
+  const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
+  const subscribers = teams.flatMap((t) =>
+    t.members.map((m) => ({ token: m.token, teamId: t.id })),
+  );
+  await sleep(300);
+  const rssBefore = server.rss();
+  const connected = await fleet.connect(
+    [server.origin.replace(/^http/, 'ws')],
+    'bare',
+    subscribers,
+  );
+  await sleep(2000);
+  const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
+  ctx.log(`  broadcast baseline: ${connected.connected} subscribers in ${connected.ms} ms`);
+  const publications = teams.map((t) =>
+    broadcastPublication(server.origin, t.id, frame, t.members.length),
+  );
+  await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
+  const single = plan.singleEvents
+    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
+    : undefined;
+  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
+  await fleet.closeAll();
+  fleet.stop();
+  await server.stop();
+  return { single, burst, connectMs: connected.ms, bytesPerSocket };
+}
+
+/** Users, teams of `size` and one item per team, in SQL. */
+export async function seedFanOut(
+  db: ScratchDatabase,
+  subscribers: number,
+  size: number,
+  label: string,
+) {
+  const users = await createUsers(db.pool, subscribers, label);
+  const teams = await createTeams(db.pool, users, size, label);
+  const itemIds = await createItemsSql(db.pool, teams);
+  return { teams, itemIds };
+}
+
+export const fanOut: Workload = {
+  id: 2,
+  name: 'fan-out',
+  title: 'Fan-out over WebSocket',
+  async run(ctx) {
+    const { options, postgres, scope, shared } = ctx;
+    const oneTeam = options.quick ? 200 : 1000;
+    const mutations = options.quick ? 30 : 200;
+    const singleEvents = options.quick ? 5 : 30;
+    const manyTeams = options.quick ? 50 : 1000;
+    const teamSize = 10;
+    const rows: ResultRow[] = [];
+    const notes: string[] = [];
+
+    // 1 team × oneTeam subscribers; the owner publishes.
+    const db1 = scope.add(await createScratchDatabase(postgres, 'fanout1'), (d) => d.drop());
+    const tg1 = scope.add(await startTeamgraph(options, 'teamgraph-fanout-1team', db1.url), (s) =>
+      s.stop(),
+    );
+    const one = await seedFanOut(db1, oneTeam, oneTeam, 'fan1');
+    const plan1 = { singleEvents, burstRounds: mutations, concurrency: 1 };
+    const tgOne = await measureTeamgraph(ctx, [tg1], one.teams, one.itemIds, plan1);
+    await tg1.stop();
+    const baseOne = await measureBroadcast(ctx, one.teams, tgOne.frame, plan1);
+    const single = tgOne.single as PhaseResult;
+    const baseSingle = baseOne.single as PhaseResult;
+    shared.singleInstance = {
+      single,
+      burst: tgOne.burst,
+      subscribers: oneTeam,
+      mutations,
+      singleEvents,
+    };
+    const burstRatio = tgOne.burst.messagesPerSecond / baseOne.burst.messagesPerSecond;
+    rows.push(
+      {
+        measure: `1 team × ${oneTeam}: one event at a time (${singleEvents} events), commit → client`,
+        teamgraph: fmtLatency(single),
+        baseline: `${fmtLatency(baseSingle)} (bare ws broadcast)`,
+        ratio: round(single.latency.p99 / Math.max(1, baseSingle.latency.p99), 2),
+        target: 'p99 < 250 ms',
+        met: single.complete && single.latency.p99 < 250,
+      },
+      {
+        measure: `1 team × ${oneTeam}: ${mutations} mutations back to back, delivered msgs/s`,
+        teamgraph: `${tgOne.burst.messagesPerSecond} msg/s (${fmtLatency(tgOne.burst)})`,
+        baseline: `${baseOne.burst.messagesPerSecond} msg/s (${fmtLatency(baseOne.burst)})`,
+        ratio: round(burstRatio, 2),
+        target: '≥ 0.5×',
+        met: tgOne.burst.complete && burstRatio >= 0.5,
+      },
+    );
+    for (const [label, phase] of [
+      ['single', single],
+      ['burst', tgOne.burst],
+    ] as const) {
+      if (!phase.complete) {
+        notes.push(
+          `1-team ${label} phase incomplete: ${phase.received} of ${phase.expected} deliveries (per socket ${phase.minPerSocket}–${phase.maxPerSocket}).`,
+        );
+      }
+    }
+    await db1.drop().catch(() => undefined);
+
+    // manyTeams teams × teamSize subscribers: one mutation per team, 8 publishers at once.
+    const db2 = scope.add(await createScratchDatabase(postgres, 'fanout2'), (d) => d.drop());
+    const tg2 = scope.add(await startTeamgraph(options, 'teamgraph-fanout-teams', db2.url), (s) =>
+      s.stop(),
+    );
+    const many = await seedFanOut(db2, manyTeams * teamSize, teamSize, 'fan2');
+    const plan2 = { singleEvents: 0, burstRounds: 1, concurrency: 8 };
+    const tgMany = await measureTeamgraph(ctx, [tg2], many.teams, many.itemIds, plan2);
+    await tg2.stop();
+    const baseMany = await measureBroadcast(ctx, many.teams, tgMany.frame, plan2);
+    const manyRatio = tgMany.burst.messagesPerSecond / baseMany.burst.messagesPerSecond;
+    const subscribers = manyTeams * teamSize;
+    const kib = (bytes?: number) => round((bytes ?? 0) / 1024, 1);
+    rows.push(
+      {
+        measure: `${manyTeams} teams × ${teamSize} (${subscribers} subscribers): one mutation per team, 8 publishers`,
+        teamgraph: `${tgMany.burst.messagesPerSecond} msg/s (${fmtLatency(tgMany.burst)})`,
+        baseline: `${baseMany.burst.messagesPerSecond} msg/s (${fmtLatency(baseMany.burst)})`,
+        ratio: round(manyRatio, 2),
+        target: '≥ 0.5×',
+        met: tgMany.burst.complete && manyRatio >= 0.5,
+      },
+      {
+        measure: `memory per idle subscribed socket (RSS growth ÷ ${subscribers})`,
+        teamgraph: `${kib(tgMany.bytesPerSocket)} KiB`,
+        baseline: `${kib(baseMany.bytesPerSocket)} KiB`,
+        ratio: round((tgMany.bytesPerSocket ?? 0) / Math.max(1, baseMany.bytesPerSocket ?? 1), 2),
+        target: '< 64 KiB',
+        met: (tgMany.bytesPerSocket ?? Infinity) < 64 * 1024,
+      },
+    );
+    if (!tgMany.burst.complete)
+      notes.push(
+        `${manyTeams}-team phase incomplete: ${tgMany.burst.received} of ${tgMany.burst.expected} deliveries.`,
+      );
+    notes.push(
+      `Subscribers run in a separate process (raw graphql-ws protocol over ws), each with its own user and session; latency is the client's receipt time minus the activity's createdAt, stamped by the server just before commit. Connecting ${subscribers} authenticated subscribers took ${round(tgMany.connectMs / 1000, 1)} s (bare baseline ${round(baseMany.connectMs / 1000, 1)} s).`,
+    );
+    if (options.quick)
+      notes.push(
+        `Quick mode: ${oneTeam} subscribers in the one team, ${mutations} mutations, ${manyTeams} teams.`,
+      );
+    return {
+      rows,
+      notes,
+      metrics: {
+        oneTeam: { teamgraph: tgOne, baseline: baseOne },
+        manyTeams: { teamgraph: tgMany, baseline: baseMany },
+      },
+    };
+  },
+};

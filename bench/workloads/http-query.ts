@@ -1,0 +1,153 @@
+import { gql } from '../lib/graphql';
+import { combine, jsonHeaders, runLoad, type LoadResult } from '../lib/load';
+import { createScratchDatabase } from '../lib/postgres';
+import { startGraphqlHttpBaseline, startTeamgraph, type ServerProcess } from '../lib/processes';
+import { createTeams, createUsers } from '../lib/seed';
+import { round } from '../lib/stats';
+import type { Workload } from '../lib/workload';
+
+/** The issue's query, word for word. */
+export const TEAM_QUERY = `query Team($id: ID!) {
+  team(id: $id) {
+    name
+    members { role user { displayName } }
+    items(first: 20) { edges { node { title version createdBy { displayName } } } }
+  }
+}`;
+
+const MEMBERS = 10;
+const ITEMS = 25;
+const CONNECTIONS = 50;
+
+export const httpQuery: Workload = {
+  id: 1,
+  name: 'http-query',
+  title: 'Authenticated query over HTTP',
+  async run({ options, postgres, scope, log }) {
+    const db = scope.add(await createScratchDatabase(postgres, 'http'), (d) => d.drop());
+    const teamgraph = scope.add(await startTeamgraph(options, 'teamgraph-http', db.url), (s) =>
+      s.stop(),
+    );
+    const users = await createUsers(db.pool, MEMBERS + 1, 'http');
+    const [team] = await createTeams(db.pool, users.slice(0, MEMBERS), MEMBERS, 'http');
+    const outsider = users[MEMBERS];
+    for (let i = 0; i < ITEMS; i++) {
+      await gql(
+        `${teamgraph.origin}/graphql`,
+        `mutation ($teamId: ID!, $input: CreateItemInput!) { createItem(teamId: $teamId, input: $input) { id } }`,
+        {
+          teamId: team.id,
+          input: { title: `Item ${i}`, content: { body: 'x'.repeat(200), n: i } },
+        },
+        team.members[i % MEMBERS].token,
+      );
+    }
+    const unguarded = scope.add(
+      await startTeamgraph(options, 'teamgraph-http-unguarded', db.url, {
+        BENCH_SKIP_PERMISSIONS: 'on',
+      }),
+      (s) => s.stop(),
+    );
+    const baseline = scope.add(await startGraphqlHttpBaseline(options, db.url), (s) => s.stop());
+
+    // Same answer from all three before timing anything.
+    type Answer = { team: { members: unknown[]; items: { edges: unknown[] } } };
+    for (const server of [teamgraph, unguarded, baseline]) {
+      const answer = await gql<Answer>(
+        `${server.origin}/graphql`,
+        TEAM_QUERY,
+        { id: team.id },
+        team.owner.token,
+      );
+      if (answer.team.members.length !== MEMBERS || answer.team.items.edges.length !== 20) {
+        throw new Error(`${server.name} answered ${JSON.stringify(answer).slice(0, 200)}`);
+      }
+    }
+    // The permission layer really is off on the unguarded instance (and on on the other).
+    const outsiderSees = async (server: ServerProcess) =>
+      gql(`${server.origin}/graphql`, TEAM_QUERY, { id: team.id }, outsider.token).then(
+        () => true,
+        () => false,
+      );
+    if (await outsiderSees(teamgraph))
+      throw new Error('a non-member read the team: permissions are off');
+    const unguardedVerified = await outsiderSees(unguarded);
+
+    const body = JSON.stringify({ query: TEAM_QUERY, variables: { id: team.id } });
+    const load = (server: ServerProcess, seconds: number) =>
+      runLoad({
+        url: `${server.origin}/graphql`,
+        connections: CONNECTIONS,
+        seconds,
+        request: (n) => ({ headers: jsonHeaders(team.members[n % MEMBERS].token), body }),
+      });
+    // Short alternating rounds: on a shared machine, load from elsewhere then hits all three alike.
+    const warm = options.quick ? 1 : 2;
+    const rounds = options.quick ? 1 : 5;
+    const seconds = options.quick ? 2 : 4;
+    const servers = [teamgraph, unguarded, baseline];
+    for (const server of servers) await load(server, warm);
+    const runs = new Map<ServerProcess, LoadResult[]>(servers.map((s) => [s, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const server of servers) {
+        const result = await load(server, seconds);
+        log(
+          `  ${server.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms, failures ${result.failures}`,
+        );
+        runs.get(server)?.push(result);
+      }
+    }
+    const [tg, ng, base] = servers.map((s) => combine(runs.get(s) ?? []));
+    const ratio = tg.requestsPerSecond / base.requestsPerSecond;
+    const shieldRatio = tg.requestsPerSecond / ng.requestsPerSecond;
+    const notes = [
+      `${CONNECTIONS} connections, ${rounds} alternating round(s) of ${seconds} s per server after a ${warm} s warm-up; a team of ${MEMBERS} members and ${ITEMS} items; each connection uses a member's bearer token.`,
+      "p99 is the worst round's.",
+    ];
+    if (tg.failures + ng.failures + base.failures) {
+      notes.push(
+        `Failed requests: teamgraph ${tg.failures}, unguarded ${ng.failures}, baseline ${base.failures}.`,
+      );
+    }
+    if (!unguardedVerified)
+      notes.push(
+        'BENCH_SKIP_PERMISSIONS was not honoured: the with/without figure compares two guarded servers.',
+      );
+    return {
+      rows: [
+        {
+          measure: `requests/s, ${CONNECTIONS} connections`,
+          teamgraph: `${tg.requestsPerSecond}`,
+          baseline: `${base.requestsPerSecond} (graphql-http + SQL, no auth)`,
+          ratio: round(ratio, 2),
+          target: '≥ 0.6×',
+          met: ratio >= 0.6,
+        },
+        {
+          measure: 'p50 / p99 latency',
+          teamgraph: `${tg.p50Ms} / ${tg.p99Ms} ms`,
+          baseline: `${base.p50Ms} / ${base.p99Ms} ms`,
+          ratio: round(tg.p99Ms / Math.max(1, base.p99Ms), 2),
+          target: 'reported',
+          met: null,
+        },
+        {
+          measure: 'permission layer: req/s with ÷ without shield',
+          teamgraph: `${tg.requestsPerSecond} with`,
+          baseline: `${ng.requestsPerSecond} without`,
+          ratio: round(shieldRatio, 2),
+          target: 'cost ≤ 15% (≥ 0.85×)',
+          met: unguardedVerified ? shieldRatio >= 0.85 : null,
+        },
+      ],
+      metrics: {
+        teamgraph: tg,
+        unguarded: ng,
+        baseline: base,
+        unguardedVerified,
+        runs: Object.fromEntries([...runs].map(([s, r]) => [s.name, r])),
+      },
+      notes,
+    };
+  },
+};

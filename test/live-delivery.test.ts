@@ -1,3 +1,4 @@
+import { buildInvitation } from './factories/invitation.factory';
 import { buildTeam, buildTeamWithRoles } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -116,6 +117,28 @@ describe('live feeds: delivery', () => {
       [second.id, 'TEAM_RENAMED'],
     ]);
     expect(mine.completed).toBe(false);
+  });
+
+  it('myActivity follows a team joined by invitation from the MEMBER_JOINED on', async () => {
+    const team = await buildTeam(app);
+    const invitee = await buildUser(app);
+    const mine = subscribe(await open(invitee.token), MY_ACTIVITY);
+    await sleep(100);
+    const invitation = await buildInvitation(app, team, { email: invitee.email });
+    const accepted = await app.gql(
+      `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`,
+      { token: invitation.token },
+      invitee.token,
+    );
+    expect(accepted.errors).toBeUndefined();
+    await rename(team.id, team.owner.token, 'Welcome');
+    await mine.untilCount(2);
+    await sleep(150);
+    // Nothing from before joining (the invitation itself); everything from joining on.
+    expect(mine.values<DeliveredActivity>('myActivity').map((a) => a.action)).toEqual([
+      'MEMBER_JOINED',
+      'TEAM_RENAMED',
+    ]);
   });
 
   it("accountEvents pushes my account's events to my other sessions, and nobody else's", async () => {

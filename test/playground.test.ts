@@ -14,6 +14,15 @@ if (!hasChromium)
   console.log(`playground.test: no Chromium at ${CHROMIUM}; the browser test is skipped`);
 const describeBrowser = hasChromium ? describe : describe.skip;
 
+/** The bits of the page's DOM the test touches: GraphiQL's CodeMirror 5 editors. */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): {
+      CodeMirror?: { setValue(value: string): void; getValue(): string };
+    } | null;
+  };
+}
+
 describeBrowser('playground in a browser', () => {
   let app: TestApp;
   let browser: Browser;
@@ -65,11 +74,11 @@ describeBrowser('playground in a browser', () => {
     await app?.stop();
   });
 
+  // These run in the page: the test's TypeScript has no DOM types, so name what is used.
   const setEditor = (selector: string, value: string) =>
     page.evaluate(
       ([sel, text]) => {
-        const host = document.querySelector(sel) as
-          (Element & { CodeMirror?: { setValue(v: string): void } }) | null;
+        const host = (globalThis as unknown as PageGlobals).document.querySelector(sel);
         if (!host?.CodeMirror) throw new Error(`no editor at ${sel}`);
         host.CodeMirror.setValue(text);
       },
@@ -78,10 +87,18 @@ describeBrowser('playground in a browser', () => {
 
   const responseText = () =>
     page.evaluate(() => {
-      const host = document.querySelector('.graphiql-response .CodeMirror') as
-        (Element & { CodeMirror?: { getValue(): string } }) | null;
-      return host?.CodeMirror?.getValue() ?? '';
+      const { document } = globalThis as unknown as PageGlobals;
+      return document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '';
     });
+
+  /** Puts a document in the query editor and runs it with the execute button. */
+  async function runQuery(query: string): Promise<void> {
+    await setEditor('.graphiql-query-editor .CodeMirror', query);
+    // GraphiQL derives the operation name from the editor after a short debounce; running
+    // before it settles would send the previous document's name.
+    await page.waitForTimeout(1_000);
+    await page.click('.graphiql-execute-button');
+  }
 
   async function waitForResponse(
     predicate: (text: string) => boolean,
@@ -112,8 +129,7 @@ describeBrowser('playground in a browser', () => {
       'section.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
       JSON.stringify({ Authorization: `Bearer ${user.token}` }),
     );
-    await setEditor('.graphiql-query-editor .CodeMirror', 'query Me { me { displayName email } }');
-    await page.click('.graphiql-execute-button');
+    await runQuery('query Me { me { displayName email } }');
     const text = await waitForResponse((t) => t.includes('Ada Playground'), 'the query result');
     expect(JSON.parse(text)).toEqual({
       data: { me: { displayName: 'Ada Playground', email: user.email } },
@@ -121,11 +137,9 @@ describeBrowser('playground in a browser', () => {
   });
 
   it('runs a subscription over graphql-ws and shows live events', async () => {
-    await setEditor(
-      '.graphiql-query-editor .CodeMirror',
+    await runQuery(
       `subscription Live { teamActivity(teamId: "${teamId}") { seq action summary } }`,
     );
-    await page.click('.graphiql-execute-button');
     // The subscription is live once the server holds a socket for it; then change the team.
     const started = Date.now();
     let renamed = false;

@@ -21,6 +21,15 @@ export const edgeConfigSchema = {
   GRAPHQL_INTROSPECTION: optionalSwitch,
   PLAYGROUND: optionalSwitch,
   METRICS_TOKEN: optionalText,
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (rate limits, logs):
+   * Express's `trust proxy` — `loopback`, a hop count, or comma-separated addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('loopback')
+    .transform((v): string | number => (/^\d+$/.test(v) ? Number(v) : v)),
   SHUTDOWN_TIMEOUT: z
     .string()
     .default('10s')

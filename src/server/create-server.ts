@@ -96,7 +96,7 @@ export async function createServer(
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.TRUST_PROXY);
   // node:https's Server is a tls.Server with the same request/upgrade API as http.Server; the
   // WebSocket and drain helpers are typed for the latter only.
   const httpServer = (tls ? createHttpsServer(tls, app) : createHttpServer(app)) as HttpServer;

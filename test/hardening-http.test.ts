@@ -239,6 +239,27 @@ describe('7. depth and fragments', () => {
 });
 
 describe('8. cost', () => {
+  it('refuses first: 99999999 with BAD_USER_INPUT (max 100)', async () => {
+    const user = await buildUser(dev);
+    const team = await dev.gql<{ createTeam: { id: string } }>(
+      `mutation { createTeam(input: { name: "Paging" }) { id } }`,
+      {},
+      user.token,
+    );
+    const id = team.data!.createTeam.id;
+    const page = (first: number) =>
+      dev.gql(
+        `query ($id: ID!, $first: Int) { team(id: $id) { items(first: $first) { totalCount } activity(first: $first) { totalCount } } }`,
+        { id, first },
+        user.token,
+      );
+    expect((await page(100)).errors).toBeUndefined();
+    for (const first of [99999999, 101, 0, -1]) {
+      const response = await page(first);
+      expect(errorCode(response)).toBe('BAD_USER_INPUT');
+    }
+  });
+
   it('refuses a document over the cost budget though within depth and aliases', async () => {
     const wide = 'id displayName email createdAt';
     const branch = `me { teams { role team { id name members { role user { ${wide} teams { role team { id name members { role user { ${wide} } } } } } } } } }`;

@@ -2,6 +2,15 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { STRONG_PASSWORD } from './factories/user.factory';
 import { startLoggedApp, type LoggedApp } from './support/captured-logs';
+import { connectLive, subscribe } from './support/ws-client';
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** Logs (access lines, operation lines, no secrets), metrics and unusual-activity warnings. */
 let app: LoggedApp;
@@ -161,6 +170,26 @@ describe('metrics', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sample(await metricsText(), 'teamgraph_ws_open_sockets')).toBe(before);
+  });
+
+  it('counts active subscriptions and delivered events', async () => {
+    const user = await signUp();
+    const gauge = async () => sample(await metricsText(), 'teamgraph_ws_active_subscriptions');
+    const delivered = async () =>
+      sample(await metricsText(), 'teamgraph_events_delivered_total', { kind: 'activity' });
+    const [beforeSubs, beforeDelivered] = [await gauge(), await delivered()];
+    const live = await connectLive({ wsUrl: app.url.replace(/^http/, 'ws') }, user.token);
+    try {
+      const feed = subscribe(live, 'subscription { myActivity { seq } }');
+      await waitUntil(async () => (await gauge()) === beforeSubs + 1);
+      await app.post(`mutation { createTeam(input: { name: "Counted" }) { id } }`, {}, user.token);
+      await feed.untilCount(1);
+      expect(await delivered()).toBeGreaterThan(beforeDelivered);
+      feed.unsubscribe();
+      await waitUntil(async () => (await gauge()) === beforeSubs);
+    } finally {
+      await live.dispose();
+    }
   });
 
   it('answers /healthz and /readyz', async () => {

@@ -45,7 +45,8 @@ export async function connectDatabase(
 
 /** Redis pub/sub when REDIS_URL is set (several instances), else in-process. */
 export function createEventBus(config: Config, logger: Logger): EventBus {
-  if (config.REDIS_URL) return new RedisEventBus(config.REDIS_URL, logger.child({ component: 'event-bus' }));
+  if (config.REDIS_URL)
+    return new RedisEventBus(config.REDIS_URL, logger.child({ component: 'event-bus' }));
   return new InMemoryEventBus();
 }
 

@@ -78,6 +78,16 @@ describe('backup and whole-database restore', () => {
     const result = await restoreDatabase(await service.get(manifest.id), key, target);
     expect(result.tables.map((t) => t.rows)).toEqual(manifest.tables.map((t) => t.rows));
     expect(await dumpTables(target)).toEqual(before);
+    // Indexes and constraints set aside for the load are all back, exactly as migrations made them.
+    const schemaOf = (url: string) =>
+      queryUrl(
+        url,
+        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ORDER BY 1`,
+      );
+    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
     const [migration] = await queryUrl<{ name: string }>(
       target,
       'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',

@@ -82,8 +82,14 @@ describe('restoring one team into the live database', () => {
     });
 
     const after = await teamRows(seeded.team.id);
-    for (const table of ['memberships', 'invitations', 'items'])
-      expect(after[table]).toEqual(before[table]);
+    for (const table of ['memberships', 'items']) expect(after[table]).toEqual(before[table]);
+    // The invitation is back as history; its link died with the team and stays dead.
+    const [invitation] = await app.sql<{ status: string; responded_at: Date | null }>(
+      'SELECT status, responded_at FROM invitations WHERE id = $1',
+      [seeded.invitationId],
+    );
+    expect(invitation.status).toBe('REVOKED');
+    expect(invitation.responded_at).not.toBeNull();
     // Every activity row is back, followed by one TEAM_RESTORED chained onto the old head.
     expect(after.activities).toHaveLength(before.activities.length + 1);
     expect(after.activities).toEqual(expect.arrayContaining(before.activities));
@@ -104,7 +110,11 @@ describe('restoring one team into the live database', () => {
       actor_id: null,
       action: 'TEAM_RESTORED',
       subject_id: seeded.team.id,
-      details: { backupId: manifest.id, backupCreatedAt: manifest.createdAt },
+      details: {
+        backupId: manifest.id,
+        backupCreatedAt: manifest.createdAt,
+        revokedInvitations: 1,
+      },
     });
     const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
       'SELECT last_seq, last_hash FROM teams WHERE id = $1',

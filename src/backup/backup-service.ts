@@ -51,12 +51,11 @@ export class BackupService {
     const client = await openBackupSession(this.options.databaseUrl);
     try {
       if (!(await lockBackups(client, wait))) return undefined;
-      try {
-        return { value: await work(client) };
-      } finally {
-        await unlockBackups(client).catch(() => undefined);
-      }
+      const value = await work(client);
+      await unlockBackups(client);
+      return { value };
     } finally {
+      // After a failure the session may be mid-COPY: ending it releases the lock and rolls back.
       await client.end();
     }
   }

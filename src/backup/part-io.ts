@@ -27,6 +27,37 @@ export class HashingTap extends Transform {
   }
 }
 
+/**
+ * Gathers small chunks into ~256 KiB ones. COPY … TO STDOUT yields one chunk per row; handing
+ * each to gzip and the cipher separately costs more than the work itself.
+ */
+export class Rechunk extends Transform {
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly target = 256 * 1024) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= this.target) this.release();
+    callback();
+  }
+
+  override _flush(callback: () => void): void {
+    if (this.size) this.release();
+    callback();
+  }
+
+  private release(): void {
+    this.push(Buffer.concat(this.pending.map(bytes)));
+    this.pending = [];
+    this.size = 0;
+  }
+}
+
 export const partAad = (backupId: string, table: string): string =>
   `teamgraph-backup/${backupId}/${table}`;
 

@@ -142,6 +142,16 @@ export async function restoreTeam(
         throw error;
       }
     }
+    // Tokens die with their team: a restore brings the invitations back as history, not as live links.
+    let revokedInvitations = 0;
+    if (manifest.tables.some((t) => t.name === 'invitations')) {
+      // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
+      const [, affected] = (await tx.query(
+        `UPDATE invitations SET status = 'REVOKED', responded_at = now() WHERE team_id = $1 AND status = 'PENDING'`,
+        [teamId],
+      )) as [unknown[], number];
+      revokedInvitations = affected;
+    }
     const team = await lockTeam(tx, teamId);
     await recordActivity(tx, pending, team, {
       actorId: null,
@@ -149,7 +159,11 @@ export async function restoreTeam(
       subjectType: 'Team',
       subjectId: teamId,
       summary: `The team "${team.name}" was restored from the backup of ${manifest.createdAt}`,
-      details: { backupId: manifest.id, backupCreatedAt: manifest.createdAt },
+      details: {
+        backupId: manifest.id,
+        backupCreatedAt: manifest.createdAt,
+        revokedInvitations,
+      },
     });
     const members: { user_id: string }[] = await tx.query(
       'SELECT user_id FROM memberships WHERE team_id = $1',

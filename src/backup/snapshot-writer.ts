@@ -16,7 +16,7 @@ import {
   type BackupManifest,
   type ManifestTable,
 } from './manifest';
-import { HashingTap, partAad, sha256OfFile } from './part-io';
+import { HashingTap, partAad, Rechunk, sha256OfFile } from './part-io';
 import { latestMigration } from './pg-session';
 import { canonicalCopyTo, readTableCatalog } from './table-catalog';
 import type { Tier } from './tiers';
@@ -54,6 +54,7 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
   const id = newBackupId(createdAt);
   const tempDir = await storage.createTemp(id);
   let inTransaction = false;
+  let copying = false;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     inTransaction = true;
@@ -66,13 +67,19 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
       const source = client.query(copyTo(canonicalCopyTo(table)));
       const data = new HashingTap();
       const stored = new HashingTap();
-      const stages: (NodeJS.ReadWriteStream | Writable)[] = [data, createGzip({ level: 6 })];
+      const stages: (NodeJS.ReadWriteStream | Writable)[] = [
+        new Rechunk(),
+        data,
+        createGzip({ level: 6 }),
+      ];
       if (key) stages.push(createEncryptStream(key, partAad(id, table.name)));
       const target = path.join(tempDir, file);
+      copying = true;
       await pipeline(
         [source, ...stages, stored, createWriteStream(target, { mode: 0o600 })] as never,
         { signal },
       );
+      copying = false;
       const entry: ManifestTable = {
         ...table,
         rows: source.rowCount,
@@ -113,8 +120,11 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     await storage.commit(tempDir, id);
     return manifest;
   } catch (error) {
-    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
     await storage.removeTemp(tempDir);
+    // A COPY cut short leaves the session unusable; the caller ends it, which rolls back.
+    if (inTransaction && !copying) {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
     throw error;
   }
 }

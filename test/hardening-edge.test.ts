@@ -6,7 +6,10 @@ import { errorCode, startTestApp, type TestApp } from './support/test-app';
 /** CORS allow-list, compression, automatic persisted queries; Redis-shared APQ and limits. */
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
+  app = await startTestApp({
+    CORS_ORIGINS: 'https://app.example, https://admin.example',
+    METRICS_TOKEN: 'metrics-secret-123',
+  });
 });
 afterAll(() => app?.stop());
 
@@ -39,6 +42,17 @@ describe('CORS allow-list', () => {
       });
       expect(post.headers.get('access-control-allow-origin')).toBeNull();
     }
+  });
+});
+
+describe('metrics access', () => {
+  it('needs the METRICS_TOKEN bearer when one is configured', async () => {
+    const metrics = new URL('/metrics', app.url);
+    expect((await fetch(metrics)).status).toBe(401);
+    expect((await fetch(metrics, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const ok = await fetch(metrics, { headers: { authorization: 'Bearer metrics-secret-123' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('teamgraph_http_request_duration_seconds');
   });
 });
 

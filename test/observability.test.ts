@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { STRONG_PASSWORD } from './factories/user.factory';
+import { loadConfig } from '../src/config/config';
+import { PRODUCTION_ENV } from './support/production-env';
 import { startLoggedApp, type LoggedApp } from './support/captured-logs';
 import { connectLive, subscribe } from './support/ws-client';
 
@@ -198,6 +200,42 @@ describe('metrics', () => {
     const ready = await fetch(new URL('/readyz', app.url));
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', database: 'ok' });
+  });
+});
+
+describe('errors and start-up', () => {
+  it('masks a database error for the client and logs it in full with the request id', async () => {
+    const user = await signUp();
+    // A real database failure: the table the mutation writes to is briefly missing.
+    await app.app.services.dataSource.query('ALTER TABLE teams RENAME TO teams_away');
+    let response;
+    try {
+      response = await app.post(
+        `mutation Broken { createTeam(input: { name: "Boom" }) { id } }`,
+        {},
+        user.token,
+      );
+    } finally {
+      await app.app.services.dataSource.query('ALTER TABLE teams_away RENAME TO teams');
+    }
+    const text = JSON.stringify(response.body);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(text).not.toMatch(/teams|relation|SELECT|INSERT|stack|QueryFailed/i);
+    const requestId = response.headers.get('x-request-id');
+    const logged = app.lines().filter((l) => l.requestId === requestId && l.level === 50);
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0].err)).toMatch(/teams/);
+  });
+
+  it('warns at start that RATE_LIMITS=off, which production refuses', () => {
+    expect(byEvent('rate_limits.disabled')).toHaveLength(1);
+    expect(() =>
+      loadConfig({
+        ...PRODUCTION_ENV,
+        RATE_LIMITS: 'off',
+        DATABASE_URL: 'postgres://x@127.0.0.1/x',
+      }),
+    ).toThrow(/RATE_LIMITS/);
   });
 });
 

@@ -273,3 +273,22 @@ describe('RedisEventBus', () => {
     },
   );
 });
+
+describe('RedisEventBus with Redis unreachable', () => {
+  it('a publish after commit neither throws nor hangs; subscriptions start anyway', async () => {
+    const bus = new RedisEventBus('redis://127.0.0.1:1', createLogger('silent'));
+    try {
+      const started = Date.now();
+      const unsubscribe = bus.subscribe(`team.${randomUUID()}`, () => undefined);
+      await unsubscribe.ready;
+      await expect(
+        bus.publish([{ kind: 'access-revoked', teamId: randomUUID(), userId: null }]),
+      ).resolves.toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(6_000);
+      unsubscribe();
+      expect(bus.listenerCount()).toBe(0);
+    } finally {
+      await bus.close();
+    }
+  });
+});

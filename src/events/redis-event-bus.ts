@@ -6,6 +6,8 @@ import { LocalDispatcher } from './local-dispatcher';
 
 /** Redis channel names are shared with anything else on the server: keep ours apart. */
 const PREFIX = 'teamgraph:';
+/** How long a publish or a subscription may wait for Redis before we carry on without it. */
+const REDIS_WAIT_MS = 2_000;
 
 /**
  * The bus across server instances: events are published as JSON on Redis pub/sub and every
@@ -25,9 +27,15 @@ export class RedisEventBus implements EventBus {
     url: string,
     private readonly logger: Logger,
   ) {
-    const options = { lazyConnect: false, maxRetriesPerRequest: null, enableAutoPipelining: false };
-    this.publisher = new Redis(url, { ...options, connectionName: 'teamgraph-publish' });
-    this.subscriber = new Redis(url, { ...options, connectionName: 'teamgraph-subscribe' });
+    this.publisher = new Redis(url, {
+      connectionName: 'teamgraph-publish',
+      maxRetriesPerRequest: 1,
+    });
+    // Subscriptions wait for a reconnect (ioredis then re-subscribes every channel).
+    this.subscriber = new Redis(url, {
+      connectionName: 'teamgraph-subscribe',
+      maxRetriesPerRequest: null,
+    });
     for (const [role, connection] of [
       ['publish', this.publisher],
       ['subscribe', this.subscriber],
@@ -41,13 +49,25 @@ export class RedisEventBus implements EventBus {
     );
   }
 
+  /**
+   * Events are published after their transaction committed, so a Redis outage must not turn a
+   * done mutation into an error: failures are logged, not thrown. Feeds recover lost activity
+   * from the table at the team's next event, and check membership on every event anyway.
+   */
   async publish(events: DomainEvent[]): Promise<void> {
     if (!events.length) return;
     const pipeline = this.publisher.pipeline();
     for (const event of events) pipeline.publish(PREFIX + channelOf(event), JSON.stringify(event));
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    try {
+      const results = await withTimeout(pipeline.exec(), 'publish');
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    } catch (error) {
+      this.logger.error(
+        { err: error, events: events.map((e) => ({ kind: e.kind, channel: channelOf(e) })) },
+        'events could not be published on redis',
+      );
+    }
   }
 
   subscribe(channel: string, listener: EventListener): Unsubscribe {
@@ -76,7 +96,8 @@ export class RedisEventBus implements EventBus {
         this.subscriber.unsubscribe(PREFIX + channel).catch(() => undefined);
       }
     };
-    unsubscribe.ready = entry.ready.catch(() => undefined);
+    // Bounded: with Redis away, a feed starts anyway and catches up when it is back.
+    unsubscribe.ready = withTimeout(entry.ready, 'subscribe').catch(() => undefined);
     return unsubscribe;
   }
 
@@ -92,7 +113,10 @@ export class RedisEventBus implements EventBus {
   async close(): Promise<void> {
     this.dispatcher.clear();
     this.channels.clear();
-    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+    // QUIT flushes what is queued; a Redis that is away gets no say in how long shutdown takes.
+    const connections = [this.publisher, this.subscriber];
+    await Promise.allSettled(connections.map((c) => withTimeout(c.quit(), 'quit')));
+    for (const connection of connections) connection.disconnect();
   }
 
   private receive(redisChannel: string, message: string): void {
@@ -106,4 +130,15 @@ export class RedisEventBus implements EventBus {
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
     this.dispatcher.dispatch(event);
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis ${what} timed out`)), REDIS_WAIT_MS);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -7,6 +7,44 @@ import { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
 import type { MaybeRole } from '../teams/team-policy';
 import { isUuid } from '../validation/validators';
+import { SharedBatch } from './shared-batch';
+
+interface SharedBatches {
+  users: SharedBatch<User>;
+  /** Keyed `${userId}:${teamId}`. */
+  roles: SharedBatch<MaybeRole>;
+}
+const sharedBatches = new WeakMap<DataSource, SharedBatches>();
+
+/** The process-wide batches behind every request's user and role loaders (see SharedBatch). */
+function batchesFor(dataSource: DataSource): SharedBatches {
+  let batches = sharedBatches.get(dataSource);
+  if (!batches) {
+    batches = {
+      users: new SharedBatch(async (ids) => {
+        const rows = await dataSource.getRepository(User).findBy({ id: In(ids) });
+        return new Map(rows.map((user) => [user.id, user]));
+      }),
+      roles: new SharedBatch(async (keys) => {
+        const pairs = keys.map((key) => key.split(':'));
+        const rows: { user_id: string; team_id: string; role: MaybeRole }[] =
+          await dataSource.query(
+            `SELECT m.user_id, m.team_id, m.role FROM memberships m
+             JOIN unnest($1::uuid[], $2::uuid[]) AS k(user_id, team_id)
+               ON m.user_id = k.user_id AND m.team_id = k.team_id`,
+            [pairs.map(([userId]) => userId), pairs.map(([, teamId]) => teamId)],
+          );
+        return new Map(rows.map((r) => [`${r.user_id}:${r.team_id}`, r.role]));
+      }),
+    };
+    sharedBatches.set(dataSource, batches);
+  }
+  return batches;
+}
+
+/** Each request gets its own copy of a shared row, so nothing one request changes leaks. */
+const own = <T extends object>(row: T | null): T | null =>
+  row && Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
 
 /**
  * Per-request batching, so lists resolve their relations in one query per relation. Created
@@ -23,9 +61,10 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     // A never-matching UUID keeps `IN (...)` valid SQL when no id is usable.
     return uuids.length ? uuids : ['00000000-0000-0000-0000-000000000000'];
   };
+  const shared = batchesFor(dataSource);
   return {
-    user: new DataLoader<string, User | null>(async (ids) =>
-      byId(await dataSource.getRepository(User).findBy({ id: In(valid(ids)) }), ids),
+    user: new DataLoader<string, User | null>((ids) =>
+      Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(own) : null))),
     ),
     team: new DataLoader<string, Team | null>(async (ids) =>
       byId(await dataSource.getRepository(Team).findBy({ id: In(valid(ids)) }), ids),
@@ -42,14 +81,9 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     /** The viewer's role in each team (null: not a member). */
     viewerRole: new DataLoader<string, MaybeRole>(async (teamIds) => {
       if (!viewerId) return teamIds.map(() => null);
-      const rows = await dataSource
-        .getRepository(Membership)
-        .find({
-          where: { userId: viewerId, teamId: In(valid(teamIds)) },
-          select: { teamId: true, role: true },
-        });
-      const roles = new Map(rows.map((m) => [m.teamId, m.role]));
-      return teamIds.map((id) => roles.get(id) ?? null);
+      return Promise.all(
+        teamIds.map((id) => (isUuid(id) ? shared.roles.load(`${viewerId}:${id}`) : null)),
+      );
     }),
     members: new DataLoader<string, Membership[]>(async (teamIds) => {
       const rows = await dataSource

@@ -112,10 +112,6 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
     followed.catchUp = catchUp;
   }
 
-  followedTeams(): number {
-    return this.teams.size;
-  }
-
   async next(): Promise<IteratorResult<FeedItem>> {
     try {
       while (!this.closed) {

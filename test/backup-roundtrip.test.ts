@@ -131,10 +131,10 @@ describe('backup and whole-database restore', () => {
       expect(table.checksumMatches).toBe(true);
     }
     // The scratch database is gone afterwards.
-    const leftovers = await app.sql(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'teamgraph_verify_%'`,
-    );
-    expect(leftovers).toEqual([]);
+    expect(report.database).toMatch(/^teamgraph_verify_[0-9a-f]{12}$/);
+    expect(
+      await app.sql('SELECT 1 FROM pg_database WHERE datname = $1', [report.database]),
+    ).toEqual([]);
   });
 
   it('refuses to restore into a database that has data, and changes nothing there', async () => {

@@ -12,6 +12,8 @@ import { canonicalCopyTo } from './table-catalog';
 export interface VerifyReport {
   id: string;
   ok: boolean;
+  /** The scratch database used (created and dropped by verify, unless one was given). */
+  database: string;
   tables: { name: string; expectedRows: number; rows: number; checksumMatches: boolean }[];
   seconds: number;
 }
@@ -66,7 +68,13 @@ export async function verifyBackup(
         });
       }
       const ok = tables.every((t) => t.rows === t.expectedRows && t.checksumMatches);
-      return { id: backup.manifest.id, ok, tables, seconds: (Date.now() - started) / 1000 };
+      return {
+        id: backup.manifest.id,
+        ok,
+        database: new URL(url).pathname.slice(1),
+        tables,
+        seconds: (Date.now() - started) / 1000,
+      };
     } finally {
       await client.end();
     }

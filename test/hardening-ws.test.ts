@@ -94,3 +94,21 @@ describe('the same document limits over WebSocket as over HTTP', () => {
     expect(JSON.stringify(inDev.feed.error ?? inDev.feed.results)).toMatch(/did you mean/i);
   });
 });
+
+describe('errors over WebSocket', () => {
+  it('masks a database error like HTTP does: INTERNAL_SERVER_ERROR, no SQL, no stack', async () => {
+    const user = await buildUser(dev);
+    await dev.gql(`mutation { createTeam(input: { name: "Masked" }) { id } }`, {}, user.token);
+    const live = await open(dev, user.token);
+    await dev.sql('ALTER TABLE memberships RENAME TO memberships_away');
+    let outcome;
+    try {
+      outcome = await run(live, '{ me { teams { role team { name } } } }');
+    } finally {
+      await dev.sql('ALTER TABLE memberships_away RENAME TO memberships');
+    }
+    const text = JSON.stringify(outcome.feed.error ?? outcome.feed.results);
+    expect(text).toMatch(/INTERNAL_SERVER_ERROR/);
+    expect(text).not.toMatch(/memberships|relation|SELECT|stack|QueryFailed/i);
+  });
+});

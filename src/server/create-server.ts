@@ -17,6 +17,7 @@ import { createContext } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { buildBareSchema, buildSchema } from '../graphql/build-schema';
 import { accessLog } from '../logging/access-log';
+import { socketOperationHooks } from '../logging/socket-operations';
 import { trackSockets } from '../logging/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 import { metricsRegistry } from '../metrics/registry';
@@ -109,7 +110,7 @@ export async function createServer(
         'upgrade refused: stopping',
       ),
   );
-  const ws = attachGraphqlWs(httpServer, schema, services);
+  const ws = attachGraphqlWs(httpServer, schema, services, socketOperationHooks(unusual));
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
 

@@ -20,8 +20,15 @@ export const INTERNAL_MESSAGE = 'Internal server error.';
  */
 export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const rawCode = formatted.extensions?.code;
-  const code = typeof rawCode === 'string' && VALIDATION_CODES.has(rawCode) ? ErrorCode.BAD_USER_INPUT : rawCode;
-  if (typeof code !== 'string' || !PUBLIC_ERROR_CODES.has(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+  const code =
+    typeof rawCode === 'string' && VALIDATION_CODES.has(rawCode)
+      ? ErrorCode.BAD_USER_INPUT
+      : rawCode;
+  if (
+    typeof code !== 'string' ||
+    !PUBLIC_ERROR_CODES.has(code) ||
+    code === ErrorCode.INTERNAL_SERVER_ERROR
+  ) {
     return {
       message: INTERNAL_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
@@ -36,7 +37,13 @@ export const CLOSE_POLICY = 1008;
  * a socket whose session is revoked later is closed with 4403 on every instance, because the
  * revocation travels on the user's bus channel.
  */
-export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
+export function attachGraphqlWs(
+  httpServer: HttpServer,
+  schema: GraphQLSchema,
+  services: Services,
+  /** Hooks from the server's edge (socket operation logging and error masking). */
+  edgeHooks: Pick<ServerOptions, 'onNext'> = {},
+) {
   const { config, bus, logger } = services;
   const log = logger.child({ component: 'websocket' });
   const production = config.NODE_ENV === 'production';
@@ -78,6 +85,7 @@ export function attachGraphqlWs(httpServer: HttpServer, schema: GraphQLSchema, s
 
   const disposable = useServer(
     {
+      ...edgeHooks,
       schema,
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {

@@ -1,0 +1,60 @@
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { getOperationAST } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import type { Context } from '../context/context';
+import { ErrorCode } from '../errors/error-codes';
+import { graphqlErrors } from '../metrics/graphql-metrics';
+import type { UnusualActivity } from '../security/unusual-activity';
+import { formatError, isMaskedCode } from '../server/format-error';
+import { publicCode } from '../server/logging-plugin';
+
+const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
+
+/**
+ * graphql-ws hooks that give operations over the socket what Apollo's plugins give HTTP ones:
+ * errors masked by the same formatError (no SQL, no stack), unexpected errors logged in full
+ * with the request id, error metrics, denied-burst detection, and a `graphql.operation` line
+ * per query or mutation (subscriptions log their errors; their lifetime is in ws.* lines).
+ */
+export function socketOperationHooks(unusual: UnusualActivity): Pick<ServerOptions, 'onNext'> {
+  return {
+    onNext: (_ctx, _id, _payload, args, result) => {
+      const errors = (result as ExecutionResult).errors;
+      const context = args.contextValue as Context | undefined;
+      const type = getOperationAST(args.document, args.operationName)?.operation ?? null;
+      const codes = [...new Set((errors ?? []).map((e: GraphQLError) => publicCode(e)))];
+      for (const code of codes) graphqlErrors.inc({ code, transport: 'ws' });
+      if (type !== 'subscription' || codes.length) {
+        context?.logger.info(
+          {
+            event: 'graphql.operation',
+            operationName: args.operationName ?? null,
+            operationType: type,
+            userId: context.viewer?.user.id ?? null,
+            outcome: codes.length ? 'error' : 'ok',
+            errorCodes: codes,
+            transport: 'ws',
+          },
+          'graphql operation',
+        );
+      }
+      if (!errors?.length) return undefined;
+      for (const error of errors) {
+        if (isMaskedCode(error.extensions?.code)) {
+          context?.logger.error(
+            { err: error.originalError ?? error, path: error.path },
+            'unexpected error',
+          );
+        }
+      }
+      const denied = codes.find((code) => DENIED.has(code));
+      if (denied && context) {
+        unusual.denied(context.viewer?.user.id ?? context.ip, denied, {
+          ip: context.ip,
+          operationName: args.operationName ?? null,
+        });
+      }
+      return { ...result, errors: errors.map((error) => formatError(error.toJSON())) };
+    },
+  };
+}

@@ -100,7 +100,7 @@ export async function runBackupCommand(
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL, { component: 'backup-cli' }, pino.destination(2));
+  const logger = createLogger(config.LOG_LEVEL, {}, pino.destination(2));
   const needId = () => {
     if (!id) throw new UsageError(`${command} needs a backup id (see \`teamgraph backup list\`)`);
     return id;

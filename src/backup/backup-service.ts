@@ -107,10 +107,10 @@ export class BackupService {
       return manifest;
     } catch (error) {
       backupMetrics.failures.inc();
-      this.logger.error(
-        { err: error, tiers, durationSeconds: (Date.now() - started) / 1000 },
-        'backup failed',
-      );
+      const durationSeconds = (Date.now() - started) / 1000;
+      if (options.signal?.aborted)
+        this.logger.warn({ tiers, durationSeconds }, 'backup aborted: shutting down');
+      else this.logger.error({ err: error, tiers, durationSeconds }, 'backup failed');
       throw error;
     }
   }

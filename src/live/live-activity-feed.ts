@@ -49,6 +49,8 @@ export interface LiveActivityFeedOptions {
   onAccessLost: 'end' | 'drop';
   /** Start following teams the viewer joins (myActivity). */
   followJoins: boolean;
+  /** Overrides MAX_BUFFERED_EVENTS (tests). */
+  maxBuffered?: number;
 }
 
 const DONE: IteratorResult<FeedItem> = { value: undefined, done: true };
@@ -140,6 +142,11 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   async throw(error: unknown): Promise<IteratorResult<FeedItem>> {
     this.close();
     throw error;
+  }
+
+  /** Live events waiting for the reader. */
+  bufferedEvents(): number {
+    return this.inbox.length;
   }
 
   /** Stops listening everywhere; idempotent. */
@@ -275,7 +282,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   private receive(event: DomainEvent): void {
     if (this.closed) return;
     this.inbox.push({ event });
-    if (this.inbox.length > MAX_BUFFERED_EVENTS) this.shed();
+    if (this.inbox.length > (this.options.maxBuffered ?? MAX_BUFFERED_EVENTS)) this.shed();
     this.wake();
   }
 

@@ -19,7 +19,8 @@ export function armorConfig(): GraphQLArmorConfig {
     maxDepth: { n: DOCUMENT_LIMITS.maxDepth, flattenFragments: true, exposeLimits: false },
     maxAliases: { n: DOCUMENT_LIMITS.maxAliases, exposeLimits: false },
     maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives, exposeLimits: false },
-    maxTokens: { n: DOCUMENT_LIMITS.maxTokens, exposeLimits: false },
+    // Tokens are counted by graphql-js's parser instead (PARSE_OPTIONS).
+    maxTokens: { enabled: false },
     costLimit: { maxCost: DOCUMENT_LIMITS.maxCost, exposeLimits: false },
     blockFieldSuggestion: { enabled: true },
   };
@@ -33,8 +34,8 @@ export function armorConfig(): GraphQLArmorConfig {
 export function apolloArmor(options: { blockSuggestions: boolean }) {
   const config = armorConfig();
   config.blockFieldSuggestion = { enabled: options.blockSuggestions };
-  config.maxTokens = { enabled: false };
   return new ApolloArmor(config).protect();
 }
 
+/** graphql-js stops parsing past this many tokens, before building the document. */
 export const PARSE_OPTIONS = { maxTokens: DOCUMENT_LIMITS.maxTokens } as const;

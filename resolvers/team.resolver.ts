@@ -9,7 +9,9 @@ import { requireViewer } from './viewer';
 
 @Resolver(() => Team)
 export class TeamResolver {
-  @Query(() => Team, { description: 'A team I am a member of. FORBIDDEN otherwise, or when it does not exist.' })
+  @Query(() => Team, {
+    description: 'A team I am a member of. FORBIDDEN otherwise, or when it does not exist.',
+  })
   async team(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Team> {
     const team = await ctx.loaders.team.load(id);
     if (!team) throw forbidden();
@@ -35,7 +37,9 @@ export class TeamResolver {
     return ctx.services.teams.deleteTeam(requireViewer(ctx).user, teamId);
   }
 
-  @Mutation(() => Membership, { description: 'OWNER only; moves a member between ADMIN and MEMBER.' })
+  @Mutation(() => Membership, {
+    description: 'OWNER only; moves a member between ADMIN and MEMBER.',
+  })
   changeMemberRole(
     @Arg('teamId', () => ID) teamId: string,
     @Arg('userId', () => ID) userId: string,

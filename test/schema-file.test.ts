@@ -10,7 +10,14 @@ describe('schema/schema.graphql', () => {
 
   it('uses the contract names for scalars and client-facing types', () => {
     const sdl = printSortedSchema();
-    for (const name of ['scalar DateTime', 'scalar JSONObject', 'enum Role', 'input SignUpInput', 'input UpdateProfileInput', 'input CreateTeamInput']) {
+    for (const name of [
+      'scalar DateTime',
+      'scalar JSONObject',
+      'enum Role',
+      'input SignUpInput',
+      'input UpdateProfileInput',
+      'input CreateTeamInput',
+    ]) {
       expect(sdl).toContain(name);
     }
     expect(sdl).not.toContain('DateTimeISO');

@@ -13,4 +13,8 @@ export const isOwnerOfTeamArg = teamRoleRule('isOwnerOfTeamArg', teamIdArg, isOw
 export const isMemberOfTeamId = teamRoleRule('isMemberOfTeamId', idArg, isMember);
 export const isMemberOfParentTeam = teamRoleRule('isMemberOfParentTeam', parentId, isMember);
 export const isManagerOfParentTeam = teamRoleRule('isManagerOfParentTeam', parentId, canManageTeam);
-export const isMemberOfParentTeamId = teamRoleRule('isMemberOfParentTeamId', parentTeamId, isMember);
+export const isMemberOfParentTeamId = teamRoleRule(
+  'isMemberOfParentTeamId',
+  parentTeamId,
+  isMember,
+);

@@ -13,7 +13,11 @@ export const RATE_LIMIT_RULES = {
 
 export type RateLimitName = keyof typeof RATE_LIMIT_RULES;
 
-export type LimiterFactory = (name: RateLimitName, points: number, duration: number) => RateLimiterAbstract;
+export type LimiterFactory = (
+  name: RateLimitName,
+  points: number,
+  duration: number,
+) => RateLimiterAbstract;
 
 const memoryLimiter: LimiterFactory = (name, points, duration) =>
   new RateLimiterMemory({ keyPrefix: name, points, duration });

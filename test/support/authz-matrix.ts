@@ -3,8 +3,17 @@ import type { TestUser } from '../factories/user.factory';
 import type { TestTeam } from '../factories/team.factory';
 
 /** Every kind of caller the contract distinguishes (SECURITY.md item 16). */
-export type Caller = 'anonymous' | 'revokedSession' | 'outsider' | 'removedMember' | 'MEMBER' | 'ADMIN' | 'OWNER';
-export const CALLERS: Caller[] = ['anonymous', 'revokedSession', 'outsider', 'removedMember', 'MEMBER', 'ADMIN', 'OWNER'];
+export type Caller =
+  'anonymous' | 'revokedSession' | 'outsider' | 'removedMember' | 'MEMBER' | 'ADMIN' | 'OWNER';
+export const CALLERS: Caller[] = [
+  'anonymous',
+  'revokedSession',
+  'outsider',
+  'removedMember',
+  'MEMBER',
+  'ADMIN',
+  'OWNER',
+];
 
 /** A fresh world per case: a team with one user of each role, plus the other callers. */
 export interface World {
@@ -18,7 +27,8 @@ export interface World {
 }
 
 /** What the caller must get: success, or an error with this contract code. */
-export type Expected = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type Expected =
+  'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
 
 export interface MatrixCase {
   /** The root field under test, e.g. "renameTeam"; the matrix checks every root field has cases. */
@@ -34,12 +44,20 @@ export interface MatrixCase {
 }
 
 /** Shorthand: the same expectation for every caller, with exceptions. */
-export function expectAll(base: Expected, exceptions: Partial<Record<Caller, Expected>> = {}): Record<Caller, Expected> {
-  return Object.fromEntries(CALLERS.map((c) => [c, exceptions[c] ?? base])) as Record<Caller, Expected>;
+export function expectAll(
+  base: Expected,
+  exceptions: Partial<Record<Caller, Expected>> = {},
+): Record<Caller, Expected> {
+  return Object.fromEntries(CALLERS.map((c) => [c, exceptions[c] ?? base])) as Record<
+    Caller,
+    Expected
+  >;
 }
 
 /** Team operations: anonymous and revoked sessions are UNAUTHENTICATED, outsiders and removed members FORBIDDEN. */
-export function teamExpectation(roles: Partial<Record<'MEMBER' | 'ADMIN' | 'OWNER', Expected>>): Record<Caller, Expected> {
+export function teamExpectation(
+  roles: Partial<Record<'MEMBER' | 'ADMIN' | 'OWNER', Expected>>,
+): Record<Caller, Expected> {
   return {
     anonymous: 'UNAUTHENTICATED',
     revokedSession: 'UNAUTHENTICATED',

@@ -2,7 +2,15 @@ import type { TestApp } from './test-app';
 
 /** Row counts of every application table, to prove a denied call changed nothing. */
 export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
-  const tables = ['users', 'sessions', 'teams', 'memberships', 'invitations', 'items', 'activities'];
+  const tables = [
+    'users',
+    'sessions',
+    'teams',
+    'memberships',
+    'invitations',
+    'items',
+    'activities',
+  ];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const [row] = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);

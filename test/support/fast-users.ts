@@ -17,12 +17,10 @@ export async function insertUser(app: TestApp): Promise<TestUser> {
   const email = `fast-${suffix}@example.com`;
   const displayName = `Fast ${suffix}`;
   const token = generateToken();
-  await app.sql(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [
-    id,
-    email,
-    displayName,
-    await sharedHash,
-  ]);
+  await app.sql(
+    `INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`,
+    [id, email, displayName, await sharedHash],
+  );
   await app.sql(
     `INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`,
     [id, hashToken(token)],

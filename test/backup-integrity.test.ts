@@ -129,6 +129,20 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     expect(await queryUrl(target, 'SELECT 1 FROM users')).toEqual([]);
   });
 
+  it('a backup from a schema this version does not know', async () => {
+    const { manifest, manifestPath } = await freshBackup(null);
+    const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    json.migration = { timestamp: 9999999999999, name: 'FromTheFuture9999999999999' };
+    writeFileSync(manifestPath, JSON.stringify(json));
+    const target = await emptyDatabase();
+    await expect(
+      restoreDatabase(await service(null).get(manifest.id), undefined, target),
+    ).rejects.toThrow(
+      /taken at schema FromTheFuture9999999999999, which this version does not know/,
+    );
+    expect(await queryUrl(target, 'SELECT 1 FROM users')).toEqual([]);
+  });
+
   it('a truncated manifest', async () => {
     const { manifest, manifestPath } = await freshBackup();
     writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').slice(0, 100));

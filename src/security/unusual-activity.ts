@@ -31,7 +31,7 @@ export const DEFAULT_THRESHOLDS: Record<UnusualEvent, Threshold> = {
 };
 
 /** Keys tracked per event; beyond this the oldest are forgotten (an attacker cannot grow memory). */
-const MAX_KEYS = 10_000;
+export const MAX_KEYS = 10_000;
 
 /**
  * Counts suspicious signals per key in a sliding window and logs one warning (and counts one
@@ -58,6 +58,11 @@ export class UnusualActivity {
 
   socketClosed(ip: string, code: number): void {
     this.hit(UnusualEvent.WS_CLOSE_BURST, ip, { ip, lastCloseCode: code });
+  }
+
+  /** Keys currently tracked for one event (bounded by MAX_KEYS). */
+  trackedKeys(event: UnusualEvent): number {
+    return this.windows.get(event)?.size ?? 0;
   }
 
   private hit(event: UnusualEvent, key: string, details: Record<string, unknown>): void {

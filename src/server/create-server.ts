@@ -24,6 +24,7 @@ import { metricsRegistry } from '../metrics/registry';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
+import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
@@ -44,7 +45,7 @@ export interface ServerOptions {
   redis?: Redis | null;
 }
 
-/** Request bodies above this are refused with 413 while streaming, never buffered whole. */
+/** Request bodies above this are refused with 413 while streaming, never read to the end. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const jsonError = (status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT) => ({
@@ -221,6 +222,7 @@ export async function createServer(
   app.use(
     '/graphql',
     requireJsonPost,
+    limitBody(MAX_BODY_BYTES),
     express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>

@@ -11,6 +11,7 @@ import { createLoaders } from '../loaders/loaders';
 import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
+import { liveEventChecks } from './event-checks';
 import { AccessLost, vouchFor } from './feed-marks';
 
 /** Stored rows are read this many at a time (replay and gap filling). */
@@ -233,14 +234,23 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
       return vouchFor(activity);
     }
     const { context, services, viewerId } = this.options;
-    // Fresh loaders for every item: graphql-ws keeps one context per operation, and the
-    // permission rules that resolve this item read the same loaders.
-    context.loaders = createLoaders(services.dataSource, viewerId);
-    const role = await context.loaders.viewerRole.load(activity.teamId);
+    const checks = liveEventChecks(services.dataSource);
+    const [role, team, actor] = await Promise.all([
+      checks.role.load({ teamId: activity.teamId, userId: viewerId }),
+      checks.team.load(activity.teamId),
+      activity.actorId ? checks.user.load(activity.actorId) : null,
+    ]);
     if (!role) {
       this.accessLost(activity.teamId);
       return null;
     }
+    // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
+    // reads just made: the permission rules and field resolvers of this item see exactly them.
+    const loaders = createLoaders(services.dataSource, viewerId);
+    loaders.viewerRole.prime(activity.teamId, role);
+    if (team) loaders.team.prime(team.id, team);
+    if (actor) loaders.user.prime(actor.id, actor);
+    context.loaders = loaders;
     followed.lastSent = activity.seq;
     return activity;
   }

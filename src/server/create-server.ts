@@ -210,6 +210,12 @@ export async function createServer(
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : shuttingDown ? 'stopping' : 'unavailable', ...checks });
   });
+  if (production && !config.METRICS_TOKEN) {
+    logger.warn(
+      { event: 'metrics.public' },
+      '/metrics is open to anyone who can reach this port; set METRICS_TOKEN or restrict it',
+    );
+  }
   app.get('/metrics', async (req, res) => {
     if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
       res.status(401).json({ error: 'metrics need the METRICS_TOKEN bearer token' });

@@ -55,7 +55,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
-  const bus = countingEventBus(createEventBus(config, logger));
+  const bus = countingEventBus(createEventBus(config, logger), logger);
   const rateLimits = createRateLimits(config, redis, logger);
   const services = createServices({ config, dataSource, bus, logger, rateLimits });
   const server = await createServer(services, { redis });

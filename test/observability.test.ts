@@ -125,6 +125,31 @@ describe('access and operation log lines', () => {
   });
 });
 
+describe('application events', () => {
+  it('writes one app.event line per published event, with ids but no content', async () => {
+    const user = await signUp();
+    const created = await app.post(
+      `mutation { createTeam(input: { name: "Quiet Secret Name" }) { id } }`,
+      {},
+      user.token,
+    );
+    const teamId = (created.body.data!.createTeam as { id: string }).id;
+    const lines = byEvent('app.event').filter((l) => l.teamId === teamId);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'activity',
+          action: 'TEAM_CREATED',
+          seq: 1,
+          actorId: user.id,
+        }),
+        expect.objectContaining({ kind: 'access-granted', userId: user.id }),
+      ]),
+    );
+    expect(JSON.stringify(lines)).not.toContain('Quiet Secret Name');
+  });
+});
+
 describe('metrics', () => {
   it('exposes request, operation, error, socket, event, pool and process figures', async () => {
     await app.post('query Ping { __typename }');

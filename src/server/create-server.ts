@@ -30,6 +30,7 @@ import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
 import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
+import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
 
 export interface TeamgraphServer {
@@ -135,6 +136,7 @@ export async function createServer(
       }),
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(unusual),
+      getMutationStatusPlugin(),
       ...armor.plugins,
     ],
   });

@@ -125,19 +125,20 @@ export function teamgraphEnv(
 }
 
 /** One teamgraph instance from the built dist/, as users start it. */
-export function startTeamgraph(
+export async function startTeamgraph(
   options: BenchOptions,
   name: string,
   databaseUrl: string,
   extra: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  return startNodeProcess(
-    options,
-    name,
-    'dist/src/main.js',
-    teamgraphEnv(databaseUrl, extra),
-    '/readyz',
-  );
+  const env = teamgraphEnv(databaseUrl, extra);
+  try {
+    return await startNodeProcess(options, name, 'dist/src/main.js', env, '/readyz');
+  } catch (error) {
+    // One more try: a start can fail while dist/ is being rebuilt underneath it.
+    console.error(`  ${(error as Error).message}; retrying once`);
+    return startNodeProcess(options, name, 'dist/src/main.js', env, '/readyz');
+  }
 }
 
 /** The graphql-http baseline: same data, hand-written SQL, no auth. */

@@ -175,27 +175,6 @@ export const backupRestore: Workload = {
     );
     const restore = await run('pg_restore', ['--no-owner', '-d', pgTarget.url, dumpFile]);
     await pgTarget.drop();
-    let copyIn: Timed | null = null;
-    if (psql) {
-      // COPY … FROM into the schema alone (indexes and constraints already in place).
-      const copyTarget = scope.add(await createScratchDatabase(postgres, 'restore_copy'), (d) =>
-        d.drop(),
-      );
-      await run('pg_restore', ['--no-owner', '--schema-only', '-d', copyTarget.url, dumpFile]);
-      const t0 = performance.now();
-      for (const table of TABLES) {
-        await run('psql', [
-          '-q',
-          '-d',
-          copyTarget.url,
-          '-c',
-          `\\copy ${table} FROM '${path.join(dir, `${table}.copy`)}'`,
-        ]);
-      }
-      copyIn = { seconds: (performance.now() - t0) / 1000, stdout: '' };
-      await copyTarget.drop();
-    }
-
     const rate = (t: Timed) => round(mb / t.seconds, 1);
     const mismatched = TABLES.filter((t) => restoredCounts[t] !== expected[t]);
     const rows: ResultRow[] = [
@@ -210,7 +189,7 @@ export const backupRestore: Workload = {
       {
         measure: `restore of ${round(mb, 0)} MB into an empty database: MB/s`,
         teamgraph: `${rate(tgRestore)} MB/s (${round(tgRestore.seconds, 1)} s)`,
-        baseline: `${rate(restore)} MB/s pg_restore (${round(restore.seconds, 1)} s)${copyIn ? `; psql \\copy in ${rate(copyIn)} MB/s` : ''}`,
+        baseline: `${rate(restore)} MB/s pg_restore (${round(restore.seconds, 1)} s)`,
         ratio: round(restore.seconds / tgRestore.seconds, 2),
         target: '≥ 0.9× pg_restore',
         met: mismatched.length === 0 && restore.seconds / tgRestore.seconds >= 0.9,
@@ -240,7 +219,6 @@ export const backupRestore: Workload = {
           copyOut: copyOut?.seconds ?? null,
           teamgraphRestore: tgRestore.seconds,
           pgRestore: restore.seconds,
-          copyIn: copyIn?.seconds ?? null,
         },
       },
     };

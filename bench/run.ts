@@ -98,8 +98,9 @@ async function main(): Promise<void> {
     totalSeconds: (Date.now() - started) / 1000,
     workloads: results,
   };
-  await writeReport(options, report);
-  console.log(`\n${renderTable(report)}\n\nwritten: bench/RESULTS.md, bench/results.json`);
+  const outDir = await writeReport(options, report);
+  const where = path.relative(root, outDir);
+  console.log(`\n${renderTable(report)}\n\nwritten: ${where}/RESULTS.md, ${where}/results.json`);
 }
 
 main().catch((error) => {

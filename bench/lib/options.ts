@@ -39,7 +39,7 @@ export function parseOptions(argv: string[], root: string): BenchOptions {
       throw new Error(`unknown workload "${name}"; one of ${WORKLOAD_NAMES.join(', ')}`);
     }
   }
-  const backupMb = Number(value('backup-mb') ?? (quick ? 16 : 1024));
+  const backupMb = Number(value('backup-mb') ?? (quick ? 8 : 1024));
   if (!Number.isFinite(backupMb) || backupMb < 1)
     throw new Error('--backup-mb must be a positive number');
   return {

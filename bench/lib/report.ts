@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BenchOptions } from './options';
+import { WORKLOAD_NAMES, type BenchOptions } from './options';
 
 /** One line of the results table. `ratio` is teamgraph ÷ baseline unless the row says otherwise. */
 export interface ResultRow {
@@ -69,10 +69,17 @@ export function renderTable(report: RunReport): string {
   return lines.join('\n');
 }
 
-/** Writes bench/results.json and bench/RESULTS.md (with bench/ANALYSIS.md appended when present). */
+/**
+ * Writes results.json and RESULTS.md (with bench/ANALYSIS.md appended when present): into
+ * bench/ for a full run of every workload (the committed results), else into the work dir, so
+ * a quick or partial run never replaces them. Returns the directory written to.
+ */
 export async function writeReport(options: BenchOptions, report: RunReport): Promise<string> {
+  const complete = !options.quick && options.only.length === WORKLOAD_NAMES.length;
   const benchDir = path.join(options.root, 'bench');
-  writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
+  const outDir = complete ? benchDir : options.workDir;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
   const { machine } = report;
   const notes = report.workloads.flatMap((w) =>
     w.notes.length ? [`- **${w.id}. ${w.title}**: ${w.notes.join(' ')}`] : [],
@@ -99,10 +106,10 @@ export async function writeReport(options: BenchOptions, report: RunReport): Pro
     '',
     ...(analysis ? [analysis, ''] : []),
   ].join('\n');
-  const file = path.join(benchDir, 'RESULTS.md');
+  const file = path.join(outDir, 'RESULTS.md');
   // Formatted as the repository's Prettier settings would, so `npm run lint` stays clean.
   const prettier = await import('prettier');
   const config = (await prettier.resolveConfig(file)) ?? {};
   writeFileSync(file, await prettier.format(markdown, { ...config, filepath: file }));
-  return markdown;
+  return outDir;
 }

@@ -66,8 +66,8 @@ export const feedAtScale: Workload = {
   title: 'Activity feed at scale',
   async run({ options, postgres, scope, log }) {
     const small = 10_000;
-    const large = options.quick ? 100_000 : 1_000_000;
-    const requests = options.quick ? 40 : 200;
+    const large = options.quick ? 50_000 : 1_000_000;
+    const requests = options.quick ? 25 : 200;
     const db = scope.add(await createScratchDatabase(postgres, 'feed'), (d) => d.drop());
     const teamgraph = scope.add(await startTeamgraph(options, 'teamgraph-feed', db.url), (s) =>
       s.stop(),

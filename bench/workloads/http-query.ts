@@ -28,6 +28,16 @@ export const httpQuery: Workload = {
     const teamgraph = scope.add(await startTeamgraph(options, 'teamgraph-http', db.url), (s) =>
       s.stop(),
     );
+    // The other two servers start while the data is built (the schema exists now).
+    const others = Promise.all([
+      startTeamgraph(options, 'teamgraph-http-unguarded', db.url, {
+        BENCH_SKIP_PERMISSIONS: 'on',
+        MIGRATE_ON_START: 'off',
+      }),
+      startGraphqlHttpBaseline(options, db.url),
+    ]).then(([u, b]) => [scope.add(u, (s) => s.stop()), scope.add(b, (s) => s.stop())] as const);
+    // Handled at `await others`; until then a failed start must not be an unhandled rejection.
+    others.catch(() => undefined);
     const users = await createUsers(db.pool, MEMBERS + 1, 'http');
     const [team] = await createTeams(db.pool, users.slice(0, MEMBERS), MEMBERS, 'http');
     const outsider = users[MEMBERS];
@@ -42,14 +52,8 @@ export const httpQuery: Workload = {
         team.members[i % MEMBERS].token,
       );
     }
-    const unguarded = scope.add(
-      await startTeamgraph(options, 'teamgraph-http-unguarded', db.url, {
-        BENCH_SKIP_PERMISSIONS: 'on',
-      }),
-      (s) => s.stop(),
-    );
-    const baseline = scope.add(await startGraphqlHttpBaseline(options, db.url), (s) => s.stop());
 
+    const [unguarded, baseline] = await others;
     // Same answer from all three before timing anything.
     type Answer = { team: { members: unknown[]; items: { edges: unknown[] } } };
     for (const server of [teamgraph, unguarded, baseline]) {

@@ -53,6 +53,16 @@ export const redisFanOut: Workload = {
       await startTeamgraph(options, 'teamgraph-redis-a', db.url, { REDIS_URL }),
       (s) => s.stop(),
     );
+    // B starts while the data is built; a failed start surfaces where it is awaited.
+    const bStarting = startTeamgraph(options, 'teamgraph-redis-b', db.url, {
+      REDIS_URL,
+      MIGRATE_ON_START: 'off',
+    });
+    // Stopped with the workload even if it fails first; errors surface where it is awaited.
+    bStarting.then(
+      (p) => scope.add(p, (s) => s.stop()),
+      () => undefined,
+    );
     const { teams, itemIds } = await seedFanOut(db, subscribers, subscribers, 'redis');
 
     let reference = shared.singleInstance as (SingleInstance & { subscribers: number }) | undefined;
@@ -65,13 +75,7 @@ export const redisFanOut: Workload = {
       await alone.stop();
       reference = { single: measured.single as PhaseResult, burst: measured.burst, subscribers };
     }
-    const b = scope.add(
-      await startTeamgraph(options, 'teamgraph-redis-b', db.url, {
-        REDIS_URL,
-        MIGRATE_ON_START: 'off',
-      }),
-      (s) => s.stop(),
-    );
+    const b = await bStarting;
     // Subscribers alternate between A and B; every mutation goes to A.
     const two = await measureTeamgraph(ctx, [a, b], teams, itemIds, plan);
     const single = two.single as PhaseResult;

@@ -112,6 +112,21 @@ export const backupRestore: Workload = {
       };
     }
     const source = scope.add(await createScratchDatabase(postgres, 'backup'), (d) => d.drop());
+    // pg_dump refuses servers newer than itself (e.g. the embedded PostgreSQL 18 with a v15 client).
+    const serverMajor = Math.floor(
+      Number((await source.pool.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000,
+    );
+    const dumpMajor = Number(
+      /(\d+)(?:\.\d+)*\s*(?:\(|$)/.exec(pgDump)?.[1] ?? /\d+/.exec(pgDump)?.[0] ?? 0,
+    );
+    if (dumpMajor < serverMajor) {
+      return {
+        rows: [],
+        metrics: {},
+        notes: [],
+        skipped: `${pgDump} cannot dump a PostgreSQL ${serverMajor} server (the baseline)`,
+      };
+    }
     // The server's migrations create the schema; the backup CLI then runs on its own.
     const server = await startTeamgraph(options, 'teamgraph-backup-schema', source.url);
     await server.stop();

@@ -65,6 +65,7 @@ export const redisFanOut: Workload = {
     );
     const { teams, itemIds } = await seedFanOut(db, subscribers, subscribers, 'redis');
 
+    let referenceSource = 'the single-instance run of workload 2 in this run';
     let reference = shared.singleInstance as (SingleInstance & { subscribers: number }) | undefined;
     if (!reference || reference.subscribers !== subscribers) {
       const alone = scope.add(
@@ -74,6 +75,7 @@ export const redisFanOut: Workload = {
       const measured = await measureTeamgraph(ctx, [alone], teams, itemIds, plan);
       await alone.stop();
       reference = { single: measured.single as PhaseResult, burst: measured.burst, subscribers };
+      referenceSource = 'one instance measured first in this workload, on the same data';
     }
     const b = await bStarting;
     // Subscribers alternate between A and B; every mutation goes to A.
@@ -81,7 +83,7 @@ export const redisFanOut: Workload = {
     const single = two.single as PhaseResult;
     const added = single.latency.p99 - reference.single.latency.p99;
     const notes = [
-      `1 team × ${subscribers} subscribers, half on instance A and half on B (REDIS_URL ${new URL(REDIS_URL).host}); every mutation on A, so B's half only hears of it through Redis. The reference is the single-instance run of workload 2 in the same run.`,
+      `1 team × ${subscribers} subscribers, half on instance A and half on B (REDIS_URL ${new URL(REDIS_URL).host}); every mutation on A, so B's half only hears of it through Redis. The reference is ${referenceSource}.`,
     ];
     if (!single.complete || !two.burst.complete) {
       notes.push(

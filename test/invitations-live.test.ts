@@ -1,15 +1,9 @@
 import { buildInvitation } from './factories/invitation.factory';
 import { buildTeam } from './factories/team.factory';
 import { insertUser } from './support/fast-users';
-import { startTestApp, type TestApp } from './support/test-app';
-import {
-  MY_ACTIVITY,
-  TEAM_ACTIVITY,
-  connectLive,
-  sleep,
-  subscribe,
-  type LiveClient,
-} from './support/ws-client';
+import { useLiveApp } from './support/live-suite';
+import type { TestApp } from './support/test-app';
+import { MY_ACTIVITY, TEAM_ACTIVITY, sleep, subscribe } from './support/ws-client';
 
 interface DeliveredActivity {
   seq: number;
@@ -22,21 +16,12 @@ const ACCEPT = `mutation ($token: String!) { acceptInvitation(token: $token) { r
 const DECLINE = `mutation ($token: String!) { declineInvitation(token: $token) }`;
 const RENAME = `mutation ($teamId: ID!) { renameTeam(teamId: $teamId, name: "Renamed") { id } }`;
 
+const suite = useLiveApp();
+const open = (token: string) => suite.open(token);
 let app: TestApp;
-const clients: LiveClient[] = [];
-const open = async (token: string) => {
-  const live = await connectLive(app, token);
-  clients.push(live);
-  return live;
-};
-
-beforeAll(async () => {
-  app = await startTestApp();
+beforeAll(() => {
+  app = suite.app;
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-afterAll(() => app.stop());
 
 describe('invitations and live feeds', () => {
   it("an invitee's myActivity starts following the team when they accept, from MEMBER_JOINED on", async () => {

@@ -1,16 +1,15 @@
 import { buildInvitation } from './factories/invitation.factory';
 import { buildTeam, buildTeamWithRoles } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useLiveApp } from './support/live-suite';
+import type { TestApp } from './support/test-app';
 import {
   ACCOUNT_EVENTS,
   MY_ACTIVITY,
   TEAM_ACTIVITY,
-  connectLive,
   endCode,
   sleep,
   subscribe,
-  type LiveClient,
 } from './support/ws-client';
 
 interface DeliveredActivity {
@@ -25,22 +24,11 @@ interface DeliveredActivity {
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 
 describe('live feeds: delivery', () => {
+  const suite = useLiveApp();
+  const open = (token: string | null) => suite.open(token);
   let app: TestApp;
-  const clients: LiveClient[] = [];
-  const open = async (token: string | null) => {
-    const live = await connectLive(app, token);
-    clients.push(live);
-    return live;
-  };
-
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
-  afterAll(async () => {
-    await app.stop();
+  beforeAll(() => {
+    app = suite.app;
   });
 
   async function rename(teamId: string, token: string, name: string) {

@@ -1,15 +1,8 @@
 import type { DomainEvent } from '../src/events/domain-events';
 import { addMember, buildTeam } from './factories/team.factory';
-import { startTestApp, type TestApp } from './support/test-app';
-import {
-  TEAM_ACTIVITY,
-  connectLive,
-  endCode,
-  sleep,
-  subscribe,
-  type Feed,
-  type LiveClient,
-} from './support/ws-client';
+import { useLiveApp } from './support/live-suite';
+import type { TestApp } from './support/test-app';
+import { TEAM_ACTIVITY, endCode, sleep, subscribe, type Feed } from './support/ws-client';
 
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 
@@ -18,22 +11,11 @@ const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 describe('live feeds: replay then live, without gap or duplicate', () => {
+  const suite = useLiveApp();
+  const open = (token: string | null) => suite.open(token);
   let app: TestApp;
-  const clients: LiveClient[] = [];
-  const open = async (token: string) => {
-    const live = await connectLive(app, token);
-    clients.push(live);
-    return live;
-  };
-
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
-  afterAll(async () => {
-    await app.stop();
+  beforeAll(() => {
+    app = suite.app;
   });
 
   async function headSeq(teamId: string): Promise<number> {

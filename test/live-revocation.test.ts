@@ -1,5 +1,6 @@
 import { buildTeamWithRoles } from './factories/team.factory';
 import { STRONG_PASSWORD, buildUser } from './factories/user.factory';
+import { useLiveApp } from './support/live-suite';
 import { startTestApp, type TestApp } from './support/test-app';
 import {
   ACCOUNT_EVENTS,
@@ -11,7 +12,6 @@ import {
   subscribe,
   withTimeout,
   type Feed,
-  type LiveClient,
 } from './support/ws-client';
 
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
@@ -19,22 +19,11 @@ const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $te
 const WITHIN_MS = 1_000;
 
 describe('live feeds: revocation ends the affected streams at once', () => {
+  const suite = useLiveApp();
+  const open = (token: string | null) => suite.open(token);
   let app: TestApp;
-  const clients: LiveClient[] = [];
-  const open = async (token: string) => {
-    const live = await connectLive(app, token);
-    clients.push(live);
-    return live;
-  };
-
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
-  afterAll(async () => {
-    await app.stop();
+  beforeAll(() => {
+    app = suite.app;
   });
 
   async function mutate(query: string, variables: Record<string, unknown>, token: string) {

@@ -50,7 +50,7 @@ export async function measureTeamgraph(
     subscribers,
     TEAM_ACTIVITY_SUBSCRIPTION,
   );
-  await sleep(2000);
+  await sleep(ctx.options.quick ? 1000 : 2000);
   const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
   ctx.log(`  teamgraph: ${connected.connected} subscribers in ${connected.ms} ms`);
   const url = `${server.origin}/graphql`;
@@ -94,7 +94,7 @@ async function measureBroadcast(
     'bare',
     subscribers,
   );
-  await sleep(2000);
+  await sleep(ctx.options.quick ? 1000 : 2000);
   const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
   ctx.log(`  broadcast baseline: ${connected.connected} subscribers in ${connected.ms} ms`);
   const publications = teams.map((t) =>
@@ -131,9 +131,9 @@ export const fanOut: Workload = {
   async run(ctx) {
     const { options, postgres, scope, shared } = ctx;
     const oneTeam = options.quick ? 200 : 1000;
-    const mutations = options.quick ? 30 : 200;
-    const singleEvents = options.quick ? 5 : 30;
-    const manyTeams = options.quick ? 30 : 1000;
+    const mutations = options.quick ? 20 : 200;
+    const singleEvents = options.quick ? 3 : 30;
+    const manyTeams = options.quick ? 20 : 1000;
     const teamSize = 10;
     const rows: ResultRow[] = [];
     const notes: string[] = [];

@@ -106,7 +106,7 @@ export const feedAtScale: Workload = {
     const latencies = new Map<number, number[]>(sizes.map((s) => [s, []]));
     const walkers = new Map<number, string | null>(sizes.map((s) => [s, null]));
     // Alternate the two teams so noise from the shared machine hits both alike.
-    for (let n = -10; n < requests; n++) {
+    for (let n = options.quick ? -5 : -10; n < requests; n++) {
       for (const c of cursors) {
         let after: string | null;
         if (crafted) {
@@ -136,7 +136,7 @@ export const feedAtScale: Workload = {
     const ratio = l.p50 / s.p50;
     const fmt = (x: typeof s) => `p50 ${round(x.p50, 1)} / p99 ${round(x.p99, 1)} ms`;
     const notes = [
-      `${requests} sequential page requests per team (after 10 warm-ups), alternating between a team with ${small} and one with ${large} activity rows (rows inserted with generate_series; no totalCount requested).`,
+      `${requests} sequential page requests per team (after ${options.quick ? 5 : 10} warm-ups), alternating between a team with ${small} and one with ${large} activity rows (rows inserted with generate_series; no totalCount requested).`,
       crafted
         ? 'Each request starts at a uniformly random position in the log (a cursor re-encoded for a random seq), so deep pages count as much as recent ones.'
         : 'The cursor format did not expose its seq, so pages were walked from the newest one.',

@@ -86,9 +86,9 @@ export const httpQuery: Workload = {
         request: (n) => ({ headers: jsonHeaders(team.members[n % MEMBERS].token), body }),
       });
     // Short alternating rounds: on a shared machine, load from elsewhere then hits all three alike.
-    const warm = options.quick ? 1 : 2;
+    const warm = options.quick ? 0.5 : 2;
     const rounds = options.quick ? 1 : 5;
-    const seconds = options.quick ? 2 : 4;
+    const seconds = options.quick ? 1.5 : 4;
     const servers = [teamgraph, unguarded, baseline];
     for (const server of servers) await load(server, warm);
     const runs = new Map<ServerProcess, LoadResult[]>(servers.map((s) => [s, []]));

@@ -56,8 +56,8 @@ export const mutationThroughput: Workload = {
     }
     const baseline = await baselineStarting;
 
-    const seconds = options.quick ? 1.5 : 6;
-    const warm = options.quick ? 1 : 2;
+    const seconds = options.quick ? 1 : 6;
+    const warm = options.quick ? 0.5 : 2;
     const input = (n: number) => ({
       title: `Updated by client ${n}`,
       content: { body: 'y'.repeat(200), n },

@@ -44,8 +44,8 @@ export const redisFanOut: Workload = {
       };
     }
     const subscribers = options.quick ? 200 : 1000;
-    const mutations = options.quick ? 30 : 200;
-    const singleEvents = options.quick ? 5 : 30;
+    const mutations = options.quick ? 20 : 200;
+    const singleEvents = options.quick ? 3 : 30;
     const plan = { singleEvents, burstRounds: mutations, concurrency: 1 };
     const db = scope.add(await createScratchDatabase(postgres, 'redis'), (d) => d.drop());
     // A runs the migrations; B starts once the schema exists.

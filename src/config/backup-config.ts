@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { parseDurationMs } from './duration';
+import { durationSetting, onOffSetting, optionalOnOffSetting } from './settings';
 
 /** The promise made to customers: no backup is kept beyond a month. */
 export const BACKUP_MAX_AGE_LIMIT_MS = 31 * 24 * 3600 * 1000;
@@ -24,12 +24,6 @@ const cron = (fallback: string) =>
 
 const keepCount = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
-const switchOnOff = (fallback: 'on' | 'off') =>
-  z
-    .enum(['on', 'off', 'true', 'false', '1', '0'])
-    .default(fallback)
-    .transform((v) => v === 'on' || v === 'true' || v === '1');
-
 const encryptionKey = z
   .string()
   .trim()
@@ -47,36 +41,18 @@ const encryptionKey = z
     return key;
   });
 
-const maxAge = z
-  .string()
-  .default('31d')
-  .transform((value, ctx) => {
-    const parsed = parseDurationMs(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 31d)` });
-      return z.NEVER;
-    }
-    if (parsed > BACKUP_MAX_AGE_LIMIT_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'cannot exceed 31d: no backup is kept beyond a month',
-      });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+const maxAge = durationSetting('31d').refine((ms) => ms <= BACKUP_MAX_AGE_LIMIT_MS, {
+  message: 'cannot exceed 31d: no backup is kept beyond a month',
+});
 
 /** Backup settings, spread into the main config schema (documented in the README). */
 export const backupConfigSchema = {
   BACKUP_DIR: z.string().min(1).default('.data/backups'),
   /** Decoded to the 32-byte AES-256-GCM key; the base64 text is never kept. */
   BACKUP_ENCRYPTION_KEY: encryptionKey,
-  BACKUP_ALLOW_UNENCRYPTED: switchOnOff('off'),
+  BACKUP_ALLOW_UNENCRYPTED: onOffSetting('off'),
   /** Unset means on, except under NODE_ENV=test (see backupSchedulerEnabled). */
-  BACKUP_SCHEDULER: z
-    .enum(['on', 'off', 'true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'on' || v === 'true' || v === '1')),
+  BACKUP_SCHEDULER: optionalOnOffSetting,
   BACKUP_DAILY_CRON: cron('0 2 * * *'),
   BACKUP_WEEKLY_CRON: cron('0 2 * * 0'),
   BACKUP_MONTHLY_CRON: cron('0 2 1 * *'),

@@ -1,47 +1,13 @@
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
-import { parseDurationMs } from './duration';
 import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const parsed = parseDurationMs(value);
-      if (parsed === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${value}" is not a duration (e.g. 30d, 12h, 900)`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const optionalUrl = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined))
-  .pipe(z.string().url().optional());
-
-const onOff = (fallback: 'on' | 'off') =>
-  z
-    .enum(['on', 'off', 'true', 'false', '1', '0'])
-    .default(fallback)
-    .transform((v) => v === 'on' || v === 'true' || v === '1');
-
-const csv = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+import {
+  csvSetting as csv,
+  durationSetting as duration,
+  onOffSetting as onOff,
+  optionalUrlSetting as optionalUrl,
+} from './settings';
 
 /** Every environment variable the server reads; documented in the README's configuration table. */
 export const configSchema = z.object({

@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDurationMs } from './duration';
-
-/** An on/off switch whose default depends on NODE_ENV (undefined = "use the default"). */
-const optionalSwitch = z
-  .enum(['on', 'off', 'true', 'false', '1', '0'])
-  .optional()
-  .transform((v) => (v === undefined ? undefined : v === 'on' || v === 'true' || v === '1'));
-
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+import {
+  durationSetting,
+  optionalOnOffSetting as optionalSwitch,
+  optionalTextSetting as optionalText,
+} from './settings';
 
 /** Settings of the server's edge: TLS, the playground, introspection, metrics, shutdown. */
 export const edgeConfigSchema = {
@@ -30,17 +22,7 @@ export const edgeConfigSchema = {
     .trim()
     .default('loopback')
     .transform((v): string | number => (/^\d+$/.test(v) ? Number(v) : v)),
-  SHUTDOWN_TIMEOUT: z
-    .string()
-    .default('10s')
-    .transform((value, ctx) => {
-      const parsed = parseDurationMs(value);
-      if (parsed === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 10s)` });
-        return z.NEVER;
-      }
-      return parsed;
-    }),
+  SHUTDOWN_TIMEOUT: durationSetting('10s'),
 };
 
 interface EdgeConfig {

@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../src/config/config';
+
+/** Values every production start needs (backups refuse to run unencrypted otherwise). */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  BACKUP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('configuration', () => {
+  it('has working defaults for a bare `npm start`', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 4000,
+      HOST: '0.0.0.0',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      DATA_DIR: '.data',
+      MIGRATE_ON_START: true,
+      SESSION_TTL: 30 * 24 * 3600 * 1000,
+      RATE_LIMITS: true,
+      CORS_ORIGINS: [],
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('parses durations, switches and lists', () => {
+    const config = loadConfig({
+      SESSION_TTL: '12h',
+      INVITATION_TTL: '900',
+      MIGRATE_ON_START: 'off',
+      CORS_ORIGINS: ' https://app.example.com , https://admin.example.com ',
+    });
+    expect(config.SESSION_TTL).toBe(12 * 3600 * 1000);
+    expect(config.INVITATION_TTL).toBe(900 * 1000);
+    expect(config.MIGRATE_ON_START).toBe(false);
+    expect(config.CORS_ORIGINS).toEqual(['https://app.example.com', 'https://admin.example.com']);
+  });
+
+  it('refuses bad values with one message naming every bad variable and what it got', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        SESSION_TTL: 'forever',
+        DATABASE_URL: 'not a url',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toMatch(/PORT: .*\(got "eighty"\)/);
+    expect(message).toMatch(/SESSION_TTL: "forever" is not a duration/);
+    expect(message).toMatch(/DATABASE_URL: .*\(got "not a url"\)/);
+    expect(message).toMatch(/LOG_LEVEL: .*\(got "loud"\)/);
+  });
+
+  it.each([
+    ['a port out of range', { PORT: '70000' }, /PORT/],
+    ['a pool of zero', { DB_POOL_SIZE: '0' }, /DB_POOL_SIZE/],
+    ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, /NODE_ENV/],
+    ['a switch that is neither on nor off', { RATE_LIMITS: 'maybe' }, /RATE_LIMITS/],
+  ])('refuses %s', (_, env, variable) => {
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('refuses RATE_LIMITS=off in production, and accepts production otherwise', () => {
+    expect(() => loadConfig({ ...PRODUCTION, RATE_LIMITS: 'off' })).toThrow(
+      /RATE_LIMITS: cannot be off when NODE_ENV=production/,
+    );
+    expect(loadConfig(PRODUCTION).NODE_ENV).toBe('production');
+  });
+
+  it('never echoes a secret value in its error message', () => {
+    const secret = 'c2VjcmV0LWJ1dC10b28tc2hvcnQ=';
+    expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: secret })).toThrow(ConfigError);
+    expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: secret })).not.toThrow(new RegExp(secret));
+  });
+});

@@ -1,7 +1,8 @@
 import { rule } from 'graphql-shield';
+import type { Item } from '../../entities/item.entity';
 import type { Context } from '../../src/context/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
-import { canDeleteItem, isMember } from '../../src/teams/team-policy';
+import { canDeleteItem, isMember, type MaybeRole } from '../../src/teams/team-policy';
 
 /**
  * For operations that take an item id: the rule resolves the item's team and checks the
@@ -9,28 +10,25 @@ import { canDeleteItem, isMember } from '../../src/teams/team-policy';
  * never leaks. Never cached: the answer depends on the argument. The services re-check under
  * the team's row lock.
  */
-export const isMemberOfItemTeamArg = rule('isMemberOfItemTeamArg', { cache: 'no_cache' })(async (
-  _parent,
-  args: { id?: unknown },
-  ctx: Context,
-) => {
-  if (!ctx.viewer) return unauthenticated();
-  if (typeof args.id !== 'string') return forbidden();
-  const item = await ctx.loaders.item.load(args.id);
-  if (!item) return forbidden();
-  return isMember(await ctx.loaders.viewerRole.load(item.teamId)) ? true : forbidden();
-});
+function itemArgRule(
+  name: string,
+  allows: (role: MaybeRole, item: Item, viewerId: string) => boolean,
+) {
+  return rule(name, { cache: 'no_cache' })(
+    async (_parent, args: { id?: unknown }, ctx: Context) => {
+      if (!ctx.viewer) return unauthenticated();
+      if (typeof args.id !== 'string') return forbidden();
+      const item = await ctx.loaders.item.load(args.id);
+      if (!item) return forbidden();
+      const role = await ctx.loaders.viewerRole.load(item.teamId);
+      return allows(role, item, ctx.viewer.user.id) ? true : forbidden();
+    },
+  );
+}
+
+export const isMemberOfItemTeamArg = itemArgRule('isMemberOfItemTeamArg', (role) => isMember(role));
 
 /** deleteItem: the item's creator, or an ADMIN or the OWNER of its team (canDeleteItem). */
-export const canDeleteItemArg = rule('canDeleteItemArg', { cache: 'no_cache' })(async (
-  _parent,
-  args: { id?: unknown },
-  ctx: Context,
-) => {
-  if (!ctx.viewer) return unauthenticated();
-  if (typeof args.id !== 'string') return forbidden();
-  const item = await ctx.loaders.item.load(args.id);
-  if (!item) return forbidden();
-  const role = await ctx.loaders.viewerRole.load(item.teamId);
-  return canDeleteItem(role, item.createdById === ctx.viewer.user.id) ? true : forbidden();
-});
+export const canDeleteItemArg = itemArgRule('canDeleteItemArg', (role, item, viewerId) =>
+  canDeleteItem(role, item.createdById === viewerId),
+);

@@ -1,18 +1,10 @@
-import { ConfigError, loadConfig } from './config/config';
+import { loadConfigOrReport } from './config/config';
 import { startApp } from './app';
 import { createLogger } from './logging/logger';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport((message) => console.error(message));
+  if (!config) process.exit(2);
   const logger = createLogger(config.LOG_LEVEL);
   const app = await startApp(config, logger);
   let stopping = false;

@@ -8,7 +8,7 @@ import { restoreDatabase } from '../backup/restore-database';
 import { restoreTeam } from '../backup/restore-team';
 import { verifyBackup } from '../backup/verify';
 import { isTier, TIERS, type Tier } from '../backup/tiers';
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import { loadConfigOrReport, type Config } from '../config/config';
 import { createLogger, type Logger } from '../logging/logger';
 
 export interface CliIo {
@@ -90,16 +90,8 @@ export async function runBackupCommand(
     (values.help ? io.out : io.err)(BACKUP_USAGE);
     return values.help ? 0 : 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport(io.err, env);
+  if (!config) return 2;
   const logger = createLogger(config.LOG_LEVEL, {}, pino.destination(2));
   const needId = () => {
     if (!id) throw new UsageError(`${command} needs a backup id (see \`teamgraph backup list\`)`);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { User } from '../../entities/user.entity';
 import { Role } from '../../entities/role.enum';
 import { connectDatabase, resolveDatabase } from '../app';
-import { ConfigError, loadConfig } from '../config/config';
+import { loadConfigOrReport } from '../config/config';
 import { InMemoryEventBus } from '../events/in-memory-event-bus';
 import { createLogger } from '../logging/logger';
 import { RateLimits } from '../rate-limit/rate-limits';
@@ -69,16 +69,8 @@ export async function seedDemo(
 }
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport((message) => console.error(message));
+  if (!config) return 2;
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);

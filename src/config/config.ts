@@ -71,3 +71,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (edgeProblem) throw new ConfigError(`Invalid configuration:\n  ${edgeProblem}`);
   return config;
 }
+
+/**
+ * For entry points (server, CLIs): the configuration, or null after `report` was given the
+ * message of a bad one — the caller then exits with status 2.
+ */
+export function loadConfigOrReport(
+  report: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Config | null {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    report(error.message);
+    return null;
+  }
+}

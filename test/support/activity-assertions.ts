@@ -1,22 +1,11 @@
 import type { ActivityAction } from '../../entities/activity-action.enum';
+import { toActivity, type ActivityRecord } from '../../src/activity/activity-feed';
 import { computeActivityHash } from '../../src/activity/activity-hash';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
 import type { TestApp } from './test-app';
 
 /** An activity row as stored (snake_case columns, as `app.sql` returns them). */
-export interface ActivityRow {
-  id: string;
-  team_id: string;
-  seq: number;
-  actor_id: string | null;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  summary: string;
-  details: Record<string, unknown>;
-  created_at: Date;
-  hash: string;
-}
+export type ActivityRow = ActivityRecord;
 
 /** What a mutation must have recorded. Omitted fields are not checked. */
 export interface ExpectedActivity {
@@ -84,17 +73,7 @@ async function expectChainedToPrevious(app: TestApp, row: ActivityRow): Promise<
     [row.team_id, row.seq - 1],
   );
   if (row.seq > 1) expect(previous).toBeDefined();
-  const recomputed = computeActivityHash(previous?.hash ?? '', {
-    teamId: row.team_id,
-    seq: row.seq,
-    actorId: row.actor_id,
-    action: row.action,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    summary: row.summary,
-    details: row.details,
-    createdAt: row.created_at,
-  });
+  const recomputed = computeActivityHash(previous?.hash ?? '', toActivity(row));
   expect(row.hash).toBe(recomputed);
   const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM teams WHERE id = $1`,

@@ -7,17 +7,10 @@ import { BackupService } from '../../src/backup/backup-service';
 import { createLogger } from '../../src/logging/logger';
 import { buildTeam, addMember, type TestTeam } from '../factories/team.factory';
 import { buildUser, type TestUser } from '../factories/user.factory';
+import { APP_TABLES } from './counts';
 import type { TestApp } from './test-app';
 
-export const APP_TABLES = [
-  'users',
-  'sessions',
-  'teams',
-  'memberships',
-  'invitations',
-  'items',
-  'activities',
-];
+export { APP_TABLES };
 
 /** Values COPY must escape: tabs, newlines, backslashes, a literal \N, quotes, non-ASCII. */
 export const NASTY_TEXT =

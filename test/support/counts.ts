@@ -1,18 +1,20 @@
 import type { TestApp } from './test-app';
 
+/** Every application table (the migrations table aside). */
+export const APP_TABLES = [
+  'users',
+  'sessions',
+  'teams',
+  'memberships',
+  'invitations',
+  'items',
+  'activities',
+];
+
 /** Row counts of every application table, to prove a denied call changed nothing. */
 export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
-  const tables = [
-    'users',
-    'sessions',
-    'teams',
-    'memberships',
-    'invitations',
-    'items',
-    'activities',
-  ];
   const counts: Record<string, number> = {};
-  for (const table of tables) {
+  for (const table of APP_TABLES) {
     const [row] = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
     counts[table] = Number(row.n);
   }

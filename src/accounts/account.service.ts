@@ -11,7 +11,8 @@ import { inTransaction, type PendingEvents } from '../db/unit-of-work';
 import { badInput, conflict, notFound, unauthenticated } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { isUuid, normalizeEmail, requireText } from '../validation/validators';
+import { isUuid } from '../validation/ids';
+import { normalizeEmail, requireText } from '../validation/validators';
 import type { SessionService, Viewer } from './session.service';
 import type { Session } from '../../entities/session.entity';
 

@@ -2,7 +2,7 @@ import { Team } from '../../entities/team.entity';
 import type { Context } from '../context/context';
 import { badInput, forbidden, unauthenticated } from '../errors/errors';
 import { createLoaders } from '../loaders/loaders';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 import { LiveActivityFeed } from './live-activity-feed';
 
 /**

@@ -6,7 +6,7 @@ import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
 import type { MaybeRole } from '../teams/team-policy';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 import { SharedBatch } from './shared-batch';
 
 interface SharedBatches {

@@ -1,9 +1,10 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -14,7 +15,9 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { ErrorCode } from '../errors/error-codes';
+import { withoutSuggestions } from '../server/format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
+import { costLimitError } from './query-cost';
 
 export interface OperationPolicy {
   /** Allow __schema/__type queries (development, or GRAPHQL_INTROSPECTION=on). */
@@ -29,8 +32,6 @@ const reportAsBadInput: GraphQLArmorRejectCallback = (context, error) =>
 const badInput = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
-const hideSuggestions = (message: string) => message.replace(/ ?Did you mean .+\?/g, '').trim();
-
 /** The armor's document limits as plain graphql-js validation rules (for transports Apollo does not see). */
 export function armorValidationRules(): ValidationRule[] {
   const config = armorConfig();
@@ -39,22 +40,30 @@ export function armorValidationRules(): ValidationRule[] {
     maxDepthRule({ ...config.maxDepth, ...reject }),
     maxAliasesRule({ ...config.maxAliases, ...reject }),
     maxDirectivesRule({ ...config.maxDirectives, ...reject }),
-    costLimitRule({ ...config.costLimit, ...reject }),
   ];
+}
+
+export interface OperationRequest {
+  query: unknown;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
 }
 
 /**
  * Parses (under the token limit) and validates an operation exactly as HTTP requests are:
- * graphql-js's rules, the armor's limits, introspection and suggestions per policy. Returns the
- * document, or the errors to send back (all BAD_USER_INPUT; nothing has executed).
+ * graphql-js's rules, the armor's limits, introspection and suggestions per policy; then
+ * identifies the operation, coerces its variables and checks its cost, as Apollo does before
+ * executing. Returns the document, or the errors to send back (all BAD_USER_INPUT; nothing
+ * has executed).
  */
 export function validateOperation(
   schema: GraphQLSchema,
-  query: unknown,
+  request: OperationRequest,
   policy: OperationPolicy,
 ):
   | { document: DocumentNode; errors?: undefined }
   | { document?: undefined; errors: GraphQLError[] } {
+  const { query } = request;
   if (typeof query !== 'string' || !query.trim())
     return { errors: [badInput('An operation document is required.')] };
   let document: DocumentNode;
@@ -68,13 +77,33 @@ export function validateOperation(
     ...armorValidationRules(),
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+  const shown = (message: string) =>
+    policy.blockSuggestions ? withoutSuggestions(message) : message;
   const errors = validate(schema, document, rules);
-  if (errors.length) {
+  if (errors.length) return { errors: errors.map((error) => badInput(shown(error.message))) };
+  const operation = getOperationAST(document, request.operationName ?? undefined);
+  if (!operation) {
     return {
-      errors: errors.map((error) =>
-        badInput(policy.blockSuggestions ? hideSuggestions(error.message) : error.message),
-      ),
+      errors: [
+        badInput(
+          request.operationName
+            ? `No operation named "${request.operationName}" in the document.`
+            : 'The document has several operations: name the one to run (operationName).',
+        ),
+      ],
     };
   }
+  const variables = request.variables ?? {};
+  if (typeof variables !== 'object' || Array.isArray(variables)) {
+    return { errors: [badInput('variables must be a JSON object.')] };
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
+    maxErrors: 25,
+  });
+  if (coerced.errors) {
+    return { errors: coerced.errors.map((error) => badInput(shown(error.message))) };
+  }
+  const overBudget = costLimitError(schema, document, operation, variables);
+  if (overBudget) return { errors: [overBudget] };
   return { document };
 }

@@ -1,8 +1,8 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
@@ -13,6 +13,11 @@ import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
+
+/** graphql-ws's per-socket context as our hooks receive it. */
+type SocketContext = Parameters<
+  NonNullable<ServerOptions<Record<string, unknown> | undefined, Extra>['onConnect']>
+>[0];
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -42,7 +47,9 @@ export function attachGraphqlWs(
   schema: GraphQLSchema,
   services: Services,
   /** Hooks from the server's edge (socket operation logging and error masking). */
-  edgeHooks: Pick<ServerOptions, 'onNext'> = {},
+  edgeHooks: Pick<ServerOptions, 'onNext' | 'onError'>,
+  /** The client address by the same TRUST_PROXY rule as HTTP. */
+  ipOf: (request: IncomingMessage) => string,
 ) {
   const { config, bus, logger } = services;
   const log = logger.child({ component: 'websocket' });
@@ -72,7 +79,7 @@ export function attachGraphqlWs(
   const state = new WeakMap<object, SocketState>();
 
   wss.on('connection', (socket: WebSocket, request) => {
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = ipOf(request);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       state.get(socket)?.release();
@@ -83,12 +90,25 @@ export function attachGraphqlWs(
     });
   });
 
+  /** A hook that fails (e.g. the database is down) closes the socket with a masked reason. */
+  const logged = <F extends (...args: never[]) => unknown>(hook: string, run: F): F =>
+    (async (...args: Parameters<F>) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        log.error({ err: error, hook }, 'websocket hook failed');
+        throw new Error('Internal server error');
+      }
+    }) as F;
+
   const disposable = useServer(
     {
       ...edgeHooks,
+      // Close reasons never carry an exception's message, whatever NODE_ENV says.
+      isProd: true,
       schema,
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
-      onConnect: async (ctx) => {
+      onConnect: logged('onConnect', async (ctx: SocketContext) => {
         const payload = ctx.connectionParams ?? {};
         const authorization =
           typeof payload.authorization === 'string' ? payload.authorization : null;
@@ -98,7 +118,7 @@ export function attachGraphqlWs(
         const socketState: SocketState = {
           viewer: null,
           authorization,
-          ip: request.socket.remoteAddress ?? 'unknown',
+          ip: ipOf(request),
           userAgent: request.headers['user-agent'] ?? null,
           release: () => undefined,
         };
@@ -141,15 +161,16 @@ export function attachGraphqlWs(
         }
         state.set(socket, socketState);
         return true;
-      },
+      }),
       onSubscribe: (ctx, _id, payload) => {
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
           return [new GraphQLError('Too many operations on this connection.')];
         }
-        // The same parse limits, validation rules and introspection policy as HTTP (Apollo).
-        const checked = validateOperation(schema, payload.query, operationPolicy);
+        // The same parse limits, validation rules, introspection policy, variable coercion
+        // and cost budget as HTTP (Apollo), with the same codes.
+        const checked = validateOperation(schema, payload, operationPolicy);
         if (checked.errors) return checked.errors;
         return {
           schema,
@@ -158,14 +179,14 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
       },
-      context: (ctx) => {
+      context: logged('context', async (ctx: SocketContext) => {
         const socketState = state.get(ctx.extra.socket);
         return createContext(services, {
           authorization: socketState?.authorization ?? null,
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
         });
-      },
+      }),
     },
     wss,
     config.WS_KEEPALIVE,

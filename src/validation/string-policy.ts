@@ -6,8 +6,10 @@ export const MAX_STRING_LENGTH = 4096;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** C0 controls (NUL included), DEL and C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 /** Free text (JSON content values) may hold line breaks and tabs, nothing else of the kind. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_BUT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 export interface StringRule {

@@ -36,6 +36,28 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Over a per-socket or per-user cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
+/** Message types only a server sends; graphql-ws would answer them from a client with 4500. */
+const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
+
+/**
+ * A client that sends a server's message breaks the protocol: that is a bad request (4400),
+ * like any other malformed frame, not a server error. Runs before graphql-ws sees the frame;
+ * once the socket is closing, graphql-ws's own close is ignored.
+ */
+function refuseServerOnlyMessages(socket: WebSocket): void {
+  socket.prependListener('message', (data) => {
+    let type: unknown;
+    try {
+      type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
+    } catch {
+      return; // graphql-ws answers unparsable frames with 4400 itself.
+    }
+    if (typeof type === 'string' && SERVER_ONLY_TYPES.has(type)) {
+      socket.close(4400, 'Invalid message received');
+    }
+  });
+}
+
 /**
  * graphql-ws on the HTTP server's port and path. Browser origins are checked at the upgrade;
  * the bearer token comes from the `connection_init` payload (a bad or revoked token: 4403);
@@ -80,6 +102,7 @@ export function attachGraphqlWs(
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = ipOf(request);
+    refuseServerOnlyMessages(socket);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       state.get(socket)?.release();

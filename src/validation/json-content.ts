@@ -3,8 +3,11 @@ import { checkString } from './string-policy';
 
 /** Deeper than this is not a document a person edits; it only stresses recursive code. */
 export const MAX_JSON_DEPTH = 32;
-/** The largest JSON value any input accepts, as UTF-8 (item content is bounded the same). */
-export const MAX_JSON_BYTES = 64 * 1024;
+/**
+ * The largest JSON value any input accepts, as UTF-8 (a generous upper bound: fields narrow
+ * it, e.g. item content to 64 KiB, exactly, with their own message).
+ */
+export const MAX_JSON_BYTES = 128 * 1024;
 /** Keys are names, not text. */
 const MAX_JSON_KEY_LENGTH = 256;
 

@@ -1,7 +1,7 @@
 import { badInput } from '../errors/errors';
 
 /** Any String input, whatever its field: field validators narrow it further. */
-export const MAX_STRING_LENGTH = 4096;
+export const MAX_STRING_LENGTH = 10_000;
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -85,23 +85,29 @@ export class RawSocket {
   async run(
     id: string,
     payload: unknown,
-    options: { stopAfterFirst?: boolean; timeoutMs?: number } = {},
+    options: {
+      stopAfterFirst?: boolean;
+      timeoutMs?: number;
+      /** Live feeds: an accepted subscription stays silent until an event; stop waiting then. */
+      acceptSilenceAfterMs?: number;
+    } = {},
   ): Promise<OperationOutcome> {
     const start = this.messages.length;
     this.send({ id, type: 'subscribe', payload });
     const mine = () => this.messages.slice(start).filter((m) => m.id === id);
-    await this.until(
-      () =>
-        this.isClosed() ||
-        mine().some(
-          (m) =>
-            m.type === 'complete' ||
-            m.type === 'error' ||
-            (options.stopAfterFirst && m.type === 'next'),
-        ),
-      `the end of operation ${id}`,
-      options.timeoutMs,
-    );
+    const ended = () =>
+      this.isClosed() ||
+      mine().some(
+        (m) =>
+          m.type === 'complete' ||
+          m.type === 'error' ||
+          (options.stopAfterFirst && m.type === 'next'),
+      );
+    if (options.acceptSilenceAfterMs === undefined) {
+      await this.until(ended, `the end of operation ${id}`, options.timeoutMs);
+    } else {
+      await this.until(ended, 'silence', options.acceptSilenceAfterMs).catch(() => undefined);
+    }
     if (!this.isClosed() && !mine().some((m) => m.type === 'complete' || m.type === 'error')) {
       this.send({ id, type: 'complete' });
     }

@@ -20,9 +20,9 @@ import { argumentSites, documentFor, VIA, type ArgumentSite } from './fuzz/schem
  * walked, not listed), given hostile values over HTTP and WebSocket, is answered with a
  * contract error or a success — never INTERNAL_SERVER_ERROR, never a 5xx, never a socket
  * closed as a server error — and a refused mutation changes no row. Seeded; FUZZ_RUNS (runs
- * per site, default 8) and FUZZ_SEED make `npm run fuzz` a longer run.
+ * per site, default 5) and FUZZ_SEED make `npm run fuzz` a longer run.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 5);
 const SEED = Number(process.env.FUZZ_SEED ?? 1111);
 const schema = buildSchema();
 const sites = argumentSites(schema);

@@ -292,7 +292,7 @@ describe('headers and raw frames', () => {
         // A probe after the frames: answered, or the socket was closed by a protocol error.
         const probe = await socket.run('probe', { query: '{ __typename }' });
         const closed = probe.closed ?? (await socket.close().then(() => null));
-        if (closed) expect([4400, 4409, 4401, 1009, 1008, 1002, 1007]).toContain(closed.code);
+        if (closed) expect([4400, 4401, 4409, 4429, 1002, 1007, 1008, 1009]).toContain(closed.code);
         for (const message of socket.messages)
           expect(JSON.stringify(message)).not.toContain('INTERNAL_SERVER_ERROR');
       }),

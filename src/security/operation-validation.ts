@@ -11,6 +11,7 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
+  type OperationDefinitionNode,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
@@ -41,6 +42,30 @@ export function armorValidationRules(): ValidationRule[] {
     maxAliasesRule({ ...config.maxAliases, ...reject }),
     maxDirectivesRule({ ...config.maxDirectives, ...reject }),
   ];
+}
+
+/** graphql-js stops coercing after this many errors, with a sentinel error that has no code. */
+const MAX_VARIABLE_ERRORS = 25;
+
+/**
+ * The variables' coercion errors as one BAD_USER_INPUT (the first error, and how many more),
+ * or null when they coerce. Both transports use it, so a request with hundreds of bad list
+ * entries is a client error too (graphql-js's "Too many errors" sentinel carries no code).
+ */
+export function variablesError(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | null {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+    maxErrors: MAX_VARIABLE_ERRORS,
+  });
+  if (!coerced.errors) return null;
+  const [first, ...more] = coerced.errors;
+  const suffix = more.length ? ` (and ${more.length} more invalid variable values)` : '';
+  return new GraphQLError(first.message + suffix, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+  });
 }
 
 export interface OperationRequest {
@@ -97,12 +122,8 @@ export function validateOperation(
   if (typeof variables !== 'object' || Array.isArray(variables)) {
     return { errors: [badInput('variables must be a JSON object.')] };
   }
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
-    maxErrors: 25,
-  });
-  if (coerced.errors) {
-    return { errors: coerced.errors.map((error) => badInput(shown(error.message))) };
-  }
+  const invalid = variablesError(schema, operation, variables);
+  if (invalid) return { errors: [badInput(shown(invalid.message))] };
   const overBudget = costLimitError(schema, document, operation, variables);
   if (overBudget) return { errors: [overBudget] };
   return { document };

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
+import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
@@ -189,7 +190,11 @@ export function attachGraphqlWs(
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
-          return [new GraphQLError('Too many operations on this connection.')];
+          return [
+            new GraphQLError('Too many operations on this connection.', {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
         }
         // The same parse limits, validation rules, introspection policy, variable coercion
         // and cost budget as HTTP (Apollo), with the same codes.

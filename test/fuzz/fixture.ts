@@ -81,12 +81,18 @@ const SPELL: Record<Ref['spell'], (id: string) => string> = {
 const isRef = (value: unknown): value is Ref =>
   typeof value === 'object' && value !== null && '__ref' in value && 'spell' in value;
 
+/** Refs sit in arguments, input fields and lists, never deeper (JSON content holds none). */
+const REF_DEPTH = 8;
+
 /** Replaces every generated reference by the current fixture's id, spelled as chosen. */
-export function resolveRefs(value: unknown, fixture: Fixture): unknown {
+export function resolveRefs(value: unknown, fixture: Fixture, depth = 0): unknown {
+  if (depth > REF_DEPTH) return value;
   if (isRef(value)) return SPELL[value.spell](fixture.refs[value.__ref]);
-  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, fixture));
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, fixture, depth + 1));
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, fixture)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveRefs(v, fixture, depth + 1)]),
+    );
   }
   return value;
 }

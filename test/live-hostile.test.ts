@@ -74,7 +74,7 @@ describe('live feeds: hostile clients (SECURITY.md 17–22)', () => {
       const user = await buildUser(strict);
       await expect(
         connectLive(strict, user.token, { origin: 'https://evil.example.com' }),
-      ).rejects.toBeDefined();
+      ).rejects.toThrow('Unexpected server response: 403');
     });
   });
 

@@ -70,8 +70,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     services,
     server,
     async stop() {
-      await backups?.stop();
-      await server.close();
+      // Requests finish first; the scheduler aborts a running backup meanwhile.
+      await Promise.all([server.close(), backups?.stop()]);
       await bus.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();

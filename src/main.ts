@@ -1,44 +1,27 @@
 import { loadConfigOrReport } from './config/config';
 import { startApp } from './app';
+import { EXIT_STARTUP, StartupError } from './errors/startup-error';
 import { createLogger } from './logging/logger';
+import { handleStopSignals } from './server/stop-signals';
 
 async function main(): Promise<void> {
   const config = loadConfigOrReport((message) => console.error(message));
-  if (!config) process.exit(2);
-  const logger = createLogger(config.LOG_LEVEL);
-  const app = await startApp(config, logger);
-  let stopping = false;
-  /**
-   * SIGTERM (orchestrators) or SIGINT: stop accepting, let in-flight requests finish, close
-   * sockets with 1001, stop the backup scheduler, the bus, Redis and the pool — and exit no
-   * later than SHUTDOWN_TIMEOUT, whatever still hangs.
-   */
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const started = Date.now();
-    logger.info(
-      { event: 'shutdown.start', signal, deadlineMs: config.SHUTDOWN_TIMEOUT },
-      'shutting down',
-    );
-    const deadline = setTimeout(() => {
-      logger.error({ event: 'shutdown.deadline' }, 'shutdown deadline passed; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT);
-    deadline.unref();
-    app.stop().then(
-      () => {
-        logger.info({ event: 'shutdown.done', durationMs: Date.now() - started }, 'stopped');
-        process.exit(0);
-      },
-      (error) => {
-        logger.error({ event: 'shutdown.failed', err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (!config) process.exit(EXIT_STARTUP);
+  const logger = createLogger(config.LOG_LEVEL, {}, undefined, { pretty: prettyLogs(config) });
+  try {
+    const app = await startApp(config, logger);
+    handleStopSignals(app, config.SHUTDOWN_TIMEOUT, logger);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    logger.fatal({ event: 'startup.failed' }, error.message);
+    logger.flush();
+    process.exit(EXIT_STARTUP);
+  }
+}
+
+/** Readable lines for a developer at a terminal; JSON everywhere else. */
+function prettyLogs(config: { NODE_ENV: string }): boolean {
+  return config.NODE_ENV === 'development' && process.stdout.isTTY === true;
 }
 
 main().catch((error) => {

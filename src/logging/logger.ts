@@ -1,4 +1,5 @@
 import pino, { Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -24,11 +25,13 @@ const REDACT_PATHS = [
 /**
  * JSON logs, one object per line, to stdout (or `destination`, e.g. a test's capture stream).
  * Secrets are redacted wherever they could appear; callers still never log variables.
+ * `pretty` (a developer's terminal) prints the same lines readably instead.
  */
 export function createLogger(
   level: string,
   bindings: Record<string, unknown> = {},
   destination?: DestinationStream,
+  { pretty: readable = false }: { pretty?: boolean } = {},
 ): Logger {
   const options = {
     level,
@@ -36,5 +39,11 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (readable)
+    return pino(
+      options,
+      pretty({ sync: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }),
+    );
+  return pino(options);
 }

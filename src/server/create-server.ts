@@ -3,7 +3,6 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import compression from 'compression';
@@ -30,6 +29,7 @@ import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
 import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
+import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
 
@@ -37,8 +37,13 @@ export interface TeamgraphServer {
   httpServer: HttpServer;
   unusualActivity: UnusualActivity;
   listen(port: number, host: string): Promise<string>;
-  /** Stops accepting, closes sockets with 1001, lets in-flight requests finish. */
+  /**
+   * Stops accepting (readiness says so at once), closes WebSocket sockets with 1001, answers
+   * every HTTP request already received, then stops Apollo.
+   */
   close(): Promise<void>;
+  /** Cuts every connection still open (the shutdown deadline's last resort). */
+  destroyConnections(): void;
 }
 
 export interface ServerOptions {
@@ -112,6 +117,7 @@ export async function createServer(
         'upgrade refused: stopping',
       ),
   );
+  const drain = trackHttpConnections(httpServer);
   const ws = attachGraphqlWs(httpServer, schema, services, socketOperationHooks(unusual));
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
@@ -129,11 +135,9 @@ export async function createServer(
     parseOptions: PARSE_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
+    // The process owns its signals (src/main.ts): a second stop on top of Apollo's never ends.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer,
-        stopGracePeriodMillis: Math.max(1_000, config.SHUTDOWN_TIMEOUT - 2_000),
-      }),
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(unusual),
       getMutationStatusPlugin(),
@@ -189,6 +193,10 @@ export async function createServer(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     const checks: Record<string, 'ok' | 'down'> = {};
     await Promise.all([
       services.dataSource.query('SELECT 1').then(
@@ -258,9 +266,13 @@ export async function createServer(
       }),
     async close() {
       shuttingDown = true;
-      await ws.close();
+      await Promise.all([drain.drain(), ws.close()]);
       await apollo.stop();
       untrackPool();
+    },
+    destroyConnections: () => {
+      drain.destroyAll();
+      for (const client of ws.wss.clients) client.terminate();
     },
   };
 }

@@ -5,6 +5,7 @@ import { startBackupScheduler } from './backup/backup-from-config';
 import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
 import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
+import { waitForDatabase } from './db/wait-for-database';
 import type { EventBus } from './events/event-bus';
 import { InMemoryEventBus } from './events/in-memory-event-bus';
 import { RedisEventBus } from './events/redis-event-bus';
@@ -40,6 +41,7 @@ export async function connectDatabase(
   config: Config,
   logger: Logger,
 ): Promise<DataSource> {
+  await waitForDatabase(url, config.DB_CONNECT_TIMEOUT, logger);
   const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();
   if (config.MIGRATE_ON_START) {

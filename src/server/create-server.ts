@@ -27,6 +27,13 @@ import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
+import {
+  idempotencyPlugin,
+  IDEMPOTENCY_HEADER,
+  REPLAYED_HEADER,
+} from '../idempotency/idempotency.plugin';
+import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
+import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
 import { trackHttpConnections } from './http-drain';
@@ -123,6 +130,8 @@ export async function createServer(
   const untrackPool = trackDbPool(services.dataSource);
 
   const armor = apolloArmor({ blockSuggestions: production });
+  const idempotency = new IdempotencyStore(services.dataSource);
+  const stopPruning = startIdempotencyPruner(idempotency, logger);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: introspectionEnabled(config),
@@ -141,6 +150,7 @@ export async function createServer(
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(unusual),
       getMutationStatusPlugin(),
+      idempotencyPlugin(idempotency),
       ...armor.plugins,
     ],
   });
@@ -182,8 +192,9 @@ export async function createServer(
         'apollo-require-preflight',
         'x-apollo-operation-name',
         'x-request-id',
+        IDEMPOTENCY_HEADER,
       ],
-      exposedHeaders: ['x-request-id'],
+      exposedHeaders: ['x-request-id', REPLAYED_HEADER],
       maxAge: 600,
     }),
   );
@@ -268,6 +279,7 @@ export async function createServer(
       shuttingDown = true;
       await Promise.all([drain.drain(), ws.close()]);
       await apollo.stop();
+      stopPruning();
       untrackPool();
     },
     destroyConnections: () => {

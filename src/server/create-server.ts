@@ -19,6 +19,7 @@ import { accessLog } from '../logging/access-log';
 import { socketOperationHooks } from '../logging/socket-operations';
 import { trackSockets } from '../logging/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
+import { trackReadiness } from '../metrics/readiness-metrics';
 import { metricsRegistry } from '../metrics/registry';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
@@ -39,6 +40,7 @@ import { attachGraphqlWs } from './graphql-ws-server';
 import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
+import { readinessCheck } from './readiness';
 
 export interface TeamgraphServer {
   httpServer: HttpServer;
@@ -128,6 +130,12 @@ export async function createServer(
   const ws = attachGraphqlWs(httpServer, schema, services, socketOperationHooks(unusual));
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
+  const readiness = readinessCheck({
+    dataSource: services.dataSource,
+    redis,
+    stopping: () => shuttingDown,
+  });
+  const readyMetric = trackReadiness(readiness);
 
   const armor = apolloArmor({ blockSuggestions: production });
   const idempotency = new IdempotencyStore(services.dataSource);
@@ -204,32 +212,10 @@ export async function createServer(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    if (shuttingDown) {
-      res.status(503).json({ status: 'stopping' });
-      return;
-    }
-    const checks: Record<string, 'ok' | 'down'> = {};
-    await Promise.all([
-      services.dataSource.query('SELECT 1').then(
-        () => (checks.database = 'ok'),
-        () => (checks.database = 'down'),
-      ),
-      redis
-        ? Promise.race([
-            redis.ping(),
-            new Promise((_, reject) =>
-              setTimeout(() => reject(new Error('timeout')), 2_000).unref(),
-            ),
-          ]).then(
-            () => (checks.redis = 'ok'),
-            () => (checks.redis = 'down'),
-          )
-        : undefined,
-    ]);
-    const ready = !shuttingDown && Object.values(checks).every((v) => v === 'ok');
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : shuttingDown ? 'stopping' : 'unavailable', ...checks });
+    const result = await readiness();
+    readyMetric.observe(result);
+    const { ready, ...body } = result;
+    res.status(ready ? 200 : 503).json(body);
   });
   if (production && !config.METRICS_TOKEN) {
     logger.warn(
@@ -277,6 +263,7 @@ export async function createServer(
       }),
     async close() {
       shuttingDown = true;
+      readyMetric.stop();
       await Promise.all([drain.drain(), ws.close()]);
       await apollo.stop();
       stopPruning();

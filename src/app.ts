@@ -4,6 +4,7 @@ import { createDataSource } from '../ormconfig';
 import { startBackupScheduler } from './backup/backup-from-config';
 import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
+import { playgroundEnabled } from './config/edge-config';
 import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
 import { waitForDatabase } from './db/wait-for-database';
 import type { EventBus } from './events/event-bus';
@@ -69,7 +70,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const services = createServices({ config, dataSource, bus, logger, rateLimits });
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
-  logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
+  // The playground is the same URL opened in a browser.
+  const playground = playgroundEnabled(config) ? url : undefined;
+  logger.info({ url, playground, env: config.NODE_ENV }, 'teamgraph listening');
   // BACKUP_SCHEDULER=off leaves backups to `teamgraph backup worker`.
   const backups = backupSchedulerEnabled(config)
     ? startBackupScheduler(config, database.url, logger)

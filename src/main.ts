@@ -1,30 +1,38 @@
 import { loadConfigOrReport } from './config/config';
 import { startApp } from './app';
 import { EXIT_STARTUP, StartupError } from './errors/startup-error';
-import { createLogger } from './logging/logger';
+import { createLogger, type Logger } from './logging/logger';
 import { handleStopSignals } from './server/stop-signals';
 
 async function main(): Promise<void> {
   const config = loadConfigOrReport((message) => console.error(message));
   if (!config) process.exit(EXIT_STARTUP);
-  const logger = createLogger(config.LOG_LEVEL, {}, undefined, { pretty: prettyLogs(config) });
+  // Readable lines for a developer at a terminal; JSON everywhere else.
+  const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY === true;
+  const logger = createLogger(config.LOG_LEVEL, {}, undefined, { pretty });
+  const crash = crashHandler(logger);
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     const app = await startApp(config, logger);
     handleStopSignals(app, config.SHUTDOWN_TIMEOUT, logger);
   } catch (error) {
-    if (!(error instanceof StartupError)) throw error;
+    if (!(error instanceof StartupError)) return crash(error);
     logger.fatal({ event: 'startup.failed' }, error.message);
     logger.flush();
     process.exit(EXIT_STARTUP);
   }
 }
 
-/** Readable lines for a developer at a terminal; JSON everywhere else. */
-function prettyLogs(config: { NODE_ENV: string }): boolean {
-  return config.NODE_ENV === 'development' && process.stdout.isTTY === true;
-}
+/** Whatever escapes is still one log line (with its stack), not a multi-line print. */
+const crashHandler = (logger: Logger) => (error: unknown) => {
+  logger.fatal({ event: 'crash', err: error }, 'unexpected error; exiting');
+  logger.flush();
+  process.exit(1);
+};
 
 main().catch((error) => {
+  // Only before the logger exists (configuration could not even be read).
   console.error(error);
   process.exit(1);
 });

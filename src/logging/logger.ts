@@ -1,5 +1,5 @@
 import pino, { Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import pretty, { type PrettyOptions } from 'pino-pretty';
 
 export type { Logger };
 
@@ -22,6 +22,19 @@ const REDACT_PATHS = [
   '*.variables',
 ];
 
+/** A developer's terminal: one readable line per entry; the ready line names its URLs. */
+const PRETTY: PrettyOptions = {
+  sync: true,
+  ignore: 'pid,hostname,service,url,playground',
+  translateTime: 'SYS:HH:MM:ss.l',
+  messageFormat: (log, messageKey) => {
+    const message = String(log[messageKey] ?? '');
+    if (typeof log.url !== 'string') return message;
+    const playground = typeof log.playground === 'string' ? `  playground ${log.playground}` : '';
+    return `${message}: API ${log.url}${playground}`;
+  },
+};
+
 /**
  * JSON logs, one object per line, to stdout (or `destination`, e.g. a test's capture stream).
  * Secrets are redacted wherever they could appear; callers still never log variables.
@@ -40,10 +53,6 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (destination) return pino(options, destination);
-  if (readable)
-    return pino(
-      options,
-      pretty({ sync: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }),
-    );
+  if (readable) return pino(options, pretty(PRETTY));
   return pino(options);
 }

@@ -75,7 +75,12 @@ export class AccountResolver {
     @Arg('newPassword') newPassword: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return ctx.services.accounts.changePassword(requireViewer(ctx), currentPassword, newPassword);
+    return ctx.services.accounts.changePassword(
+      requireViewer(ctx),
+      currentPassword,
+      newPassword,
+      ctx,
+    );
   }
 
   @Mutation(() => User)

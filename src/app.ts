@@ -73,6 +73,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       await backups?.stop();
       await server.close();
       await bus.close();
+      await services.cpu.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();

@@ -222,7 +222,8 @@ export class InvitationService {
   }
 
   /** What the holder of a link may see before signing in; null unless the invitation is open. */
-  async preview(token: string): Promise<InvitationPreviewData | null> {
+  async preview(token: string, ip: string): Promise<InvitationPreviewData | null> {
+    await this.rateLimits.consume('invitationPreviewPerIp', ip);
     const invitation = await this.findByToken(this.dataSource.manager, token);
     if (!invitation || !isOpen(invitation)) return null;
     const [team, inviter] = await Promise.all([

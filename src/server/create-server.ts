@@ -24,6 +24,7 @@ import { metricsRegistry } from '../metrics/registry';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
+import { oncePerRequestRule } from '../security/once-per-request';
 import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
@@ -148,7 +149,7 @@ export async function createServer(
     formatError,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, oncePerRequestRule],
     parseOptions: PARSE_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},

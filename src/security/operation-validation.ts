@@ -18,6 +18,7 @@ import {
 import { ErrorCode } from '../errors/error-codes';
 import { withoutSuggestions } from '../server/format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
+import { oncePerRequestRule } from './once-per-request';
 import { costLimitError } from './query-cost';
 
 export interface OperationPolicy {
@@ -100,6 +101,7 @@ export function validateOperation(
   const rules = [
     ...specifiedRules,
     ...armorValidationRules(),
+    oncePerRequestRule,
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
   const shown = (message: string) =>

@@ -2,7 +2,6 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
@@ -14,11 +13,7 @@ import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
-
-/** graphql-ws's per-socket context as our hooks receive it. */
-type SocketContext = Parameters<
-  NonNullable<ServerOptions<Record<string, unknown> | undefined, Extra>['onConnect']>
->[0];
+import { serveGraphqlWs } from './graphql-ws-adapter';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -114,25 +109,12 @@ export function attachGraphqlWs(
     });
   });
 
-  /** A hook that fails (e.g. the database is down) closes the socket with a masked reason. */
-  const logged = <F extends (...args: never[]) => unknown>(hook: string, run: F): F =>
-    (async (...args: Parameters<F>) => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        log.error({ err: error, hook }, 'websocket hook failed');
-        throw new Error('Internal server error');
-      }
-    }) as F;
-
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
-      // Close reasons never carry an exception's message, whatever NODE_ENV says.
-      isProd: true,
       schema,
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
-      onConnect: logged('onConnect', async (ctx: SocketContext) => {
+      onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
         const authorization =
           typeof payload.authorization === 'string' ? payload.authorization : null;
@@ -185,7 +167,7 @@ export function attachGraphqlWs(
         }
         state.set(socket, socketState);
         return true;
-      }),
+      },
       onSubscribe: (ctx, _id, payload) => {
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
@@ -207,17 +189,18 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
       },
-      context: logged('context', async (ctx: SocketContext) => {
+      context: (ctx) => {
         const socketState = state.get(ctx.extra.socket);
         return createContext(services, {
           authorization: socketState?.authorization ?? null,
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
         });
-      }),
+      },
     },
     wss,
     config.WS_KEEPALIVE,
+    log,
   );
   return {
     wss,

@@ -11,8 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * differently-spelled id) get one back: the longest-standing ADMIN, else the longest-standing
  * MEMBER. A team with no member at all is unreachable and stays as it is.
  */
-export class TeamHasOneOwner1764594000000 implements MigrationInterface {
-  name = 'TeamHasOneOwner1764594000000';
+export class TeamHasOneOwner1765200000000 implements MigrationInterface {
+  name = 'TeamHasOneOwner1765200000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`

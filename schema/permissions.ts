@@ -60,6 +60,20 @@ export const permissionRules = {
     updateItem: isMemberOfItemTeamArg,
     deleteItem: canDeleteItemArg,
     markActivityRead: isMemberOfTeamArg,
+    // Account recovery: the e-mailed link is the credential, so anyone may present one.
+    requestPasswordReset: allow,
+    resetPassword: allow,
+    verifyEmail: allow,
+    confirmEmailChange: allow,
+    resendVerificationEmail: isAuthenticated,
+    requestEmailChange: isAuthenticated,
+    deleteAccount: isAuthenticated,
+    beginTwoFactorSetup: isAuthenticated,
+    confirmTwoFactorSetup: isAuthenticated,
+    disableTwoFactor: isAuthenticated,
+    regenerateRecoveryCodes: isAuthenticated,
+    // The service also requires the owner's own two-factor (FORBIDDEN, reason TWO_FACTOR_REQUIRED).
+    setTwoFactorRequired: isOwnerOfTeamArg,
   },
   // Live feeds also authorize where they start and on every event (src/live/): the map is not
   // applied to a subscription's subscribe step. A feed vouches only for its TEAM_DELETED event
@@ -88,6 +102,7 @@ export const permissionRules = {
   ActivityEdge: { '*': allow },
   PageInfo: { '*': allow },
   ActivityLogVerification: { '*': allow },
+  TwoFactorSetup: { '*': allow },
 };
 
 export const permissions = shield(permissionRules, {

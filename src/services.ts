@@ -1,16 +1,24 @@
 import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
 import { ReadState } from './activity/read-state';
+import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
+import { EmailChangeService } from './accounts/email-change.service';
+import { EmailVerificationService } from './accounts/email-verification.service';
+import { PasswordResetService } from './accounts/password-reset.service';
+import { SecretChecks } from './accounts/secret-checks';
 import { SessionService } from './accounts/session.service';
+import { TwoFactorService } from './accounts/two-factor.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
 import { InvitationService } from './invitations/invitation.service';
 import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
+import { AccountMail } from './mail/account-mail';
 import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
+import { TwoFactorRequirementService } from './teams/two-factor-requirement.service';
 
 /** The application's long-lived parts, built once per process and shared by every request. */
 export interface Services {
@@ -21,6 +29,12 @@ export interface Services {
   rateLimits: RateLimits;
   sessions: SessionService;
   accounts: AccountService;
+  passwordReset: PasswordResetService;
+  emailVerification: EmailVerificationService;
+  emailChange: EmailChangeService;
+  twoFactor: TwoFactorService;
+  accountDeletion: AccountDeletionService;
+  twoFactorRequirement: TwoFactorRequirementService;
   teams: TeamService;
   invitations: InvitationService;
   items: ItemService;
@@ -39,6 +53,11 @@ export function createServices(deps: {
   const { config, dataSource, bus, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
   const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  const mailer = deps.mailer ?? createMailer(config, logger);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const accountMail = new AccountMail(mailer, logger.child({ component: 'accounts' }), publicUrl);
+  const secrets = new SecretChecks(dataSource, rateLimits);
+  const emailVerification = new EmailVerificationService(dataSource, bus, rateLimits, accountMail);
   return {
     config,
     dataSource,
@@ -46,18 +65,28 @@ export function createServices(deps: {
     logger,
     rateLimits,
     sessions,
-    accounts: new AccountService(dataSource, bus, sessions, rateLimits),
+    accounts: new AccountService(dataSource, bus, sessions, rateLimits, secrets, emailVerification),
+    passwordReset: new PasswordResetService(dataSource, bus, sessions, rateLimits, accountMail),
+    emailVerification,
+    emailChange: new EmailChangeService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      secrets,
+      accountMail,
+    ),
+    twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets),
+    accountDeletion: new AccountDeletionService(dataSource, bus, sessions, secrets, accountMail),
+    twoFactorRequirement: new TwoFactorRequirementService(dataSource, bus),
     teams: new TeamService(dataSource, bus),
     invitations: new InvitationService(
       dataSource,
       bus,
       rateLimits,
-      deps.mailer ?? createMailer(config, logger),
+      mailer,
       logger.child({ component: 'invitations' }),
-      {
-        ttlMs: config.INVITATION_TTL,
-        publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-      },
+      { ttlMs: config.INVITATION_TTL, publicUrl },
     ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { computeActivityHash } from './activity-hash';
+import { computeActivityHash, summaryMatchesSeal } from './activity-hash';
 import { toActivity } from './activity-feed';
 
 export interface ActivityLogVerificationResult {
@@ -45,6 +45,7 @@ export async function verifyActivityLog(
         checkedCount += 1;
         if (
           activity.seq !== expectedSeq ||
+          !summaryMatchesSeal(activity) ||
           computeActivityHash(previousHash, activity) !== activity.hash
         ) {
           return { intact: false, checkedCount, firstBrokenSeq: expectedSeq };

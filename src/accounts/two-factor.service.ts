@@ -60,6 +60,10 @@ export class TwoFactorService {
       );
       const codes = await this.replaceRecoveryCodes(tx, user.id);
       accountEvent(pending, user.id, viewer.session.id, 'TWO_FACTOR_ENABLED');
+      // Teams that held the user out let them back in: their live feeds follow them again.
+      for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
+        pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
+      }
       return codes;
     });
     if (!result) {

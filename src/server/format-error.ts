@@ -10,7 +10,9 @@ const VALIDATION_CODES = new Set([
 ]);
 
 /** Extensions a client may see; everything else (stack traces, exception details) is dropped. */
-const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds'];
+// `reason` explains a FORBIDDEN (e.g. TWO_FACTOR_REQUIRED); `teams` lists the teams a CONFLICT
+// is about (e.g. the teams a user must hand over before deleting their account).
+const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds', 'reason', 'teams'];
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
 

@@ -17,6 +17,7 @@ import {
   isSelf,
 } from './rules';
 import { isVouchedByLiveFeed } from './rules/feed.rule';
+import { isHeldMemberOfParentTeam, isOwnMembership } from './rules/two-factor-hold.rule';
 
 /**
  * Who may call what — every root field is named here; anything unnamed is denied.
@@ -84,8 +85,15 @@ export const permissionRules = {
     accountEvents: isAuthenticated,
   },
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
-  Team: { '*': or(isMemberOfParentTeam, isVouchedByLiveFeed), invitations: isManagerOfParentTeam },
-  Membership: { '*': isMemberOfParentTeamId },
+  Team: {
+    '*': or(isMemberOfParentTeam, isVouchedByLiveFeed),
+    invitations: isManagerOfParentTeam,
+    // A member held out by the two-factor rule still sees which team holds them out, and why.
+    id: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    name: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    twoFactorRequired: or(isMemberOfParentTeam, isHeldMemberOfParentTeam),
+  },
+  Membership: { '*': or(isMemberOfParentTeamId, isOwnMembership) },
   User: { '*': allow, teams: isSelf },
   Session: { '*': allow },
   AuthPayload: { '*': allow },

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { buildInvitation, freshEmail } from './factories/invitation.factory';
 import { buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
+import { restoreTeam } from '../src/backup/restore-team';
 import { expectActivity } from './support/activity-assertions';
+import { backupService, databaseUrlOf, tempBackupDir, testKey } from './support/backup-fixtures';
 import { waitForMail } from './support/mail-links';
 import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
@@ -265,5 +267,51 @@ describe('account deletion', () => {
         )
       ).verifyActivityLog.firstBrokenSeq,
     ).toBe(erased.seq);
+  });
+
+  it('stays erased when a team is restored from a backup taken before the deletion', async () => {
+    const storage = tempBackupDir();
+    try {
+      const tag = randomBytes(4).toString('hex');
+      const person = await buildUser(app, { displayName: `Restored Ghost ${tag}` });
+      const owner = await buildUser(app);
+      const team = await buildTeam(app, owner, 'Archive');
+      await invitedMember(team, person, 'MEMBER');
+      await ok(
+        `mutation ($t: ID!) { createItem(teamId: $t, input: { title: "Ledger" }) { id } }`,
+        { t: team.id },
+        person.token,
+      );
+      const key = testKey();
+      const service = backupService(databaseUrlOf(app), storage.dir, key);
+      const manifest = await service.run(['daily']);
+      expect((await app.gql(DELETE, { p: STRONG_PASSWORD }, person.token)).errors).toBeUndefined();
+      expect(
+        (
+          await app.gql(
+            `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
+            { id: team.id },
+            owner.token,
+          )
+        ).errors,
+      ).toBeUndefined();
+
+      await restoreTeam(await service.get(manifest.id), key, team.id, {
+        dataSource: app.app.services.dataSource,
+        bus: app.app.services.bus,
+      });
+      expect(await rowsMentioning([`Restored Ghost ${tag}`, person.email])).toEqual([]);
+      expect(await app.sql(`SELECT * FROM memberships WHERE user_id = $1`, [person.id])).toEqual(
+        [],
+      );
+      const verified = await ok<{ verifyActivityLog: { intact: boolean } }>(
+        VERIFY,
+        { teamId: team.id },
+        owner.token,
+      );
+      expect(verified.verifyActivityLog.intact).toBe(true);
+    } finally {
+      storage.remove();
+    }
   });
 });

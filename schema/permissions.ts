@@ -17,7 +17,11 @@ import {
   isSelf,
 } from './rules';
 import { isVouchedByLiveFeed } from './rules/feed.rule';
-import { isHeldMemberOfParentTeam, isOwnMembership } from './rules/two-factor-hold.rule';
+import {
+  isHeldMemberOfParentTeam,
+  isHeldMemberOfTeamArg,
+  isOwnMembership,
+} from './rules/two-factor-hold.rule';
 
 /**
  * Who may call what — every root field is named here; anything unnamed is denied.
@@ -48,7 +52,8 @@ export const permissionRules = {
     deleteTeam: isOwnerOfTeamArg,
     changeMemberRole: isOwnerOfTeamArg,
     removeMember: isManagerOfTeamArg,
-    leaveTeam: isMemberOfTeamArg,
+    // A member held out by the two-factor rule may still leave.
+    leaveTeam: or(isMemberOfTeamArg, isHeldMemberOfTeamArg),
     transferOwnership: isOwnerOfTeamArg,
     // Role rules (only the OWNER invites as ADMIN) are re-checked by the service under the lock.
     inviteMember: isManagerOfTeamArg,

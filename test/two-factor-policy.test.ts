@@ -100,6 +100,14 @@ describe('team policy: two-factor required', () => {
     );
     expect(mine.data?.me.teams).toEqual([{ role: 'MEMBER' }]);
 
+    // A held member may still leave.
+    const left = await app.gql(
+      `mutation ($t: ID!) { leaveTeam(teamId: $t) }`,
+      { t: team.id },
+      admin.token,
+    );
+    expect(left.data).toEqual({ leaveTeam: true });
+
     // Turning two-factor on lets the member back in.
     await enableTwoFactor(app, member);
     expect((await app.gql(TEAM, { id: team.id }, member.token)).errors).toBeUndefined();

@@ -19,3 +19,13 @@ export const isHeldMemberOfParentTeam = rule('isHeldMemberOfParentTeam', { cache
       ? true
       : forbidden(),
 );
+
+/** For operations that take `teamId`: the viewer is a member held out by the two-factor rule. */
+export const isHeldMemberOfTeamArg = rule('isHeldMemberOfTeamArg', { cache: 'no_cache' })(
+  async (_parent, args: { teamId?: unknown }, ctx: Context) =>
+    ctx.viewer !== null &&
+    typeof args.teamId === 'string' &&
+    (await ctx.loaders.heldForTwoFactor.load(args.teamId))
+      ? true
+      : forbidden(),
+);

@@ -66,7 +66,14 @@ export function createServices(deps: {
     rateLimits,
     sessions,
     accounts: new AccountService(dataSource, bus, sessions, rateLimits, secrets, emailVerification),
-    passwordReset: new PasswordResetService(dataSource, bus, sessions, rateLimits, accountMail),
+    passwordReset: new PasswordResetService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      accountMail,
+      logger.child({ component: 'accounts' }),
+    ),
     emailVerification,
     emailChange: new EmailChangeService(
       dataSource,

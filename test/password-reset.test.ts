@@ -157,6 +157,8 @@ describe('password reset rate limits', () => {
     expect(response.errors?.map((e) => [e.path, e.extensions!.code])).toEqual([
       [['a5'], 'RATE_LIMITED'],
     ]);
+    // The five accepted requests each mailed a link (issued in the background, one at a time).
+    await waitForMail(inbox, user.email, RESET_SUBJECT, 5);
     const [row] = await limited.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'PASSWORD_RESET'`,
       [user.id],

@@ -22,6 +22,8 @@ export async function issueAccountToken(
   purpose: AccountTokenPurpose,
   email: string,
 ): Promise<{ token: string; expiresAt: Date }> {
+  // The user's row lock serialises concurrent issues, so exactly one link stays alive.
+  await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
   await tx.delete(AccountToken, { userId, purpose });
   const token = generateToken();
   const expiresAt = new Date(Date.now() + ACCOUNT_TOKEN_TTL_MS[purpose]);

@@ -7,6 +7,7 @@ import { inTransaction } from '../db/unit-of-work';
 import { badInput } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { passwordResetEmail, passwordResetNotice } from '../mail/account-emails';
+import type { Logger } from '../logging/logger';
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { normalizeEmail } from '../validation/validators';
@@ -23,17 +24,25 @@ export class PasswordResetService {
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
     private readonly mail: AccountMail,
+    private readonly logger: Logger,
   ) {}
 
   /**
-   * Always true. Known and unknown addresses take the same path — one lookup and one short
-   * transaction — and the e-mail goes out after commit without being awaited, so neither the
-   * answer nor its timing tells whether the address has an account.
+   * Always true. Only the checks every address gets (validation, rate limits) run before the
+   * answer; looking the address up, issuing the link and sending it happen afterwards, in the
+   * background, so neither the answer nor its timing tells whether the address has an account.
    */
   async request(emailRaw: string, ip: string): Promise<boolean> {
     const email = normalizeEmail('email', emailRaw);
     await this.rateLimits.consume('passwordResetPerIp', ip);
     await this.rateLimits.consume('passwordResetPerAddress', email);
+    this.issueAndSend(email).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'password reset link could not be issued');
+    });
+    return true;
+  }
+
+  private async issueAndSend(email: string): Promise<void> {
     const issued = await inTransaction(this.dataSource, this.bus, async (tx) => {
       const user = await tx.getRepository(User).findOne({
         where: { email },
@@ -46,7 +55,6 @@ export class PasswordResetService {
       const link = this.mail.link('account/reset-password', issued.token);
       this.mail.send(passwordResetEmail(email, link, issued.expiresAt));
     }
-    return true;
   }
 
   /** Sets the new password, ends every session and sends a notice. */

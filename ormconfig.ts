@@ -3,13 +3,15 @@ import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initial-schema';
 import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000-activity-feed-indexes';
-import { AccountLifecycle1764200000000 } from './src/migrations/1764200000000-account-lifecycle';
+import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-idempotency-keys';
+import { AccountLifecycle1765200000000 } from './src/migrations/1765200000000-account-lifecycle';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
 export const migrations = [
   InitialSchema1764000000000,
   ActivityFeedIndexes1764100000000,
-  AccountLifecycle1764200000000,
+  IdempotencyKeys1765120000000,
+  AccountLifecycle1765200000000,
 ];
 
 export interface DataSourceOptions {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
+import { ActivityLogVerifier } from './activity/activity-log-verifier';
 import { ReadState } from './activity/read-state';
 import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
@@ -19,6 +20,10 @@ import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
 import { TwoFactorRequirementService } from './teams/two-factor-requirement.service';
+import { CpuPool } from './workers/cpu-pool';
+
+/** Tasks that may wait per CPU worker thread before callers are asked to retry. */
+const CPU_QUEUE_PER_THREAD = 32;
 
 /** The application's long-lived parts, built once per process and shared by every request. */
 export interface Services {
@@ -27,6 +32,8 @@ export interface Services {
   bus: EventBus;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Worker threads for CPU-heavy work; closed with the app. */
+  cpu: CpuPool;
   sessions: SessionService;
   accounts: AccountService;
   passwordReset: PasswordResetService;
@@ -39,6 +46,7 @@ export interface Services {
   invitations: InvitationService;
   items: ItemService;
   activityFeed: ActivityFeed;
+  activityLog: ActivityLogVerifier;
   readState: ReadState;
 }
 
@@ -53,6 +61,10 @@ export function createServices(deps: {
   const { config, dataSource, bus, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
   const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  const cpu = new CpuPool({
+    threads: config.CPU_WORKERS,
+    maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
+  });
   const mailer = deps.mailer ?? createMailer(config, logger);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const accountMail = new AccountMail(mailer, logger.child({ component: 'accounts' }), publicUrl);
@@ -64,8 +76,17 @@ export function createServices(deps: {
     bus,
     logger,
     rateLimits,
+    cpu,
     sessions,
-    accounts: new AccountService(dataSource, bus, sessions, rateLimits, secrets, emailVerification),
+    accounts: new AccountService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      cpu,
+      secrets,
+      emailVerification,
+    ),
     passwordReset: new PasswordResetService(
       dataSource,
       bus,
@@ -73,6 +94,7 @@ export function createServices(deps: {
       rateLimits,
       accountMail,
       logger.child({ component: 'accounts' }),
+      cpu,
     ),
     emailVerification,
     emailChange: new EmailChangeService(
@@ -97,6 +119,7 @@ export function createServices(deps: {
     ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
+    activityLog: new ActivityLogVerifier(dataSource, rateLimits, cpu),
     readState: new ReadState(dataSource, bus),
   };
 }

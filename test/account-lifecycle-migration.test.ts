@@ -4,6 +4,7 @@ import { entities } from '../entities';
 import { migrations } from '../ormconfig';
 import { computeActivityHash } from '../src/activity/activity-hash';
 import { verifyActivityLog } from '../src/activity/verify-activity-log';
+import { CpuPool } from '../src/workers/cpu-pool';
 import { createScratchDatabase } from './support/scratch-database';
 
 /** A database at a given point of the migration history. */
@@ -83,15 +84,16 @@ describe('account lifecycle migration: re-sealing existing activity chains', () 
       await before.destroy();
 
       const after = dataSourceAt(database.url, migrations.length);
+      const cpu = new CpuPool({ threads: 1, maxQueue: 4 });
       await after.initialize();
       await after.runMigrations();
       try {
-        expect(await verifyActivityLog(after, intact)).toEqual({
+        expect(await verifyActivityLog(after, cpu, intact)).toEqual({
           intact: true,
           checkedCount: 3,
           firstBrokenSeq: null,
         });
-        expect(await verifyActivityLog(after, broken)).toMatchObject({
+        expect(await verifyActivityLog(after, cpu, broken)).toMatchObject({
           intact: false,
           firstBrokenSeq: 2,
         });
@@ -107,6 +109,7 @@ describe('account lifecycle migration: re-sealing existing activity chains', () 
         expect(unsealed[0].n).toBe(3);
       } finally {
         await after.destroy();
+        await cpu.close();
       }
     } finally {
       await database.drop();

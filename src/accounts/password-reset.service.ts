@@ -10,6 +10,7 @@ import { passwordResetEmail, passwordResetNotice } from '../mail/account-emails'
 import type { Logger } from '../logging/logger';
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
+import type { CpuPool } from '../workers/cpu-pool';
 import { normalizeEmail } from '../validation/validators';
 import { consumeAccountToken, issueAccountToken } from './account-tokens';
 import type { SessionService } from './session.service';
@@ -25,6 +26,7 @@ export class PasswordResetService {
     private readonly rateLimits: RateLimits,
     private readonly mail: AccountMail,
     private readonly logger: Logger,
+    private readonly cpu: CpuPool,
   ) {}
 
   /**
@@ -67,7 +69,7 @@ export class PasswordResetService {
       if (!owner || owner.deletedAt || owner.email !== row.email) {
         throw badInput('token', LINK_NOT_VALID);
       }
-      const weakness = await passwordWeakness(newPassword, owner);
+      const weakness = await passwordWeakness(this.cpu, newPassword, owner);
       if (weakness) throw badInput('newPassword', weakness);
       // A reset proves control of the address, like a verification link.
       await tx.update(

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { verifyPassword } from '../auth/password-hasher';
+import { PASSWORD_MAX_LENGTH } from '../auth/password-policy';
 import { recoveryCodeHash, looksLikeRecoveryCode } from '../auth/recovery-codes';
 import { acceptedTotpStep } from '../auth/totp';
 import { badInput } from '../errors/errors';
@@ -21,7 +22,10 @@ export class SecretChecks {
   /** BAD_USER_INPUT on `field` when wrong; RATE_LIMITED once the account's budget is spent. */
   async requirePassword(user: User, password: string, field: string): Promise<void> {
     await this.rateLimits.check('logInPerAccount', user.email);
-    if (!(await verifyPassword(user.passwordHash, password))) {
+    // Over-long input is never a password: refused without spending argon2 time on it.
+    const matches =
+      password.length <= PASSWORD_MAX_LENGTH && (await verifyPassword(user.passwordHash, password));
+    if (!matches) {
       await this.rateLimits.penalize('logInPerAccount', user.email);
       throw badInput(field, 'The password is wrong.');
     }

@@ -12,8 +12,8 @@ import { computeActivityHash, summaryDigest } from '../activity/activity-hash';
  *   removed from a summary without breaking the chain. Existing intact chains are re-sealed
  *   in that form; a chain that does not verify is left as it is, so it still reports broken.
  */
-export class AccountLifecycle1764200000000 implements MigrationInterface {
-  name = 'AccountLifecycle1764200000000';
+export class AccountLifecycle1765200000000 implements MigrationInterface {
+  name = 'AccountLifecycle1765200000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`

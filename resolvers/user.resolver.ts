@@ -16,17 +16,16 @@ export class UserResolver {
     nullable: true,
     description: 'Whether the e-mail address was proven. Only for the user and current teammates.',
   })
-  async emailVerified(@Root() user: User, @Ctx() ctx: Context): Promise<boolean | null> {
-    return (await ctx.loaders.sharesTeamWith.load(user.id)) ? user.emailVerifiedAt !== null : null;
+  emailVerified(@Root() user: User): boolean {
+    // Who may see it is the permission map's profile rule (null for everyone else).
+    return user.emailVerifiedAt !== null;
   }
 
   @FieldResolver(() => Boolean, {
     nullable: true,
     description: 'Whether two-factor is on. Only for the user and current teammates.',
   })
-  async twoFactorEnabled(@Root() user: User, @Ctx() ctx: Context): Promise<boolean | null> {
-    return (await ctx.loaders.sharesTeamWith.load(user.id))
-      ? user.twoFactorEnabledAt !== null
-      : null;
+  twoFactorEnabled(@Root() user: User): boolean {
+    return user.twoFactorEnabledAt !== null;
   }
 }

@@ -5,6 +5,7 @@ import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initi
 import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000-activity-feed-indexes';
 import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-idempotency-keys';
 import { TeamHasOneOwner1765200000000 } from './src/migrations/1765200000000-team-has-one-owner';
+import { AccountLifecycle1765300000000 } from './src/migrations/1765300000000-account-lifecycle';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
 export const migrations = [
@@ -12,6 +13,7 @@ export const migrations = [
   ActivityFeedIndexes1764100000000,
   IdempotencyKeys1765120000000,
   TeamHasOneOwner1765200000000,
+  AccountLifecycle1765300000000,
 ];
 
 export interface DataSourceOptions {

@@ -35,6 +35,8 @@ export interface ActivityRecord {
   details: Record<string, unknown>;
   created_at: Date;
   hash: string;
+  summary_salt?: string | null;
+  summary_digest?: string | null;
 }
 
 export function toActivity(row: ActivityRecord): Activity {
@@ -50,6 +52,8 @@ export function toActivity(row: ActivityRecord): Activity {
     details: row.details,
     createdAt: row.created_at,
     hash: row.hash,
+    summarySalt: row.summary_salt ?? null,
+    summaryDigest: row.summary_digest ?? null,
   });
 }
 

@@ -3,6 +3,7 @@ import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import type { MaybeRole } from '../teams/team-policy';
+import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
 /**
  * The reads every live item needs — the subscriber's role, the team, the actor — batched
@@ -27,7 +28,10 @@ export class LiveEventChecks {
         `SELECT m.team_id, m.user_id, m.role
            FROM memberships m
            JOIN unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
-             ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+             ON m.team_id = k.team_id AND m.user_id = k.user_id
+           JOIN teams t ON t.id = m.team_id
+           JOIN users u ON u.id = m.user_id
+          WHERE NOT ${HELD_FOR_TWO_FACTOR_SQL}`,
         [keys.map((k) => k.teamId), keys.map((k) => k.userId)],
       );
       const roles = new Map(rows.map((r) => [`${r.team_id}:${r.user_id}`, r.role]));

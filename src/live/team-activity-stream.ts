@@ -1,6 +1,6 @@
 import { Team } from '../../entities/team.entity';
 import type { Context } from '../context/context';
-import { badInput, forbidden, unauthenticated } from '../errors/errors';
+import { badInput, forbidden, heldForTwoFactor, unauthenticated } from '../errors/errors';
 import { createLoaders } from '../loaders/loaders';
 import { isUuid } from '../validation/ids';
 import { LiveActivityFeed } from './live-activity-feed';
@@ -31,7 +31,11 @@ export async function openTeamActivityStream(
   try {
     await feed.follow(teamId, 0, false);
     context.loaders = createLoaders(services.dataSource, viewer.user.id);
-    if (!(await context.loaders.viewerRole.load(teamId))) throw forbidden();
+    if (!(await context.loaders.viewerRole.load(teamId))) {
+      throw (await context.loaders.heldForTwoFactor.load(teamId))
+        ? heldForTwoFactor()
+        : forbidden();
+    }
     const team = await services.dataSource
       .getRepository(Team)
       .findOne({ where: { id: teamId }, select: { id: true, lastSeq: true } });

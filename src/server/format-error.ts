@@ -10,7 +10,10 @@ const VALIDATION_CODES = new Set([
 ]);
 
 /** Extensions a client may see; everything else (stack traces, exception details) is dropped. */
-const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds', 'reason', 'cost', 'maxCost'];
+// `reason` explains a FORBIDDEN (e.g. TWO_FACTOR_REQUIRED); `teams` lists the teams a CONFLICT
+// is about (e.g. the teams a user must hand over before deleting their account); `cost` and
+// `maxCost` say how far a document is over the cost budget.
+const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds', 'reason', 'teams', 'cost', 'maxCost'];
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
 

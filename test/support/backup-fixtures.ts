@@ -137,5 +137,10 @@ export async function seedTeam(app: TestApp, name = NASTY_TEXT): Promise<SeededT
       owner.id,
     ],
   );
+  // Account tables: sign-up left a verification link; a recovery code of the member.
+  await app.sql(`INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, [
+    member.id,
+    randomBytes(32).toString('hex'),
+  ]);
   return { team, member, itemId: item.id, invitationId: invitation.id };
 }

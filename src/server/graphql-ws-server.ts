@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,6 +8,7 @@ import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
 import { userChannel } from '../events/domain-events';
+import { audienceKey } from '../live/audience-key';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
@@ -158,13 +159,38 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
       },
-      context: (ctx) => {
+      context: async (ctx, id, payload, args) => {
         const socketState = state.get(ctx.extra.socket);
-        return createContext(services, {
+        const subscription =
+          getOperationAST(args.document, args.operationName)?.operation === 'subscription';
+        const context = await createContext(services, {
           authorization: socketState?.authorization ?? null,
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
+          // A subscription uses the session the socket resolved; every event re-checks it.
+          // Queries and mutations resolve it afresh, as over HTTP.
+          ...(subscription ? { knownViewer: socketState?.viewer ?? null } : {}),
         });
+        if (subscription) {
+          context.live = {
+            socket: ctx.extra.socket,
+            subscriptionId: id,
+            audience: audienceKey(
+              schema,
+              args.document,
+              payload.query,
+              args.operationName,
+              args.variableValues,
+            ),
+            execution: {
+              schema: args.schema,
+              document: args.document,
+              operationName: args.operationName,
+              variableValues: args.variableValues,
+            },
+          };
+        }
+        return context;
       },
     },
     wss,

@@ -1,0 +1,64 @@
+import { In, type DataSource } from 'typeorm';
+import { Team } from '../../entities/team.entity';
+import { SharedBatch } from '../loaders/shared-batch';
+import type { MaybeRole } from '../teams/team-policy';
+
+/** What a subscriber may still receive: its session is live, and its role in the team. */
+export interface LiveAccess {
+  sessionActive: boolean;
+  role: MaybeRole;
+}
+
+/** Key of one access check: a subscriber's session and user, in one team. */
+export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
+  `${teamId}:${userId}:${sessionId}`;
+
+/**
+ * The reads every live delivery needs, gathered across all feeds and audiences of this process
+ * by the one batching mechanism (SharedBatch): an event reaches every subscriber in the same
+ * turn of the event loop, so 1,000 subscribers cost one access statement, one team read and
+ * one actor read (the actor through the request loaders' shared user batch). Nothing is
+ * cached: every batch is a fresh read issued after the event arrived.
+ */
+export class LiveReads {
+  /** Session validity and membership, checked together in one statement. */
+  readonly access: SharedBatch<LiveAccess>;
+  readonly teams: SharedBatch<Team>;
+
+  constructor(dataSource: DataSource) {
+    this.access = new SharedBatch(async (keys) => {
+      const parts = keys.map((key) => key.split(':'));
+      const rows = await dataSource.query<
+        { key: string; role: MaybeRole; session_active: boolean }[]
+      >(
+        `SELECT k.team_id || ':' || k.user_id || ':' || k.session_id AS key,
+                m.role,
+                EXISTS (SELECT 1 FROM sessions s
+                         WHERE s.id = k.session_id AND s.user_id = k.user_id
+                           AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_active
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k(team_id, user_id, session_id)
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+        [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
+      );
+      return new Map(
+        rows.map((r) => [r.key, { sessionActive: r.session_active, role: r.role ?? null }]),
+      );
+    });
+    this.teams = new SharedBatch(async (ids) => {
+      const rows = await dataSource.getRepository(Team).findBy({ id: In(ids) });
+      return new Map(rows.map((team) => [team.id, team]));
+    });
+  }
+}
+
+const perDataSource = new WeakMap<DataSource, LiveReads>();
+
+/** The process's live reads for this database. */
+export function liveReads(dataSource: DataSource): LiveReads {
+  let reads = perDataSource.get(dataSource);
+  if (!reads) {
+    reads = new LiveReads(dataSource);
+    perDataSource.set(dataSource, reads);
+  }
+  return reads;
+}

@@ -59,6 +59,11 @@ export class AudienceHub {
   constructor(private readonly deps: Deps) {
     this.log = deps.logger.child({ component: 'live-audiences' });
     this.grouping = deps.config.LIVE_AUDIENCES;
+    deps.bus.onReconnect(() => {
+      this.revalidate().catch((error: unknown) =>
+        this.log.error({ err: error }, 'live feeds could not be re-checked after a reconnect'),
+      );
+    });
   }
 
   /** Starts handing the team's events to `member`; `ready` as for the bus. */

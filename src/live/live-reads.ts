@@ -62,3 +62,17 @@ export function liveReads(dataSource: DataSource): LiveReads {
   }
   return reads;
 }
+
+/** Which of these sessions are still live (not revoked, not expired): one statement. */
+export async function activeSessions(
+  dataSource: DataSource,
+  sessionIds: string[],
+): Promise<Set<string>> {
+  if (!sessionIds.length) return new Set();
+  const rows = await dataSource.query<{ id: string }[]>(
+    `SELECT id FROM sessions
+      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()`,
+    [sessionIds],
+  );
+  return new Set(rows.map((row) => row.id));
+}

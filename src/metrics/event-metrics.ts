@@ -58,6 +58,7 @@ export function countingEventBus(bus: EventBus, logger?: Logger): EventBus {
       }
     },
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
+    onReconnect: (listener) => bus.onReconnect(listener),
     listenerCount: () => bus.listenerCount(),
     close: () => bus.close(),
   };

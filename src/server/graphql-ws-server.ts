@@ -9,6 +9,7 @@ import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
 import { userChannel } from '../events/domain-events';
 import { audienceKey } from '../live/audience-key';
+import { activeSessions } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
@@ -71,6 +72,27 @@ export function attachGraphqlWs(
     },
   });
   const state = new WeakMap<object, SocketState>();
+
+  // Revocations published while the bus was away never arrived: re-check every socket's
+  // session at once (the live feeds re-check memberships the same way).
+  const stopRevalidating = bus.onReconnect(() => {
+    const open = [...wss.clients].flatMap((socket) => {
+      const viewer = state.get(socket)?.viewer;
+      return viewer ? [{ socket, sessionId: viewer.session.id }] : [];
+    });
+    activeSessions(
+      services.dataSource,
+      open.map((o) => o.sessionId),
+    )
+      .then((active) => {
+        for (const { socket, sessionId } of open) {
+          if (!active.has(sessionId)) socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+        }
+      })
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'sockets could not be re-checked after a reconnect'),
+      );
+  });
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = request.socket.remoteAddress ?? 'unknown';
@@ -201,6 +223,7 @@ export function attachGraphqlWs(
     /** Users with an open authenticated socket here (leak tests). */
     connectedUsers: () => connections.size(),
     async close(): Promise<void> {
+      stopRevalidating();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
     },

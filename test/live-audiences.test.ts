@@ -101,6 +101,37 @@ describe('live audiences: cost', () => {
   });
 });
 
+describe('live audiences: team channels', () => {
+  const channelsInMetrics = async () => {
+    const text = await (await fetch(`${app.url.replace(/\/graphql$/, '')}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('teamgraph_live_team_channels '));
+    return Number(line?.split(' ')[1]);
+  };
+
+  it('listens to a team only while a local subscriber follows it, and counts it in /metrics', async () => {
+    const before = await channelsInMetrics();
+    const team = await buildTeam(app);
+    const first = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+    const second = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+    try {
+      first.subscribe('feed', SHARED, { teamId: team.id });
+      second.subscribe('feed', SHARED, { teamId: team.id });
+      await subscriptionsRunning(2);
+      // Two subscribers, one channel.
+      expect(await channelsInMetrics()).toBe(before + 1);
+      first.close();
+      await subscriptionsRunning(1);
+      expect(await channelsInMetrics()).toBe(before + 1);
+      second.close();
+      await subscriptionsRunning(0);
+      expect(await channelsInMetrics()).toBe(before);
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+});
+
 describe('live audiences: which selections are shared', () => {
   const schema = buildBareSchema();
   const shared = (query: string) => selectsSharedFieldsOnly(schema, parse(query));

@@ -214,6 +214,7 @@ export class AudienceHub {
         }
         audienceExecutions.inc();
         const payload = JSON.stringify(result);
+        let delivered = 0;
         for (const member of members) {
           const live = member.context.live;
           if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
@@ -221,9 +222,10 @@ export class AudienceHub {
             `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":${payload}}`,
           );
           member.sent(teamId, seq);
-          eventDelivered('activity');
-          audienceDeliveries.inc();
+          delivered += 1;
         }
+        eventDelivered('activity', delivered);
+        audienceDeliveries.inc(delivered);
       }),
     );
   }

@@ -9,6 +9,12 @@ export interface LiveAccess {
   role: MaybeRole;
 }
 
+/** A team feed's starting point (null from the batch: the team does not exist). */
+export interface FeedStart {
+  role: MaybeRole;
+  lastSeq: number;
+}
+
 /** Key of one access check: a subscriber's session and user, in one team. */
 export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
   `${teamId}:${userId}:${sessionId}`;
@@ -24,6 +30,8 @@ export class LiveReads {
   /** Session validity and membership, checked together in one statement. */
   readonly access: SharedBatch<LiveAccess>;
   readonly teams: SharedBatch<Team>;
+  /** Where a new team feed starts: the viewer's role and the team's last seq, keyed `team:user`. */
+  readonly starts: SharedBatch<FeedStart>;
 
   constructor(dataSource: DataSource) {
     this.access = new SharedBatch(async (keys) => {
@@ -43,6 +51,17 @@ export class LiveReads {
       return new Map(
         rows.map((r) => [r.key, { sessionActive: r.session_active, role: r.role ?? null }]),
       );
+    });
+    this.starts = new SharedBatch(async (keys) => {
+      const parts = keys.map((key) => key.split(':'));
+      const rows = await dataSource.query<{ key: string; role: MaybeRole; last_seq: number }[]>(
+        `SELECT t.id || ':' || k.user_id AS key, m.role, t.last_seq
+           FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
+           JOIN teams t ON t.id = k.team_id
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+        [parts.map((p) => p[0]), parts.map((p) => p[1])],
+      );
+      return new Map(rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq }]));
     });
     this.teams = new SharedBatch(async (ids) => {
       const rows = await dataSource.getRepository(Team).findBy({ id: In(ids) });

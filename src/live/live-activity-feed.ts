@@ -260,10 +260,13 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     // reads just made: the permission rules and field resolvers of this item see exactly them.
     const loaders = createLoaders(services.dataSource, viewerId);
     const sessionId = this.sessionId;
-    const [access, team] = await Promise.all([
+    const { actorId } = activity;
+    const [access, team, actor, actorRole] = await Promise.all([
       sessionId ? reads.access.load(accessKey(activity.teamId, viewerId, sessionId)) : null,
       reads.teams.load(activity.teamId),
-      activity.actorId ? loaders.user.load(activity.actorId) : null,
+      actorId ? loaders.user.load(actorId) : null,
+      // The actor's own role here, through the shared role batch (one read for all feeds).
+      actorId ? createLoaders(services.dataSource, actorId).viewerRole.load(activity.teamId) : null,
     ]);
     if (!access?.sessionActive) {
       this.endSession();
@@ -275,6 +278,9 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     }
     loaders.viewerRole.prime(activity.teamId, access.role);
     if (team) loaders.team.prime(team.id, team);
+    // An actor still in this team shares it with the subscriber: their profile is visible
+    // without another read. Anyone else is looked up (batched across subscribers) if selected.
+    if (actor && actorRole) loaders.sharesTeamWith.prime(actor.id, true);
     context.loaders = loaders;
     followed.lastSent = activity.seq;
     return activity;

@@ -2,7 +2,6 @@ import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
@@ -15,6 +14,7 @@ import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
+import { serveGraphqlWs } from './graphql-ws-adapter';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -106,7 +106,7 @@ export function attachGraphqlWs(
     });
   });
 
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
       schema,
@@ -217,6 +217,7 @@ export function attachGraphqlWs(
     },
     wss,
     config.WS_KEEPALIVE,
+    log,
   );
   return {
     wss,

@@ -30,7 +30,9 @@ export async function openTeamActivityStream(
   try {
     await feed.follow(teamId, 0, false);
     // One statement, batched with every other feed starting now: role and last seq.
-    const start = await liveReads(services.dataSource).starts.load(`${teamId.toLowerCase()}:${viewer.user.id}`);
+    const start = await liveReads(services.dataSource).starts.load(
+      `${teamId.toLowerCase()}:${viewer.user.id}`,
+    );
     if (!start?.role) throw forbidden();
     if (afterSeq == null) feed.startAt(teamId, start.lastSeq, false);
     else feed.startAt(teamId, afterSeq, afterSeq < start.lastSeq);

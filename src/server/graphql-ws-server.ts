@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
@@ -8,6 +8,8 @@ import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
+import { audienceKey } from '../live/audience-key';
+import { activeSessions } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
@@ -95,6 +97,27 @@ export function attachGraphqlWs(
     },
   });
   const state = new WeakMap<object, SocketState>();
+
+  // Revocations published while the bus was away never arrived: re-check every socket's
+  // session at once (the live feeds re-check memberships the same way).
+  const stopRevalidating = bus.onReconnect(() => {
+    const open = [...wss.clients].flatMap((socket) => {
+      const viewer = state.get(socket)?.viewer;
+      return viewer ? [{ socket, sessionId: viewer.session.id }] : [];
+    });
+    activeSessions(
+      services.dataSource,
+      open.map((o) => o.sessionId),
+    )
+      .then((active) => {
+        for (const { socket, sessionId } of open) {
+          if (!active.has(sessionId)) socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+        }
+      })
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'sockets could not be re-checked after a reconnect'),
+      );
+  });
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = ipOf(request);
@@ -189,13 +212,38 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
       },
-      context: (ctx) => {
+      context: async (ctx, id, payload, args) => {
         const socketState = state.get(ctx.extra.socket);
-        return createContext(services, {
+        const subscription =
+          getOperationAST(args.document, args.operationName)?.operation === 'subscription';
+        const context = await createContext(services, {
           authorization: socketState?.authorization ?? null,
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
+          // A subscription uses the session the socket resolved; every event re-checks it.
+          // Queries and mutations resolve it afresh, as over HTTP.
+          ...(subscription ? { knownViewer: socketState?.viewer ?? null } : {}),
         });
+        if (subscription) {
+          context.live = {
+            socket: ctx.extra.socket,
+            subscriptionId: id,
+            audience: audienceKey(
+              schema,
+              args.document,
+              payload.query,
+              args.operationName,
+              args.variableValues,
+            ),
+            execution: {
+              schema: args.schema,
+              document: args.document,
+              operationName: args.operationName,
+              variableValues: args.variableValues,
+            },
+          };
+        }
+        return context;
       },
     },
     wss,
@@ -207,6 +255,7 @@ export function attachGraphqlWs(
     /** Users with an open authenticated socket here (leak tests). */
     connectedUsers: () => connections.size(),
     async close(): Promise<void> {
+      stopRevalidating();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
     },

@@ -2,6 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
+import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
 /** What a subscriber may still receive: its session is live, and its role in the team. */
 export interface LiveAccess {
@@ -13,7 +14,12 @@ export interface LiveAccess {
 export interface FeedStart {
   role: MaybeRole;
   lastSeq: number;
+  /** A member held out by the team's two-factor requirement (role is then null). */
+  held: boolean;
 }
+
+/** The member's role, or null while the team's two-factor requirement holds them out. */
+const ROLE_UNLESS_HELD = `CASE WHEN ${HELD_FOR_TWO_FACTOR_SQL} THEN NULL ELSE m.role END`;
 
 /** Key of one access check: a subscriber's session and user, in one team. */
 export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
@@ -40,12 +46,14 @@ export class LiveReads {
         { key: string; role: MaybeRole; session_active: boolean }[]
       >(
         `SELECT k.team_id || ':' || k.user_id || ':' || k.session_id AS key,
-                m.role,
+                ${ROLE_UNLESS_HELD} AS role,
                 EXISTS (SELECT 1 FROM sessions s
                          WHERE s.id = k.session_id AND s.user_id = k.user_id
                            AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_active
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k(team_id, user_id, session_id)
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+           LEFT JOIN teams t ON t.id = k.team_id
+           LEFT JOIN users u ON u.id = k.user_id`,
         [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
       );
       return new Map(
@@ -54,14 +62,20 @@ export class LiveReads {
     });
     this.starts = new SharedBatch(async (keys) => {
       const parts = keys.map((key) => key.split(':'));
-      const rows = await dataSource.query<{ key: string; role: MaybeRole; last_seq: number }[]>(
-        `SELECT t.id || ':' || k.user_id AS key, m.role, t.last_seq
+      const rows = await dataSource.query<
+        { key: string; role: MaybeRole; last_seq: number; held: boolean }[]
+      >(
+        `SELECT t.id || ':' || k.user_id AS key, ${ROLE_UNLESS_HELD} AS role, t.last_seq,
+                (m.role IS NOT NULL AND coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false)) AS held
            FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
            JOIN teams t ON t.id = k.team_id
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+           LEFT JOIN users u ON u.id = k.user_id`,
         [parts.map((p) => p[0]), parts.map((p) => p[1])],
       );
-      return new Map(rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq }]));
+      return new Map(
+        rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq, held: r.held }]),
+      );
     });
     this.teams = new SharedBatch(async (ids) => {
       const rows = await dataSource.getRepository(Team).findBy({ id: In(ids) });

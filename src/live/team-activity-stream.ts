@@ -1,6 +1,6 @@
 import type { Context } from '../context/context';
-import { badInput, forbidden, unauthenticated } from '../errors/errors';
-import { isUuid } from '../validation/validators';
+import { badInput, forbidden, heldForTwoFactor, unauthenticated } from '../errors/errors';
+import { isUuid } from '../validation/ids';
 import { LiveActivityFeed } from './live-activity-feed';
 import { liveReads } from './live-reads';
 
@@ -33,7 +33,7 @@ export async function openTeamActivityStream(
     const start = await liveReads(services.dataSource).starts.load(
       `${teamId.toLowerCase()}:${viewer.user.id}`,
     );
-    if (!start?.role) throw forbidden();
+    if (!start?.role) throw start?.held ? heldForTwoFactor() : forbidden();
     if (afterSeq == null) feed.startAt(teamId, start.lastSeq, false);
     else feed.startAt(teamId, afterSeq, afterSeq < start.lastSeq);
     return feed.started();

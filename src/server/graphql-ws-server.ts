@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
+import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
 import { audienceKey } from '../live/audience-key';
 import { activeSessions } from '../live/live-reads';
@@ -33,6 +34,28 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Over a per-socket or per-user cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
+/** Message types only a server sends; graphql-ws would answer them from a client with 4500. */
+const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
+
+/**
+ * A client that sends a server's message breaks the protocol: that is a bad request (4400),
+ * like any other malformed frame, not a server error. Runs before graphql-ws sees the frame;
+ * once the socket is closing, graphql-ws's own close is ignored.
+ */
+function refuseServerOnlyMessages(socket: WebSocket): void {
+  socket.prependListener('message', (data) => {
+    let type: unknown;
+    try {
+      type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
+    } catch {
+      return; // graphql-ws answers unparsable frames with 4400 itself.
+    }
+    if (typeof type === 'string' && SERVER_ONLY_TYPES.has(type)) {
+      socket.close(4400, 'Invalid message received');
+    }
+  });
+}
+
 /**
  * graphql-ws on the HTTP server's port and path. Browser origins are checked at the upgrade;
  * the bearer token comes from the `connection_init` payload (a bad or revoked token: 4403);
@@ -44,7 +67,9 @@ export function attachGraphqlWs(
   schema: GraphQLSchema,
   services: Services,
   /** Hooks from the server's edge (socket operation logging and error masking). */
-  edgeHooks: Pick<ServerOptions, 'onNext'> = {},
+  edgeHooks: Pick<ServerOptions, 'onNext' | 'onError'>,
+  /** The client address by the same TRUST_PROXY rule as HTTP. */
+  ipOf: (request: IncomingMessage) => string,
 ) {
   const { config, bus, logger } = services;
   const log = logger.child({ component: 'websocket' });
@@ -95,7 +120,8 @@ export function attachGraphqlWs(
   });
 
   wss.on('connection', (socket: WebSocket, request) => {
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = ipOf(request);
+    refuseServerOnlyMessages(socket);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       state.get(socket)?.release();
@@ -121,7 +147,7 @@ export function attachGraphqlWs(
         const socketState: SocketState = {
           viewer: null,
           authorization,
-          ip: request.socket.remoteAddress ?? 'unknown',
+          ip: ipOf(request),
           userAgent: request.headers['user-agent'] ?? null,
           release: () => undefined,
         };
@@ -169,10 +195,15 @@ export function attachGraphqlWs(
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
-          return [new GraphQLError('Too many operations on this connection.')];
+          return [
+            new GraphQLError('Too many operations on this connection.', {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
         }
-        // The same parse limits, validation rules and introspection policy as HTTP (Apollo).
-        const checked = validateOperation(schema, payload.query, operationPolicy);
+        // The same parse limits, validation rules, introspection policy, variable coercion
+        // and cost budget as HTTP (Apollo), with the same codes.
+        const checked = validateOperation(schema, payload, operationPolicy);
         if (checked.errors) return checked.errors;
         return {
           schema,

@@ -3,10 +3,12 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDataSource } from '../../ormconfig';
 import { refuse } from './backup-errors';
-import type { StoredBackup } from './backup-storage';
-import { authenticateManifest } from './manifest';
+import type { StoredBackup } from './backup-store';
+import type { KeyRing } from './key-ring';
+import { unsealManifest } from './manifest';
 import { checkParts, HashingTap, openPart } from './part-io';
 import { openBackupSession } from './pg-session';
+import type { TableProgress } from './progress';
 import { columnList, quoteIdent } from './table-catalog';
 
 export interface RestoreResult {
@@ -15,10 +17,17 @@ export interface RestoreResult {
   seconds: number;
 }
 
-/** Refuses unless the manifest is authentic and every part matches it. */
-export async function checkBackup(backup: StoredBackup, key: Buffer | undefined): Promise<void> {
-  authenticateManifest(backup.manifest, key);
+/**
+ * Refuses unless the manifest is authentic and every part matches it; returns the key that
+ * opens the parts (undefined when the backup is not encrypted).
+ */
+export async function checkBackup(
+  backup: StoredBackup,
+  keys: KeyRing,
+): Promise<Buffer | undefined> {
+  const key = unsealManifest(backup.manifest, keys);
   await checkParts(backup);
+  return key;
 }
 
 async function assertEmpty(client: Client, tables: string[]): Promise<void> {
@@ -79,12 +88,13 @@ async function setAsideConstraints(client: Client, tables: string[]): Promise<st
  */
 export async function restoreDatabase(
   backup: StoredBackup,
-  key: Buffer | undefined,
+  keys: KeyRing,
   targetUrl: string,
+  progress?: TableProgress,
 ): Promise<RestoreResult> {
   const started = Date.now();
   const { manifest } = backup;
-  await checkBackup(backup, key);
+  const key = await checkBackup(backup, keys);
 
   const probe = await openBackupSession(targetUrl);
   try {
@@ -123,10 +133,13 @@ export async function restoreDatabase(
     const tables: RestoreResult['tables'] = [];
     for (const table of manifest.tables) {
       const tap = new HashingTap();
+      const meter = progress?.start(table.name, table.rows);
       const sink = client.query(
         copyFrom(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) FROM STDIN`),
       );
+      if (meter) tap.onChunk = () => meter.advance(sink.rowCount, tap.bytes);
       await pipeline(openPart(backup, table, key), tap, sink);
+      meter?.done(sink.rowCount, tap.bytes);
       if (sink.rowCount !== table.rows || tap.hex() !== table.dataSha256) {
         throw refuse(
           `backup ${manifest.id}: table ${table.name} restored ${sink.rowCount} rows, the manifest says ${table.rows}` +

@@ -3,9 +3,11 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { StoredBackup } from './backup-storage';
+import type { StoredBackup } from './backup-store';
+import type { KeyRing } from './key-ring';
 import { HashingTap } from './part-io';
 import { openBackupSession } from './pg-session';
+import type { TableProgress } from './progress';
 import { restoreDatabase } from './restore-database';
 import { canonicalCopyTo } from './table-catalog';
 
@@ -47,12 +49,12 @@ async function withScratchDatabase<T>(
  */
 export async function verifyBackup(
   backup: StoredBackup,
-  key: Buffer | undefined,
-  options: { serverUrl: string; scratchUrl?: string },
+  keys: KeyRing,
+  options: { serverUrl: string; scratchUrl?: string; progress?: TableProgress },
 ): Promise<VerifyReport> {
   const started = Date.now();
   const run = async (url: string): Promise<VerifyReport> => {
-    await restoreDatabase(backup, key, url);
+    await restoreDatabase(backup, keys, url, options.progress);
     const client = await openBackupSession(url);
     try {
       const tables: VerifyReport['tables'] = [];

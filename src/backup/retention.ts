@@ -39,11 +39,11 @@ export function planPrune(
   for (const backup of backups) {
     const storedAge = backup.storedAt ? now.getTime() - backup.storedAt.getTime() : -Infinity;
     const age = now.getTime() - backup.createdAt.getTime();
-    if (storedAge > maxAgeMs)
-      remove.set(backup.id, `stored more than ${Math.round(maxAgeMs / 3600_000)} h ago`);
-    else if (Number.isNaN(age)) remove.set(backup.id, 'no valid creation time');
+    if (Number.isNaN(age)) remove.set(backup.id, 'no valid creation time');
     else if (age > maxAgeMs)
       remove.set(backup.id, `older than ${Math.round(maxAgeMs / 3600_000)} h`);
+    else if (storedAge > maxAgeMs)
+      remove.set(backup.id, `stored more than ${Math.round(maxAgeMs / 3600_000)} h ago`);
     else if (-age > FUTURE_TOLERANCE_MS) remove.set(backup.id, 'created in the future');
     else fresh.push(backup);
   }

@@ -70,9 +70,9 @@ async function expectRefused(id: string, message: RegExp, keyOrNull: Buffer | nu
   expect(
     await queryUrl(target, `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`),
   ).toEqual([]);
-  await expect(verifyBackup(backup, keys(withKey), { serverUrl: databaseUrlOf(app) })).rejects.toThrow(
-    message,
-  );
+  await expect(
+    verifyBackup(backup, keys(withKey), { serverUrl: databaseUrlOf(app) }),
+  ).rejects.toThrow(message);
 }
 
 describe('a tampered or truncated backup is refused by restore and verify', () => {

@@ -112,7 +112,7 @@ describe('retention on disk, with a fake clock', () => {
     now = at(31, 12);
     expect((await scheduler.tick()).status).toBe('failed');
     await scheduler.prune();
-    expect((await dead.list()).map((b) => b.manifest.createdAt)).toEqual([
+    expect((await dead.listAll()).map((b) => b.manifest.createdAt)).toEqual([
       at(2).toISOString(),
       at(1).toISOString(),
     ]);
@@ -120,7 +120,7 @@ describe('retention on disk, with a fake clock', () => {
     now = at(33, 1);
     expect((await scheduler.tick()).status).toBe('failed');
     await scheduler.prune();
-    expect(await dead.list()).toEqual([]);
+    expect(await dead.listAll()).toEqual([]);
     await scheduler.stop();
   });
 

@@ -112,9 +112,9 @@ describe('backup and whole-database restore', () => {
     expect(manifest.encrypted).toBe(false);
     const backup = await service.get(manifest.id);
     const users = manifest.tables.find((t) => t.name === 'users')!;
-    expect(gunzipSync(bytes(readFileSync(`${backup.location}/${users.file}`))).toString()).toContain(
-      seeded.member.id,
-    );
+    expect(
+      gunzipSync(bytes(readFileSync(`${backup.location}/${users.file}`))).toString(),
+    ).toContain(seeded.member.id);
     const report = await verifyBackup(backup, keys(undefined), { serverUrl: databaseUrlOf(app) });
     expect(report.ok).toBe(true);
   });

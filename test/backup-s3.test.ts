@@ -153,7 +153,10 @@ describe('backups in an S3-compatible bucket', () => {
       /does not match its SHA-256/,
     );
     expect(
-      await queryUrl(target, `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`),
+      await queryUrl(
+        target,
+        `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`,
+      ),
     ).toEqual([]);
     await expect(
       verifyBackup(backup, keys(key), { serverUrl: databaseUrlOf(app) }),
@@ -195,9 +198,7 @@ describe('backups in an S3-compatible bucket', () => {
     // The process is gone: no commit, no abort.
     expect(await service.list()).toEqual([]);
     await expect(service.get('20261201T020000Z-abcdef')).rejects.toThrow(/not found in s3:\/\//);
-    expect((await store.scan()).unfinished.map((u) => u.name)).toEqual([
-      '20261201T020000Z-abcdef',
-    ]);
+    expect((await store.scan()).unfinished.map((u) => u.name)).toEqual(['20261201T020000Z-abcdef']);
     expect((await service.prune()).removed).toEqual([]);
     now = new Date(now.getTime() + 7 * 3600 * 1000);
     expect((await service.prune()).removed).toEqual([

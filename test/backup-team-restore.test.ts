@@ -72,7 +72,12 @@ describe('restoring one team into the live database', () => {
     ]);
     const otherAfter = await teamRows(other.team.id);
 
-    const result = await restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps());
+    const result = await restoreTeam(
+      await service().get(manifest.id),
+      keys(key),
+      seeded.team.id,
+      deps(),
+    );
     expect(Object.fromEntries(result.tables.map((t) => [t.name, t.rows]))).toEqual({
       teams: 1,
       users: 1,

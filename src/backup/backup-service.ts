@@ -3,11 +3,7 @@ import type { Logger } from '../logging/logger';
 import { lockBackups, unlockBackups } from './advisory-lock';
 import { backupMetrics, noteBackupSuccess } from './backup-metrics';
 import type { BackupStore, StoredBackup } from './backup-store';
-import {
-  identityKey,
-  readDatabaseIdentity,
-  type DatabaseIdentity,
-} from './database-identity';
+import { identityKey, readDatabaseIdentity, type DatabaseIdentity } from './database-identity';
 import type { KeyRing } from './key-ring';
 import type { BackupManifest } from './manifest';
 import { openBackupSession } from './pg-session';

@@ -28,26 +28,26 @@ const tableSchema = z.object({
 
 const manifestSchema = z
   .object({
-  format: z.union([z.literal(1), z.literal(MANIFEST_FORMAT)]),
-  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
-  /** The source of truth for a backup's age (file mtimes are not trusted). */
-  createdAt: z.string().datetime(),
-  tiers: z.array(z.enum(TIERS)).min(1),
-  migration: z.object({ timestamp: z.number(), name: z.string() }),
-  encrypted: z.boolean(),
-  /** The database the backup came from (format 2): list, status, retention and catch-up go by it. */
-  database: databaseIdentitySchema.optional(),
-  /** Which key sealed it (format 2, encrypted): see keyFingerprint. Never the key itself. */
-  keyFingerprint: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/)
-    .optional(),
-  /** Tables in foreign-key order: restore loads them in this order. */
-  tables: z.array(tableSchema).min(1),
-  sizeBytes: z.number().int().min(0),
-  /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
-  mac: z.string().optional(),
-})
+    format: z.union([z.literal(1), z.literal(MANIFEST_FORMAT)]),
+    id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
+    /** The source of truth for a backup's age (file mtimes are not trusted). */
+    createdAt: z.string().datetime(),
+    tiers: z.array(z.enum(TIERS)).min(1),
+    migration: z.object({ timestamp: z.number(), name: z.string() }),
+    encrypted: z.boolean(),
+    /** The database the backup came from (format 2): list, status, retention and catch-up go by it. */
+    database: databaseIdentitySchema.optional(),
+    /** Which key sealed it (format 2, encrypted): see keyFingerprint. Never the key itself. */
+    keyFingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional(),
+    /** Tables in foreign-key order: restore loads them in this order. */
+    tables: z.array(tableSchema).min(1),
+    sizeBytes: z.number().int().min(0),
+    /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
+    mac: z.string().optional(),
+  })
   .refine((m) => m.format === 1 || m.database, {
     message: 'a format 2 manifest names its database',
     path: ['database'],

@@ -92,9 +92,9 @@ export async function restoreTeam(
   // One spelling of the id before anything compares it: the live rows and the backup's text.
   if (!isUuid(rawTeamId)) throw refuse(`"${rawTeamId}" is not a team id`);
   const teamId = rawTeamId.toLowerCase();
+  await assertSameDatabase(backup, deps.dataSource);
   const live = await deps.dataSource.query('SELECT 1 FROM teams WHERE id = $1', [teamId]);
   if (live.length) throw refuse(`team ${teamId} exists; only a deleted team can be restored`);
-  await assertSameDatabase(backup, deps.dataSource);
   const key = await checkBackup(backup, keys);
 
   const teamsTable = manifest.tables.find((t) => t.name === TEAMS);

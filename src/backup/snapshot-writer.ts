@@ -74,7 +74,12 @@ async function joinSnapshot(url: string, snapshot: string, count: number): Promi
 async function copyTable(
   session: Client,
   table: CatalogTable,
-  options: SnapshotOptions & { id: string; write: BackupWrite; estimate?: Estimate; stop: AbortSignal },
+  options: SnapshotOptions & {
+    id: string;
+    write: BackupWrite;
+    estimate?: Estimate;
+    stop: AbortSignal;
+  },
 ): Promise<ManifestTable> {
   const { key, id, write, stop } = options;
   const file = `${table.name}.copy.gz${key ? '.enc' : ''}`;
@@ -88,7 +93,11 @@ async function copyTable(
     const body = new PassThrough();
     const meter = options.progress?.start(table.name, options.estimate?.rows ?? 0);
     if (meter) data.onChunk = () => meter.advance(source.rowCount, data.bytes);
-    const stages: NodeJS.ReadWriteStream[] = [new Rechunk(), data, createGzip({ level: GZIP_LEVEL })];
+    const stages: NodeJS.ReadWriteStream[] = [
+      new Rechunk(),
+      data,
+      createGzip({ level: GZIP_LEVEL }),
+    ];
     if (key) stages.push(createEncryptStream(key, partAad(id, table.name)));
     const upload = write.writePart(file, body).catch((error: unknown) => {
       // The store gave up: stop reading from the database too.
@@ -146,7 +155,9 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
       helpers = await joinSnapshot(options.databaseUrl, rows[0].id, jobs - 1);
     }
     // Largest first, so the jobs finish together; the manifest keeps foreign-key order.
-    const queue = [...catalog].sort((a, b) => (sizes.get(b.name)?.bytes ?? 0) - (sizes.get(a.name)?.bytes ?? 0));
+    const queue = [...catalog].sort(
+      (a, b) => (sizes.get(b.name)?.bytes ?? 0) - (sizes.get(a.name)?.bytes ?? 0),
+    );
     const done = new Map<string, ManifestTable>();
     copying = true;
     const worker = async (session: Client) => {
@@ -169,7 +180,7 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     };
     const outcomes = await Promise.allSettled([client, ...helpers].map(worker));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw signal?.aborted ? signal.reason : stop.signal.reason ?? failed.reason;
+    if (failed) throw signal?.aborted ? signal.reason : (stop.signal.reason ?? failed.reason);
     copying = false;
     await Promise.all([client, ...helpers].map((s) => s.query('COMMIT')));
     inTransaction = false;

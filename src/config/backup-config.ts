@@ -36,9 +36,7 @@ const KEY_FORMAT = '32 bytes in base64 (openssl rand -base64 32)';
 
 const decodeKey = (value: string): Buffer | undefined => {
   const key = Buffer.from(value, 'base64');
-  return key.length === 32 && key.toString('base64') === value.replace(/\s/g, '')
-    ? key
-    : undefined;
+  return key.length === 32 && key.toString('base64') === value.replace(/\s/g, '') ? key : undefined;
 };
 
 const encryptionKey = z
@@ -133,7 +131,11 @@ export function backupDir(config: {
   let name = 'embedded';
   if (config.DATABASE_URL) {
     const url = new URL(config.DATABASE_URL);
-    name = [url.hostname, url.port || '5432', decodeURIComponent(url.pathname.slice(1)) || 'postgres']
+    name = [
+      url.hostname,
+      url.port || '5432',
+      decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    ]
       .join('-')
       .replace(/[^A-Za-z0-9_.-]/g, '_');
   }

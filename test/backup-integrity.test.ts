@@ -17,6 +17,7 @@ import {
   tempBackupDir,
   testKey,
   keys,
+  APP_TABLES,
 } from './support/backup-fixtures';
 import { createScratchDatabase } from './support/scratch-database';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -116,7 +117,7 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     await expectRefused(manifest.id, /manifest signature does not match/);
   });
 
-  it('an unencrypted backup whose row count was edited: restore rolls back at the mismatch', async () => {
+  it('an unencrypted backup whose row count was edited: restore empties the target again at the mismatch', async () => {
     const { manifest, manifestPath } = await freshBackup(null);
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
     json.tables.find((t: { name: string }) => t.name === 'items').rows += 1;
@@ -126,8 +127,23 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     await expect(restoreDatabase(backup, keys(undefined), target)).rejects.toThrow(
       /table items restored \d+ rows, the manifest says \d+/,
     );
-    // One transaction: nothing of the data stayed, not even the tables loaded before items.
-    expect(await queryUrl(target, 'SELECT 1 FROM users')).toEqual([]);
+    // Nothing of the data stayed, not even the tables loaded before or beside items...
+    for (const table of APP_TABLES)
+      expect(await queryUrl(target, `SELECT 1 FROM ${table} LIMIT 1`)).toEqual([]);
+    // ...and every key, index and foreign key set aside for the load is back.
+    const schemaOf = (url: string) =>
+      queryUrl(
+        url,
+        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ORDER BY 1`,
+      );
+    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
+    // So the same target takes a good backup afterwards.
+    const good = await service(null).run(['daily']);
+    await restoreDatabase(await service(null).get(good.id), keys(undefined), target);
+    expect((await queryUrl(target, 'SELECT 1 FROM users')).length).toBeGreaterThan(0);
   });
 
   it('a backup from a schema this version does not know', async () => {

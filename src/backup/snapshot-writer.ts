@@ -14,6 +14,7 @@ import {
   type BackupManifest,
   type ManifestTable,
 } from './manifest';
+import { runOnEach } from './parallel-jobs';
 import { HashingTap, partAad, Rechunk } from './part-io';
 import { latestMigration, openBackupSession } from './pg-session';
 import type { TableProgress } from './progress';
@@ -135,10 +136,6 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
   const createdAt = options.now();
   const id = newBackupId(createdAt);
   const write = await store.begin(id);
-  // The first failure stops every job; nothing is removed until they have all stopped.
-  const stop = new AbortController();
-  const onAbort = () => stop.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
   let helpers: Client[] = [];
   let inTransaction = false;
   let copying = false;
@@ -160,27 +157,21 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     );
     const done = new Map<string, ManifestTable>();
     copying = true;
-    const worker = async (session: Client) => {
-      try {
+    // The first failure stops every job; nothing is removed until they have all stopped.
+    await runOnEach(
+      [client, ...helpers],
+      async (session, stop) => {
         for (let table = queue.shift(); table; table = queue.shift()) {
-          stop.signal.throwIfAborted();
-          const entry = await copyTable(session, table, {
-            ...options,
-            id,
-            write,
-            estimate: sizes.get(table.name),
-            stop: stop.signal,
-          });
-          done.set(table.name, entry);
+          stop.throwIfAborted();
+          const estimate = sizes.get(table.name);
+          done.set(
+            table.name,
+            await copyTable(session, table, { ...options, id, write, estimate, stop }),
+          );
         }
-      } catch (error) {
-        stop.abort(error);
-        throw error;
-      }
-    };
-    const outcomes = await Promise.allSettled([client, ...helpers].map(worker));
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw signal?.aborted ? signal.reason : (stop.signal.reason ?? failed.reason);
+      },
+      signal,
+    );
     copying = false;
     await Promise.all([client, ...helpers].map((s) => s.query('COMMIT')));
     inTransaction = false;
@@ -207,7 +198,6 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     if (inTransaction && !copying) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
     await Promise.all(helpers.map((s) => s.end().catch(() => undefined)));
   }
 }

@@ -50,11 +50,11 @@ async function withScratchDatabase<T>(
 export async function verifyBackup(
   backup: StoredBackup,
   keys: KeyRing,
-  options: { serverUrl: string; scratchUrl?: string; progress?: TableProgress },
+  options: { serverUrl: string; scratchUrl?: string; progress?: TableProgress; jobs?: number },
 ): Promise<VerifyReport> {
   const started = Date.now();
   const run = async (url: string): Promise<VerifyReport> => {
-    await restoreDatabase(backup, keys, url, options.progress);
+    await restoreDatabase(backup, keys, url, options.progress, options.jobs);
     const client = await openBackupSession(url);
     try {
       const tables: VerifyReport['tables'] = [];

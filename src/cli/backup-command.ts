@@ -188,6 +188,7 @@ export async function runBackupCommand(
             serverUrl: url,
             scratchUrl: values['scratch-database-url'],
             progress,
+            jobs: config.BACKUP_JOBS,
           });
         });
         if (values.json) io.out(JSON.stringify(report, null, 2));
@@ -220,6 +221,7 @@ export async function runBackupCommand(
             service.keys,
             target,
             progress,
+            config.BACKUP_JOBS,
           );
           if (values.json) io.out(JSON.stringify(result, null, 2));
           else {

@@ -22,7 +22,10 @@ const tableSchema = z.object({
   /** Size and SHA-256 of the stored part (compressed, encrypted): catches tampering before use. */
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** SHA-256 of the table's COPY text in primary-key order: what verify compares after a restore. */
+  /**
+   * SHA-256 of the table's COPY text as stored (format 1: primary-key order; 2: heap order): what
+   * restore checks while loading and verify compares after a restore.
+   */
   dataSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 

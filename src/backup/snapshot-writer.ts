@@ -18,7 +18,7 @@ import { runOnEach } from './parallel-jobs';
 import { HashingTap, partAad, Rechunk } from './part-io';
 import { latestMigration, openBackupSession } from './pg-session';
 import type { TableProgress } from './progress';
-import { canonicalCopyTo, readTableCatalog, type CatalogTable } from './table-catalog';
+import { heapCopyTo, readTableCatalog, type CatalogTable } from './table-catalog';
 import type { Tier } from './tiers';
 
 export interface SnapshotOptions {
@@ -88,7 +88,7 @@ async function copyTable(
   const abort = () => local.abort(stop.reason);
   stop.addEventListener('abort', abort, { once: true });
   try {
-    const source = session.query(copyTo(canonicalCopyTo(table)));
+    const source = session.query(copyTo(heapCopyTo(table)));
     const data = new HashingTap();
     const stored = new HashingTap();
     const body = new PassThrough();

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { connectDatabase, createEventBus, resolveDatabase } from '../app';
+import { connectDatabase } from '../db/connect-database';
+import { resolveDatabase } from '../db/resolve-database';
+import { createEventBus } from '../events/create-event-bus';
 import { BackupRefusedError } from '../backup/backup-errors';
 import {
   createBackupScheduler,

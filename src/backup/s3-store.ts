@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  type MultipartUpload,
   type _Object,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -65,17 +68,18 @@ export class S3BackupStore implements BackupStore {
     return [this.options.prefix, ...parts].filter(Boolean).join('/');
   }
 
-  /** Every object of ours, grouped by backup id. */
-  private async objectsById(): Promise<Map<string, _Object[]>> {
+  /** Every object of ours (or of one backup), grouped by backup id. */
+  private async objectsById(only?: string): Promise<Map<string, _Object[]>> {
     const base = this.key('');
     const start = base ? `${base}/` : '';
+    const listed = only ? `${start}${only}/` : start;
     const byId = new Map<string, _Object[]>();
     let token: string | undefined;
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.options.bucket,
-          Prefix: start,
+          Prefix: listed,
           ContinuationToken: token,
         }),
       );
@@ -88,6 +92,40 @@ export class S3BackupStore implements BackupStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+    return byId;
+  }
+
+  /**
+   * Multipart uploads never completed (a writer killed mid-part), by backup id. Their parts are
+   * invisible to listings but are data all the same: retention aborts them. Stores that cannot
+   * list them (NotImplemented) are left to their own expiry.
+   */
+  private async uploadsById(only?: string): Promise<Map<string, MultipartUpload[]>> {
+    const base = this.key('');
+    const start = base ? `${base}/` : '';
+    const byId = new Map<string, MultipartUpload[]>();
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.options.bucket,
+            Prefix: only ? `${start}${only}/` : start,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+        for (const upload of page.Uploads ?? []) {
+          const [id] = (upload.Key ?? '').slice(start.length).split('/');
+          if (BACKUP_ID_PATTERN.test(id)) byId.set(id, [...(byId.get(id) ?? []), upload]);
+        }
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NotImplemented') throw error;
+    }
     return byId;
   }
 
@@ -111,7 +149,13 @@ export class S3BackupStore implements BackupStore {
 
   async scan(): Promise<StorageScan> {
     const result: StorageScan = { backups: [], invalid: [], unfinished: [] };
-    for (const [id, objects] of await this.objectsById()) {
+    const objectsById = await this.objectsById();
+    for (const [id, uploads] of await this.uploadsById()) {
+      if (objectsById.has(id)) continue;
+      const modifiedMs = Math.max(...uploads.map((u) => u.Initiated?.getTime() ?? 0));
+      result.unfinished.push({ name: id, modifiedMs });
+    }
+    for (const [id, objects] of objectsById) {
       const manifestObject = objects.find((o) => o.Key === this.key(id, MANIFEST_FILE));
       const modifiedMs = Math.max(...objects.map((o) => o.LastModified?.getTime() ?? 0));
       if (!manifestObject) {
@@ -226,7 +270,16 @@ export class S3BackupStore implements BackupStore {
         Delete: { Objects: [{ Key: manifestKey }] },
       }),
     );
-    const objects = (await this.objectsById()).get(name) ?? [];
+    for (const upload of (await this.uploadsById(name)).get(name) ?? []) {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.options.bucket,
+          Key: upload.Key!,
+          UploadId: upload.UploadId!,
+        }),
+      );
+    }
+    const objects = (await this.objectsById(name)).get(name) ?? [];
     for (let i = 0; i < objects.length; i += 1000) {
       await this.client.send(
         new DeleteObjectsCommand({

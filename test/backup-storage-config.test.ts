@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import path from 'node:path';
-import { parseS3Url } from '../src/backup/s3-location';
+import { parseS3Url } from '../src/config/s3-location';
 import { backupDir } from '../src/config/backup-config';
 import { loadConfig } from '../src/config/config';
 

@@ -21,7 +21,7 @@ import {
   type StoredBackup,
 } from './backup-store';
 import { MANIFEST_FILE, parseManifest } from './manifest';
-import type { S3Location } from './s3-location';
+import type { S3Location } from '../config/s3-location';
 
 export interface S3StoreOptions extends S3Location {
   endpoint?: string;

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import path from 'node:path';
-import { parseS3Url, type S3Location } from '../backup/s3-location';
+import { parseS3Url, type S3Location } from './s3-location';
 import {
   csvSetting,
   durationSetting,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { startBackupScheduler } from './backup/backup-from-config';
 import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
+import { playgroundEnabled } from './config/edge-config';
 import { connectDatabase } from './db/connect-database';
 import { resolveDatabase } from './db/resolve-database';
 import { createEventBus } from './events/create-event-bus';
@@ -32,7 +33,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const services = createServices({ config, dataSource, bus, logger, rateLimits });
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
-  logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
+  // The playground is the same URL opened in a browser.
+  const playground = playgroundEnabled(config) ? url : undefined;
+  logger.info({ url, playground, env: config.NODE_ENV }, 'teamgraph listening');
   // BACKUP_SCHEDULER=off leaves backups to `teamgraph backup worker`.
   const backups = backupSchedulerEnabled(config)
     ? startBackupScheduler(config, database.url, logger)
@@ -42,9 +45,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     services,
     server,
     async stop() {
-      await backups?.stop();
-      await server.close();
+      // Requests finish first; the scheduler aborts a running backup meanwhile.
+      await Promise.all([server.close(), backups?.stop()]);
       await bus.close();
+      await services.cpu.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();

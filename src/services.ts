@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
+import { ActivityLogVerifier } from './activity/activity-log-verifier';
 import { ReadState } from './activity/read-state';
 import { AccountService } from './accounts/account.service';
 import { SessionService } from './accounts/session.service';
@@ -11,6 +12,10 @@ import type { Logger } from './logging/logger';
 import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
+import { CpuPool } from './workers/cpu-pool';
+
+/** Tasks that may wait per CPU worker thread before callers are asked to retry. */
+const CPU_QUEUE_PER_THREAD = 32;
 
 /** The application's long-lived parts, built once per process and shared by every request. */
 export interface Services {
@@ -19,12 +24,15 @@ export interface Services {
   bus: EventBus;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Worker threads for CPU-heavy work; closed with the app. */
+  cpu: CpuPool;
   sessions: SessionService;
   accounts: AccountService;
   teams: TeamService;
   invitations: InvitationService;
   items: ItemService;
   activityFeed: ActivityFeed;
+  activityLog: ActivityLogVerifier;
   readState: ReadState;
 }
 
@@ -39,14 +47,19 @@ export function createServices(deps: {
   const { config, dataSource, bus, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
   const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  const cpu = new CpuPool({
+    threads: config.CPU_WORKERS,
+    maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
+  });
   return {
     config,
     dataSource,
     bus,
     logger,
     rateLimits,
+    cpu,
     sessions,
-    accounts: new AccountService(dataSource, bus, sessions, rateLimits),
+    accounts: new AccountService(dataSource, bus, sessions, rateLimits, cpu),
     teams: new TeamService(dataSource, bus),
     invitations: new InvitationService(
       dataSource,
@@ -61,6 +74,7 @@ export function createServices(deps: {
     ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
+    activityLog: new ActivityLogVerifier(dataSource, rateLimits, cpu),
     readState: new ReadState(dataSource, bus),
   };
 }

@@ -86,6 +86,8 @@ describe('backup and whole-database restore', () => {
         `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
          UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
            FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled
+           FROM pg_trigger WHERE NOT tgisinternal
          ORDER BY 1`,
       );
     expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));

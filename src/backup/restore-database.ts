@@ -58,6 +58,7 @@ async function assertEmpty(client: Client, tables: string[]): Promise<void> {
 interface Rebuild {
   table: string;
   statement: string;
+  /** Run last, on one session: foreign keys and re-enabled triggers. */
   foreignKey: boolean;
 }
 
@@ -92,6 +93,11 @@ async function setAsideConstraints(client: Client, tables: string[]): Promise<Re
   for (const con of constraints)
     await client.query(`ALTER TABLE ${con.tbl} DROP CONSTRAINT ${quoteIdent(con.name)}`);
   for (const index of indexes) await client.query(`DROP INDEX ${quoteIdent(index.name)}`);
+  // Tables load in separate transactions: checks that span tables (e.g. a team has its owner)
+  // would fire before the other table is there. Like pg_restore, which creates triggers after
+  // the data, they are off for the load; the data is a consistent snapshot of the same schema.
+  for (const table of tables)
+    await client.query(`ALTER TABLE ${quoteIdent(table)} DISABLE TRIGGER USER`);
   const add = (con: (typeof constraints)[number]): Rebuild => ({
     table: con.relname,
     statement: `ALTER TABLE ${con.tbl} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.def}`,
@@ -101,6 +107,11 @@ async function setAsideConstraints(client: Client, tables: string[]): Promise<Re
     ...constraints.filter((c) => c.type !== 'f').map(add),
     ...indexes.map((index) => ({ table: index.relname, statement: index.def, foreignKey: false })),
     ...constraints.filter((c) => c.type === 'f').map(add),
+    ...tables.map((table) => ({
+      table,
+      statement: `ALTER TABLE ${quoteIdent(table)} ENABLE TRIGGER USER`,
+      foreignKey: true,
+    })),
   ];
 }
 

@@ -86,7 +86,7 @@ describe('backup and whole-database restore', () => {
         `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
          UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
            FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled
+         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text
            FROM pg_trigger WHERE NOT tgisinternal
          ORDER BY 1`,
       );

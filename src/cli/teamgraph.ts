@@ -10,6 +10,7 @@ async function main(argv: string[]): Promise<number> {
     return runBackupCommand(rest, process.env, {
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
+      progress: process.stderr,
     });
   }
   process.stderr.write(`${USAGE}\n`);

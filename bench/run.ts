@@ -16,6 +16,7 @@ import {
 import { Scope } from './lib/scope';
 import type { Workload } from './lib/workload';
 import { backupRestore } from './workloads/backup-restore';
+import { eventLoop } from './workloads/event-loop';
 import { fanOut } from './workloads/fan-out';
 import { feedAtScale } from './workloads/feed-at-scale';
 import { httpQuery } from './workloads/http-query';
@@ -29,6 +30,7 @@ const workloads: Workload[] = [
   mutationThroughput,
   feedAtScale,
   backupRestore,
+  eventLoop,
 ];
 
 async function main(): Promise<void> {

@@ -125,7 +125,7 @@ function hostileTraffic(url: string, users: BenchUser[], teamId: string, stop: (
 }
 
 export const eventLoop: Workload = {
-  id: 7,
+  id: 8,
   name: 'event-loop',
   title: 'Event-loop delay under hostile requests',
   async run({ options, postgres, scope, log }) {

@@ -19,7 +19,11 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Root only: where the embedded PostgreSQL's binaries (and data) go when DATA_DIR is private. */
+  EMBEDDED_PG_RUNTIME_DIR: z.string().min(1).default('/var/lib/teamgraph'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long start-up keeps retrying an unreachable DATABASE_URL (containers start in any order). */
+  DB_CONNECT_TIMEOUT: duration('30s'),
   MIGRATE_ON_START: onOff('on'),
   SESSION_TTL: duration('30d'),
   REDIS_URL: optionalUrl,

@@ -16,6 +16,7 @@ import {
 import { Scope } from './lib/scope';
 import type { Workload } from './lib/workload';
 import { backupRestore } from './workloads/backup-restore';
+import { eventLoop } from './workloads/event-loop';
 import { fanOut } from './workloads/fan-out';
 import { feedAtScale } from './workloads/feed-at-scale';
 import { httpQuery } from './workloads/http-query';
@@ -31,6 +32,7 @@ const workloads: Workload[] = [
   feedAtScale,
   backupRestore,
   resetTiming,
+  eventLoop,
 ];
 
 async function main(): Promise<void> {

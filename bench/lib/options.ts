@@ -8,6 +8,7 @@ export const WORKLOAD_NAMES = [
   'feed',
   'backup',
   'reset-timing',
+  'event-loop',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

@@ -154,11 +154,7 @@ export class AccountService {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     // The same budget and lock as log-in: a stolen session is not an unlimited password oracle.
     await this.rateLimits.consume('logInPerIp', origin.ip);
-    await this.rateLimits.check('logInPerAccount', user.email);
-    if (!(await this.passwordMatches(user.passwordHash, currentPassword))) {
-      await this.rateLimits.penalize('logInPerAccount', user.email);
-      throw badInput('currentPassword', 'Current password is wrong.');
-    }
+    await this.secrets.requirePassword(user, currentPassword, 'currentPassword');
     const weakness = await passwordWeakness(this.cpu, newPassword, user);
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);

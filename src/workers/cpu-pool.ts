@@ -38,6 +38,8 @@ export class CpuPool {
       maxThreads: options.threads,
       maxQueue: options.maxQueue,
       idleTimeout: 60_000,
+      // Background priority: a busy worker yields the CPU to the event loop's thread.
+      niceIncrement: 10,
       execArgv: FROM_SOURCES ? ['--require', SOURCE_HOOK] : [],
     });
   }

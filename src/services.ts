@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
 import { ReadState } from './activity/read-state';
 import { AccountService } from './accounts/account.service';
+import { droppingOnPublish, SessionCache, type BusHealth } from './accounts/session-cache';
 import { SessionService } from './accounts/session.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
@@ -19,6 +20,7 @@ export interface Services {
   bus: EventBus;
   logger: Logger;
   rateLimits: RateLimits;
+  sessionCache: SessionCache;
   sessions: SessionService;
   accounts: AccountService;
   teams: TeamService;
@@ -35,16 +37,22 @@ export function createServices(deps: {
   logger: Logger;
   rateLimits?: RateLimits;
   mailer?: Mailer;
+  /** Whether `bus` can miss events (a broker); the session cache trusts it only while healthy. */
+  busHealth?: BusHealth;
 }): Services {
-  const { config, dataSource, bus, logger } = deps;
+  const { config, dataSource, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
-  const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  const sessionCache = new SessionCache(deps.bus, config.SESSION_CACHE_TTL, deps.busHealth);
+  // Every service publishes through this bus, after commit: revocations reach the cache first.
+  const bus = droppingOnPublish(deps.bus, sessionCache);
+  const sessions = new SessionService(dataSource, config.SESSION_TTL, sessionCache);
   return {
     config,
     dataSource,
     bus,
     logger,
     rateLimits,
+    sessionCache,
     sessions,
     accounts: new AccountService(dataSource, bus, sessions, rateLimits),
     teams: new TeamService(dataSource, bus),

@@ -21,6 +21,8 @@ export const configSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   MIGRATE_ON_START: onOff('on'),
   SESSION_TTL: duration('30d'),
+  /** How long each instance keeps a resolved session; revocations drop it at once. 0: off. */
+  SESSION_CACHE_TTL: duration('5s'),
   REDIS_URL: optionalUrl,
   PUBLIC_URL: optionalUrl,
   CORS_ORIGINS: csv,

@@ -125,6 +125,11 @@ export class SessionCache {
     return this.entries.size;
   }
 
+  /** Users whose channel the cache listens to (bounded by the idle sweep). */
+  watchCount(): number {
+    return this.watches.size;
+  }
+
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     for (const watch of this.watches.values()) watch.unsubscribe();
@@ -195,7 +200,11 @@ function copyViewer(viewer: Viewer): Viewer {
   return { user: copy(viewer.user), session: copy(viewer.session) };
 }
 
-/** Wraps the bus so every event published here (after its commit) first reaches the cache. */
+/**
+ * Wraps the bus so every event published here (after its commit) first reaches the cache.
+ * `listenerCount` counts the listeners of feeds and sockets; the cache's own watches are
+ * `cache.watchCount()`, so leak checks see what requests and sockets left behind.
+ */
 export function droppingOnPublish(bus: EventBus, cache: SessionCache): EventBus {
   return {
     publish(events) {
@@ -203,7 +212,7 @@ export function droppingOnPublish(bus: EventBus, cache: SessionCache): EventBus 
       return bus.publish(events);
     },
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
-    listenerCount: () => bus.listenerCount(),
+    listenerCount: () => bus.listenerCount() - cache.watchCount(),
     close: () => bus.close(),
   };
 }

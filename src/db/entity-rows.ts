@@ -9,12 +9,12 @@ export class EntityRows<T extends ObjectLiteral> {
   private readonly columns: { databaseName: string; propertyName: string }[];
   private readonly prototype: object;
 
-  constructor(dataSource: DataSource, target: EntityTarget<T>) {
+  /** `omit`: properties never read here (e.g. a password hash nobody on the path needs). */
+  constructor(dataSource: DataSource, target: EntityTarget<T>, omit: (keyof T)[] = []) {
     const metadata = dataSource.getMetadata(target);
-    this.columns = metadata.columns.map((c) => ({
-      databaseName: c.databaseName,
-      propertyName: c.propertyName,
-    }));
+    this.columns = metadata.columns
+      .filter((c) => !omit.includes(c.propertyName as keyof T))
+      .map((c) => ({ databaseName: c.databaseName, propertyName: c.propertyName }));
     this.prototype = (metadata.target as { prototype: object }).prototype;
   }
 

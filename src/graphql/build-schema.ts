@@ -6,18 +6,19 @@ import { buildSchemaSync } from 'type-graphql';
 import { resolvers } from '../../resolvers';
 import { noTopicPubSub } from '../live/no-topic-pub-sub';
 import { permissions } from '../../schema/permissions';
-import { freshLoadersAfterMutation } from './fresh-loaders.middleware';
+import { freshLoadersAfterMutations } from './fresh-loaders.middleware';
 
 /** The executable schema as type-graphql builds it, before permissions. */
 export function buildBareSchema(): GraphQLSchema {
-  return buildSchemaSync({
-    resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: false,
-    pubSub: noTopicPubSub,
-    globalMiddlewares: [freshLoadersAfterMutation],
-    emitSchemaFile: false,
-  });
+  return freshLoadersAfterMutations(
+    buildSchemaSync({
+      resolvers,
+      scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      validate: false,
+      pubSub: noTopicPubSub,
+      emitSchemaFile: false,
+    }),
+  );
 }
 
 /** The served schema: every field behind the permission map. */

@@ -23,7 +23,8 @@ export class ItemStatements {
   constructor(private readonly dataSource: DataSource) {
     this.items = new EntityRows(dataSource, Item);
     this.teams = new EntityRows(dataSource, Team);
-    this.users = new EntityRows(dataSource, User);
+    // Users reached through loaders are shown, never authenticated: no password hash.
+    this.users = new EntityRows(dataSource, User, ['passwordHash']);
     const pageSelect = `SELECT ${this.items.select('i')},
         to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k_cursor_at,
         ${this.users.select('c', 'c__')}, ${this.users.select('u', 'u__')}

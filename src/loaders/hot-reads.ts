@@ -30,7 +30,8 @@ export class HotReads {
   >;
 
   constructor(private readonly dataSource: DataSource) {
-    this.users = new EntityRows(dataSource, User);
+    // Users reached through loaders are shown, never authenticated: no password hash.
+    this.users = new EntityRows(dataSource, User, ['passwordHash']);
     this.teams = new EntityRows(dataSource, Team);
     this.items = new EntityRows(dataSource, Item);
     this.memberships = new EntityRows(dataSource, Membership);

@@ -225,12 +225,12 @@ describe('round trips per operation', () => {
       );
       expect(response.errors).toBeUndefined();
     });
-    // And the result's fields re-read the role with fresh loaders after the mutation.
-    expect(statements).toHaveLength(6);
-    expect(trips).toBe(6);
+    // The result's fields use the role confirmed under the lock: no read after COMMIT.
+    expect(statements).toHaveLength(5);
+    expect(trips).toBe(5);
   });
 
-  it('createItem: the same six', async () => {
+  it('createItem: the same five', async () => {
     await warmSession(member.token);
     const { statements } = await roundTrips(async () => {
       const response = await app.gql(
@@ -240,6 +240,6 @@ describe('round trips per operation', () => {
       );
       expect(response.errors).toBeUndefined();
     });
-    expect(statements).toHaveLength(6);
+    expect(statements).toHaveLength(5);
   });
 });

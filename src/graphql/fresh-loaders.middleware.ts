@@ -1,5 +1,6 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context/context';
+import { confirmedRoleOf } from '../loaders/confirmed-role';
 import { createLoaders } from '../loaders/loaders';
 
 /**
@@ -15,6 +16,8 @@ export function freshLoadersAfterMutations(schema: GraphQLSchema): GraphQLSchema
     field.resolve = async (root, args, context: Context, info) => {
       const result: unknown = await resolve(root, args, context, info);
       context.loaders = createLoaders(context.services.dataSource, context.viewer?.user.id ?? null);
+      const confirmed = confirmedRoleOf(result);
+      if (confirmed) context.loaders.viewerRole.prime(confirmed.teamId, confirmed.role);
       return result;
     };
   }

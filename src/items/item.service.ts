@@ -6,6 +6,7 @@ import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/unit-of-work';
+import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {
@@ -78,7 +79,7 @@ export class ItemService {
         },
         this.sql.insert(id, teamId, title, content, actor.id),
       );
-      return this.sql.toItem(row);
+      return withConfirmedRole(this.sql.toItem(row), teamId, role);
     });
   }
 
@@ -117,7 +118,7 @@ export class ItemService {
       );
       // Unreachable while the team row is locked; kept so a lost update can never pass silently.
       if (!row) throw conflict('The item was changed by someone else; reload it.');
-      return this.sql.toItem(row);
+      return withConfirmedRole(this.sql.toItem(row), team.id, role);
     });
   }
 

@@ -3,9 +3,14 @@ import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initial-schema';
 import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000-activity-feed-indexes';
+import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-idempotency-keys';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
-export const migrations = [InitialSchema1764000000000, ActivityFeedIndexes1764100000000];
+export const migrations = [
+  InitialSchema1764000000000,
+  ActivityFeedIndexes1764100000000,
+  IdempotencyKeys1765120000000,
+];
 
 export interface DataSourceOptions {
   url: string;

@@ -10,7 +10,11 @@ export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field({ description: 'Normalised (trimmed, lower-case) e-mail address.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Normalised (trimmed, lower-case) e-mail address. Null unless you are this user or share a team with them now.',
+  })
   @Column({ type: 'text', unique: true })
   email: string;
 
@@ -22,7 +26,10 @@ export class User {
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash: string;
 
-  @Field()
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Null unless you are this user or share a team with them now.',
+  })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -15,6 +15,7 @@ import {
   isMemberOfTeamId,
   isOwnerOfTeamArg,
   isSelf,
+  personalFieldOfVisibleProfile,
 } from './rules';
 import { isVouchedByLiveFeed } from './rules/feed.rule';
 
@@ -72,7 +73,15 @@ export const permissionRules = {
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
   Team: { '*': or(isMemberOfParentTeam, isVouchedByLiveFeed), invitations: isManagerOfParentTeam },
   Membership: { '*': isMemberOfParentTeamId },
-  User: { '*': allow, teams: isSelf },
+  // Profile visibility (API.md): whoever may see the object holding the edge sees who it is;
+  // every other field, including any added later, is null unless the viewer is the user or
+  // shares a team with them now.
+  User: {
+    id: allow,
+    displayName: allow,
+    teams: isSelf,
+    '*': personalFieldOfVisibleProfile,
+  },
   Session: { '*': allow },
   AuthPayload: { '*': allow },
   Invitation: { '*': canSeeInvitation },

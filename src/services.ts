@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
+import { ActivityLogVerifier } from './activity/activity-log-verifier';
 import { ReadState } from './activity/read-state';
 import { AccountService } from './accounts/account.service';
 import { droppingOnPublish, SessionCache, type BusHealth } from './accounts/session-cache';
@@ -12,6 +13,10 @@ import type { Logger } from './logging/logger';
 import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
+import { CpuPool } from './workers/cpu-pool';
+
+/** Tasks that may wait per CPU worker thread before callers are asked to retry. */
+const CPU_QUEUE_PER_THREAD = 32;
 
 /** The application's long-lived parts, built once per process and shared by every request. */
 export interface Services {
@@ -21,12 +26,15 @@ export interface Services {
   logger: Logger;
   rateLimits: RateLimits;
   sessionCache: SessionCache;
+  /** Worker threads for CPU-heavy work; closed with the app. */
+  cpu: CpuPool;
   sessions: SessionService;
   accounts: AccountService;
   teams: TeamService;
   invitations: InvitationService;
   items: ItemService;
   activityFeed: ActivityFeed;
+  activityLog: ActivityLogVerifier;
   readState: ReadState;
 }
 
@@ -46,6 +54,10 @@ export function createServices(deps: {
   // Every service publishes through this bus, after commit: revocations reach the cache first.
   const bus = droppingOnPublish(deps.bus, sessionCache);
   const sessions = new SessionService(dataSource, config.SESSION_TTL, sessionCache);
+  const cpu = new CpuPool({
+    threads: config.CPU_WORKERS,
+    maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
+  });
   return {
     config,
     dataSource,
@@ -53,8 +65,9 @@ export function createServices(deps: {
     logger,
     rateLimits,
     sessionCache,
+    cpu,
     sessions,
-    accounts: new AccountService(dataSource, bus, sessions, rateLimits),
+    accounts: new AccountService(dataSource, bus, sessions, rateLimits, cpu),
     teams: new TeamService(dataSource, bus),
     invitations: new InvitationService(
       dataSource,
@@ -69,6 +82,7 @@ export function createServices(deps: {
     ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
+    activityLog: new ActivityLogVerifier(dataSource, rateLimits, cpu),
     readState: new ReadState(dataSource, bus),
   };
 }

@@ -17,7 +17,7 @@ import {
 
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 
-describe('live feeds: hostile clients (SECURITY.md 17–22)', () => {
+describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
   let app: TestApp;
   let strict: TestApp;
   const clients: LiveClient[] = [];
@@ -74,7 +74,7 @@ describe('live feeds: hostile clients (SECURITY.md 17–22)', () => {
       const user = await buildUser(strict);
       await expect(
         connectLive(strict, user.token, { origin: 'https://evil.example.com' }),
-      ).rejects.toBeDefined();
+      ).rejects.toThrow('Unexpected server response: 403');
     });
   });
 

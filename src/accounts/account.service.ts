@@ -6,7 +6,7 @@ import {
   timingDummyHash,
   verifyPassword,
 } from '../auth/password-hasher';
-import { passwordWeakness } from '../auth/password-policy';
+import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction, type PendingEvents } from '../db/unit-of-work';
 import { badInput, conflict, notFound, unauthenticated } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -14,6 +14,7 @@ import type { RateLimits } from '../rate-limit/rate-limits';
 import { isUuid, normalizeEmail, requireText } from '../validation/validators';
 import type { SessionService, Viewer } from './session.service';
 import type { Session } from '../../entities/session.entity';
+import type { CpuPool } from '../workers/cpu-pool';
 
 export interface AuthResult {
   token: string;
@@ -36,6 +37,7 @@ export class AccountService {
     private readonly bus: EventBus,
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
+    private readonly cpu: CpuPool,
   ) {}
 
   async signUp(
@@ -45,7 +47,7 @@ export class AccountService {
     await this.rateLimits.consume('signUpPerIp', origin.ip);
     const email = normalizeEmail('email', input.email);
     const displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
-    const weakness = await passwordWeakness(input.password, { email, displayName });
+    const weakness = await passwordWeakness(this.cpu, input.password, { email, displayName });
     if (weakness) throw badInput('password', weakness);
     const passwordHash = await hashPassword(input.password);
     try {
@@ -68,7 +70,10 @@ export class AccountService {
     await this.rateLimits.check('logInPerAccount', email);
     const user = await this.dataSource.getRepository(User).findOneBy({ email });
     // Verify against a dummy hash for unknown e-mails: same work, same timing, same error.
-    const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);
+    const valid = await this.passwordMatches(
+      user?.passwordHash ?? (await timingDummyHash()),
+      password,
+    );
     if (!user || !valid) {
       await this.rateLimits.penalize('logInPerAccount', email);
       throw unauthenticated(INVALID_CREDENTIALS);
@@ -119,12 +124,17 @@ export class AccountService {
     viewer: Viewer,
     currentPassword: string,
     newPassword: string,
+    origin: RequestOrigin,
   ): Promise<boolean> {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
-    if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+    // The same budget and lock as log-in: a stolen session is not an unlimited password oracle.
+    await this.rateLimits.consume('logInPerIp', origin.ip);
+    await this.rateLimits.check('logInPerAccount', user.email);
+    if (!(await this.passwordMatches(user.passwordHash, currentPassword))) {
+      await this.rateLimits.penalize('logInPerAccount', user.email);
       throw badInput('currentPassword', 'Current password is wrong.');
     }
-    const weakness = await passwordWeakness(newPassword, user);
+    const weakness = await passwordWeakness(this.cpu, newPassword, user);
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
@@ -147,6 +157,12 @@ export class AccountService {
       });
       return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     });
+  }
+
+  /** A password longer than sign-up allows can never match: refused without hashing it. */
+  private async passwordMatches(passwordHash: string, password: string): Promise<boolean> {
+    if (password.length > PASSWORD_MAX_LENGTH) return false;
+    return verifyPassword(passwordHash, password);
   }
 
   private accountEvent(

@@ -235,10 +235,12 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
     }
     const { context, services, viewerId } = this.options;
     const checks = liveEventChecks(services.dataSource);
-    const [role, team, actor] = await Promise.all([
+    const { actorId } = activity;
+    const [role, team, actor, actorRole] = await Promise.all([
       checks.role.load({ teamId: activity.teamId, userId: viewerId }),
       checks.team.load(activity.teamId),
-      activity.actorId ? checks.user.load(activity.actorId) : null,
+      actorId ? checks.user.load(actorId) : null,
+      actorId ? checks.role.load({ teamId: activity.teamId, userId: actorId }) : null,
     ]);
     if (!role) {
       this.accessLost(activity.teamId);
@@ -250,6 +252,9 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
     loaders.viewerRole.prime(activity.teamId, role);
     if (team) loaders.team.prime(team.id, team);
     if (actor) loaders.user.prime(actor.id, actor);
+    // An actor still in this team shares it with the subscriber: their profile is visible
+    // without another read. Anyone else is looked up (batched across subscribers) if selected.
+    if (actor && actorRole) loaders.sharesTeamWith.prime(actor.id, true);
     context.loaders = loaders;
     followed.lastSent = activity.seq;
     return activity;

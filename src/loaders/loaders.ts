@@ -14,6 +14,8 @@ interface SharedBatches {
   users: SharedBatch<User>;
   /** Keyed `${userId}:${teamId}`. */
   roles: SharedBatch<RoleAndTeam>;
+  /** Keyed `${viewerId}:${userId}`; present (true) when they share a team. */
+  teammates: SharedBatch<true>;
 }
 const sharedBatches = new WeakMap<DataSource, SharedBatches>();
 
@@ -28,6 +30,17 @@ function batchesFor(dataSource: DataSource): SharedBatches {
         return new Map(rows.map((user) => [user.id, user]));
       }),
       roles: new SharedBatch((keys) => reads.rolesAndTeams(keys)),
+      teammates: new SharedBatch(async (keys) => {
+        const pairs = keys.map((key) => key.split(':'));
+        const rows: { viewer_id: string; user_id: string }[] = await dataSource.query(
+          `SELECT DISTINCT k.viewer_id, k.user_id
+             FROM unnest($1::uuid[], $2::uuid[]) AS k(viewer_id, user_id)
+             JOIN memberships mine ON mine.user_id = k.viewer_id
+             JOIN memberships other ON other.team_id = mine.team_id AND other.user_id = k.user_id`,
+          [pairs.map(([viewerId]) => viewerId), pairs.map(([, userId]) => userId)],
+        );
+        return new Map(rows.map((r) => [`${r.viewer_id}:${r.user_id}`, true as const]));
+      }),
     };
     sharedBatches.set(dataSource, batches);
   }
@@ -104,19 +117,20 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
         rows.filter((row) => row.membership.teamId === id).map((row) => row.membership),
       );
     }),
-    /** Whether the viewer shares at least one team with each user. */
-    sharesTeamWith: new DataLoader<string, boolean>(async (userIds) => {
-      const usable = valid(userIds);
-      if (!viewerId || !usable.length) return userIds.map((id) => id === viewerId);
-      const rows: { user_id: string }[] = await dataSource.query(
-        `SELECT DISTINCT other.user_id FROM memberships mine
-           JOIN memberships other ON other.team_id = mine.team_id
-          WHERE mine.user_id = $1 AND other.user_id = ANY($2::uuid[])`,
-        [viewerId, usable],
-      );
-      const shared = new Set(rows.map((r) => r.user_id));
-      return userIds.map((id) => id === viewerId || shared.has(id));
-    }),
+    /**
+     * Whether the viewer is each user or shares at least one team with them now. Batched across
+     * requests and live events like roles: a feed event by a former member costs one query for
+     * every subscriber together.
+     */
+    sharesTeamWith: new DataLoader<string, boolean>((userIds) =>
+      Promise.all(
+        userIds.map(async (id) => {
+          if (!viewerId || !isUuid(id)) return false;
+          if (id === viewerId) return true;
+          return (await shared.teammates.load(`${viewerId}:${id}`)) === true;
+        }),
+      ),
+    ),
   };
 }
 

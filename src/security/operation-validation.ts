@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../errors/error-codes';
 import { armorConfig, PARSE_OPTIONS } from './armor';
+import { oncePerRequestRule } from './once-per-request';
 
 export interface OperationPolicy {
   /** Allow __schema/__type queries (development, or GRAPHQL_INTROSPECTION=on). */
@@ -66,6 +67,7 @@ export function validateOperation(
   const rules = [
     ...specifiedRules,
     ...armorValidationRules(),
+    oncePerRequestRule,
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
   const errors = validate(schema, document, rules);

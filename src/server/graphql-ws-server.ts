@@ -2,7 +2,6 @@ import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
@@ -13,6 +12,7 @@ import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
+import { serveGraphqlWs } from './graphql-ws-adapter';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -83,7 +83,7 @@ export function attachGraphqlWs(
     });
   });
 
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
       schema,
@@ -169,6 +169,7 @@ export function attachGraphqlWs(
     },
     wss,
     config.WS_KEEPALIVE,
+    log,
   );
   return {
     wss,

@@ -8,6 +8,7 @@ import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/unit-of-work';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
+import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import { requireText } from '../validation/validators';
 import { roleIn } from './membership-queries';
 import {
@@ -116,6 +117,7 @@ export class TeamService {
         summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
       return membership;
     });
   }
@@ -137,6 +139,7 @@ export class TeamService {
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
       pending.add({ kind: 'access-revoked', teamId, userId });
       return true;
     });
@@ -157,6 +160,7 @@ export class TeamService {
         summary: `${actor.displayName} left the team`,
         details: { role },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
       pending.add({ kind: 'access-revoked', teamId, userId: actor.id });
       return true;
     });
@@ -183,6 +187,8 @@ export class TeamService {
         summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
         details: { previousOwnerId: actor.id, newOwnerId: userId },
       });
+      // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
+      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
       return team;
     });
   }

@@ -32,4 +32,31 @@ export class User {
   })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** When the address in `email` was proven to reach the user (null: not yet). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
+  /** Names the user went by before a rename: erased with the account, like the current one. */
+  @Column({ name: 'former_display_names', type: 'text', array: true, default: () => "'{}'" })
+  formerDisplayNames: string[];
+
+  /** Base32 TOTP secret while two-factor is on; never exposed after setup. */
+  @Column({ name: 'two_factor_secret', type: 'text', nullable: true })
+  twoFactorSecret: string | null;
+
+  /** A secret handed out by beginTwoFactorSetup and not yet confirmed with a code. */
+  @Column({ name: 'two_factor_pending_secret', type: 'text', nullable: true })
+  twoFactorPendingSecret: string | null;
+
+  @Column({ name: 'two_factor_enabled_at', type: 'timestamptz', nullable: true })
+  twoFactorEnabledAt: Date | null;
+
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  @Column({ name: 'two_factor_last_step', type: 'bigint', nullable: true })
+  twoFactorLastStep: string | null;
+
+  /** Set when the account was deleted; the row stays only so past references resolve. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
 }

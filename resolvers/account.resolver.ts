@@ -47,9 +47,14 @@ export class AccountResolver {
   async logIn(
     @Arg('email') email: string,
     @Arg('password') password: string,
+    @Arg('code', () => String, {
+      nullable: true,
+      description: 'A TOTP or recovery code, for accounts with two-factor on.',
+    })
+    code: string | null,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return toPayload(await ctx.services.accounts.logIn(email, password, ctx));
+    return toPayload(await ctx.services.accounts.logIn(email, password, code, ctx));
   }
 
   @Mutation(() => Boolean, {

@@ -2,17 +2,25 @@ import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
 import { ActivityLogVerifier } from './activity/activity-log-verifier';
 import { ReadState } from './activity/read-state';
+import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
 import { droppingOnPublish, SessionCache, type BusHealth } from './accounts/session-cache';
+import { EmailChangeService } from './accounts/email-change.service';
+import { EmailVerificationService } from './accounts/email-verification.service';
+import { PasswordResetService } from './accounts/password-reset.service';
+import { SecretChecks } from './accounts/secret-checks';
 import { SessionService } from './accounts/session.service';
+import { TwoFactorService } from './accounts/two-factor.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
 import { InvitationService } from './invitations/invitation.service';
 import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
+import { AccountMail } from './mail/account-mail';
 import { createMailer, type Mailer } from './mail/mailer';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
+import { TwoFactorRequirementService } from './teams/two-factor-requirement.service';
 import { CpuPool } from './workers/cpu-pool';
 
 /** Tasks that may wait per CPU worker thread before callers are asked to retry. */
@@ -30,6 +38,12 @@ export interface Services {
   cpu: CpuPool;
   sessions: SessionService;
   accounts: AccountService;
+  passwordReset: PasswordResetService;
+  emailVerification: EmailVerificationService;
+  emailChange: EmailChangeService;
+  twoFactor: TwoFactorService;
+  accountDeletion: AccountDeletionService;
+  twoFactorRequirement: TwoFactorRequirementService;
   teams: TeamService;
   invitations: InvitationService;
   items: ItemService;
@@ -58,6 +72,11 @@ export function createServices(deps: {
     threads: config.CPU_WORKERS,
     maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
   });
+  const mailer = deps.mailer ?? createMailer(config, logger);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const accountMail = new AccountMail(mailer, logger.child({ component: 'accounts' }), publicUrl);
+  const secrets = new SecretChecks(dataSource, rateLimits);
+  const emailVerification = new EmailVerificationService(dataSource, bus, rateLimits, accountMail);
   return {
     config,
     dataSource,
@@ -67,18 +86,44 @@ export function createServices(deps: {
     sessionCache,
     cpu,
     sessions,
-    accounts: new AccountService(dataSource, bus, sessions, rateLimits, cpu),
+    accounts: new AccountService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      cpu,
+      secrets,
+      emailVerification,
+    ),
+    passwordReset: new PasswordResetService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      accountMail,
+      logger.child({ component: 'accounts' }),
+      cpu,
+    ),
+    emailVerification,
+    emailChange: new EmailChangeService(
+      dataSource,
+      bus,
+      sessions,
+      rateLimits,
+      secrets,
+      accountMail,
+    ),
+    twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets),
+    accountDeletion: new AccountDeletionService(dataSource, bus, sessions, secrets, accountMail),
+    twoFactorRequirement: new TwoFactorRequirementService(dataSource, bus),
     teams: new TeamService(dataSource, bus),
     invitations: new InvitationService(
       dataSource,
       bus,
       rateLimits,
-      deps.mailer ?? createMailer(config, logger),
+      mailer,
       logger.child({ component: 'invitations' }),
-      {
-        ttlMs: config.INVITATION_TTL,
-        publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-      },
+      { ttlMs: config.INVITATION_TTL, publicUrl },
     ),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),

@@ -22,7 +22,25 @@ const ACCOUNT_MUTATIONS = [
   'revokeOtherSessions',
   'changePassword',
   'updateProfile',
+  'requestPasswordReset',
+  'resetPassword',
+  'verifyEmail',
+  'resendVerificationEmail',
+  'requestEmailChange',
+  'confirmEmailChange',
+  'beginTwoFactorSetup',
+  'confirmTwoFactorSetup',
+  'disableTwoFactor',
+  'regenerateRecoveryCodes',
 ];
+
+/**
+ * Account mutations that also end team state: deleting an account leaves every team, each
+ * departure recorded as its team's activity (API.md: "each recorded as MEMBER_LEFT").
+ */
+const ACCOUNT_MUTATIONS_WITH_TEAM_ACTIVITY: Record<string, ActivityAction> = {
+  deleteAccount: ActivityAction.MEMBER_LEFT,
+};
 
 /**
  * Per-user state that is not team data. markActivityRead moves my own read position: recording
@@ -50,6 +68,7 @@ const TEAM_MUTATIONS: Record<string, ActivityAction> = {
   createItem: ActivityAction.ITEM_CREATED,
   updateItem: ActivityAction.ITEM_UPDATED,
   deleteItem: ActivityAction.ITEM_DELETED,
+  setTwoFactorRequired: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
 };
 
 /** Actions no mutation records: an operator restoring a team from a backup (CLI). */
@@ -120,6 +139,7 @@ describe('activity coverage', () => {
       ...ACCOUNT_MUTATIONS,
       ...PER_USER_STATE_MUTATIONS,
       ...Object.keys(TEAM_MUTATIONS),
+      ...Object.keys(ACCOUNT_MUTATIONS_WITH_TEAM_ACTIVITY),
     ]);
     expect(mutationFields.filter((field) => !classified.has(field))).toEqual([]);
   });
@@ -129,6 +149,7 @@ describe('activity coverage', () => {
       ...ACCOUNT_MUTATIONS,
       ...PER_USER_STATE_MUTATIONS,
       ...Object.keys(TEAM_MUTATIONS),
+      ...Object.keys(ACCOUNT_MUTATIONS_WITH_TEAM_ACTIVITY),
     ];
     expect(listed.filter((field) => !mutationFields.includes(field))).toEqual([]);
   });
@@ -141,7 +162,7 @@ describe('activity coverage', () => {
   });
 
   const asserted = assertedActions();
-  it.each(Object.entries(TEAM_MUTATIONS))(
+  it.each(Object.entries({ ...TEAM_MUTATIONS, ...ACCOUNT_MUTATIONS_WITH_TEAM_ACTIVITY }))(
     '%s: some test asserts its %s activity',
     (_mutation, action) => {
       expect(asserted.get(action) ?? []).not.toEqual([]);

@@ -4,6 +4,7 @@ import { buildBareSchema } from '../src/graphql/build-schema';
 import { buildInvitation } from './factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
+import { generateToken, hashToken } from '../src/auth/token';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 import { connectLive, subscribe, type LiveClient } from './support/ws-client';
 
@@ -110,6 +111,8 @@ const former = (w: World) => w.formerTeam;
 const current = (w: World) => w.currentTeam;
 const declined = (w: World) => w.declinedTeam;
 const items: Record<'formerItem' | 'currentItem', string> = { formerItem: '', currentItem: '' };
+/** An e-mail change link of the subject's (to the same address, so other cases keep working). */
+const links = { emailChange: '' };
 
 const onlyTheCaller = { unreachable: 'answers about the caller, never about someone else' };
 const notInTeam = { unreachable: 'not a member of any team whose data holds this edge' };
@@ -141,6 +144,19 @@ const SCENARIOS: Record<string, Record<ViewerKind, Plan>> = {
     former: onlyTheCaller,
     invitee: onlyTheCaller,
     stranger: onlyTheCaller,
+  },
+  'Mutation.confirmEmailChange': {
+    self: [
+      {
+        query: () => `mutation ($k: String!) { confirmEmailChange(token: $k) ${SEL} }`,
+        variables: () => ({ k: links.emailChange }),
+        users: (d) => [d.confirmEmailChange],
+      },
+    ],
+    teammate: { unreachable: 'answers about the account the link was mailed for, never another' },
+    former: { unreachable: 'answers about the account the link was mailed for, never another' },
+    invitee: { unreachable: 'answers about the account the link was mailed for, never another' },
+    stranger: { unreachable: 'answers about the account the link was mailed for, never another' },
   },
   'AuthPayload.user': {
     self: [
@@ -287,6 +303,12 @@ describe('profile visibility through the real server', () => {
     await as(subject, `mutation ($k: String!) { declineInvitation(token: $k) }`, {
       k: invitation.token,
     });
+    links.emailChange = generateToken();
+    await app.sql(
+      `INSERT INTO account_tokens (user_id, purpose, token_hash, email, expires_at)
+       VALUES ($1, 'EMAIL_CHANGE', $2, $3, now() + interval '1 hour')`,
+      [subject.id, hashToken(links.emailChange), subject.email],
+    );
     world = { subject, viewers, formerTeam, currentTeam, declinedTeam };
   });
 

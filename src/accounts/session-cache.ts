@@ -212,6 +212,7 @@ export function droppingOnPublish(bus: EventBus, cache: SessionCache): EventBus 
       return bus.publish(events);
     },
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
+    onReconnect: (listener) => bus.onReconnect(listener),
     listenerCount: () => bus.listenerCount() - cache.watchCount(),
     close: () => bus.close(),
   };

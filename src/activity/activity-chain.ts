@@ -1,7 +1,13 @@
-import { computeActivityHash, type HashedActivityFields } from './activity-hash';
+import {
+  computeActivityHash,
+  summaryMatchesSeal,
+  type HashedActivityFields,
+} from './activity-hash';
 
 export interface ChainRow extends HashedActivityFields {
   hash: string;
+  /** Salt of the summary's digest; null once the summary was erased (see activity-hash.ts). */
+  summarySalt?: string | null;
 }
 
 /** Where a walk along the chain stands: the next seq expected and the hash it must chain to. */
@@ -25,7 +31,11 @@ export function verifyChainSegment(input: {
   let { previousHash, expectedSeq, checked } = input.position;
   for (const row of input.rows) {
     checked += 1;
-    if (row.seq !== expectedSeq || computeActivityHash(previousHash, row) !== row.hash) {
+    if (
+      row.seq !== expectedSeq ||
+      !summaryMatchesSeal(row) ||
+      computeActivityHash(previousHash, row) !== row.hash
+    ) {
       return { previousHash, expectedSeq, checked, brokenSeq: expectedSeq };
     }
     previousHash = row.hash;

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/unit-of-work';
 import { forbidden } from '../errors/errors';
-import { computeActivityHash } from './activity-hash';
+import { computeActivityHash, summaryDigest } from './activity-hash';
 import { toActivityEvent } from './activity-event';
 
 export interface ActivityInput {
@@ -24,7 +24,7 @@ export interface ChangeStatement {
 }
 
 const ACTIVITY_COLUMNS =
-  'id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash';
+  'id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash, summary_salt, summary_digest';
 
 /**
  * Takes the next seq of a team locked with `lockTeam`, chains the hash and writes the activity
@@ -45,7 +45,17 @@ export async function recordActivity(
   // Millisecond precision, so the stored timestamp hashes the same when read back.
   const createdAt = new Date();
   const details = input.details ?? {};
-  const row = { ...input, teamId: lockedTeam.id, details, seq, createdAt };
+  // The chain seals a salted digest of the summary, so a deleted user's name can be erased.
+  const summarySalt = randomBytes(16).toString('hex');
+  const row = {
+    ...input,
+    teamId: lockedTeam.id,
+    details,
+    seq,
+    createdAt,
+    summarySalt,
+    summaryDigest: summaryDigest(summarySalt, input.summary),
+  };
   const hash = computeActivityHash(lockedTeam.lastHash, row);
   const activity = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
   const offset = change?.values.length ?? 0;
@@ -62,13 +72,15 @@ export async function recordActivity(
     JSON.stringify(details),
     createdAt,
     hash,
+    summarySalt,
+    row.summaryDigest,
   ];
   const guard = change ? 'WHERE EXISTS (SELECT 1 FROM change)' : '';
   const text = `WITH ${change ? `change AS (${change.text}),` : ''}
     logged AS (
       INSERT INTO activities (${ACTIVITY_COLUMNS})
       SELECT ${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::int, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::uuid,
-             ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)} ${guard}
+             ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)}, ${p(12)}, ${p(13)} ${guard}
       RETURNING id),
     head AS (
       UPDATE teams SET last_seq = ${p(3)}::int, last_hash = ${p(11)}

@@ -24,6 +24,8 @@ const chainRow = (row: ChainRow): ChainRow => ({
   details: row.details,
   createdAt: row.createdAt,
   hash: row.hash,
+  summaryDigest: row.summaryDigest ?? null,
+  summarySalt: row.summarySalt ?? null,
 });
 
 /**
@@ -31,7 +33,8 @@ const chainRow = (row: ChainRow): ChainRow => ({
  * REPEATABLE READ snapshot (so rows appended meanwhile do not look like a broken tail). The
  * hashing runs in the CPU pool, so a long log never holds the event loop.
  * A row is broken when its seq is not the next one (a row was deleted) or its hash is not
- * SHA-256(previous hash || row) (a row was edited); the team's head (last_seq, last_hash) must
+ * SHA-256(previous hash || row), or its summary does not match its sealed digest (a row was
+ * edited); the team's head (last_seq, last_hash) must
  * match the last row, which catches a deleted tail.
  */
 export async function verifyActivityLog(

@@ -1,4 +1,13 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { User } from '../../entities/user.entity';
+
+/** Credentials a user shown through a loader never carries. */
+export const SHOWN_USER_OMITS: (keyof User)[] = [
+  'passwordHash',
+  'twoFactorSecret',
+  'twoFactorPendingSecret',
+  'twoFactorLastStep',
+];
 
 /**
  * Hand-written SQL for the hot paths still reads and builds entities from TypeORM's own

@@ -16,7 +16,8 @@ import type { Mailer } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
-import { isUuid, normalizeEmail } from '../validation/validators';
+import { isUuid } from '../validation/ids';
+import { normalizeEmail } from '../validation/validators';
 import { closeInvitation } from './close-invitation';
 import { invitationEmail } from './invitation-email';
 import { invitationLink } from './invitation-link';
@@ -195,6 +196,13 @@ export class InvitationService {
         lastReadSeq: 0,
       });
       await tx.insert(Membership, membership);
+      // The token reached this address by e-mail: that proves the address, like a verify link.
+      await tx
+        .createQueryBuilder()
+        .update(User)
+        .set({ emailVerifiedAt: () => 'coalesce(email_verified_at, now())' })
+        .where('id = :id AND email = :email', { id: actor.id, email: invitation.email })
+        .execute();
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,

@@ -3,7 +3,7 @@ import { Item } from '../../entities/item.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import type { ChangeStatement } from '../activity/record-activity';
-import { EntityRows } from '../db/entity-rows';
+import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query, queryIn } from '../db/prepared';
 import type { MaybeRole } from '../teams/team-policy';
 
@@ -23,8 +23,8 @@ export class ItemStatements {
   constructor(private readonly dataSource: DataSource) {
     this.items = new EntityRows(dataSource, Item);
     this.teams = new EntityRows(dataSource, Team);
-    // Users reached through loaders are shown, never authenticated: no password hash.
-    this.users = new EntityRows(dataSource, User, ['passwordHash']);
+    // Users reached through loaders are shown, never authenticated: no credentials.
+    this.users = new EntityRows(dataSource, User, SHOWN_USER_OMITS);
     const pageSelect = `SELECT ${this.items.select('i')},
         to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k_cursor_at,
         ${this.users.select('c', 'c__')}, ${this.users.select('u', 'u__')}

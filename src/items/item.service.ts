@@ -10,6 +10,7 @@ import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {
+  cursorPart,
   encodeCursor,
   decodeCursor,
   pageSize,
@@ -17,7 +18,7 @@ import {
   type Page,
 } from '../pagination/connection-args';
 import { canDeleteItem, isMember, type MaybeRole } from '../teams/team-policy';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 import { changedFields } from './changed-fields';
 import { itemContent, itemTitle } from './item-input';
 import { itemStatements, type ItemStatements } from './item-statements';
@@ -156,10 +157,10 @@ export class ItemService {
     const size = pageSize(first);
     let position: { createdAt: string; id: string } | null = null;
     if (after) {
-      const [createdAt, id] = decodeCursor(CURSOR_KIND, after);
-      if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !isUuid(id)) {
-        throw badInput('after', 'after is not a valid cursor for this list.');
-      }
+      const [createdAt, id] = decodeCursor(CURSOR_KIND, after, [
+        cursorPart.timestamp,
+        cursorPart.uuid,
+      ]);
       position = { createdAt, id };
     }
     if (!isUuid(teamId)) return { nodes: [], hasNextPage: false, authors: [] };

@@ -3,13 +3,16 @@ import { Item } from '../../entities/item.entity';
 import { Membership } from '../../entities/membership.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import { EntityRows } from '../db/entity-rows';
+import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
 import type { MaybeRole } from '../teams/team-policy';
+import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
 /** A viewer's role in a team, read together with the team (null team: no such team). */
 export interface RoleAndTeam {
   role: MaybeRole;
+  /** A member held out by the team's two-factor rule (see two-factor-hold.ts). */
+  held: boolean;
   team: Team;
 }
 
@@ -30,8 +33,8 @@ export class HotReads {
   >;
 
   constructor(private readonly dataSource: DataSource) {
-    // Users reached through loaders are shown, never authenticated: no password hash.
-    this.users = new EntityRows(dataSource, User, ['passwordHash']);
+    // Users reached through loaders are shown, never authenticated: no credentials.
+    this.users = new EntityRows(dataSource, User, SHOWN_USER_OMITS);
     this.teams = new EntityRows(dataSource, Team);
     this.items = new EntityRows(dataSource, Item);
     this.memberships = new EntityRows(dataSource, Membership);
@@ -46,16 +49,21 @@ export class HotReads {
       ),
       rolesAndTeams: prepared(
         'roles_and_teams',
-        `SELECT k.user_id AS k_user_id, m.role AS k_role, ${this.teams.select('t')}
+        `SELECT k.user_id AS k_user_id, m.role AS k_role,
+                coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held, ${this.teams.select('t')}
            FROM unnest($1::uuid[], $2::uuid[]) AS k(user_id, team_id)
            JOIN teams t ON t.id = k.team_id
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id`,
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+           LEFT JOIN users u ON u.id = m.user_id`,
       ),
       itemsWithRole: prepared(
         'items_with_role',
-        `SELECT m.role AS k_role, ${this.items.select('i')}
+        `SELECT m.role AS k_role, coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held,
+                ${this.items.select('i')}
            FROM items i
+           JOIN teams t ON t.id = i.team_id
            LEFT JOIN memberships m ON m.team_id = i.team_id AND m.user_id = $2::uuid
+           LEFT JOIN users u ON u.id = m.user_id
           WHERE i.id = ANY($1::uuid[])`,
       ),
       membersWithUsers: prepared(
@@ -81,7 +89,7 @@ export class HotReads {
   /** Keyed `${userId}:${teamId}`; keys of teams that do not exist are absent. */
   async rolesAndTeams(keys: string[]): Promise<Map<string, RoleAndTeam>> {
     const pairs = keys.map((key) => key.split(':'));
-    const rows = await query<{ k_user_id: string; k_role: MaybeRole; id: string }>(
+    const rows = await query<{ k_user_id: string; k_role: MaybeRole; k_held: boolean; id: string }>(
       this.dataSource,
       this.statements.rolesAndTeams,
       [pairs.map(([userId]) => userId), pairs.map(([, teamId]) => teamId)],
@@ -89,7 +97,7 @@ export class HotReads {
     return new Map(
       rows.map((r) => [
         `${r.k_user_id}:${r.id}`,
-        { role: r.k_role, team: this.teams.map(r) as Team },
+        { role: r.k_role, held: r.k_held, team: this.teams.map(r) as Team },
       ]),
     );
   }
@@ -98,13 +106,13 @@ export class HotReads {
   async itemsWithRole(
     ids: string[],
     viewerId: string | null,
-  ): Promise<{ item: Item; role: MaybeRole }[]> {
-    const rows = await query<{ k_role: MaybeRole }>(
+  ): Promise<{ item: Item; role: MaybeRole; held: boolean }[]> {
+    const rows = await query<{ k_role: MaybeRole; k_held: boolean }>(
       this.dataSource,
       this.statements.itemsWithRole,
       [ids, viewerId],
     );
-    return rows.map((r) => ({ item: this.items.map(r) as Item, role: r.k_role }));
+    return rows.map((r) => ({ item: this.items.map(r) as Item, role: r.k_role, held: r.k_held }));
   }
 
   /** Memberships of the teams, oldest first, each with its user. */

@@ -6,13 +6,13 @@ import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
 import type { MaybeRole } from '../teams/team-policy';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 import { hotReads, type RoleAndTeam } from './hot-reads';
 import { SharedBatch } from './shared-batch';
 
 interface SharedBatches {
   users: SharedBatch<User>;
-  /** Keyed `${userId}:${teamId}`. */
+  /** Keyed `${userId}:${teamId}`; `held`: a member held out by the two-factor rule. */
   roles: SharedBatch<RoleAndTeam>;
   /** Keyed `${viewerId}:${userId}`; present (true) when they share a team. */
   teammates: SharedBatch<true>;
@@ -74,23 +74,31 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     const usable = valid(ids);
     return byId(usable.length ? await reads.teamsById(usable) : [], ids);
   });
-  const viewerRole = new DataLoader<string, MaybeRole>(async (teamIds) => {
-    if (!viewerId) return teamIds.map(() => null);
-    return Promise.all(
+  // One read per team and request for both the role and the two-factor hold.
+  const roleAndTeam = new DataLoader<string, RoleAndTeam | null>((teamIds) =>
+    Promise.all(
       teamIds.map(async (id) => {
-        if (!isUuid(id)) return null;
+        if (!viewerId || !isUuid(id)) return null;
         const found = await shared.roles.load(`${viewerId}:${id}`);
-        if (!found) return null;
-        team.prime(id, own(found.team));
-        return found.role;
+        if (found) team.prime(id, own(found.team));
+        return found;
       }),
-    );
-  });
+    ),
+  );
+  const viewerRole = new DataLoader<string, MaybeRole>((teamIds) =>
+    Promise.all(
+      teamIds.map(async (id) => {
+        const found = await roleAndTeam.load(id);
+        return found && !found.held ? found.role : null;
+      }),
+    ),
+  );
   const item = new DataLoader<string, Item | null>(async (ids) => {
     const usable = valid(ids);
     if (!usable.length) return ids.map(() => null);
     const rows = await reads.itemsWithRole(usable, viewerId);
-    if (viewerId) for (const row of rows) viewerRole.prime(row.item.teamId, row.role);
+    if (viewerId)
+      for (const row of rows) viewerRole.prime(row.item.teamId, row.held ? null : row.role);
     return byId(
       rows.map((row) => row.item),
       ids,
@@ -107,8 +115,15 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
       const counts = await unreadCounts(dataSource, viewerId, usable);
       return teamIds.map((id) => counts.get(id) ?? 0);
     }),
-    /** The viewer's role in each team (null: not a member). */
+    /**
+     * The viewer's role in each team (null: not a member — or a member held out because the
+     * team requires two-factor and the viewer has none; see `heldForTwoFactor`).
+     */
     viewerRole,
+    /** Whether the viewer is a member held out of each team by its two-factor rule. */
+    heldForTwoFactor: new DataLoader<string, boolean>((teamIds) =>
+      Promise.all(teamIds.map(async (id) => (await roleAndTeam.load(id))?.held === true)),
+    ),
     members: new DataLoader<string, Membership[]>(async (teamIds) => {
       const usable = valid(teamIds);
       const rows = usable.length ? await reads.membersWithUsers(usable) : [];

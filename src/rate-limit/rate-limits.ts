@@ -16,6 +16,12 @@ export const RATE_LIMIT_RULES = {
   /** verifyActivityLog, weighted: one point per batch of rows rehashed. */
   verifyLogPerUser: { points: 100, duration: 15 * 60 },
   verifyLogPerTeam: { points: 300, duration: 15 * 60 },
+  passwordResetPerIp: { points: 20, duration: 60 * 60 },
+  passwordResetPerAddress: { points: 5, duration: 60 * 60 },
+  /** Attempts to use an e-mailed account link (reset, verify, confirm a change). */
+  accountLinkPerIp: { points: 50, duration: 15 * 60 },
+  verificationEmailPerUser: { points: 5, duration: 60 * 60 },
+  emailChangePerUser: { points: 5, duration: 60 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_RULES;

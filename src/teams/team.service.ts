@@ -9,6 +9,7 @@ import { inTransaction } from '../db/unit-of-work';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
+import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
 import { roleIn } from './membership-queries';
 import {
@@ -128,7 +129,7 @@ export class TeamService {
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
-      if (!canRemoveMember(actorRole, targetRole, userId === actor.id)) throw forbidden();
+      if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
       await tx.delete(Membership, { teamId, userId });
       await recordActivity(tx, pending, team, {
@@ -172,10 +173,11 @@ export class TeamService {
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!isOwner(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
-      if (!canTransferOwnership(actorRole, targetRole, userId === actor.id)) {
+      if (!canTransferOwnership(actorRole, targetRole, sameId(userId, actor.id))) {
         throw badInput('userId', 'The new owner must be another member of the team.');
       }
-      // Demote first: the one-owner index allows a single OWNER row per team.
+      // Demote first: the one-owner index allows a single OWNER row per team (and the
+      // deferred has-an-owner trigger checks at commit that one is left).
       await tx.update(Membership, { teamId, userId: actor.id }, { role: Role.ADMIN });
       await tx.update(Membership, { teamId, userId }, { role: Role.OWNER });
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });

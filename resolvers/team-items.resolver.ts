@@ -18,6 +18,8 @@ export class TeamItemsResolver {
     @Ctx() ctx: Context,
   ): Promise<Omit<ItemConnectionOf, 'totalCount'>> {
     const page = await ctx.services.items.page(team.id, first, after);
+    // The page statement read the authors too: their fields need no second read.
+    for (const author of page.authors) ctx.loaders.user.prime(author.id, author);
     const edges = page.nodes.map((node) => ({ cursor: node.cursor, node }));
     return {
       teamId: team.id,

@@ -9,6 +9,7 @@ import { createEventBus } from './events/create-event-bus';
 import type { Logger } from './logging/logger';
 import { countingEventBus } from './metrics/event-metrics';
 import { createRateLimits } from './rate-limit/create-rate-limits';
+import { RedisBusHealth } from './redis/bus-health';
 import { closeRedis, connectRedis } from './redis/redis-client';
 import { createServer, type TeamgraphServer } from './server/create-server';
 import { createServices, type Services } from './services';
@@ -28,9 +29,11 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
-  const bus = countingEventBus(createEventBus(config, logger), logger);
+  const rawBus = createEventBus(config, logger);
+  const bus = countingEventBus(rawBus, logger);
+  const busHealth = redis ? new RedisBusHealth(redis, rawBus) : undefined;
   const rateLimits = createRateLimits(config, redis, logger);
-  const services = createServices({ config, dataSource, bus, logger, rateLimits });
+  const services = createServices({ config, dataSource, bus, logger, rateLimits, busHealth });
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
   // The playground is the same URL opened in a browser.
@@ -47,6 +50,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     async stop() {
       // Requests finish first; the scheduler aborts a running backup meanwhile.
       await Promise.all([server.close(), backups?.stop()]);
+      services.sessionCache.close();
+      busHealth?.close();
       await bus.close();
       await services.cpu.close();
       if (redis) await closeRedis(redis);

@@ -4,6 +4,7 @@ import { ActivityLogVerifier } from './activity/activity-log-verifier';
 import { ReadState } from './activity/read-state';
 import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
+import { droppingOnPublish, SessionCache, type BusHealth } from './accounts/session-cache';
 import { EmailChangeService } from './accounts/email-change.service';
 import { EmailVerificationService } from './accounts/email-verification.service';
 import { PasswordResetService } from './accounts/password-reset.service';
@@ -32,6 +33,7 @@ export interface Services {
   bus: EventBus;
   logger: Logger;
   rateLimits: RateLimits;
+  sessionCache: SessionCache;
   /** Worker threads for CPU-heavy work; closed with the app. */
   cpu: CpuPool;
   sessions: SessionService;
@@ -57,10 +59,15 @@ export function createServices(deps: {
   logger: Logger;
   rateLimits?: RateLimits;
   mailer?: Mailer;
+  /** Whether `bus` can miss events (a broker); the session cache trusts it only while healthy. */
+  busHealth?: BusHealth;
 }): Services {
-  const { config, dataSource, bus, logger } = deps;
+  const { config, dataSource, logger } = deps;
   const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
-  const sessions = new SessionService(dataSource, config.SESSION_TTL);
+  const sessionCache = new SessionCache(deps.bus, config.SESSION_CACHE_TTL, deps.busHealth);
+  // Every service publishes through this bus, after commit: revocations reach the cache first.
+  const bus = droppingOnPublish(deps.bus, sessionCache);
+  const sessions = new SessionService(dataSource, config.SESSION_TTL, sessionCache);
   const cpu = new CpuPool({
     threads: config.CPU_WORKERS,
     maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
@@ -76,6 +83,7 @@ export function createServices(deps: {
     bus,
     logger,
     rateLimits,
+    sessionCache,
     cpu,
     sessions,
     accounts: new AccountService(

@@ -1,3 +1,4 @@
+import { Client as PgClient } from 'pg';
 import { addMember, buildTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -113,5 +114,150 @@ describe('SQL statements per page', () => {
       expect(response.data!.team.activity.edges).toHaveLength(60);
     });
     expect(large).toBe(small);
+  });
+});
+
+/**
+ * Statements and round trips of the hot operations, counted at the PostgreSQL client (pg's
+ * Client#query sees every statement). Statements that overlap in time are one round trip.
+ */
+async function roundTrips(
+  run: () => Promise<unknown>,
+): Promise<{ statements: string[]; roundTrips: number }> {
+  const calls: { sql: string; start: number; end: number }[] = [];
+  const original = PgClient.prototype.query;
+  const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
+    this: PgClient,
+    ...args: unknown[]
+  ) {
+    const first = args[0] as string | { text: string };
+    const call = {
+      sql: typeof first === 'string' ? first : first.text,
+      start: performance.now(),
+      end: Infinity,
+    };
+    calls.push(call);
+    const done = () => {
+      call.end = performance.now();
+    };
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (...results: unknown[]) => {
+        done();
+        return (callback as (...r: unknown[]) => unknown)(...results);
+      };
+    }
+    // Cast: the overloads of Client#query cannot be named from a rest argument list.
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) void result.then(done, done);
+    return result as never;
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  let waves = 0;
+  let waveEnd = -Infinity;
+  for (const call of [...calls].sort((x, y) => x.start - y.start)) {
+    if (call.start >= waveEnd) {
+      waves += 1;
+      waveEnd = call.end;
+    } else waveEnd = Math.max(waveEnd, call.end);
+  }
+  if (process.env.DEBUG_TRIPS)
+    console.log(
+      calls
+        .map((c) => `${c.start.toFixed(2)}-${c.end.toFixed(2)} ${c.sql.slice(0, 60)}`)
+        .join('\n'),
+    );
+  return { statements: calls.map((c) => c.sql), roundTrips: waves };
+}
+
+const TEAM_QUERY = `query Team($id: ID!) {
+  team(id: $id) {
+    name
+    members { role user { displayName } }
+    items(first: 20) { edges { node { title version createdBy { displayName } } } }
+  }
+}`;
+
+describe('round trips per operation', () => {
+  let team: Awaited<ReturnType<typeof buildTeam>>;
+  let member: TestUser;
+  let itemId: string;
+
+  beforeAll(async () => {
+    team = await buildTeam(app);
+    member = await addMember(app, team, 'MEMBER');
+    for (let i = 0; i < 5; i++) {
+      const created = await app.gql<{ createItem: { id: string } }>(
+        `mutation ($teamId: ID!, $title: String!) { createItem(teamId: $teamId, input: { title: $title }) { id } }`,
+        { teamId: team.id, title: `Item ${i}` },
+        i % 2 ? member.token : team.owner.token,
+      );
+      itemId = created.data!.createItem.id;
+    }
+  });
+
+  /** Repeats the request until this instance serves the session from its cache. */
+  async function warmSession(token: string) {
+    for (let i = 0; i < 50; i++) {
+      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
+      if (statements.length === 0) return;
+    }
+    throw new Error('the session was never cached');
+  }
+
+  it('the authenticated team query: 3 statements in 2 round trips, 3 round trips cold', async () => {
+    await warmSession(member.token);
+    // Once, so the pool holds a connection for each of the two statements sent at once.
+    await app.gql(TEAM_QUERY, { id: team.id }, member.token);
+    let answer: unknown;
+    const warm = await roundTrips(async () => {
+      answer = await app.gql(TEAM_QUERY, { id: team.id }, member.token);
+    });
+    expect(answer).toMatchObject({ data: { team: { members: expect.any(Array) } } });
+    // The role with its team; then members and the item page, each with their users, at once.
+    expect(warm.statements).toHaveLength(3);
+    expect(warm.roundTrips).toBe(2);
+
+    const logIn = await app.gql<{ logIn: { token: string } }>(
+      `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }`,
+      { e: member.email, p: member.password },
+    );
+    const cold = await roundTrips(() =>
+      app.gql(TEAM_QUERY, { id: team.id }, logIn.data!.logIn.token),
+    );
+    expect(cold.statements).toHaveLength(4);
+    expect(cold.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('updateItem: the rule’s read, BEGIN, lock with re-read, change with activity, COMMIT', async () => {
+    await warmSession(member.token);
+    const { statements, roundTrips: trips } = await roundTrips(async () => {
+      const response = await app.gql(
+        `mutation ($id: ID!) { updateItem(id: $id, input: { title: "Counted" }) { id version } }`,
+        { id: itemId },
+        member.token,
+      );
+      expect(response.errors).toBeUndefined();
+    });
+    // The result's fields use the role confirmed under the lock: no read after COMMIT.
+    expect(statements).toHaveLength(5);
+    expect(trips).toBe(5);
+  });
+
+  it('createItem: the same five', async () => {
+    await warmSession(member.token);
+    const { statements } = await roundTrips(async () => {
+      const response = await app.gql(
+        `mutation ($t: ID!) { createItem(teamId: $t, input: { title: "Counted" }) { id version } }`,
+        { t: team.id },
+        member.token,
+      );
+      expect(response.errors).toBeUndefined();
+    });
+    expect(statements).toHaveLength(5);
   });
 });

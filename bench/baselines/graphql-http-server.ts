@@ -1,7 +1,8 @@
 /**
  * The HTTP baseline: the least a GraphQL server can do to answer the benchmark's operations
  * from the same database. graphql-http on node:http, hand-written SQL (one query per list,
- * joins instead of loaders), no authentication, no permission layer, no logging, no activity.
+ * joins instead of loaders), no authentication, no permission layer, no logging, no publish;
+ * the `…WithActivity` mutations add the team lock and the activity row in SQL.
  * Started by the benchmark runner with DATABASE_URL and PORT.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import {
 } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { createHandler } from 'graphql-http/lib/use/http';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -32,6 +33,8 @@ const sdl = /* GraphQL */ `
     updateItem(id: ID!, input: UpdateItemInput!): Item!
     "The same UPDATE plus what recording activity costs in SQL: team row lock, activity insert with its hash, team update."
     updateItemWithActivity(id: ID!, actorId: ID!, input: UpdateItemInput!): Item!
+    "createItem's counterpart: team row lock, INSERT of the item, activity insert with its hash, team update."
+    createItemWithActivity(teamId: ID!, actorId: ID!, input: UpdateItemInput!): Item!
   }
   input UpdateItemInput {
     title: String
@@ -132,6 +135,7 @@ const resolvers: Record<string, Record<string, Resolver>> = {
       );
       return rows[0];
     },
+    createItemWithActivity: (_root, args) => createItemWithActivity(args),
     updateItemWithActivity: async (_root, args) => {
       const input = args.input as ItemInput;
       const client = await pool.connect();
@@ -149,23 +153,16 @@ const resolvers: Record<string, Record<string, Resolver>> = {
              FROM users u WHERE i.id = $1 AND u.id = i.created_by_id RETURNING ${itemColumns}`,
           [args.id, input.title ?? null, input.content ?? null, args.actorId],
         );
-        const seq = lastSeq + 1;
-        const details = { changedFields: Object.keys(input) };
-        const createdAt = new Date();
-        const hash = createHash('sha256')
-          .update(lastHash)
-          .update(JSON.stringify({ teamId, seq, details, createdAt }))
-          .digest('hex');
-        await client.query(
-          `INSERT INTO activities (id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash)
-           VALUES ($1, $2, $3, $4, 'ITEM_UPDATED', 'Item', $5, 'updated an item', $6, $7, $8)`,
-          [randomUUID(), teamId, seq, args.actorId, args.id, details, createdAt, hash],
+        await recordActivity(
+          client,
+          { teamId, lastSeq, lastHash },
+          {
+            actorId: args.actorId as string,
+            action: 'ITEM_UPDATED',
+            subjectId: args.id as string,
+            details: { changedFields: Object.keys(input) },
+          },
         );
-        await client.query('UPDATE teams SET last_seq = $2, last_hash = $3 WHERE id = $1', [
-          teamId,
-          seq,
-          hash,
-        ]);
         await client.query('COMMIT');
         return rows[0];
       } catch (error) {
@@ -177,6 +174,80 @@ const resolvers: Record<string, Record<string, Resolver>> = {
     },
   },
 };
+
+/** The activity row with its chained hash and the team's new head: two statements. */
+async function recordActivity(
+  client: PoolClient,
+  team: { teamId: string; lastSeq: number; lastHash: string },
+  row: { actorId: string; action: string; subjectId: string; details: Record<string, unknown> },
+): Promise<void> {
+  const seq = team.lastSeq + 1;
+  const createdAt = new Date();
+  const hash = createHash('sha256')
+    .update(team.lastHash)
+    .update(JSON.stringify({ teamId: team.teamId, seq, details: row.details, createdAt }))
+    .digest('hex');
+  await client.query(
+    `INSERT INTO activities (id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash)
+     VALUES ($1, $2, $3, $4, $5, 'Item', $6, 'changed an item', $7, $8, $9)`,
+    [
+      randomUUID(),
+      team.teamId,
+      seq,
+      row.actorId,
+      row.action,
+      row.subjectId,
+      row.details,
+      createdAt,
+      hash,
+    ],
+  );
+  await client.query('UPDATE teams SET last_seq = $2, last_hash = $3 WHERE id = $1', [
+    team.teamId,
+    seq,
+    hash,
+  ]);
+}
+
+async function createItemWithActivity(args: Record<string, unknown>): Promise<unknown> {
+  const input = args.input as ItemInput;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const team = await client.query<{ last_seq: number; last_hash: string }>(
+      'SELECT last_seq, last_hash FROM teams WHERE id = $1 FOR UPDATE',
+      [args.teamId],
+    );
+    const { rows } = await client.query(
+      `WITH i AS (
+         INSERT INTO items (team_id, title, content, version, created_by_id, updated_by_id)
+         VALUES ($1, $2, coalesce($3, '{}'::jsonb), 1, $4, $4) RETURNING *)
+       SELECT ${itemColumns} FROM i JOIN users u ON u.id = i.created_by_id`,
+      [args.teamId, input.title ?? 'Untitled', input.content ?? null, args.actorId],
+    );
+    await recordActivity(
+      client,
+      {
+        teamId: args.teamId as string,
+        lastSeq: team.rows[0].last_seq,
+        lastHash: team.rows[0].last_hash,
+      },
+      {
+        actorId: args.actorId as string,
+        action: 'ITEM_CREATED',
+        subjectId: rows[0].id as string,
+        details: { title: input.title },
+      },
+    );
+    await client.query('COMMIT');
+    return rows[0];
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 function executableSchema(): GraphQLSchema {
   const schema = buildSchema(sdl);

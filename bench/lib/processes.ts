@@ -120,6 +120,8 @@ export function teamgraphEnv(
     LOG_LEVEL: 'warn',
     RATE_LIMITS: 'off',
     BACKUP_SCHEDULER: 'off',
+    // For sizing the pool by measurement: BENCH_DB_POOL_SIZE=20 npm run bench -- --only=…
+    ...(process.env.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE } : {}),
     ...extra,
   };
 }
@@ -151,6 +153,20 @@ export function startGraphqlHttpBaseline(
     'baseline-graphql-http',
     'dist/bench/baselines/graphql-http-server.js',
     { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10' },
+    '/healthz',
+  );
+}
+
+/** The typical server: Apollo + SDL resolvers + a user DataLoader + one membership check. */
+export function startTypicalHttpBaseline(
+  options: BenchOptions,
+  databaseUrl: string,
+): Promise<ServerProcess> {
+  return startNodeProcess(
+    options,
+    'baseline-typical-http',
+    'dist/bench/baselines/typical-http-server.js',
+    { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', NODE_ENV: 'production' },
     '/healthz',
   );
 }

@@ -2,7 +2,10 @@ import { DataSource, EntityManager, IsNull, MoreThan, Not } from 'typeorm';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
+import { EntityRows } from '../db/entity-rows';
+import { prepared, query, type Prepared } from '../db/prepared';
 import type { PendingEvents } from '../db/unit-of-work';
+import type { SessionCache } from './session-cache';
 
 export interface Viewer {
   user: User;
@@ -14,9 +17,13 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Creates, resolves and revokes sessions. Tokens are opaque; only their SHA-256 is stored. */
 export class SessionService {
+  private rows: { sessions: EntityRows<Session>; users: EntityRows<User>; live: Prepared } | null =
+    null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly ttlMs: number,
+    private readonly cache: SessionCache | null = null,
   ) {}
 
   async create(
@@ -38,27 +45,48 @@ export class SessionService {
     return { token, session };
   }
 
-  /** The live session and user behind a bearer token, or null (unknown, revoked, expired). */
+  /**
+   * The live session and user behind a bearer token, or null (unknown, revoked, expired).
+   * Served from the process's cache for a few seconds when it has them (see SessionCache).
+   */
   async resolve(token: string): Promise<Viewer | null> {
+    const tokenHash = hashToken(token);
+    const cached = this.cache?.get(tokenHash);
+    if (cached) return cached;
+    const ticket = this.cache?.ticket() ?? 0;
+    const { sessions, users, live } = this.statements();
     // One round trip for both rows: this runs on every request and every socket's init.
-    const found = (await this.dataSource
-      .getRepository(Session)
-      .createQueryBuilder('session')
-      .innerJoinAndMapOne('session.owner', User, 'owner', 'owner.id = session.user_id')
-      .where('session.token_hash = :tokenHash', { tokenHash: hashToken(token) })
-      .andWhere('session.revoked_at IS NULL')
-      .andWhere('session.expires_at > now()')
-      .getOne()) as (Session & { owner: User }) | null;
-    if (!found) return null;
-    const { owner: user, ...columns } = found;
-    const session = Object.assign(new Session(), columns);
+    const [row] = await query(this.dataSource, live, [tokenHash]);
+    if (!row) return null;
+    const session = sessions.map(row) as Session;
+    const user = users.map(row, 'u__') as User;
     if (Date.now() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       session.lastUsedAt = new Date();
       await this.dataSource
         .getRepository(Session)
         .update({ id: session.id }, { lastUsedAt: session.lastUsedAt });
     }
-    return { user, session };
+    const viewer = { user, session };
+    this.cache?.store(tokenHash, viewer, ticket);
+    return viewer;
+  }
+
+  private statements() {
+    if (!this.rows) {
+      const sessions = new EntityRows(this.dataSource, Session);
+      const users = new EntityRows(this.dataSource, User);
+      this.rows = {
+        sessions,
+        users,
+        live: prepared(
+          'live_session_by_token',
+          `SELECT ${sessions.select('s')}, ${users.select('u', 'u__')}
+             FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+        ),
+      };
+    }
+    return this.rows;
   }
 
   /** True while the session is neither revoked nor expired (checked by live feeds). */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
@@ -17,17 +17,30 @@ export interface ActivityInput {
   details?: Record<string, unknown>;
 }
 
+/** A data change that the activity row is written with, in the same statement (`$1…$n`). */
+export interface ChangeStatement {
+  text: string;
+  values: unknown[];
+}
+
+const ACTIVITY_COLUMNS =
+  'id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash, summary_salt, summary_digest';
+
 /**
- * Takes the next seq of a team locked with `lockTeam`, chains the hash and inserts the
- * activity inside the caller's transaction, so the change and its record commit (or roll
- * back) together and seqs are gapless in commit order. The event is queued for after commit.
+ * Takes the next seq of a team locked with `lockTeam`, chains the hash and writes the activity
+ * inside the caller's transaction, so the change and its record commit (or roll back) together
+ * and seqs are gapless in commit order. The activity row and the team's new head are one
+ * statement; given `change` (an INSERT/UPDATE/DELETE … RETURNING), the change is part of that
+ * statement too and the activity is written only when it touched a row. Returns the change's
+ * rows (empty: nothing changed, nothing recorded). The event is queued for after commit.
  */
 export async function recordActivity(
   tx: EntityManager,
   pending: PendingEvents,
   lockedTeam: Team,
   input: ActivityInput,
-): Promise<Activity> {
+  change?: ChangeStatement,
+): Promise<Record<string, unknown>[]> {
   const seq = lockedTeam.lastSeq + 1;
   // Millisecond precision, so the stored timestamp hashes the same when read back.
   const createdAt = new Date();
@@ -44,14 +57,49 @@ export async function recordActivity(
     summaryDigest: summaryDigest(summarySalt, input.summary),
   };
   const hash = computeActivityHash(lockedTeam.lastHash, row);
-  const activity = tx.create(Activity, { id: randomUUID(), ...row, hash });
-  // Cast: TypeORM's deep-partial type rejects Record<string, unknown> for jsonb columns.
-  await tx.insert(Activity, activity as never);
-  await tx.update(Team, { id: lockedTeam.id }, { lastSeq: seq, lastHash: hash });
+  const activity = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
+  const offset = change?.values.length ?? 0;
+  const p = (n: number) => `$${offset + n}`;
+  const values = [
+    activity.id,
+    activity.teamId,
+    seq,
+    activity.actorId,
+    activity.action,
+    activity.subjectType,
+    activity.subjectId,
+    activity.summary,
+    JSON.stringify(details),
+    createdAt,
+    hash,
+    summarySalt,
+    row.summaryDigest,
+  ];
+  const guard = change ? 'WHERE EXISTS (SELECT 1 FROM change)' : '';
+  const text = `WITH ${change ? `change AS (${change.text}),` : ''}
+    logged AS (
+      INSERT INTO activities (${ACTIVITY_COLUMNS})
+      SELECT ${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::int, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::uuid,
+             ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)}, ${p(12)}, ${p(13)} ${guard}
+      RETURNING id),
+    head AS (
+      UPDATE teams SET last_seq = ${p(3)}::int, last_hash = ${p(11)}
+       WHERE id = ${p(2)}::uuid AND EXISTS (SELECT 1 FROM logged)
+      RETURNING id)
+    ${change ? 'SELECT * FROM change' : 'SELECT id FROM head'}`;
+  const rows = await run(tx, text, [...(change?.values ?? []), ...values]);
+  if (!rows.length) return rows;
   lockedTeam.lastSeq = seq;
   lockedTeam.lastHash = hash;
   pending.add(toActivityEvent(activity, lockedTeam));
-  return activity;
+  return rows;
+}
+
+/** Plain (unnamed) statement on the transaction's connection: its text varies by change. */
+async function run(tx: EntityManager, text: string, values: unknown[]) {
+  const runner = tx.queryRunner as QueryRunner;
+  const result: unknown = await runner.query(text, values);
+  return result as Record<string, unknown>[];
 }
 
 /**

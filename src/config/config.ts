@@ -26,6 +26,8 @@ export const configSchema = z.object({
   DB_CONNECT_TIMEOUT: duration('30s'),
   MIGRATE_ON_START: onOff('on'),
   SESSION_TTL: duration('30d'),
+  /** How long each instance keeps a resolved session; revocations drop it at once. 0: off. */
+  SESSION_CACHE_TTL: duration('5s'),
   REDIS_URL: optionalUrl,
   PUBLIC_URL: optionalUrl,
   CORS_ORIGINS: csv,

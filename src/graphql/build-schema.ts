@@ -6,19 +6,20 @@ import { buildSchemaSync } from 'type-graphql';
 import { resolvers } from '../../resolvers';
 import { noTopicPubSub } from '../live/no-topic-pub-sub';
 import { permissions } from '../../schema/permissions';
-import { freshLoadersAfterMutation } from './fresh-loaders.middleware';
+import { freshLoadersAfterMutations } from './fresh-loaders.middleware';
 import { withInputEdge } from './input-edge';
 
 /** The executable schema as type-graphql builds it, before permissions. */
 export function buildBareSchema(): GraphQLSchema {
-  return buildSchemaSync({
-    resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: false,
-    pubSub: noTopicPubSub,
-    globalMiddlewares: [freshLoadersAfterMutation],
-    emitSchemaFile: false,
-  });
+  return freshLoadersAfterMutations(
+    buildSchemaSync({
+      resolvers,
+      scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      validate: false,
+      pubSub: noTopicPubSub,
+      emitSchemaFile: false,
+    }),
+  );
 }
 
 /** The served schema: every argument through the input edge, then the permission map. */

@@ -1,20 +1,19 @@
 import DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
-import { Item } from '../../entities/item.entity';
-import { Membership } from '../../entities/membership.entity';
-import { Team } from '../../entities/team.entity';
-import { User } from '../../entities/user.entity';
+import type { DataSource } from 'typeorm';
+import type { Item } from '../../entities/item.entity';
+import type { Membership } from '../../entities/membership.entity';
+import type { Team } from '../../entities/team.entity';
+import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
-import type { Role } from '../../entities/role.enum';
 import type { MaybeRole } from '../teams/team-policy';
-import { HELD, HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 import { isUuid } from '../validation/ids';
+import { hotReads, type RoleAndTeam } from './hot-reads';
 import { SharedBatch } from './shared-batch';
 
 interface SharedBatches {
   users: SharedBatch<User>;
-  /** Keyed `${userId}:${teamId}`; HELD for a member held out by the two-factor rule. */
-  roles: SharedBatch<MaybeRole | typeof HELD>;
+  /** Keyed `${userId}:${teamId}`; `held`: a member held out by the two-factor rule. */
+  roles: SharedBatch<RoleAndTeam>;
   /** Keyed `${viewerId}:${userId}`; present (true) when they share a team. */
   teammates: SharedBatch<true>;
 }
@@ -24,27 +23,13 @@ const sharedBatches = new WeakMap<DataSource, SharedBatches>();
 function batchesFor(dataSource: DataSource): SharedBatches {
   let batches = sharedBatches.get(dataSource);
   if (!batches) {
+    const reads = hotReads(dataSource);
     batches = {
       users: new SharedBatch(async (ids) => {
-        const rows = await dataSource.getRepository(User).findBy({ id: In(ids) });
+        const rows = await reads.usersById(ids);
         return new Map(rows.map((user) => [user.id, user]));
       }),
-      roles: new SharedBatch<MaybeRole | typeof HELD>(async (keys) => {
-        const pairs = keys.map((key) => key.split(':'));
-        const rows: { user_id: string; team_id: string; role: Role; held: boolean }[] =
-          await dataSource.query(
-            `SELECT m.user_id, m.team_id, m.role, ${HELD_FOR_TWO_FACTOR_SQL} AS held
-               FROM memberships m
-               JOIN unnest($1::uuid[], $2::uuid[]) AS k(user_id, team_id)
-                 ON m.user_id = k.user_id AND m.team_id = k.team_id
-               JOIN teams t ON t.id = m.team_id
-               JOIN users u ON u.id = m.user_id`,
-            [pairs.map(([userId]) => userId), pairs.map(([, teamId]) => teamId)],
-          );
-        return new Map(
-          rows.map((r) => [`${r.user_id}:${r.team_id}`, r.held ? HELD : r.role] as const),
-        );
-      }),
+      roles: new SharedBatch((keys) => reads.rolesAndTeams(keys)),
       teammates: new SharedBatch(async (keys) => {
         const pairs = keys.map((key) => key.split(':'));
         const rows: { viewer_id: string; user_id: string }[] = await dataSource.query(
@@ -69,6 +54,9 @@ const own = <T extends object>(row: T | null): T | null =>
 /**
  * Per-request batching, so lists resolve their relations in one query per relation. Created
  * afresh for every request and every live event: nothing here may outlive a membership change.
+ * Reads that return more than was asked for prime the other loaders with it (the role brings
+ * its team, an item the viewer's role, members their users), so one request never reads the
+ * same row twice.
  */
 export function createLoaders(dataSource: DataSource, viewerId: string | null) {
   const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
@@ -76,55 +64,73 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     return ids.map((id) => map.get(id) ?? null);
   };
   // Ids come from clients: anything that is not a UUID matches nothing (and never reaches SQL).
-  const valid = (ids: readonly string[]) => {
-    const uuids = ids.filter(isUuid);
-    // A never-matching UUID keeps `IN (...)` valid SQL when no id is usable.
-    return uuids.length ? uuids : ['00000000-0000-0000-0000-000000000000'];
-  };
+  const valid = (ids: readonly string[]) => ids.filter(isUuid);
+  const reads = hotReads(dataSource);
   const shared = batchesFor(dataSource);
+  const user = new DataLoader<string, User | null>((ids) =>
+    Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(own) : null))),
+  );
+  const team = new DataLoader<string, Team | null>(async (ids) => {
+    const usable = valid(ids);
+    return byId(usable.length ? await reads.teamsById(usable) : [], ids);
+  });
+  // One read per team and request for both the role and the two-factor hold.
+  const roleAndTeam = new DataLoader<string, RoleAndTeam | null>((teamIds) =>
+    Promise.all(
+      teamIds.map(async (id) => {
+        if (!viewerId || !isUuid(id)) return null;
+        const found = await shared.roles.load(`${viewerId}:${id}`);
+        if (found) team.prime(id, own(found.team));
+        return found;
+      }),
+    ),
+  );
+  const viewerRole = new DataLoader<string, MaybeRole>((teamIds) =>
+    Promise.all(
+      teamIds.map(async (id) => {
+        const found = await roleAndTeam.load(id);
+        return found && !found.held ? found.role : null;
+      }),
+    ),
+  );
+  const item = new DataLoader<string, Item | null>(async (ids) => {
+    const usable = valid(ids);
+    if (!usable.length) return ids.map(() => null);
+    const rows = await reads.itemsWithRole(usable, viewerId);
+    if (viewerId)
+      for (const row of rows) viewerRole.prime(row.item.teamId, row.held ? null : row.role);
+    return byId(
+      rows.map((row) => row.item),
+      ids,
+    );
+  });
   return {
-    user: new DataLoader<string, User | null>((ids) =>
-      Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(own) : null))),
-    ),
-    team: new DataLoader<string, Team | null>(async (ids) =>
-      byId(await dataSource.getRepository(Team).findBy({ id: In(valid(ids)) }), ids),
-    ),
-    item: new DataLoader<string, Item | null>(async (ids) =>
-      byId(await dataSource.getRepository(Item).findBy({ id: In(valid(ids)) }), ids),
-    ),
+    user,
+    team,
+    item,
     /** The viewer's unread activity count in each team (0 when not a member). */
     unreadCount: new DataLoader<string, number>(async (teamIds) => {
-      if (!viewerId) return teamIds.map(() => 0);
-      const counts = await unreadCounts(dataSource, viewerId, valid(teamIds));
+      const usable = valid(teamIds);
+      if (!viewerId || !usable.length) return teamIds.map(() => 0);
+      const counts = await unreadCounts(dataSource, viewerId, usable);
       return teamIds.map((id) => counts.get(id) ?? 0);
     }),
     /**
      * The viewer's role in each team (null: not a member — or a member held out because the
      * team requires two-factor and the viewer has none; see `heldForTwoFactor`).
      */
-    viewerRole: new DataLoader<string, MaybeRole>(async (teamIds) => {
-      if (!viewerId) return teamIds.map(() => null);
-      return Promise.all(
-        teamIds.map(async (id) => {
-          const role = isUuid(id) ? await shared.roles.load(`${viewerId}:${id}`) : null;
-          return role === HELD ? null : role;
-        }),
-      );
-    }),
+    viewerRole,
     /** Whether the viewer is a member held out of each team by its two-factor rule. */
-    heldForTwoFactor: new DataLoader<string, boolean>(async (teamIds) => {
-      if (!viewerId) return teamIds.map(() => false);
-      return Promise.all(
-        teamIds.map(async (id) =>
-          isUuid(id) ? (await shared.roles.load(`${viewerId}:${id}`)) === HELD : false,
-        ),
-      );
-    }),
+    heldForTwoFactor: new DataLoader<string, boolean>((teamIds) =>
+      Promise.all(teamIds.map(async (id) => (await roleAndTeam.load(id))?.held === true)),
+    ),
     members: new DataLoader<string, Membership[]>(async (teamIds) => {
-      const rows = await dataSource
-        .getRepository(Membership)
-        .find({ where: { teamId: In(valid(teamIds)) }, order: { joinedAt: 'ASC' } });
-      return teamIds.map((id) => rows.filter((m) => m.teamId === id));
+      const usable = valid(teamIds);
+      const rows = usable.length ? await reads.membersWithUsers(usable) : [];
+      for (const row of rows) user.prime(row.user.id, row.user);
+      return teamIds.map((id) =>
+        rows.filter((row) => row.membership.teamId === id).map((row) => row.membership),
+      );
     }),
     /**
      * Whether the viewer is each user or shares at least one team with them now. Batched across

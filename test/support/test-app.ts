@@ -12,6 +12,7 @@ export interface GraphqlResponse<T = Record<string, unknown>> {
 
 export interface TestApp {
   url: string;
+  databaseUrl: string;
   wsUrl: string;
   app: RunningApp;
   /** POSTs a GraphQL operation; `token` becomes the bearer header. */
@@ -25,9 +26,18 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-/** A real server on a random port, on its own scratch database. Stop it in afterAll. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createScratchDatabase();
+/**
+ * A real server on a random port, on its own scratch database — or on `shared`'s database, as
+ * a second instance of the same deployment (which leaves dropping it to `shared`). Stop it in
+ * afterAll.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  shared?: TestApp,
+): Promise<TestApp> {
+  const database = shared
+    ? { url: shared.databaseUrl, drop: async () => undefined }
+    : await createScratchDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -45,6 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const url = app.url;
   return {
     url,
+    databaseUrl: database.url,
     wsUrl: url.replace(/^http/, 'ws'),
     app,
     async gql(query, variables, token) {

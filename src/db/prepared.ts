@@ -1,0 +1,46 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+
+/**
+ * A named statement: PostgreSQL parses and plans it once per connection and afterwards only
+ * binds parameters, and no SQL text is built per call. For the statements every request runs.
+ */
+export interface Prepared {
+  name: string;
+  text: string;
+}
+
+export const prepared = (name: string, text: string): Prepared => ({
+  name: `tg_${name}`,
+  text: text.replace(/\s+/g, ' ').trim(),
+});
+
+/** The pg pool behind the DataSource (TypeORM's PostgresDriver keeps it as `master`). */
+function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/** Runs a prepared statement on the pool; logged like every TypeORM statement. */
+export async function query<R extends QueryResultRow>(
+  dataSource: DataSource,
+  statement: Prepared,
+  values: unknown[],
+): Promise<R[]> {
+  dataSource.logger.logQuery(statement.text, values);
+  const result = await poolOf(dataSource).query<R>({ ...statement, values });
+  return result.rows;
+}
+
+/** Runs a prepared statement on the transaction's own connection. */
+export async function queryIn<R extends QueryResultRow>(
+  tx: EntityManager,
+  statement: Prepared,
+  values: unknown[],
+): Promise<R[]> {
+  const runner = tx.queryRunner;
+  if (!runner) throw new Error('queryIn needs a transaction');
+  tx.connection.logger.logQuery(statement.text, values, runner);
+  const client = (await runner.connect()) as PoolClient;
+  const result = await client.query<R>({ ...statement, values });
+  return result.rows;
+}

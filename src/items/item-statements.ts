@@ -1,0 +1,185 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Item } from '../../entities/item.entity';
+import { Team } from '../../entities/team.entity';
+import { User } from '../../entities/user.entity';
+import type { ChangeStatement } from '../activity/record-activity';
+import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
+import { prepared, query, queryIn } from '../db/prepared';
+import type { MaybeRole } from '../teams/team-policy';
+
+/**
+ * The item service's SQL, prepared once per database. The locking reads take the team row
+ * first (FOR UPDATE OF t), then the item and the actor's membership: PostgreSQL locks in the
+ * order of the locking clauses, and a row updated or deleted while we waited for the team is
+ * re-read at its committed version (or drops the row), so what comes back is current under
+ * the lock. Every other writer of items takes the team lock first too, so no cycle forms.
+ */
+export class ItemStatements {
+  private readonly items: EntityRows<Item>;
+  private readonly teams: EntityRows<Team>;
+  private readonly users: EntityRows<User>;
+  private readonly statements;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.items = new EntityRows(dataSource, Item);
+    this.teams = new EntityRows(dataSource, Team);
+    // Users reached through loaders are shown, never authenticated: no credentials.
+    this.users = new EntityRows(dataSource, User, SHOWN_USER_OMITS);
+    const pageSelect = `SELECT ${this.items.select('i')},
+        to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k_cursor_at,
+        ${this.users.select('c', 'c__')}, ${this.users.select('u', 'u__')}
+      FROM items i
+      LEFT JOIN users c ON c.id = i.created_by_id
+      LEFT JOIN users u ON u.id = i.updated_by_id`;
+    this.statements = {
+      lockTeam: prepared(
+        'lock_team_for_actor',
+        `SELECT ${this.teams.select('t')}, m.role AS k_role
+           FROM teams t JOIN memberships m ON m.team_id = t.id AND m.user_id = $2::uuid
+          WHERE t.id = $1::uuid
+            FOR UPDATE OF t FOR SHARE OF m`,
+      ),
+      lockItem: prepared(
+        'lock_item_for_actor',
+        `SELECT ${this.teams.select('t', 't__')}, ${this.items.select('i', 'i__')}, m.role AS k_role
+           FROM items i
+           JOIN teams t ON t.id = i.team_id
+           JOIN memberships m ON m.team_id = i.team_id AND m.user_id = $2::uuid
+          WHERE i.id = $1::uuid
+            FOR UPDATE OF t, i FOR SHARE OF m`,
+      ),
+      firstPage: prepared(
+        'items_first_page',
+        `${pageSelect} WHERE i.team_id = $1::uuid ORDER BY i.created_at, i.id LIMIT $2::int`,
+      ),
+      nextPage: prepared(
+        'items_next_page',
+        `${pageSelect}
+          WHERE i.team_id = $1::uuid AND (i.created_at, i.id) > ($3::timestamptz, $4::uuid)
+          ORDER BY i.created_at, i.id LIMIT $2::int`,
+      ),
+    };
+  }
+
+  /** The team, locked, and the actor's role in it; nulls when either is missing. */
+  async lockTeamForActor(
+    tx: EntityManager,
+    teamId: string,
+    actorId: string,
+  ): Promise<{ team: Team | null; role: MaybeRole }> {
+    const [row] = await queryIn<{ k_role: MaybeRole }>(tx, this.statements.lockTeam, [
+      teamId,
+      actorId,
+    ]);
+    return row ? { team: this.teams.map(row), role: row.k_role } : { team: null, role: null };
+  }
+
+  /** The item's team (locked), the item (locked) and the actor's role; null when not a member. */
+  async lockItemForActor(
+    tx: EntityManager,
+    itemId: string,
+    actorId: string,
+  ): Promise<{ team: Team; item: Item; role: MaybeRole } | null> {
+    const [row] = await queryIn<{ k_role: MaybeRole }>(tx, this.statements.lockItem, [
+      itemId,
+      actorId,
+    ]);
+    if (!row) return null;
+    return {
+      team: this.teams.map(row, 't__') as Team,
+      item: this.items.map(row, 'i__') as Item,
+      role: row.k_role,
+    };
+  }
+
+  insert(
+    id: string,
+    teamId: string,
+    title: string,
+    content: Record<string, unknown>,
+    actorId: string,
+  ): ChangeStatement {
+    return {
+      text: `INSERT INTO items (id, team_id, title, content, version, created_by_id, updated_by_id)
+             VALUES ($1::uuid, $2::uuid, $3::text, $4::jsonb, 1, $5::uuid, $5::uuid)
+             RETURNING ${this.items.select('items')}`,
+      values: [id, teamId, title, JSON.stringify(content), actorId],
+    };
+  }
+
+  /** Applies the given fields if the item is still at `version`. */
+  update(
+    id: string,
+    version: number,
+    next: { title?: string; content?: Record<string, unknown> },
+    actorId: string,
+  ): ChangeStatement {
+    return {
+      text: `UPDATE items SET title = coalesce($3::text, title), content = coalesce($4::jsonb, content),
+                    version = version + 1, updated_by_id = $5::uuid, updated_at = now()
+              WHERE id = $1::uuid AND version = $2::int
+             RETURNING ${this.items.select('items')}`,
+      values: [
+        id,
+        version,
+        next.title ?? null,
+        next.content === undefined ? null : JSON.stringify(next.content),
+        actorId,
+      ],
+    };
+  }
+
+  remove(id: string): ChangeStatement {
+    return {
+      text: `DELETE FROM items WHERE id = $1::uuid RETURNING items.id AS "id"`,
+      values: [id],
+    };
+  }
+
+  toItem(row: Record<string, unknown> | undefined): Item {
+    const item = row && this.items.map(row);
+    if (!item) throw new Error('the item statement returned no row');
+    return item;
+  }
+
+  /** `limit` rows from `after` (exclusive), with the creator and last editor of each. */
+  async page(
+    teamId: string,
+    limit: number,
+    after: { createdAt: string; id: string } | null,
+  ): Promise<{ rows: { item: Item; cursorAt: string }[]; authors: User[] }> {
+    const rows = await (after
+      ? query<{ k_cursor_at: string }>(this.dataSource, this.statements.nextPage, [
+          teamId,
+          limit,
+          after.createdAt,
+          after.id,
+        ])
+      : query<{ k_cursor_at: string }>(this.dataSource, this.statements.firstPage, [
+          teamId,
+          limit,
+        ]));
+    const authors = new Map<string, User>();
+    for (const row of rows) {
+      for (const prefix of ['c__', 'u__']) {
+        const user = this.users.map(row, prefix);
+        if (user) authors.set(user.id, user);
+      }
+    }
+    return {
+      rows: rows.map((row) => ({ item: this.items.map(row) as Item, cursorAt: row.k_cursor_at })),
+      authors: [...authors.values()],
+    };
+  }
+}
+
+const perDataSource = new WeakMap<DataSource, ItemStatements>();
+
+export function itemStatements(dataSource: DataSource): ItemStatements {
+  let statements = perDataSource.get(dataSource);
+  if (!statements) {
+    statements = new ItemStatements(dataSource);
+    perDataSource.set(dataSource, statements);
+  }
+  return statements;
+}

@@ -85,6 +85,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       // Requests finish first; the scheduler aborts a running backup meanwhile.
       await Promise.all([server.close(), backups?.stop()]);
       await bus.close();
+      await services.cpu.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();

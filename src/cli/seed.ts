@@ -29,14 +29,14 @@ export async function runSeed(argv: string[], env: NodeJS.ProcessEnv, io: CliIo)
   );
   return withMigratedDatabase(config, logger, io, async (dataSource) => {
     const bus = new InMemoryEventBus();
+    const services = createServices({
+      config,
+      dataSource,
+      bus,
+      logger,
+      rateLimits: new RateLimits(false),
+    });
     try {
-      const services = createServices({
-        config,
-        dataSource,
-        bus,
-        logger,
-        rateLimits: new RateLimits(false),
-      });
       const seeded = await seedDemo(services);
       io.out(
         seeded.created
@@ -50,6 +50,7 @@ export async function runSeed(argv: string[], env: NodeJS.ProcessEnv, io: CliIo)
       io.out(`  { "authorization": "Bearer ${seeded.ownerToken}" }`);
       return 0;
     } finally {
+      await services.cpu.close();
       await bus.close();
     }
   });

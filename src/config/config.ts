@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { liveConfigSchema } from './live-config';
@@ -32,6 +33,13 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  /** Worker threads for CPU-heavy work (password strength, hash-chain checks). */
+  CPU_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(() => Math.max(1, Math.min(4, availableParallelism() - 1))),
   /** Benchmarks only: serve the schema without the permission map, to measure what it costs. */
   BENCH_SKIP_PERMISSIONS: onOff('off'),
   ...edgeConfigSchema,

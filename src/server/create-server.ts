@@ -14,7 +14,7 @@ import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
 import type { Context } from '../context/context';
 import { createContext } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
-import { buildBareSchema, buildSchema } from '../graphql/build-schema';
+import { buildSchema, buildSchemaWithoutPermissions } from '../graphql/build-schema';
 import { accessLog } from '../logging/access-log';
 import { socketOperationHooks } from '../logging/socket-operations';
 import { trackSockets } from '../logging/ws-lifecycle';
@@ -25,6 +25,7 @@ import { favicon } from '../playground/favicon';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
+import { oncePerRequestRule } from '../security/once-per-request';
 import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
@@ -36,11 +37,13 @@ import {
 } from '../idempotency/idempotency.plugin';
 import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
-import { formatError } from './format-error';
+import { clientIp, type TrustProxy } from './client-ip';
+import { errorFormatter } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
 import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
+import { operationGuardsPlugin } from './operation-guards.plugin';
 import { readinessCheck } from './readiness';
 
 export interface TeamgraphServer {
@@ -106,7 +109,7 @@ export async function createServer(
       ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
       : null;
   // BENCH_SKIP_PERMISSIONS exists only to measure the permission layer; refused in production.
-  const schema = config.BENCH_SKIP_PERMISSIONS ? buildBareSchema() : buildSchema();
+  const schema = config.BENCH_SKIP_PERMISSIONS ? buildSchemaWithoutPermissions() : buildSchema();
   if (config.BENCH_SKIP_PERMISSIONS)
     logger.warn('BENCH_SKIP_PERMISSIONS=on: serving WITHOUT the permission map');
   const unusual = new UnusualActivity(logger);
@@ -128,7 +131,14 @@ export async function createServer(
       ),
   );
   const drain = trackHttpConnections(httpServer);
-  const ws = attachGraphqlWs(httpServer, schema, services, socketOperationHooks(unusual));
+  const trustProxy = app.get('trust proxy fn') as TrustProxy;
+  const ws = attachGraphqlWs(
+    httpServer,
+    schema,
+    services,
+    socketOperationHooks(unusual, { hideSuggestions: production }),
+    (request) => clientIp(request, trustProxy),
+  );
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
   const readiness = readinessCheck({
@@ -146,10 +156,10 @@ export async function createServer(
     introspection: introspectionEnabled(config),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    formatError,
+    formatError: errorFormatter({ hideSuggestions: production }),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, oncePerRequestRule],
     parseOptions: PARSE_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
@@ -159,6 +169,7 @@ export async function createServer(
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(unusual),
       getMutationStatusPlugin(),
+      operationGuardsPlugin(),
       idempotencyPlugin(idempotency),
       ...armor.plugins,
     ],

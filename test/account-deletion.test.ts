@@ -296,7 +296,7 @@ describe('account deletion', () => {
         ).errors,
       ).toBeUndefined();
 
-      await restoreTeam(await service.get(manifest.id), key, team.id, {
+      await restoreTeam(await service.get(manifest.id), service.keys, team.id, {
         dataSource: app.app.services.dataSource,
         bus: app.app.services.bus,
       });

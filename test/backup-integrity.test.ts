@@ -16,6 +16,8 @@ import {
   seedTeam,
   tempBackupDir,
   testKey,
+  keys,
+  APP_TABLES,
 } from './support/backup-fixtures';
 import { createScratchDatabase } from './support/scratch-database';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -53,8 +55,8 @@ async function freshBackup(withKey: Buffer | null = key) {
   return {
     manifest,
     backup,
-    partPath: `${backup.dir}/${items.file}`,
-    manifestPath: `${backup.dir}/${MANIFEST_FILE}`,
+    partPath: `${backup.location}/${items.file}`,
+    manifestPath: `${backup.location}/${MANIFEST_FILE}`,
   };
 }
 
@@ -63,15 +65,15 @@ async function expectRefused(id: string, message: RegExp, keyOrNull: Buffer | nu
   const withKey = keyOrNull ?? undefined;
   const backup = await service(keyOrNull).get(id);
   const target = await emptyDatabase();
-  await expect(restoreDatabase(backup, withKey, target)).rejects.toThrow(BackupRefusedError);
-  await expect(restoreDatabase(backup, withKey, target)).rejects.toThrow(message);
+  await expect(restoreDatabase(backup, keys(withKey), target)).rejects.toThrow(BackupRefusedError);
+  await expect(restoreDatabase(backup, keys(withKey), target)).rejects.toThrow(message);
   // Refused before anything was written: not even the schema.
   expect(
     await queryUrl(target, `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`),
   ).toEqual([]);
-  await expect(verifyBackup(backup, withKey, { serverUrl: databaseUrlOf(app) })).rejects.toThrow(
-    message,
-  );
+  await expect(
+    verifyBackup(backup, keys(withKey), { serverUrl: databaseUrlOf(app) }),
+  ).rejects.toThrow(message);
 }
 
 describe('a tampered or truncated backup is refused by restore and verify', () => {
@@ -115,18 +117,33 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     await expectRefused(manifest.id, /manifest signature does not match/);
   });
 
-  it('an unencrypted backup whose row count was edited: restore rolls back at the mismatch', async () => {
+  it('an unencrypted backup whose row count was edited: restore empties the target again at the mismatch', async () => {
     const { manifest, manifestPath } = await freshBackup(null);
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
     json.tables.find((t: { name: string }) => t.name === 'items').rows += 1;
     writeFileSync(manifestPath, JSON.stringify(json));
     const backup = await service(null).get(manifest.id);
     const target = await emptyDatabase();
-    await expect(restoreDatabase(backup, undefined, target)).rejects.toThrow(
+    await expect(restoreDatabase(backup, keys(undefined), target)).rejects.toThrow(
       /table items restored \d+ rows, the manifest says \d+/,
     );
-    // One transaction: nothing of the data stayed, not even the tables loaded before items.
-    expect(await queryUrl(target, 'SELECT 1 FROM users')).toEqual([]);
+    // Nothing of the data stayed, not even the tables loaded before or beside items...
+    for (const table of APP_TABLES)
+      expect(await queryUrl(target, `SELECT 1 FROM ${table} LIMIT 1`)).toEqual([]);
+    // ...and every key, index and foreign key set aside for the load is back.
+    const schemaOf = (url: string) =>
+      queryUrl(
+        url,
+        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ORDER BY 1`,
+      );
+    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
+    // So the same target takes a good backup afterwards.
+    const good = await service(null).run(['daily']);
+    await restoreDatabase(await service(null).get(good.id), keys(undefined), target);
+    expect((await queryUrl(target, 'SELECT 1 FROM users')).length).toBeGreaterThan(0);
   });
 
   it('a backup from a schema this version does not know', async () => {
@@ -136,7 +153,7 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     writeFileSync(manifestPath, JSON.stringify(json));
     const target = await emptyDatabase();
     await expect(
-      restoreDatabase(await service(null).get(manifest.id), undefined, target),
+      restoreDatabase(await service(null).get(manifest.id), keys(undefined), target),
     ).rejects.toThrow(
       /taken at schema FromTheFuture9999999999999, which this version does not know/,
     );
@@ -153,7 +170,13 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
 
   it('another key, or no key at all', async () => {
     const { manifest } = await freshBackup();
-    await expectRefused(manifest.id, /another BACKUP_ENCRYPTION_KEY/, testKey());
+    await expectRefused(
+      manifest.id,
+      new RegExp(
+        `was sealed with key ${manifest.keyFingerprint}; none of the configured keys fits`,
+      ),
+      testKey(),
+    );
     await expectRefused(manifest.id, /is encrypted: set BACKUP_ENCRYPTION_KEY/, null);
   });
 });
@@ -188,32 +211,37 @@ describe('AES-256-GCM parts', () => {
 
 describe('a failed backup leaves nothing that looks like a backup', () => {
   it('removes its temporary files, lists nothing new and counts the failure', async () => {
-    const before = await service().storage.scan();
+    const before = await service().store.scan();
     const failures = (await backupMetrics.failures.get()).values[0]?.value ?? 0;
     let written = 0;
     await expect(
       service().withLock(true, (client) =>
         service().snapshot(client, ['daily'], {
-          onTable: () => {
-            written += 1;
-            if (written === 3) throw new Error('disk full');
+          progress: {
+            start: () => ({
+              advance: () => undefined,
+              done: () => {
+                written += 1;
+                if (written === 3) throw new Error('disk full');
+              },
+            }),
           },
         }),
       ),
     ).rejects.toThrow('disk full');
-    const scan = await service().storage.scan();
+    const scan = await service().store.scan();
     expect(scan.backups).toEqual(before.backups);
-    expect(scan.temps).toEqual([]);
+    expect(scan.unfinished).toEqual([]);
     expect(scan.invalid).toEqual(before.invalid);
     expect((await backupMetrics.failures.get()).values[0].value).toBe(failures + 1);
   });
 
   it('a backup against an unreachable database fails and writes nothing', async () => {
     const dead = backupService('postgres://postgres@127.0.0.1:1/none', storage.dir, key);
-    const before = (await dead.storage.scan()).backups.length;
+    const before = (await dead.store.scan()).backups.length;
     await expect(dead.run(['daily'])).rejects.toThrow();
-    const scan = await dead.storage.scan();
+    const scan = await dead.store.scan();
     expect(scan.backups).toHaveLength(before);
-    expect(scan.temps).toEqual([]);
+    expect(scan.unfinished).toEqual([]);
   });
 });

@@ -112,7 +112,7 @@ describe('retention on disk, with a fake clock', () => {
     now = at(31, 12);
     expect((await scheduler.tick()).status).toBe('failed');
     await scheduler.prune();
-    expect((await dead.list()).map((b) => b.manifest.createdAt)).toEqual([
+    expect((await dead.listAll()).map((b) => b.manifest.createdAt)).toEqual([
       at(2).toISOString(),
       at(1).toISOString(),
     ]);
@@ -120,7 +120,7 @@ describe('retention on disk, with a fake clock', () => {
     now = at(33, 1);
     expect((await scheduler.tick()).status).toBe('failed');
     await scheduler.prune();
-    expect(await dead.list()).toEqual([]);
+    expect(await dead.listAll()).toEqual([]);
     await scheduler.stop();
   });
 
@@ -176,7 +176,7 @@ describe('backup configuration', () => {
     const config = loadConfig(base);
     expect(config.BACKUP_MAX_AGE).toBe(31 * DAY);
     expect(config.BACKUP_DAILY_CRON).toBe('0 2 * * *');
-    expect(config.BACKUP_DIR).toBe('.data/backups');
+    expect(config.BACKUP_DIR).toBeUndefined();
     expect(loadConfig({ ...base, BACKUP_MAX_AGE: '14d' }).BACKUP_MAX_AGE).toBe(14 * DAY);
   });
 
@@ -190,13 +190,14 @@ describe('backup configuration', () => {
     );
   });
 
-  it('refuses production without an encryption key unless explicitly allowed', () => {
+  it('refuses a production server that would schedule backups without an encryption key', () => {
     const production = { NODE_ENV: 'production' };
     expect(() => loadConfig(production)).toThrow(
-      /BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production/,
+      /BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production: the backup scheduler does not write unencrypted backups/,
     );
+    // Without the scheduler the server starts; the scheduler itself still refuses (see the CLI worker test).
     expect(
-      loadConfig({ ...production, BACKUP_ALLOW_UNENCRYPTED: 'on' }).BACKUP_ENCRYPTION_KEY,
+      loadConfig({ ...production, BACKUP_SCHEDULER: 'off' }).BACKUP_ENCRYPTION_KEY,
     ).toBeUndefined();
     const key = testKey();
     expect(

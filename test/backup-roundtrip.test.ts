@@ -15,6 +15,7 @@ import {
   tempBackupDir,
   testKey,
   type SeededTeam,
+  keys,
 } from './support/backup-fixtures';
 import { dataFingerprint } from './support/counts';
 import { createScratchDatabase } from './support/scratch-database';
@@ -75,7 +76,7 @@ describe('backup and whole-database restore', () => {
     expect(await dumpTables(databaseUrlOf(app))).not.toEqual(before);
 
     const target = await emptyDatabase();
-    const result = await restoreDatabase(await service.get(manifest.id), key, target);
+    const result = await restoreDatabase(await service.get(manifest.id), keys(key), target);
     expect(result.tables.map((t) => t.rows)).toEqual(manifest.tables.map((t) => t.rows));
     expect(await dumpTables(target)).toEqual(before);
     // Indexes and constraints set aside for the load are all back, exactly as migrations made them.
@@ -85,6 +86,8 @@ describe('backup and whole-database restore', () => {
         `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
          UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
            FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text
+           FROM pg_trigger WHERE NOT tgisinternal
          ORDER BY 1`,
       );
     expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
@@ -99,7 +102,7 @@ describe('backup and whole-database restore', () => {
     const service = backupService(databaseUrlOf(app), storage.dir, key);
     const manifest = await service.run(['daily']);
     const backup = await service.get(manifest.id);
-    const part = readFileSync(`${backup.dir}/${manifest.tables[0].file}`);
+    const part = readFileSync(`${backup.location}/${manifest.tables[0].file}`);
     expect(part.subarray(0, 4).toString()).toBe('TGB1');
     expect(() => gunzipSync(bytes(part))).toThrow();
     expect(part.includes(Buffer.from(seeded.team.id))).toBe(false);
@@ -111,17 +114,17 @@ describe('backup and whole-database restore', () => {
     expect(manifest.encrypted).toBe(false);
     const backup = await service.get(manifest.id);
     const users = manifest.tables.find((t) => t.name === 'users')!;
-    expect(gunzipSync(bytes(readFileSync(`${backup.dir}/${users.file}`))).toString()).toContain(
-      seeded.member.id,
-    );
-    const report = await verifyBackup(backup, undefined, { serverUrl: databaseUrlOf(app) });
+    expect(
+      gunzipSync(bytes(readFileSync(`${backup.location}/${users.file}`))).toString(),
+    ).toContain(seeded.member.id);
+    const report = await verifyBackup(backup, keys(undefined), { serverUrl: databaseUrlOf(app) });
     expect(report.ok).toBe(true);
   });
 
   it('verify restores into a scratch database and matches every table with the manifest', async () => {
     const service = backupService(databaseUrlOf(app), storage.dir, key);
     const manifest = await service.run(['daily']);
-    const report = await verifyBackup(await service.get(manifest.id), key, {
+    const report = await verifyBackup(await service.get(manifest.id), keys(key), {
       serverUrl: databaseUrlOf(app),
     });
     expect(report.ok).toBe(true);
@@ -141,7 +144,7 @@ describe('backup and whole-database restore', () => {
     const service = backupService(databaseUrlOf(app), storage.dir, key);
     const [newest] = await service.list();
     const fingerprint = await dataFingerprint(app);
-    await expect(restoreDatabase(newest, key, databaseUrlOf(app))).rejects.toThrow(
+    await expect(restoreDatabase(newest, keys(key), databaseUrlOf(app))).rejects.toThrow(
       /target database is not empty \(table \w+ has rows\)/,
     );
     expect(await dataFingerprint(app)).toBe(fingerprint);
@@ -166,7 +169,7 @@ describe('backup and whole-database restore', () => {
       expect(await readPartText(afterDeletion.id, table.name, key)).not.toContain(doomed.team.id);
     }
     const target = await emptyDatabase();
-    await restoreDatabase(await service.get(afterDeletion.id), key, target);
+    await restoreDatabase(await service.get(afterDeletion.id), keys(key), target);
     for (const table of ['memberships', 'items', 'invitations', 'activities']) {
       const rows = await queryUrl(target, `SELECT 1 FROM ${table} WHERE team_id = $1`, [
         doomed.team.id,

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { backupStatus } from '../src/backup/backup-status';
-import type { StoredBackup } from '../src/backup/backup-storage';
+import type { StoredBackup } from '../src/backup/backup-store';
 import { BackupScheduler, dueTiers } from '../src/backup/scheduler';
 import {
   backupService,
@@ -151,13 +151,13 @@ describe('BackupScheduler', () => {
     const service = backupService(databaseUrlOf(app), dir, key, {
       now: () => new Date('2026-11-25T02:00:00Z'),
     });
-    expect((await backupStatus(service.storage, new Date('2026-11-25T03:00:00Z'))).stale).toBe(
-      true,
-    );
+    const status = async (at: string) =>
+      backupStatus(await service.identity(), await service.list(), new Date(at));
+    expect((await status('2026-11-25T03:00:00Z')).stale).toBe(true);
     await service.run(['daily']);
-    const fresh = await backupStatus(service.storage, new Date('2026-11-26T04:00:00Z'));
+    const fresh = await status('2026-11-26T04:00:00Z');
     expect(fresh).toMatchObject({ stale: false, count: 1, ageSeconds: 26 * 3600 });
-    const stale = await backupStatus(service.storage, new Date('2026-11-26T04:00:01Z'));
+    const stale = await status('2026-11-26T04:00:01Z');
     expect(stale.stale).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import {
   seedTeam,
   tempBackupDir,
   testKey,
+  keys,
 } from './support/backup-fixtures';
 import { dataFingerprint } from './support/counts';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -71,7 +72,12 @@ describe('restoring one team into the live database', () => {
     ]);
     const otherAfter = await teamRows(other.team.id);
 
-    const result = await restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps());
+    const result = await restoreTeam(
+      await service().get(manifest.id),
+      keys(key),
+      seeded.team.id,
+      deps(),
+    );
     expect(Object.fromEntries(result.tables.map((t) => [t.name, t.rows]))).toEqual({
       teams: 1,
       users: 1,
@@ -161,7 +167,7 @@ describe('restoring one team into the live database', () => {
     const manifest = await service().run(['daily']);
     const fingerprint = await dataFingerprint(app);
     await expect(
-      restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps()),
+      restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps()),
     ).rejects.toThrow(`team ${seeded.team.id} exists; only a deleted team can be restored`);
     expect(await dataFingerprint(app)).toBe(fingerprint);
   });
@@ -171,10 +177,10 @@ describe('restoring one team into the live database', () => {
     const fingerprint = await dataFingerprint(app);
     const missing = '00000000-0000-4000-8000-000000000000';
     await expect(
-      restoreTeam(await service().get(manifest.id), key, missing, deps()),
+      restoreTeam(await service().get(manifest.id), keys(key), missing, deps()),
     ).rejects.toThrow(`team ${missing} is not in backup ${manifest.id}`);
     await expect(
-      restoreTeam(await service().get(manifest.id), key, "x'; DROP TABLE teams; --", deps()),
+      restoreTeam(await service().get(manifest.id), keys(key), "x'; DROP TABLE teams; --", deps()),
     ).rejects.toThrow(/is not a team id/);
     expect(await dataFingerprint(app)).toBe(fingerprint);
   });
@@ -191,7 +197,7 @@ describe('restoring one team into the live database', () => {
     await buildUser(app, { email: seeded.member.email });
     const before = await dumpTables(databaseUrlOf(app));
     await expect(
-      restoreTeam(await service().get(manifest.id), key, seeded.team.id, deps()),
+      restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps()),
     ).rejects.toThrow(/a users row clashes with live data/);
     expect(await dumpTables(databaseUrlOf(app))).toEqual(before);
   });

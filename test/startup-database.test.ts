@@ -34,7 +34,6 @@ function startServer(env: Record<string, string>) {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'production',
-        BACKUP_ALLOW_UNENCRYPTED: 'on',
         BACKUP_SCHEDULER: 'off',
         PORT: '0',
         HOST: '127.0.0.1',

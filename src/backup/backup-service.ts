@@ -2,42 +2,69 @@ import type { Client } from 'pg';
 import type { Logger } from '../logging/logger';
 import { lockBackups, unlockBackups } from './advisory-lock';
 import { backupMetrics, noteBackupSuccess } from './backup-metrics';
-import { BackupStorage, type StoredBackup } from './backup-storage';
-import type { BackupManifest, ManifestTable } from './manifest';
+import type { BackupStore, StoredBackup } from './backup-store';
+import { identityKey, readDatabaseIdentity, type DatabaseIdentity } from './database-identity';
+import type { KeyRing } from './key-ring';
+import type { BackupManifest } from './manifest';
 import { openBackupSession } from './pg-session';
+import type { TableProgress } from './progress';
 import { planPrune, type RetentionPolicy } from './retention';
 import { writeSnapshot } from './snapshot-writer';
 import type { Tier } from './tiers';
 
 export interface BackupServiceOptions {
-  databaseUrl: string;
-  dir: string;
-  key: Buffer | undefined;
+  store: BackupStore;
+  keys: KeyRing;
   retention: RetentionPolicy;
   logger: Logger;
+  /** The database backed up. Retention needs none; everything per database does. */
+  databaseUrl?: string;
+  /** Tables copied at once (default 2). */
+  jobs?: number;
   now?: () => Date;
 }
 
 /** Unfinished writes older than this were abandoned by a crashed process. */
-const ABANDONED_TEMP_MS = 6 * 3600 * 1000;
+const ABANDONED_WRITE_MS = 6 * 3600 * 1000;
 
 /**
  * Runs backups (one at a time across instances) and retention, with logs and metrics. The
- * scheduler and the CLI both go through it.
+ * scheduler and the CLI both go through it. Backups are bound to their database: `list` and
+ * everything built on it (status, catch-up) only ever see this database's backups.
  */
 export class BackupService {
-  readonly storage: BackupStorage;
+  readonly store: BackupStore;
   readonly now: () => Date;
   readonly logger: Logger;
+  private identityPromise: Promise<DatabaseIdentity> | undefined;
 
   constructor(readonly options: BackupServiceOptions) {
-    this.storage = new BackupStorage(options.dir);
+    this.store = options.store;
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger.child({ component: 'backup' });
   }
 
-  get key(): Buffer | undefined {
-    return this.options.key;
+  get keys(): KeyRing {
+    return this.options.keys;
+  }
+
+  private get databaseUrl(): string {
+    if (!this.options.databaseUrl) throw new Error('this backup command needs a database');
+    return this.options.databaseUrl;
+  }
+
+  /** The database this service backs up (system identifier and name), read once. */
+  identity(): Promise<DatabaseIdentity> {
+    this.identityPromise ??= (async () => {
+      const client = await openBackupSession(this.databaseUrl);
+      try {
+        return await readDatabaseIdentity(client);
+      } finally {
+        await client.end();
+      }
+    })();
+    this.identityPromise.catch(() => (this.identityPromise = undefined));
+    return this.identityPromise;
   }
 
   /**
@@ -48,7 +75,7 @@ export class BackupService {
     wait: boolean,
     work: (client: Client) => Promise<T>,
   ): Promise<{ value: T } | undefined> {
-    const client = await openBackupSession(this.options.databaseUrl);
+    const client = await openBackupSession(this.databaseUrl);
     try {
       if (!(await lockBackups(client, wait))) return undefined;
       const value = await work(client);
@@ -64,31 +91,25 @@ export class BackupService {
   async snapshot(
     client: Client,
     tiers: Tier[],
-    options: {
-      signal?: AbortSignal;
-      onTable?: (table: ManifestTable) => void | Promise<void>;
-    } = {},
+    options: { signal?: AbortSignal; progress?: TableProgress } = {},
   ): Promise<BackupManifest> {
     const started = Date.now();
+    const key = this.keys.current;
     this.logger.info(
-      { tiers, dir: this.options.dir, encrypted: Boolean(this.key) },
+      { tiers, store: this.store.description, encrypted: Boolean(key) },
       'backup started',
     );
     try {
       const manifest = await writeSnapshot({
         client,
-        storage: this.storage,
-        key: this.key,
+        databaseUrl: this.databaseUrl,
+        jobs: this.options.jobs ?? 2,
+        store: this.store,
+        key,
         tiers,
         now: this.now,
         signal: options.signal,
-        onTable: async (table) => {
-          this.logger.debug(
-            { table: table.name, rows: table.rows, bytes: table.bytes },
-            'backup table written',
-          );
-          await options.onTable?.(table);
-        },
+        progress: options.progress,
       });
       const seconds = (Date.now() - started) / 1000;
       backupMetrics.lastDuration.set(seconds);
@@ -98,6 +119,7 @@ export class BackupService {
         {
           id: manifest.id,
           tiers: manifest.tiers,
+          database: manifest.database,
           sizeBytes: manifest.sizeBytes,
           rows: Object.fromEntries(manifest.tables.map((t) => [t.name, t.rows])),
           durationSeconds: seconds,
@@ -116,47 +138,70 @@ export class BackupService {
   }
 
   /** A backup now (waits for a running one to finish first). */
-  async run(tiers: Tier[]): Promise<BackupManifest> {
-    const result = await this.withLock(true, (client) => this.snapshot(client, tiers));
+  async run(tiers: Tier[], progress?: TableProgress): Promise<BackupManifest> {
+    const result = await this.withLock(true, (client) =>
+      this.snapshot(client, tiers, { progress }),
+    );
     return result!.value;
   }
 
-  list(): Promise<StoredBackup[]> {
-    return this.storage.list();
+  /** This database's complete backups, newest first; never another database's. */
+  async list(): Promise<StoredBackup[]> {
+    const mine = identityKey(await this.identity());
+    return (await this.store.scan()).backups.filter(
+      (b) => identityKey(b.manifest.database) === mine,
+    );
+  }
+
+  /** Every complete backup in the store, whatever database it came from. */
+  async listAll(): Promise<StoredBackup[]> {
+    return (await this.store.scan()).backups;
   }
 
   get(id: string): Promise<StoredBackup> {
-    return this.storage.get(id);
+    return this.store.get(id);
   }
 
   /**
-   * Applies retention. Needs no database, so it runs even when backups fail: expired backups
-   * go, damaged entries go (nothing can vouch for their age), abandoned writes go.
+   * Applies retention. Needs no database, so it runs even when backups fail: keep counts apply
+   * to each database's backups on their own, the maximum age to everything; damaged entries go
+   * (nothing can vouch for their age), abandoned writes go.
    */
   async prune(): Promise<{ removed: { id: string; reason: string }[]; kept: string[] }> {
     const now = this.now();
-    const scan = await this.storage.scan();
-    const plan = planPrune(
-      scan.backups.map(({ manifest }) => ({
-        id: manifest.id,
-        createdAt: new Date(manifest.createdAt),
-        tiers: manifest.tiers,
-      })),
-      now,
-      this.options.retention,
-    );
-    const removed = [...plan.remove];
+    const scan = await this.store.scan();
+    const groups = new Map<string, StoredBackup[]>();
+    for (const backup of scan.backups) {
+      const key = identityKey(backup.manifest.database);
+      groups.set(key, [...(groups.get(key) ?? []), backup]);
+    }
+    const removed: { id: string; reason: string }[] = [];
+    const kept: string[] = [];
+    for (const backups of groups.values()) {
+      const plan = planPrune(
+        backups.map(({ manifest, storedAtMs }) => ({
+          id: manifest.id,
+          createdAt: new Date(manifest.createdAt),
+          storedAt: storedAtMs === undefined ? undefined : new Date(storedAtMs),
+          tiers: manifest.tiers,
+        })),
+        now,
+        this.options.retention,
+      );
+      removed.push(...plan.remove);
+      kept.push(...plan.keep);
+    }
     for (const entry of scan.invalid)
       removed.push({ id: entry.name, reason: `not a readable backup: ${entry.reason}` });
-    for (const temp of scan.temps) {
-      if (now.getTime() - temp.mtimeMs > ABANDONED_TEMP_MS)
-        removed.push({ id: temp.name, reason: 'abandoned write' });
+    for (const entry of scan.unfinished) {
+      if (now.getTime() - entry.modifiedMs > ABANDONED_WRITE_MS)
+        removed.push({ id: entry.name, reason: 'abandoned write' });
     }
     for (const entry of removed) {
-      await this.storage.remove(entry.id);
+      await this.store.remove(entry.id);
       backupMetrics.pruned.inc();
       this.logger.info(entry, 'backup removed by retention');
     }
-    return { removed, kept: plan.keep };
+    return { removed, kept };
   }
 }

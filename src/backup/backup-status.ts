@@ -1,8 +1,11 @@
 import { BACKUP_STALE_AFTER_MS } from './backup-metrics';
-import type { BackupStorage } from './backup-storage';
+import type { StoredBackup } from './backup-store';
+import type { DatabaseIdentity } from './database-identity';
 import type { Tier } from './tiers';
 
 export interface BackupStatus {
+  /** The database whose backups these are: another database's never count. */
+  database: DatabaseIdentity;
   count: number;
   newest: { id: string; createdAt: string; tiers: Tier[]; sizeBytes: number } | null;
   oldestCreatedAt: string | null;
@@ -12,12 +15,16 @@ export interface BackupStatus {
   staleAfterSeconds: number;
 }
 
-/** What an operator (or an alert) needs to know about the backups on disk. */
-export async function backupStatus(storage: BackupStorage, now: Date): Promise<BackupStatus> {
-  const backups = await storage.list();
+/** What an operator (or an alert) needs to know about one database's backups. */
+export function backupStatus(
+  database: DatabaseIdentity,
+  backups: StoredBackup[],
+  now: Date,
+): BackupStatus {
   const newest = backups[0]?.manifest;
   const ageMs = newest ? now.getTime() - new Date(newest.createdAt).getTime() : null;
   return {
+    database,
     count: backups.length,
     newest: newest
       ? {

@@ -3,9 +3,12 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { refuse } from './backup-errors';
 import { bytes } from './bytes';
+import { databaseIdentitySchema } from './database-identity';
+import type { KeyRing } from './key-ring';
 import { TIERS } from './tiers';
 
-export const MANIFEST_FORMAT = 1;
+/** 2 adds the database identity and the key fingerprint; 1 is still read (neither recorded). */
+export const MANIFEST_FORMAT = 2;
 export const MANIFEST_FILE = 'manifest.json';
 
 const tableSchema = z.object({
@@ -19,24 +22,43 @@ const tableSchema = z.object({
   /** Size and SHA-256 of the stored part (compressed, encrypted): catches tampering before use. */
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** SHA-256 of the table's COPY text in primary-key order: what verify compares after a restore. */
+  /**
+   * SHA-256 of the table's COPY text as stored (format 1: primary-key order; 2: heap order): what
+   * restore checks while loading and verify compares after a restore.
+   */
   dataSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
-  /** The source of truth for a backup's age (file mtimes are not trusted). */
-  createdAt: z.string().datetime(),
-  tiers: z.array(z.enum(TIERS)).min(1),
-  migration: z.object({ timestamp: z.number(), name: z.string() }),
-  encrypted: z.boolean(),
-  /** Tables in foreign-key order: restore loads them in this order. */
-  tables: z.array(tableSchema).min(1),
-  sizeBytes: z.number().int().min(0),
-  /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
-  mac: z.string().optional(),
-});
+const manifestSchema = z
+  .object({
+    format: z.union([z.literal(1), z.literal(MANIFEST_FORMAT)]),
+    id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
+    /** The source of truth for a backup's age (file mtimes are not trusted). */
+    createdAt: z.string().datetime(),
+    tiers: z.array(z.enum(TIERS)).min(1),
+    migration: z.object({ timestamp: z.number(), name: z.string() }),
+    encrypted: z.boolean(),
+    /** The database the backup came from (format 2): list, status, retention and catch-up go by it. */
+    database: databaseIdentitySchema.optional(),
+    /** Which key sealed it (format 2, encrypted): see keyFingerprint. Never the key itself. */
+    keyFingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional(),
+    /** Tables in foreign-key order: restore loads them in this order. */
+    tables: z.array(tableSchema).min(1),
+    sizeBytes: z.number().int().min(0),
+    /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
+    mac: z.string().optional(),
+  })
+  .refine((m) => m.format === 1 || m.database, {
+    message: 'a format 2 manifest names its database',
+    path: ['database'],
+  })
+  .refine((m) => m.format === 1 || !m.encrypted || m.keyFingerprint, {
+    message: 'an encrypted format 2 manifest names its key',
+    path: ['keyFingerprint'],
+  });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;
 export type ManifestTable = BackupManifest['tables'][number];
@@ -88,15 +110,33 @@ export function parseManifest(text: string): BackupManifest {
   return result.data;
 }
 
-/** Before any data is read: an encrypted backup needs the key, and its manifest must be intact. */
-export function authenticateManifest(manifest: BackupManifest, key: Buffer | undefined): void {
-  if (!manifest.encrypted) return;
-  if (!key) throw refuse(`backup ${manifest.id} is encrypted: set BACKUP_ENCRYPTION_KEY`);
+const macMatches = (manifest: BackupManifest, key: Buffer): boolean => {
   const expected = Buffer.from(macOf(manifest, key), 'hex');
   const actual = Buffer.from(manifest.mac ?? '', 'hex');
-  if (actual.length !== expected.length || !timingSafeEqual(bytes(actual), bytes(expected))) {
+  return actual.length === expected.length && timingSafeEqual(bytes(actual), bytes(expected));
+};
+
+/**
+ * Before any data is read: picks the key that sealed an encrypted backup (by its fingerprint;
+ * format 1 manifests by trying each key) and checks the manifest is intact. Returns the key for
+ * the parts, or undefined for an unencrypted backup.
+ */
+export function unsealManifest(manifest: BackupManifest, keys: KeyRing): Buffer | undefined {
+  if (!manifest.encrypted) return undefined;
+  if (!keys.all.length)
     throw refuse(
-      `backup ${manifest.id}: manifest signature does not match (edited, or another BACKUP_ENCRYPTION_KEY)`,
+      `backup ${manifest.id} is encrypted: set BACKUP_ENCRYPTION_KEY (or BACKUP_DECRYPTION_KEYS)`,
     );
+  if (manifest.keyFingerprint) {
+    const key = keys.byFingerprint(manifest.keyFingerprint, manifest.id);
+    if (!macMatches(manifest, key))
+      throw refuse(`backup ${manifest.id}: manifest signature does not match (edited)`);
+    return key;
   }
+  const key = keys.all.find((k) => macMatches(manifest, k));
+  if (!key)
+    throw refuse(
+      `backup ${manifest.id}: manifest signature does not match (edited, or sealed with a key that is neither BACKUP_ENCRYPTION_KEY nor in BACKUP_DECRYPTION_KEYS)`,
+    );
+  return key;
 }

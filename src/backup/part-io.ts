@@ -1,12 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { refuse } from './backup-errors';
 import { bytes } from './bytes';
-import type { StoredBackup } from './backup-storage';
+import type { StoredBackup } from './backup-store';
 import { createDecryptStream } from './encryption';
 import type { ManifestTable } from './manifest';
 
@@ -14,10 +13,13 @@ import type { ManifestTable } from './manifest';
 export class HashingTap extends Transform {
   readonly hash: Hash = createHash('sha256');
   bytes = 0;
+  /** Called after each chunk (progress). */
+  onChunk?: () => void;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     this.hash.update(bytes(chunk));
     this.bytes += chunk.length;
+    this.onChunk?.();
     this.push(chunk);
     callback();
   }
@@ -72,22 +74,18 @@ export async function sha256OfFile(file: string): Promise<{ sha256: string; byte
  * so a tampered or truncated backup is refused before a restore writes anything.
  */
 export async function checkParts(backup: StoredBackup): Promise<void> {
-  const { manifest } = backup;
+  const { manifest, store } = backup;
   for (const table of manifest.tables) {
-    const file = `${backup.dir}/${table.file}`;
-    let size: number;
-    try {
-      size = (await stat(file)).size;
-    } catch {
-      throw refuse(`backup ${manifest.id}: part ${table.file} is missing`);
-    }
+    const size = await store.partSize(backup, table.file);
+    if (size === undefined) throw refuse(`backup ${manifest.id}: part ${table.file} is missing`);
     if (size !== table.bytes) {
       throw refuse(
         `backup ${manifest.id}: part ${table.file} is ${size} bytes, the manifest says ${table.bytes} (truncated or altered)`,
       );
     }
-    const { sha256 } = await sha256OfFile(file);
-    if (sha256 !== table.sha256) {
+    const tap = new HashingTap();
+    await pipeline(store.readPart(backup, table.file), tap, new PassThrough().resume());
+    if (tap.hex() !== table.sha256) {
       throw refuse(
         `backup ${manifest.id}: part ${table.file} does not match its SHA-256 (tampered or damaged)`,
       );
@@ -95,7 +93,10 @@ export async function checkParts(backup: StoredBackup): Promise<void> {
   }
 }
 
-/** A table's COPY text from a stored part: read → decrypt (when encrypted) → gunzip. */
+/**
+ * A table's COPY text from a stored part: read → decrypt (with the key `unsealManifest` chose,
+ * when encrypted) → gunzip.
+ */
 export function openPart(
   backup: StoredBackup,
   table: ManifestTable,
@@ -103,7 +104,7 @@ export function openPart(
 ): Readable {
   const { manifest } = backup;
   const label = `backup ${manifest.id}: part ${table.file}`;
-  const file = createReadStream(`${backup.dir}/${table.file}`);
+  const file = backup.store.readPart(backup, table.file);
   const stages: (Readable | Transform)[] = [file];
   if (manifest.encrypted) {
     if (!key) throw refuse(`backup ${manifest.id} is encrypted: set BACKUP_ENCRYPTION_KEY`);

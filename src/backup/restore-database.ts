@@ -3,10 +3,14 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDataSource } from '../../ormconfig';
 import { refuse } from './backup-errors';
-import type { StoredBackup } from './backup-storage';
-import { authenticateManifest } from './manifest';
+import type { StoredBackup } from './backup-store';
+import type { KeyRing } from './key-ring';
+import { unsealManifest } from './manifest';
+import type { ManifestTable } from './manifest';
+import { runOnEach } from './parallel-jobs';
 import { checkParts, HashingTap, openPart } from './part-io';
 import { openBackupSession } from './pg-session';
+import type { TableProgress } from './progress';
 import { columnList, quoteIdent } from './table-catalog';
 
 export interface RestoreResult {
@@ -15,10 +19,17 @@ export interface RestoreResult {
   seconds: number;
 }
 
-/** Refuses unless the manifest is authentic and every part matches it. */
-export async function checkBackup(backup: StoredBackup, key: Buffer | undefined): Promise<void> {
-  authenticateManifest(backup.manifest, key);
+/**
+ * Refuses unless the manifest is authentic and every part matches it; returns the key that
+ * opens the parts (undefined when the backup is not encrypted).
+ */
+export async function checkBackup(
+  backup: StoredBackup,
+  keys: KeyRing,
+): Promise<Buffer | undefined> {
+  const key = unsealManifest(backup.manifest, keys);
   await checkParts(backup);
+  return key;
 }
 
 async function assertEmpty(client: Client, tables: string[]): Promise<void> {
@@ -38,22 +49,38 @@ async function assertEmpty(client: Client, tables: string[]): Promise<void> {
 }
 
 /**
- * Drops the foreign keys and plain indexes of `tables` and returns the statements that put them
- * back. Loading first and building them once afterwards (as pg_restore does) is several times
- * faster than checking and indexing row by row; it all happens inside the restore's
- * transaction, so a failure leaves the schema as it was.
+ * Drops the keys, unique constraints, foreign keys and plain indexes of `tables` and returns the
+ * statements that put them back. Loading first and building each index once afterwards (as
+ * pg_restore does) is several times faster than maintaining them row by row; it all happens
+ * inside the restore's transaction, so a failure leaves the schema as it was, and every
+ * constraint is checked against the whole data when it comes back.
  */
-async function setAsideConstraints(client: Client, tables: string[]): Promise<string[]> {
-  const { rows: fks } = await client.query<{ tbl: string; name: string; def: string }>(
-    `SELECT con.conrelid::regclass::text AS tbl, con.conname AS name, pg_get_constraintdef(con.oid) AS def
+interface Rebuild {
+  table: string;
+  statement: string;
+  /** Run last, on one session: foreign keys and re-enabled triggers. */
+  foreignKey: boolean;
+}
+
+async function setAsideConstraints(client: Client, tables: string[]): Promise<Rebuild[]> {
+  const { rows: constraints } = await client.query<{
+    tbl: string;
+    relname: string;
+    name: string;
+    def: string;
+    type: 'p' | 'u' | 'f';
+  }>(
+    `SELECT con.conrelid::regclass::text AS tbl, c.relname, con.conname AS name,
+            pg_get_constraintdef(con.oid) AS def, con.contype AS type
        FROM pg_constraint con
        JOIN pg_class c ON c.oid = con.conrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE con.contype = 'f' AND n.nspname = current_schema() AND c.relname = ANY($1)`,
+      WHERE con.contype IN ('p', 'u', 'f') AND n.nspname = current_schema() AND c.relname = ANY($1)
+      ORDER BY con.contype = 'f' DESC, con.conname`,
     [tables],
   );
-  const { rows: indexes } = await client.query<{ name: string; def: string }>(
-    `SELECT ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+  const { rows: indexes } = await client.query<{ relname: string; name: string; def: string }>(
+    `SELECT c.relname, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indrelid
        JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -62,36 +89,96 @@ async function setAsideConstraints(client: Client, tables: string[]): Promise<st
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
     [tables],
   );
-  for (const fk of fks)
-    await client.query(`ALTER TABLE ${fk.tbl} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+  // Foreign keys first (they depend on the keys they point at), then keys, then indexes.
+  for (const con of constraints)
+    await client.query(`ALTER TABLE ${con.tbl} DROP CONSTRAINT ${quoteIdent(con.name)}`);
   for (const index of indexes) await client.query(`DROP INDEX ${quoteIdent(index.name)}`);
+  // Tables load in separate transactions: checks that span tables (e.g. a team has its owner)
+  // would fire before the other table is there. Like pg_restore, which creates triggers after
+  // the data, they are off for the load; the data is a consistent snapshot of the same schema.
+  for (const table of tables)
+    await client.query(`ALTER TABLE ${quoteIdent(table)} DISABLE TRIGGER USER`);
+  const add = (con: (typeof constraints)[number]): Rebuild => ({
+    table: con.relname,
+    statement: `ALTER TABLE ${con.tbl} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.def}`,
+    foreignKey: con.type === 'f',
+  });
   return [
-    ...indexes.map((index) => index.def),
-    ...fks.map((fk) => `ALTER TABLE ${fk.tbl} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.def}`),
+    ...constraints.filter((c) => c.type !== 'f').map(add),
+    ...indexes.map((index) => ({ table: index.relname, statement: index.def, foreignKey: false })),
+    ...constraints.filter((c) => c.type === 'f').map(add),
+    ...tables.map((table) => ({
+      table,
+      statement: `ALTER TABLE ${quoteIdent(table)} ENABLE TRIGGER USER`,
+      foreignKey: true,
+    })),
   ];
+}
+
+/** Loads one table from its part, checking its row count and data checksum. */
+async function loadTable(
+  session: Client,
+  backup: StoredBackup,
+  table: ManifestTable,
+  key: Buffer | undefined,
+  progress: TableProgress | undefined,
+): Promise<number> {
+  const tap = new HashingTap();
+  const meter = progress?.start(table.name, table.rows);
+  await session.query('BEGIN');
+  const sink = session.query(
+    copyFrom(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) FROM STDIN`),
+  );
+  if (meter) tap.onChunk = () => meter.advance(sink.rowCount, tap.bytes);
+  await pipeline(openPart(backup, table, key), tap, sink);
+  if (sink.rowCount !== table.rows || tap.hex() !== table.dataSha256) {
+    await session.query('ROLLBACK');
+    throw refuse(
+      `backup ${backup.manifest.id}: table ${table.name} restored ${sink.rowCount} rows, the manifest says ${table.rows}` +
+        (tap.hex() !== table.dataSha256 ? ' and its checksum differs' : ''),
+    );
+  }
+  await session.query('COMMIT');
+  meter?.done(sink.rowCount, tap.bytes);
+  return sink.rowCount;
+}
+
+/** After a failure: the target as it was found, empty with its whole schema. */
+async function emptyAgain(targetUrl: string, tables: string[], missing: Rebuild[]): Promise<void> {
+  const client = await openBackupSession(targetUrl);
+  try {
+    await client.query('BEGIN');
+    await client.query(`TRUNCATE ${tables.map(quoteIdent).join(', ')}`);
+    for (const { statement } of missing) await client.query(statement);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
 }
 
 /**
  * Restores a whole backup into an empty database: checks the backup, brings the target's
- * schema up with the migrations, then loads every table with COPY … FROM STDIN in foreign-key
- * order inside one transaction, checking row counts and data checksums as it goes. Any
- * mismatch rolls everything back.
+ * schema up with the migrations, sets the keys, constraints and indexes aside, loads the tables
+ * with COPY … FROM STDIN on `jobs` sessions at once (each table in its own transaction, its row
+ * count and data checksum checked), then builds the keys and indexes (tables in parallel) and
+ * the foreign keys, which validates every reference against the whole data. Any failure
+ * empties the target again, with its schema whole.
  */
 export async function restoreDatabase(
   backup: StoredBackup,
-  key: Buffer | undefined,
+  keys: KeyRing,
   targetUrl: string,
+  progress?: TableProgress,
+  jobs = 2,
 ): Promise<RestoreResult> {
   const started = Date.now();
   const { manifest } = backup;
-  await checkBackup(backup, key);
+  const names = manifest.tables.map((t) => t.name);
+  const key = await checkBackup(backup, keys);
 
   const probe = await openBackupSession(targetUrl);
   try {
-    await assertEmpty(
-      probe,
-      manifest.tables.map((t) => t.name),
-    );
+    await assertEmpty(probe, names);
   } finally {
     await probe.end();
   }
@@ -109,40 +196,59 @@ export async function restoreDatabase(
     await dataSource.destroy();
   }
 
-  const client = await openBackupSession(targetUrl);
+  const sessions: Client[] = [];
+  let pending: Rebuild[] = [];
+  // Set once the target is ours to empty again: never before it was found empty.
+  let loading = false;
   try {
-    await client.query('BEGIN');
-    await assertEmpty(
-      client,
-      manifest.tables.map((t) => t.name),
-    );
-    const restoreConstraints = await setAsideConstraints(
-      client,
-      manifest.tables.map((t) => t.name),
-    );
-    const tables: RestoreResult['tables'] = [];
-    for (const table of manifest.tables) {
-      const tap = new HashingTap();
-      const sink = client.query(
-        copyFrom(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) FROM STDIN`),
-      );
-      await pipeline(openPart(backup, table, key), tap, sink);
-      if (sink.rowCount !== table.rows || tap.hex() !== table.dataSha256) {
-        throw refuse(
-          `backup ${manifest.id}: table ${table.name} restored ${sink.rowCount} rows, the manifest says ${table.rows}` +
-            (tap.hex() !== table.dataSha256 ? ' and its checksum differs' : ''),
-        );
+    for (let i = 0; i < Math.max(1, Math.min(jobs, names.length)); i++)
+      sessions.push(await openBackupSession(targetUrl));
+    const [main] = sessions;
+    await main.query('BEGIN');
+    await main.query('LOCK TABLE ' + names.map(quoteIdent).join(', ') + ' IN EXCLUSIVE MODE');
+    await assertEmpty(main, names);
+    pending = await setAsideConstraints(main, names);
+    await main.query('COMMIT');
+    loading = true;
+    // Index builds sort in memory rather than on disk.
+    for (const session of sessions) await session.query(`SET maintenance_work_mem = '256MB'`);
+
+    const rows = new Map<string, number>();
+    const queue = [...manifest.tables].sort((a, b) => b.bytes - a.bytes);
+    await runOnEach(sessions, async (session, stop) => {
+      for (let table = queue.shift(); table; table = queue.shift()) {
+        stop.throwIfAborted();
+        rows.set(table.name, await loadTable(session, backup, table, key, progress));
       }
-      tables.push({ name: table.name, rows: sink.rowCount });
-    }
+    });
+
+    // Keys and indexes: one table's statements on one session, tables side by side.
+    const byTable = [...new Set(pending.filter((r) => !r.foreignKey).map((r) => r.table))];
+    await runOnEach(sessions, async (session, stop) => {
+      for (let table = byTable.shift(); table; table = byTable.shift()) {
+        for (const rebuild of pending.filter((r) => r.table === table && !r.foreignKey)) {
+          stop.throwIfAborted();
+          await session.query(rebuild.statement);
+          pending = pending.filter((r) => r !== rebuild);
+        }
+      }
+    });
     // Every foreign key is validated here, against the whole restored data.
-    for (const statement of restoreConstraints) await client.query(statement);
-    await client.query('COMMIT');
-    return { id: manifest.id, tables, seconds: (Date.now() - started) / 1000 };
+    for (const rebuild of [...pending]) {
+      await main.query(rebuild.statement);
+      pending = pending.filter((r) => r !== rebuild);
+    }
+    return {
+      id: manifest.id,
+      tables: manifest.tables.map((t) => ({ name: t.name, rows: rows.get(t.name)! })),
+      seconds: (Date.now() - started) / 1000,
+    };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
+    sessions.length = 0;
+    if (loading) await emptyAgain(targetUrl, names, pending);
     throw error;
   } finally {
-    await client.end();
+    await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
   }
 }

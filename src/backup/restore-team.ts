@@ -8,8 +8,11 @@ import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/unit-of-work';
 import type { EventBus } from '../events/event-bus';
+import { isUuid } from '../validation/ids';
 import { refuse } from './backup-errors';
-import type { StoredBackup } from './backup-storage';
+import type { StoredBackup } from './backup-store';
+import { describeIdentity, readDatabaseIdentity, identityKey } from './database-identity';
+import type { KeyRing } from './key-ring';
 import type { ManifestTable } from './manifest';
 import { openPart } from './part-io';
 import { checkBackup } from './restore-database';
@@ -57,6 +60,23 @@ async function filterPart(
   return rows;
 }
 
+/** A team comes back only into the database its backup was taken from. */
+async function assertSameDatabase(backup: StoredBackup, dataSource: DataSource): Promise<void> {
+  // Cast: TypeORM's driver connection is a pg PoolClient for postgres.
+  const runner = dataSource.createQueryRunner();
+  try {
+    const live = await readDatabaseIdentity((await runner.connect()) as PoolClient);
+    const source = backup.manifest.database;
+    if (identityKey(source) !== identityKey(live)) {
+      throw refuse(
+        `backup ${backup.manifest.id} is of ${describeIdentity(source)}, not of this ${describeIdentity(live)}; a team is restored only into the database it was backed up from`,
+      );
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 /**
  * Brings one deleted team back from a backup into the live database: the team's rows in every
  * table that belongs to it, plus the rows they reference that no longer exist (e.g. users who
@@ -65,15 +85,18 @@ async function filterPart(
  */
 export async function restoreTeam(
   backup: StoredBackup,
-  key: Buffer | undefined,
-  teamId: string,
+  keys: KeyRing,
+  rawTeamId: string,
   deps: { dataSource: DataSource; bus: EventBus },
 ): Promise<TeamRestoreResult> {
   const { manifest } = backup;
-  if (!/^[0-9a-f-]{36}$/i.test(teamId)) throw refuse(`"${teamId}" is not a team id`);
+  // One spelling of the id before anything compares it: the live rows and the backup's text.
+  if (!isUuid(rawTeamId)) throw refuse(`"${rawTeamId}" is not a team id`);
+  const teamId = rawTeamId.toLowerCase();
+  await assertSameDatabase(backup, deps.dataSource);
   const live = await deps.dataSource.query('SELECT 1 FROM teams WHERE id = $1', [teamId]);
   if (live.length) throw refuse(`team ${teamId} exists; only a deleted team can be restored`);
-  await checkBackup(backup, key);
+  const key = await checkBackup(backup, keys);
 
   const teamsTable = manifest.tables.find((t) => t.name === TEAMS);
   if (!teamsTable) throw refuse(`backup ${manifest.id} has no teams table`);

@@ -10,6 +10,8 @@ export interface RetentionPolicy {
 export interface RetentionCandidate {
   id: string;
   createdAt: Date;
+  /** When the store says it was written (S3): the older of the two ages counts. */
+  storedAt?: Date;
   tiers: readonly Tier[];
 }
 
@@ -35,10 +37,13 @@ export function planPrune(
   const remove = new Map<string, string>();
   const fresh: RetentionCandidate[] = [];
   for (const backup of backups) {
+    const storedAge = backup.storedAt ? now.getTime() - backup.storedAt.getTime() : -Infinity;
     const age = now.getTime() - backup.createdAt.getTime();
     if (Number.isNaN(age)) remove.set(backup.id, 'no valid creation time');
     else if (age > maxAgeMs)
       remove.set(backup.id, `older than ${Math.round(maxAgeMs / 3600_000)} h`);
+    else if (storedAge > maxAgeMs)
+      remove.set(backup.id, `stored more than ${Math.round(maxAgeMs / 3600_000)} h ago`);
     else if (-age > FUTURE_TOLERANCE_MS) remove.set(backup.id, 'created in the future');
     else fresh.push(backup);
   }

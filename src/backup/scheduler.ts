@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { noteBackupSuccess } from './backup-metrics';
 import type { BackupService } from './backup-service';
-import type { StoredBackup } from './backup-storage';
+import type { StoredBackup } from './backup-store';
 import type { BackupManifest } from './manifest';
 import { TIERS, type Tier } from './tiers';
 

@@ -95,7 +95,10 @@ export const columnList = (names: string[]): string =>
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** The COPY that produces a table's canonical text: the same for the source and a restored copy. */
+/**
+ * Format 1 backups: the table's text in primary-key order (the same on the source and on a
+ * restored copy, whatever their physical layout), at the price of a sort or an index scan.
+ */
 export const canonicalCopyTo = (table: {
   name: string;
   columns: string[];
@@ -104,3 +107,11 @@ export const canonicalCopyTo = (table: {
   `COPY (SELECT ${columnList(table.columns)} FROM ${quoteIdent(table.name)} ORDER BY ${columnList(
     table.primaryKey,
   )}) TO STDOUT`;
+
+/**
+ * Format 2 backups: the table's text in heap order, a plain sequential scan as `pg_dump` reads
+ * it. A table restored by one COPY into an empty heap reads back in the same order, which is
+ * what verify compares (with synchronized scans off, so a scan starts at the first block).
+ */
+export const heapCopyTo = (table: { name: string; columns: string[] }): string =>
+  `COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) TO STDOUT`;

@@ -3,11 +3,13 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { StoredBackup } from './backup-storage';
+import type { StoredBackup } from './backup-store';
+import type { KeyRing } from './key-ring';
 import { HashingTap } from './part-io';
 import { openBackupSession } from './pg-session';
+import type { TableProgress } from './progress';
 import { restoreDatabase } from './restore-database';
-import { canonicalCopyTo } from './table-catalog';
+import { canonicalCopyTo, heapCopyTo } from './table-catalog';
 
 export interface VerifyReport {
   id: string;
@@ -47,18 +49,22 @@ async function withScratchDatabase<T>(
  */
 export async function verifyBackup(
   backup: StoredBackup,
-  key: Buffer | undefined,
-  options: { serverUrl: string; scratchUrl?: string },
+  keys: KeyRing,
+  options: { serverUrl: string; scratchUrl?: string; progress?: TableProgress; jobs?: number },
 ): Promise<VerifyReport> {
   const started = Date.now();
   const run = async (url: string): Promise<VerifyReport> => {
-    await restoreDatabase(backup, key, url);
+    await restoreDatabase(backup, keys, url, options.progress, options.jobs);
     const client = await openBackupSession(url);
     try {
+      // A scan joining another one mid-table would start there: read from the first block.
+      await client.query('SET synchronize_seqscans = off');
       const tables: VerifyReport['tables'] = [];
       for (const table of backup.manifest.tables) {
         const tap = new HashingTap();
-        const source = client.query(copyTo(canonicalCopyTo(table)));
+        const source = client.query(
+          copyTo(backup.manifest.format === 1 ? canonicalCopyTo(table) : heapCopyTo(table)),
+        );
         await pipeline(source, tap, new PassThrough().resume());
         tables.push({
           name: table.name,

@@ -44,6 +44,8 @@ export function main(): void {
   runCli(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    // Backup progress is drawn on stderr.
+    progress: process.stderr,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,14 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { durationSetting, onOffSetting, optionalOnOffSetting } from './settings';
+import path from 'node:path';
+import { parseS3Url, type S3Location } from './s3-location';
+import {
+  csvSetting,
+  durationSetting,
+  optionalOnOffSetting,
+  optionalTextSetting,
+  optionalUrlSetting,
+} from './settings';
 
 /** The promise made to customers: no backup is kept beyond a month. */
 export const BACKUP_MAX_AGE_LIMIT_MS = 31 * 24 * 3600 * 1000;
@@ -24,21 +32,52 @@ const cron = (fallback: string) =>
 
 const keepCount = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
+const KEY_FORMAT = '32 bytes in base64 (openssl rand -base64 32)';
+
+const decodeKey = (value: string): Buffer | undefined => {
+  const key = Buffer.from(value, 'base64');
+  return key.length === 32 && key.toString('base64') === value.replace(/\s/g, '') ? key : undefined;
+};
+
 const encryptionKey = z
   .string()
   .trim()
   .optional()
   .transform((value, ctx) => {
     if (!value) return undefined;
-    const key = Buffer.from(value, 'base64');
-    if (key.length !== 32 || key.toString('base64') !== value.replace(/\s/g, '')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
-      });
+    const key = decodeKey(value);
+    if (!key) {
+      ctx.addIssue({ code: 'custom', message: `must be ${KEY_FORMAT}` });
       return z.NEVER;
     }
     return key;
+  });
+
+/** Older keys, comma-separated: they open backups sealed before a rotation, never seal new ones. */
+const decryptionKeys = csvSetting.transform((values, ctx) => {
+  const keys: Buffer[] = [];
+  values.forEach((value, index) => {
+    const key = decodeKey(value);
+    if (key) keys.push(key);
+    else ctx.addIssue({ code: 'custom', message: `key ${index + 1} must be ${KEY_FORMAT}` });
+  });
+  return keys;
+});
+
+export type BackupStorageSetting = { kind: 'file' } | ({ kind: 's3' } & S3Location);
+
+const storage = z
+  .string()
+  .trim()
+  .default('file')
+  .transform((value, ctx): BackupStorageSetting => {
+    if (value === 'file') return { kind: 'file' };
+    const s3 = parseS3Url(value);
+    if (!s3) {
+      ctx.addIssue({ code: 'custom', message: 'must be "file" or s3://<bucket>/<prefix>' });
+      return z.NEVER;
+    }
+    return { kind: 's3', ...s3 };
   });
 
 const maxAge = durationSetting('31d').refine((ms) => ms <= BACKUP_MAX_AGE_LIMIT_MS, {
@@ -47,10 +86,18 @@ const maxAge = durationSetting('31d').refine((ms) => ms <= BACKUP_MAX_AGE_LIMIT_
 
 /** Backup settings, spread into the main config schema (documented in the README). */
 export const backupConfigSchema = {
-  BACKUP_DIR: z.string().min(1).default('.data/backups'),
+  /** Unset: a folder per database under DATA_DIR/backups (see backupDir). */
+  BACKUP_DIR: optionalTextSetting,
+  BACKUP_STORAGE: storage,
+  BACKUP_S3_ENDPOINT: optionalUrlSetting,
+  BACKUP_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: optionalTextSetting,
+  AWS_SECRET_ACCESS_KEY: optionalTextSetting,
   /** Decoded to the 32-byte AES-256-GCM key; the base64 text is never kept. */
   BACKUP_ENCRYPTION_KEY: encryptionKey,
-  BACKUP_ALLOW_UNENCRYPTED: onOffSetting('off'),
+  BACKUP_DECRYPTION_KEYS: decryptionKeys,
+  /** Tables copied, compressed and encrypted at once (separate connections, one snapshot). */
+  BACKUP_JOBS: z.coerce.number().int().min(1).max(16).default(2),
   /** Unset means on, except under NODE_ENV=test (see backupSchedulerEnabled). */
   BACKUP_SCHEDULER: optionalOnOffSetting,
   BACKUP_DAILY_CRON: cron('0 2 * * *'),
@@ -71,18 +118,50 @@ export function backupSchedulerEnabled(config: {
   return config.BACKUP_SCHEDULER ?? config.NODE_ENV !== 'test';
 }
 
+/**
+ * Where file backups go: BACKUP_DIR, or by default one folder per database, so switching
+ * DATABASE_URL never mixes two databases' backups (the manifests tell them apart as well).
+ */
+export function backupDir(config: {
+  BACKUP_DIR?: string;
+  DATA_DIR: string;
+  DATABASE_URL?: string;
+}): string {
+  if (config.BACKUP_DIR) return config.BACKUP_DIR;
+  let name = 'embedded';
+  if (config.DATABASE_URL) {
+    const url = new URL(config.DATABASE_URL);
+    name = [
+      url.hostname,
+      url.port || '5432',
+      decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    ]
+      .join('-')
+      .replace(/[^A-Za-z0-9_.-]/g, '_');
+  }
+  return path.join(config.DATA_DIR, 'backups', name);
+}
+
+/**
+ * Why the scheduler must not run, or undefined: in production it never writes an unencrypted
+ * backup (a customer's data would sit readable in the store for a month).
+ */
+export function schedulerRefusal(config: {
+  NODE_ENV: string;
+  BACKUP_ENCRYPTION_KEY?: Buffer;
+}): string | undefined {
+  if (config.NODE_ENV === 'production' && !config.BACKUP_ENCRYPTION_KEY) {
+    return 'BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production: the backup scheduler does not write unencrypted backups (create one with `openssl rand -base64 32`, or set BACKUP_SCHEDULER=off and run `teamgraph backup worker` where the key is set)';
+  }
+  return undefined;
+}
+
 /** Cross-field rules; returns the problem or undefined. */
 export function checkBackupConfig(config: {
   NODE_ENV: string;
+  BACKUP_SCHEDULER?: boolean;
   BACKUP_ENCRYPTION_KEY?: Buffer;
-  BACKUP_ALLOW_UNENCRYPTED: boolean;
 }): string | undefined {
-  if (
-    config.NODE_ENV === 'production' &&
-    !config.BACKUP_ENCRYPTION_KEY &&
-    !config.BACKUP_ALLOW_UNENCRYPTED
-  ) {
-    return 'BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production (or set BACKUP_ALLOW_UNENCRYPTED=on)';
-  }
-  return undefined;
+  // The server refuses to start rather than run a scheduler that would refuse.
+  return backupSchedulerEnabled(config) ? schedulerRefusal(config) : undefined;
 }

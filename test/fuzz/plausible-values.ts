@@ -4,6 +4,8 @@ type Plausible = (fixture: Fixture) => unknown;
 
 const teamId: Plausible = (f) => f.refs.team;
 const memberId: Plausible = (f) => f.refs.member;
+/** Shaped like an e-mailed link's token (256 bits, base64url); no such link exists. */
+const LINK_TOKEN = 'q'.repeat(43);
 
 /**
  * A valid value for every argument of every site, so a generated call can be hostile in one
@@ -61,6 +63,22 @@ export const PLAUSIBLE: Record<string, Plausible> = {
   'Mutation.updateItem.input': () => ({ title: 'Plan 2' }),
   'Mutation.updateItem.expectedVersion': () => 1,
   'Mutation.updateProfile.input': () => ({ displayName: 'New name' }),
+  'Mutation.logIn.code': () => null,
+  'Mutation.requestPasswordReset.email': (f) => f.owner.email,
+  'Mutation.resetPassword.token': () => LINK_TOKEN,
+  'Mutation.resetPassword.newPassword': () => 'Amber-Orchard-Falcon-93!',
+  'Mutation.verifyEmail.token': () => LINK_TOKEN,
+  'Mutation.requestEmailChange.newEmail': () => 'moved@example.com',
+  'Mutation.requestEmailChange.password': (f) => f.password,
+  'Mutation.confirmEmailChange.token': () => LINK_TOKEN,
+  'Mutation.deleteAccount.password': (f) => f.password,
+  'Mutation.deleteAccount.code': () => null,
+  'Mutation.confirmTwoFactorSetup.code': () => '123456',
+  'Mutation.disableTwoFactor.password': (f) => f.password,
+  'Mutation.disableTwoFactor.code': () => '123456',
+  'Mutation.regenerateRecoveryCodes.code': () => '123456',
+  'Mutation.setTwoFactorRequired.teamId': teamId,
+  'Mutation.setTwoFactorRequired.required': () => true,
   'Subscription.teamActivity.teamId': teamId,
   'Subscription.teamActivity.afterSeq': () => 0,
 };

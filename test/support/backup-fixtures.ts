@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { BackupService } from '../../src/backup/backup-service';
+import type { BackupStore } from '../../src/backup/backup-store';
+import { FileBackupStore } from '../../src/backup/file-store';
+import { KeyRing } from '../../src/backup/key-ring';
 import { createLogger } from '../../src/logging/logger';
 import { buildTeam, addMember, type TestTeam } from '../factories/team.factory';
 import { buildUser, type TestUser } from '../factories/user.factory';
@@ -23,19 +26,27 @@ export function tempBackupDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The keys of a process: `key` seals, `older` only open (a default would swallow null). */
+export const keys = (key: Buffer | null | undefined, older: Buffer[] = []): KeyRing =>
+  new KeyRing(key ?? undefined, older);
+
+/** A service on a folder (a path) or any store. */
 export function backupService(
   databaseUrl: string,
-  dir: string,
+  where: string | BackupStore,
   key: Buffer | undefined,
   options: {
     now?: () => Date;
     keep?: Partial<Record<'daily' | 'weekly' | 'monthly', number>>;
+    older?: Buffer[];
+    jobs?: number;
   } = {},
 ): BackupService {
   return new BackupService({
     databaseUrl,
-    dir,
-    key,
+    store: typeof where === 'string' ? new FileBackupStore(where) : where,
+    keys: keys(key, options.older),
+    jobs: options.jobs,
     retention: {
       keep: { daily: 7, weekly: 4, monthly: 1, ...options.keep },
       maxAgeMs: 31 * 24 * 3600 * 1000,

@@ -1,28 +1,60 @@
-import { runBackupCommand } from './backup-command';
+import { runBackupCommand, type CliIo } from './backup-command';
+import { runMigrate } from './migrate';
+import { runSeed } from './seed';
 
-const USAGE = `usage: teamgraph backup <run|list|verify|restore|prune|worker|status> [options]
-  teamgraph backup --help   for the backup commands`;
+const USAGE = `usage: teamgraph <command> [options]
+
+commands:
+  migrate    apply pending database migrations and exit
+  seed       create a demo team and print a session token for the playground
+  backup     take, list, verify, restore and prune backups (teamgraph backup --help)
+
+  teamgraph <command> --help   usage of one command
+The server itself starts with \`npm start\` (node dist/src/main.js). Every command reads the
+server's environment (DATABASE_URL, ...; see the README's Configuration).`;
+
+type Command = (argv: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: runMigrate,
+  seed: runSeed,
+  backup: runBackupCommand,
+};
 
 /** `teamgraph <command> …` (bin/teamgraph.js): operator commands beside the server. */
-async function main(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'backup') {
-    return runBackupCommand(rest, process.env, {
-      out: (line) => process.stdout.write(`${line}\n`),
-      err: (line) => process.stderr.write(`${line}\n`),
-      progress: process.stderr,
-    });
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const named = command === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    if (named) return named(['--help'], env, io);
+    io.out(USAGE);
+    return 0;
   }
-  process.stderr.write(`${USAGE}\n`);
-  return 2;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    if (command) io.err(`teamgraph: unknown command "${command}"`);
+    io.err(USAGE);
+    return 2;
+  }
+  return run(rest, env, io);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+/** The process entry (bin/teamgraph.js, `npm run migrate|seed|backup`). */
+export function main(): void {
+  runCli(process.argv.slice(2), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    // Backup progress is drawn on stderr.
+    progress: process.stderr,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (require.main === module) main();

@@ -25,6 +25,7 @@ const REDACT_PATHS = [
 /** A developer's terminal: one readable line per entry; the ready line names its URLs. */
 const PRETTY: PrettyOptions = {
   sync: true,
+  singleLine: true,
   ignore: 'pid,hostname,service,url,playground',
   translateTime: 'SYS:HH:MM:ss.l',
   messageFormat: (log, messageKey) => {

@@ -10,7 +10,7 @@ export const httpRequestDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/favicon.ico']);
 
 export const routeLabel = (path: string): string => {
   if (KNOWN_ROUTES.has(path)) return path;

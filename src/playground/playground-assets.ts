@@ -18,7 +18,12 @@ export interface Asset {
 
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
-/** Starts GraphiQL: HTTP for queries and mutations, graphql-ws for subscriptions, same origin. */
+/**
+ * Starts GraphiQL: HTTP for queries and mutations, graphql-ws for subscriptions, same origin.
+ * A subscription's events are shown as a growing list (oldest first), not only the latest;
+ * the first tab signs up or logs in and returns a token; headers are kept across reloads only
+ * when the developer turns on "Persist headers" in the settings.
+ */
 const INIT_SCRIPT = `(function () {
   var wsUrl = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/graphql';
   var base = GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl: wsUrl });
@@ -29,28 +34,58 @@ const INIT_SCRIPT = `(function () {
     Object.keys(headers || {}).forEach(function (k) { out[k.toLowerCase()] = headers[k]; });
     return out;
   }
+  async function* asList(source) {
+    var events = [];
+    for await (var result of source) {
+      events.push(result);
+      yield { events: events.slice() };
+    }
+  }
+  function isSubscription(params, opts) {
+    var definitions = (opts && opts.documentAST && opts.documentAST.definitions) || [];
+    var operations = definitions.filter(function (d) { return d.kind === 'OperationDefinition'; });
+    var chosen = operations.filter(function (d) {
+      return !params.operationName || (d.name && d.name.value === params.operationName);
+    })[0];
+    return Boolean(chosen && chosen.operation === 'subscription');
+  }
   function fetcher(params, opts) {
     var options = Object.assign({}, opts || {});
     options.headers = lowerKeys(options.headers);
-    return base(params, options);
+    var result = base(params, options);
+    if (!isSubscription(params, opts)) return result;
+    // A subscription comes back as (a promise of) an async iterable of its events.
+    return Promise.resolve(result).then(function (events) {
+      return events && typeof events[Symbol.asyncIterator] === 'function' ? asList(events) : events;
+    });
   }
-  var defaultQuery = [
-    '# Sign up or log in, then put the token in Headers:',
-    '#   { "authorization": "Bearer <token>" }',
-    '# Subscriptions run over WebSocket (graphql-ws) with the same header.',
+  var signIn = [
+    '# Run SignUp (a new account) or LogIn (an existing one): the answer has a token.',
+    '# Put it in Headers as { "authorization": "Bearer <token>" } for the other tabs;',
+    '# subscriptions send the same header over WebSocket (graphql-ws).',
     '',
-    'query Me {',
-    '  me { id displayName teams { role team { id name } } }',
+    'mutation SignUp {',
+    '  signUp(input: { email: "ada@example.com", password: "Quartz-Lantern-Meadow-47!", displayName: "Ada" }) {',
+    '    token',
+    '    user { id displayName }',
+    '  }',
+    '}',
+    '',
+    'mutation LogIn {',
+    '  logIn(email: "ada@example.com", password: "Quartz-Lantern-Meadow-47!") {',
+    '    token',
+    '    user { id displayName }',
+    '  }',
     '}',
     ''
   ].join('\\n');
+  var me = 'query Me {\\n  me { id displayName teams { role team { id name } } }\\n}\\n';
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
-    defaultQuery: defaultQuery,
+    defaultTabs: [{ query: signIn }, { query: me }],
     defaultEditorToolsVisibility: 'headers',
-    isHeadersEditorEnabled: true,
-    shouldPersistHeaders: false
+    isHeadersEditorEnabled: true
   }));
 })();
 `;
@@ -82,6 +117,7 @@ export const PLAYGROUND_HTML = `<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>teamgraph playground</title>
+    <link rel="icon" href="/favicon.ico" />
     <link rel="stylesheet" href="/playground/graphiql.css" />
     <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
   </head>

@@ -21,6 +21,7 @@ import { trackSockets } from '../logging/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
 import { metricsRegistry } from '../metrics/registry';
+import { favicon } from '../playground/favicon';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
@@ -242,6 +243,7 @@ export async function createServer(
     res.setHeader('content-type', metricsRegistry.contentType);
     res.send(await metricsRegistry.metrics());
   });
+  app.get('/favicon.ico', favicon);
   if (playgroundEnabled(config)) app.use(playgroundRouter());
   app.use(
     '/graphql',

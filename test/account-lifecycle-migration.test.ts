@@ -21,11 +21,14 @@ function dataSourceAt(url: string, upTo: number): DataSource {
 
 /** Writes a team with `count` activity rows chained the old way (the summary text sealed). */
 async function legacyTeam(db: DataSource, count: number): Promise<string> {
-  const [{ id: teamId }] = await db.query(
-    `INSERT INTO teams (name) VALUES ('Legacy') RETURNING id`,
-  );
-  const [{ id: userId }] = await db.query(
-    `INSERT INTO users (email, display_name, password_hash) VALUES ($1, 'Old Timer', 'x') RETURNING id`,
+  // One statement: a team must have its owner when the transaction commits.
+  const [{ team_id: teamId, user_id: userId }] = await db.query(
+    `WITH t AS (INSERT INTO teams (name) VALUES ('Legacy') RETURNING id),
+          u AS (INSERT INTO users (email, display_name, password_hash)
+                VALUES ($1, 'Old Timer', 'x') RETURNING id)
+     INSERT INTO memberships (team_id, user_id, role)
+     SELECT t.id, u.id, 'OWNER' FROM t, u
+     RETURNING team_id, user_id`,
     [`legacy-${randomUUID()}@example.com`],
   );
   let previous = '';

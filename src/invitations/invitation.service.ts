@@ -1,3 +1,4 @@
+import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { Invitation } from '../../entities/invitation.entity';
@@ -197,12 +198,17 @@ export class InvitationService {
       });
       await tx.insert(Membership, membership);
       // The token reached this address by e-mail: that proves the address, like a verify link.
-      await tx
+      // Only a change is news: it refreshes the user's cached profile and their other sessions.
+      const verified = await tx
         .createQueryBuilder()
         .update(User)
-        .set({ emailVerifiedAt: () => 'coalesce(email_verified_at, now())' })
-        .where('id = :id AND email = :email', { id: actor.id, email: invitation.email })
+        .set({ emailVerifiedAt: () => 'now()' })
+        .where('id = :id AND email = :email AND email_verified_at IS NULL', {
+          id: actor.id,
+          email: invitation.email,
+        })
         .execute();
+      if (verified.affected) accountEvent(pending, actor.id, null, 'EMAIL_VERIFIED');
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,

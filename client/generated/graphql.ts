@@ -248,6 +248,13 @@ export type DeclineInvitationMutationVariables = Exact<{
 
 export type DeclineInvitationMutation = { declineInvitation: boolean };
 
+export type TeamReadStateQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamReadStateQuery = { team: { id: string, lastReadSeq: number, unreadCount: number } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -681,3 +688,12 @@ export const DeclineInvitationDocument = new TypedDocumentString(`
   declineInvitation(token: $token)
 }
     `) as unknown as TypedDocumentString<DeclineInvitationMutation, DeclineInvitationMutationVariables>;
+export const TeamReadStateDocument = new TypedDocumentString(`
+    query TeamReadState($teamId: ID!) {
+  team(id: $teamId) {
+    id
+    lastReadSeq
+    unreadCount
+  }
+}
+    `) as unknown as TypedDocumentString<TeamReadStateQuery, TeamReadStateQueryVariables>;

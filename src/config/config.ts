@@ -28,6 +28,8 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  /** The built web page (`npm run build:web`), served at `/`. */
+  WEB_DIR: z.string().min(1).default('dist/web'),
   /** Benchmarks only: serve the schema without the permission map, to measure what it costs. */
   BENCH_SKIP_PERMISSIONS: onOff('off'),
   ...edgeConfigSchema,

@@ -28,6 +28,7 @@ import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
+import { webAppRouter } from './web-app';
 import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
@@ -243,6 +244,7 @@ export async function createServer(
     }),
   );
   app.use(bodyErrors);
+  app.use(webAppRouter(config.WEB_DIR));
 
   return {
     httpServer,

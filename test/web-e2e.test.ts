@@ -46,10 +46,10 @@ describeBrowser('web page in Chromium', () => {
     const profile = await launchProfile(origin);
     profiles.push(profile);
     if (user)
-      await profile.context.addInitScript((token) => {
-        if (!localStorage.getItem('teamgraph.session'))
-          localStorage.setItem('teamgraph.session', token);
-      }, user.token);
+      // Runs in the page before its own scripts (the test's TypeScript has no DOM types).
+      await profile.context.addInitScript(
+        `localStorage.getItem('teamgraph.session') || localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,
+      );
     return profile;
   }
 

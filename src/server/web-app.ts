@@ -41,9 +41,13 @@ export function webAppRouter(dir: string): Router {
     '/assets',
     strictPolicy,
     express.static(join(root, 'assets'), { immutable: true, maxAge: '1y', index: false }),
+    (_req, res) => {
+      res.status(404).end();
+    },
   );
   router.get(/.*/, strictPolicy, (req, res, next) => {
-    if (req.accepts(['text/html', 'application/json']) !== 'text/html') return next();
+    // Only a browser navigation (which asks for HTML by name) gets the page.
+    if (!req.headers.accept?.includes('text/html')) return next();
     res.setHeader('cache-control', 'no-cache');
     res.type('html').send(indexHtml);
   });

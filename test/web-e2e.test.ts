@@ -160,6 +160,57 @@ describeBrowser('web page in Chromium', () => {
     ).toEqual([]);
   });
 
+  it('pages older activity on scroll, filters it, and shows an edit conflict instead of losing it', async () => {
+    const createItem = (title: string) =>
+      app.gql<{ createItem: { id: string } }>(
+        `mutation ($t: ID!, $title: String!) { createItem(teamId: $t, input: { title: $title, content: {} }) { id } }`,
+        { t: team.id, title },
+        owner.token,
+      );
+    let lastId = '';
+    for (let i = 0; i < 30; i += 1)
+      lastId = (await createItem(`Bulk item ${i}`)).data!.createItem.id;
+    const [{ total }] = await app.sql<{ total: number }>(
+      `SELECT count(*)::int AS total FROM activities WHERE team_id = $1`,
+      [team.id],
+    );
+    const page = await openTeam(await profileFor(owner));
+    const rows = page.getByTestId('activity-list').locator('li[data-seq]');
+    expect(await rows.count()).toBe(25);
+    await page.getByText('Scroll for more').scrollIntoViewIfNeeded();
+    await page.getByText('That is the beginning of the team.').waitFor();
+    expect(await rows.count()).toBe(total);
+
+    await page.getByTestId('filter-action').selectOption('Members');
+    await page.getByTestId('activity-list').locator('li[data-seq]').first().waitFor();
+    await rows.filter({ hasText: 'Bulk item' }).first().waitFor({ state: 'detached' });
+    const actions = await page.locator('ol.activity .action').allTextContents();
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a.startsWith('member'))).toBe(true);
+    await page.getByTestId('filter-action').selectOption('');
+    await page.getByTestId('filter-member').selectOption(owner.id);
+    await rows.filter({ hasText: 'Bulk item 29' }).waitFor();
+
+    // Someone else saves while I edit: my draft stays, their version is shown, I choose.
+    await page.getByRole('button', { name: 'Items' }).click();
+    const item = page.locator(`[data-item="${lastId}"]`);
+    await item.getByRole('button', { name: 'Edit' }).click();
+    const theirs = await app.gql(
+      `mutation ($id: ID!) { updateItem(id: $id, input: { title: "Their title" }, expectedVersion: 1) { version } }`,
+      { id: lastId },
+      owner.token,
+    );
+    expect(theirs.errors).toBeUndefined();
+    await item.getByLabel('Title').fill('My title');
+    await item.getByRole('button', { name: 'Save' }).click();
+    await item.getByTestId('conflict').waitFor();
+    expect(await item.getByTestId('conflict').textContent()).toContain('Their title');
+    expect(await item.getByLabel('Title').inputValue()).toBe('My title');
+    await item.getByRole('button', { name: 'Save over their version' }).click();
+    await item.getByText('My title').waitFor();
+    await item.getByText(/^v3/).waitFor();
+  });
+
   it('takes a newcomer from the e-mailed link through sign-up and accept to the activity page', async () => {
     const email = `newcomer-${Date.now()}@example.com`;
     const invited = await app.gql(

@@ -7,7 +7,8 @@ export type {
   GapReport,
   TamperReport,
 } from './activity-follow';
-export type { FeedEnd, FeedStatus } from './feed-loop';
+export type { FeedEnd, FeedLoop, FeedStatus } from './feed-loop';
+export type { AccountEvent, AccountEventHandlers } from './follow-account-events';
 export { ActivityChain, type ChainPosition, type ChainVerdict } from './activity-chain';
 export { activityHash, canonicalActivity, type ChainedActivity } from './activity-hash';
 export { TeamgraphError } from './errors';

@@ -4,6 +4,8 @@ import { TeamgraphError, type GraphqlErrorShape } from './errors';
 import { followMyActivity, type MyActivityOptions } from './follow-my-activity';
 import { followTeamActivity, type TeamActivityOptions } from './follow-team-activity';
 import type { ActivityFollow, ActivityHandlers } from './activity-follow';
+import { followAccountEvents, type AccountEventHandlers } from './follow-account-events';
+import type { FeedLoop } from './feed-loop';
 
 /** A generated operation (TypedDocumentString) or any string with its types attached. */
 export interface TypedOperation<TResult, TVariables> {
@@ -34,6 +36,8 @@ export interface TeamgraphClient {
     options?: TeamActivityOptions,
   ): ActivityFollow;
   followMyActivity(handlers: ActivityHandlers, options?: MyActivityOptions): ActivityFollow;
+  /** My account's events, resubscribed after every reconnect. */
+  followAccountEvents(handlers: AccountEventHandlers): FeedLoop;
   /** The underlying graphql-ws client, for other subscriptions (e.g. accountEvents). */
   ws: WsClient;
   /** Closes the socket; feeds already stopped stay stopped. */
@@ -92,6 +96,8 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
       followTeamActivity(client, teamId, handlers, { backoff: options.backoff, ...followOptions }),
     followMyActivity: (handlers, followOptions) =>
       followMyActivity(client, handlers, { backoff: options.backoff, ...followOptions }),
+    followAccountEvents: (handlers) =>
+      followAccountEvents(client, handlers, { backoff: options.backoff }),
     close: () => ws.dispose() as Promise<void>,
   };
   return client;

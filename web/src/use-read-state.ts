@@ -1,10 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import {
-  AccountEventsDocument,
-  MarkActivityReadDocument,
-  TeamReadStateDocument,
-  type AccountEventsSubscription,
-} from '../../client/generated/graphql';
+import { MarkActivityReadDocument, TeamReadStateDocument } from '../../client/generated/graphql';
 import { useSession } from './session';
 
 export interface ReadState {
@@ -31,18 +26,14 @@ export function useReadState(teamId: string, active: boolean): ReadState {
 
   useEffect(() => {
     if (!active) return;
-    refresh();
-    return client.ws.subscribe<AccountEventsSubscription>(
-      { query: AccountEventsDocument.toString() },
-      {
-        next: ({ data }) => {
-          const event = data?.accountEvents;
-          if (event?.type === 'READ_STATE_CHANGED' && event.details.teamId === teamId) refresh();
-        },
-        error: () => undefined,
-        complete: () => undefined,
+    // Read again after every (re)subscribe too: events sent while the socket was down are lost.
+    const follow = client.followAccountEvents({
+      onResubscribed: refresh,
+      onEvent: (event) => {
+        if (event.type === 'READ_STATE_CHANGED' && event.details.teamId === teamId) refresh();
       },
-    );
+    });
+    return () => follow.stop();
   }, [client, teamId, refresh, active]);
 
   const markAllRead = useCallback(

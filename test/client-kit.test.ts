@@ -108,6 +108,27 @@ describe('client kit', () => {
     follow.stop();
   });
 
+  it('starts while the network is down and follows once it is back', async () => {
+    proxy.cut();
+    const seen = collectActivity();
+    const follow = kit(owner.token).followTeamActivity(team.id, seen);
+    const during = await createItem('written before the kit could connect');
+    proxy.restore();
+    // It anchors on the newest row it can read once back (live from then on): write until a
+    // row arrives, which proves it started despite the failed first reads.
+    for (let attempt = 0; ; attempt += 1) {
+      const seq = await createItem(`written after ${attempt}`);
+      const arrived = await seen.waitForSeq(seq, 1_000).then(
+        () => true,
+        () => attempt >= 10 && Promise.reject(new Error('the feed never started')),
+      );
+      if (arrived) break;
+    }
+    expect(seen.activities.every((a) => a.seq > during)).toBe(true);
+    expect(seen.tampers).toEqual([]);
+    follow.stop();
+  });
+
   it('follows all my teams across a cut, filling what it missed', async () => {
     const other = await buildTeam(app, owner, 'Second kit team');
     const seen = collectActivity();

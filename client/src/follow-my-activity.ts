@@ -70,7 +70,10 @@ export function followMyActivity(
   };
 
   const catchUp = async () => {
-    const { me } = await client.request(MyTeamsNewestActivityDocument);
+    // Unreachable over HTTP just now: the next row's seq jump (or reconnect) fills it instead.
+    const answer = await client.request(MyTeamsNewestActivityDocument).catch(() => null);
+    if (!answer) return;
+    const { me } = answer;
     for (const { team } of me?.teams ?? []) {
       const newest = team.activity.edges[0]?.node;
       if (!newest) continue;

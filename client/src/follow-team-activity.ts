@@ -5,7 +5,7 @@ import {
 } from '../generated/graphql';
 import { ActivityChain } from './activity-chain';
 import type { ActivityFollow, ActivityHandlers } from './activity-follow';
-import type { BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from './backoff';
 import { deliverActivity } from './deliver-activity';
 import { TeamgraphError } from './errors';
 import { runFeedLoop } from './feed-loop';
@@ -38,7 +38,18 @@ export function followTeamActivity(
 
   const startingPoint = async () => {
     if (startAfter !== undefined || chain.current) return;
-    const page = await client.request(ActivityPageDocument, { teamId, first: 1 });
+    // The newest row, retried with backoff while the network is down; a refusal is final.
+    let page;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        page = await client.request(ActivityPageDocument, { teamId, first: 1 });
+        break;
+      } catch (error) {
+        const refused = error instanceof TeamgraphError && error.code !== 'HTTP_ERROR';
+        if (refused || stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, options.backoff)));
+      }
+    }
     const newest = page.team.activity.edges[0]?.node;
     startAfter = newest?.seq ?? 0;
     if (newest) await chain.accept(newest);

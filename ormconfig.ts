@@ -3,9 +3,18 @@ import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { InitialSchema1764000000000 } from './src/migrations/1764000000000-initial-schema';
 import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000-activity-feed-indexes';
+import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-idempotency-keys';
+import { TeamHasOneOwner1765200000000 } from './src/migrations/1765200000000-team-has-one-owner';
+import { AccountLifecycle1765300000000 } from './src/migrations/1765300000000-account-lifecycle';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
-export const migrations = [InitialSchema1764000000000, ActivityFeedIndexes1764100000000];
+export const migrations = [
+  InitialSchema1764000000000,
+  ActivityFeedIndexes1764100000000,
+  IdempotencyKeys1765120000000,
+  TeamHasOneOwner1765200000000,
+  AccountLifecycle1765300000000,
+];
 
 export interface DataSourceOptions {
   url: string;

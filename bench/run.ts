@@ -21,6 +21,7 @@ import { feedAtScale } from './workloads/feed-at-scale';
 import { httpQuery } from './workloads/http-query';
 import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
+import { resetTiming } from './workloads/reset-timing';
 
 const workloads: Workload[] = [
   httpQuery,
@@ -29,6 +30,7 @@ const workloads: Workload[] = [
   mutationThroughput,
   feedAtScale,
   backupRestore,
+  resetTiming,
 ];
 
 async function main(): Promise<void> {

@@ -40,6 +40,14 @@ export class Activity {
   @Column({ type: 'text' })
   summary: string;
 
+  /** Random salt of the summary's sealed digest; removed when the summary is erased. */
+  @Column({ name: 'summary_salt', type: 'text', nullable: true })
+  summarySalt: string | null;
+
+  /** SHA-256(salt, summary): what the hash chain seals in place of the summary text. */
+  @Column({ name: 'summary_digest', type: 'text', nullable: true })
+  summaryDigest: string | null;
+
   @Field(() => GraphQLJSONObject)
   @Column({ type: 'jsonb', default: {} })
   details: Record<string, unknown>;

@@ -1,10 +1,22 @@
+import { AccountToken } from './account-token.entity';
 import { Activity } from './activity.entity';
 import { Invitation } from './invitation.entity';
 import { Item } from './item.entity';
 import { Membership } from './membership.entity';
+import { RecoveryCode } from './recovery-code.entity';
 import { Session } from './session.entity';
 import { Team } from './team.entity';
 import { User } from './user.entity';
 
 /** Every persisted entity, for the DataSource. */
-export const entities = [User, Session, Team, Membership, Invitation, Item, Activity];
+export const entities = [
+  User,
+  Session,
+  Team,
+  Membership,
+  Invitation,
+  Item,
+  Activity,
+  AccountToken,
+  RecoveryCode,
+];

@@ -18,6 +18,10 @@ export class Team {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
+  @Field({ description: 'While true, members without two-factor are held out of the team.' })
+  @Column({ name: 'two_factor_required', type: 'boolean', default: false })
+  twoFactorRequired: boolean;
+
   /** Seq of the newest activity row; advanced under this row's lock so seqs are gapless. */
   @Column({ name: 'last_seq', type: 'integer', default: 0 })
   lastSeq: number;

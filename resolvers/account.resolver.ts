@@ -2,16 +2,18 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
 import type { AuthResult } from '../src/accounts/account.service';
+import { markOwnProfile } from '../src/accounts/own-profile';
 import type { Context } from '../src/context/context';
 import { AuthPayload } from './types/auth-payload.type';
 import { SignUpInput } from './types/sign-up.input';
 import { UpdateProfileInput } from './types/update-profile.input';
 import { requireViewer } from './viewer';
 
+// The caller has no session yet in this request, but the user is their own.
 const toPayload = ({ token, session, user }: AuthResult): AuthPayload => ({
   token,
   expiresAt: session.expiresAt,
-  user,
+  user: markOwnProfile(user),
 });
 
 @Resolver()
@@ -45,9 +47,14 @@ export class AccountResolver {
   async logIn(
     @Arg('email') email: string,
     @Arg('password') password: string,
+    @Arg('code', () => String, {
+      nullable: true,
+      description: 'A TOTP or recovery code, for accounts with two-factor on.',
+    })
+    code: string | null,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return toPayload(await ctx.services.accounts.logIn(email, password, ctx));
+    return toPayload(await ctx.services.accounts.logIn(email, password, code, ctx));
   }
 
   @Mutation(() => Boolean, {
@@ -73,7 +80,12 @@ export class AccountResolver {
     @Arg('newPassword') newPassword: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return ctx.services.accounts.changePassword(requireViewer(ctx), currentPassword, newPassword);
+    return ctx.services.accounts.changePassword(
+      requireViewer(ctx),
+      currentPassword,
+      newPassword,
+      ctx,
+    );
   }
 
   @Mutation(() => User)

@@ -2,9 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import { Activity } from '../entities/activity.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
-import { verifyActivityLog } from '../src/activity/verify-activity-log';
 import type { Context } from '../src/context/context';
 import { ActivityLogVerification } from './types/activity-log-verification.type';
+import { requireViewer } from './viewer';
 
 /** An activity that crossed the event bus carries a snapshot of its team (which may be deleted). */
 type DeliveredActivity = Activity & { teamSnapshot?: Team };
@@ -19,7 +19,7 @@ export class ActivityResolver {
     @Arg('teamId', () => ID) teamId: string,
     @Ctx() ctx: Context,
   ): Promise<ActivityLogVerification> {
-    return verifyActivityLog(ctx.services.dataSource, teamId);
+    return ctx.services.activityLog.verify(requireViewer(ctx).user, teamId);
   }
 
   @FieldResolver(() => Team)

@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AccountRecoveryResolver } from './account-recovery.resolver';
 import { AccountResolver } from './account.resolver';
 import { ActivityResolver } from './activity.resolver';
 import { InvitationResolver } from './invitation.resolver';
@@ -9,6 +10,7 @@ import { SessionResolver } from './session.resolver';
 import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
 import { TeamInvitationsResolver } from './team-invitations.resolver';
 import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
+import { TeamTwoFactorResolver } from './team-two-factor.resolver';
 import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
 
@@ -16,6 +18,8 @@ import { UserResolver } from './user.resolver';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's own parameter type
 export const resolvers: NonEmptyArray<Function> = [
   AccountResolver,
+  AccountRecoveryResolver,
+  TeamTwoFactorResolver,
   UserResolver,
   SessionResolver,
   TeamResolver,

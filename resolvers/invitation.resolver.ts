@@ -64,7 +64,7 @@ export class InvitationResolver {
     @Arg('token') token: string,
     @Ctx() ctx: Context,
   ): Promise<InvitationPreview | null> {
-    return ctx.services.invitations.preview(token);
+    return ctx.services.invitations.preview(token, ctx.ip);
   }
 
   @Query(() => [Invitation], { description: 'Pending invitations addressed to my e-mail.' })

@@ -11,4 +11,21 @@ export class UserResolver {
       .getRepository(Membership)
       .find({ where: { userId: user.id }, order: { joinedAt: 'ASC' } });
   }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'Whether the e-mail address was proven. Only for the user and current teammates.',
+  })
+  emailVerified(@Root() user: User): boolean {
+    // Who may see it is the permission map's profile rule (null for everyone else).
+    return user.emailVerifiedAt !== null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'Whether two-factor is on. Only for the user and current teammates.',
+  })
+  twoFactorEnabled(@Root() user: User): boolean {
+    return user.twoFactorEnabledAt !== null;
+  }
 }

@@ -15,8 +15,14 @@ import {
   isMemberOfTeamId,
   isOwnerOfTeamArg,
   isSelf,
+  personalFieldOfVisibleProfile,
 } from './rules';
 import { isVouchedByLiveFeed } from './rules/feed.rule';
+import {
+  isHeldMemberOfParentTeam,
+  isHeldMemberOfTeamArg,
+  isOwnMembership,
+} from './rules/two-factor-hold.rule';
 
 /**
  * Who may call what — every root field is named here; anything unnamed is denied.
@@ -47,7 +53,8 @@ export const permissionRules = {
     deleteTeam: isOwnerOfTeamArg,
     changeMemberRole: isOwnerOfTeamArg,
     removeMember: isManagerOfTeamArg,
-    leaveTeam: isMemberOfTeamArg,
+    // A member held out by the two-factor rule may still leave.
+    leaveTeam: or(isMemberOfTeamArg, isHeldMemberOfTeamArg),
     transferOwnership: isOwnerOfTeamArg,
     // Role rules (only the OWNER invites as ADMIN) are re-checked by the service under the lock.
     inviteMember: isManagerOfTeamArg,
@@ -60,6 +67,20 @@ export const permissionRules = {
     updateItem: isMemberOfItemTeamArg,
     deleteItem: canDeleteItemArg,
     markActivityRead: isMemberOfTeamArg,
+    // Account recovery: the e-mailed link is the credential, so anyone may present one.
+    requestPasswordReset: allow,
+    resetPassword: allow,
+    verifyEmail: allow,
+    confirmEmailChange: allow,
+    resendVerificationEmail: isAuthenticated,
+    requestEmailChange: isAuthenticated,
+    deleteAccount: isAuthenticated,
+    beginTwoFactorSetup: isAuthenticated,
+    confirmTwoFactorSetup: isAuthenticated,
+    disableTwoFactor: isAuthenticated,
+    regenerateRecoveryCodes: isAuthenticated,
+    // The service also requires the owner's own two-factor (FORBIDDEN, reason TWO_FACTOR_REQUIRED).
+    setTwoFactorRequired: isOwnerOfTeamArg,
   },
   // Live feeds also authorize where they start and on every event (src/live/): the map is not
   // applied to a subscription's subscribe step. A feed vouches only for its TEAM_DELETED event
@@ -70,9 +91,24 @@ export const permissionRules = {
     accountEvents: isAuthenticated,
   },
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
-  Team: { '*': or(isMemberOfParentTeam, isVouchedByLiveFeed), invitations: isManagerOfParentTeam },
-  Membership: { '*': isMemberOfParentTeamId },
-  User: { '*': allow, teams: isSelf },
+  Team: {
+    '*': or(isMemberOfParentTeam, isVouchedByLiveFeed),
+    invitations: isManagerOfParentTeam,
+    // A member held out by the two-factor rule still sees which team holds them out, and why.
+    id: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    name: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    twoFactorRequired: or(isMemberOfParentTeam, isHeldMemberOfParentTeam),
+  },
+  Membership: { '*': or(isMemberOfParentTeamId, isOwnMembership) },
+  // Profile visibility (API.md): whoever may see the object holding the edge sees who it is;
+  // every other field, including any added later, is null unless the viewer is the user or
+  // shares a team with them now.
+  User: {
+    id: allow,
+    displayName: allow,
+    teams: isSelf,
+    '*': personalFieldOfVisibleProfile,
+  },
   Session: { '*': allow },
   AuthPayload: { '*': allow },
   Invitation: { '*': canSeeInvitation },
@@ -88,6 +124,7 @@ export const permissionRules = {
   ActivityEdge: { '*': allow },
   PageInfo: { '*': allow },
   ActivityLogVerification: { '*': allow },
+  TwoFactorSetup: { '*': allow },
 };
 
 export const permissions = shield(permissionRules, {

@@ -4,7 +4,9 @@ import { createDataSource } from '../ormconfig';
 import { startBackupScheduler } from './backup/backup-from-config';
 import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
+import { playgroundEnabled } from './config/edge-config';
 import { startEmbeddedDatabase, type RunningDatabase } from './db/embedded-database';
+import { waitForDatabase } from './db/wait-for-database';
 import type { EventBus } from './events/event-bus';
 import { InMemoryEventBus } from './events/in-memory-event-bus';
 import { RedisEventBus } from './events/redis-event-bus';
@@ -25,7 +27,14 @@ export interface RunningApp {
 /** DATABASE_URL, or an embedded PostgreSQL under DATA_DIR when none is configured. */
 export async function resolveDatabase(config: Config, logger: Logger): Promise<RunningDatabase> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => undefined };
-  return startEmbeddedDatabase(config.DATA_DIR, config.EMBEDDED_PG_PORT, logger);
+  return startEmbeddedDatabase(
+    {
+      dataDir: config.DATA_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      runtimeDir: config.EMBEDDED_PG_RUNTIME_DIR,
+    },
+    logger,
+  );
 }
 
 export async function connectDatabase(
@@ -33,6 +42,7 @@ export async function connectDatabase(
   config: Config,
   logger: Logger,
 ): Promise<DataSource> {
+  await waitForDatabase(url, config.DB_CONNECT_TIMEOUT, logger);
   const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();
   if (config.MIGRATE_ON_START) {
@@ -60,7 +70,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const services = createServices({ config, dataSource, bus, logger, rateLimits });
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
-  logger.info({ url, env: config.NODE_ENV }, 'teamgraph listening');
+  // The playground is the same URL opened in a browser.
+  const playground = playgroundEnabled(config) ? url : undefined;
+  logger.info({ url, playground, env: config.NODE_ENV }, 'teamgraph listening');
   // BACKUP_SCHEDULER=off leaves backups to `teamgraph backup worker`.
   const backups = backupSchedulerEnabled(config)
     ? startBackupScheduler(config, database.url, logger)
@@ -70,9 +82,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     services,
     server,
     async stop() {
-      await backups?.stop();
-      await server.close();
+      // Requests finish first; the scheduler aborts a running backup meanwhile.
+      await Promise.all([server.close(), backups?.stop()]);
       await bus.close();
+      await services.cpu.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();

@@ -1,47 +1,38 @@
 import { loadConfigOrReport } from './config/config';
 import { startApp } from './app';
-import { createLogger } from './logging/logger';
+import { EXIT_STARTUP, StartupError } from './errors/startup-error';
+import { createLogger, type Logger } from './logging/logger';
+import { handleStopSignals } from './server/stop-signals';
 
 async function main(): Promise<void> {
   const config = loadConfigOrReport((message) => console.error(message));
-  if (!config) process.exit(2);
-  const logger = createLogger(config.LOG_LEVEL);
-  const app = await startApp(config, logger);
-  let stopping = false;
-  /**
-   * SIGTERM (orchestrators) or SIGINT: stop accepting, let in-flight requests finish, close
-   * sockets with 1001, stop the backup scheduler, the bus, Redis and the pool — and exit no
-   * later than SHUTDOWN_TIMEOUT, whatever still hangs.
-   */
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const started = Date.now();
-    logger.info(
-      { event: 'shutdown.start', signal, deadlineMs: config.SHUTDOWN_TIMEOUT },
-      'shutting down',
-    );
-    const deadline = setTimeout(() => {
-      logger.error({ event: 'shutdown.deadline' }, 'shutdown deadline passed; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT);
-    deadline.unref();
-    app.stop().then(
-      () => {
-        logger.info({ event: 'shutdown.done', durationMs: Date.now() - started }, 'stopped');
-        process.exit(0);
-      },
-      (error) => {
-        logger.error({ event: 'shutdown.failed', err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (!config) process.exit(EXIT_STARTUP);
+  // Readable lines for a developer at a terminal; JSON everywhere else.
+  const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY === true;
+  const logger = createLogger(config.LOG_LEVEL, {}, undefined, { pretty });
+  const crash = crashHandler(logger);
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  try {
+    const app = await startApp(config, logger);
+    handleStopSignals(app, config.SHUTDOWN_TIMEOUT, logger);
+  } catch (error) {
+    if (!(error instanceof StartupError)) return crash(error);
+    logger.fatal({ event: 'startup.failed' }, error.message);
+    logger.flush();
+    process.exit(EXIT_STARTUP);
+  }
 }
 
+/** Whatever escapes is still one log line (with its stack), not a multi-line print. */
+const crashHandler = (logger: Logger) => (error: unknown) => {
+  logger.fatal({ event: 'crash', err: error }, 'unexpected error; exiting');
+  logger.flush();
+  process.exit(1);
+};
+
 main().catch((error) => {
+  // Only before the logger exists (configuration could not even be read).
   console.error(error);
   process.exit(1);
 });

@@ -178,8 +178,9 @@ describe('sessions', () => {
       (await app.gql<{ me: { id: string } }>(ME, {}, second.data!.logIn.token)).data!.me,
     ).not.toBeNull();
 
+    // Not an id at all: refused at the edge.
     const garbage = await app.gql(`mutation { revokeSession(id: "not-a-uuid") }`, {}, user.token);
-    expect(errorCode(garbage)).toBe('NOT_FOUND');
+    expect(errorCode(garbage)).toBe('BAD_USER_INPUT');
 
     const ok = await app.gql(
       `mutation ($id: ID!) { revokeSession(id: $id) }`,

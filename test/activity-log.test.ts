@@ -258,7 +258,9 @@ describe('verifyActivityLog', () => {
       `UPDATE activities SET details = details || '{"title":"forged"}' WHERE team_id = $1 AND seq = 2`,
       [edited.team.id],
     );
-    expect(await verifyActivityLog(app.app.services.dataSource, edited.team.id)).toEqual({
+    expect(
+      await verifyActivityLog(app.app.services.dataSource, app.app.services.cpu, edited.team.id),
+    ).toEqual({
       intact: false,
       checkedCount: 2,
       firstBrokenSeq: 2,
@@ -266,14 +268,18 @@ describe('verifyActivityLog', () => {
 
     const gap = await teamWithHistory();
     await app.sql(`DELETE FROM activities WHERE team_id = $1 AND seq = 6`, [gap.team.id]);
-    expect(await verifyActivityLog(app.app.services.dataSource, gap.team.id)).toMatchObject({
+    expect(
+      await verifyActivityLog(app.app.services.dataSource, app.app.services.cpu, gap.team.id),
+    ).toMatchObject({
       intact: false,
       firstBrokenSeq: 6,
     });
 
     const tail = await teamWithHistory();
     await app.sql(`DELETE FROM activities WHERE team_id = $1 AND seq >= 8`, [tail.team.id]);
-    expect(await verifyActivityLog(app.app.services.dataSource, tail.team.id)).toEqual({
+    expect(
+      await verifyActivityLog(app.app.services.dataSource, app.app.services.cpu, tail.team.id),
+    ).toEqual({
       intact: false,
       checkedCount: 7,
       firstBrokenSeq: 8,
@@ -284,7 +290,7 @@ describe('verifyActivityLog', () => {
     const { team } = await teamWithHistory();
     const ds = app.app.services.dataSource;
     for (const size of [1, 2, 4, 9, 50]) {
-      expect(await verifyActivityLog(ds, team.id, size)).toEqual({
+      expect(await verifyActivityLog(ds, app.app.services.cpu, team.id, size)).toEqual({
         intact: true,
         checkedCount: 9,
         firstBrokenSeq: null,
@@ -293,7 +299,7 @@ describe('verifyActivityLog', () => {
     await app.sql(`UPDATE activities SET actor_id = NULL WHERE team_id = $1 AND seq = 5`, [
       team.id,
     ]);
-    expect(await verifyActivityLog(ds, team.id, 2)).toEqual({
+    expect(await verifyActivityLog(ds, app.app.services.cpu, team.id, 2)).toEqual({
       intact: false,
       checkedCount: 5,
       firstBrokenSeq: 5,

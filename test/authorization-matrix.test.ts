@@ -9,7 +9,7 @@ import { insertUser } from './support/fast-users';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
- * SECURITY.md item 16: every operation × every kind of caller gets the result the contract's
+ * docs/THREAT-MODEL.md H16: every operation × every kind of caller gets the result the contract's
  * tables say. Cases live in test/matrix/<domain>.matrix.ts; each runs in a fresh world.
  */
 const matrixDir = path.join(__dirname, 'matrix');

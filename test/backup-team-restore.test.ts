@@ -101,6 +101,7 @@ describe('restoring one team into the live database', () => {
       details: Record<string, unknown>;
       hash: string;
       summary: string;
+      summary_digest: string | null;
       subject_type: string;
       created_at: Date;
       id: string;
@@ -133,6 +134,7 @@ describe('restoring one team into the live database', () => {
         summary: restored.summary,
         details: restored.details,
         createdAt: restored.created_at,
+        summaryDigest: restored.summary_digest,
       }),
     );
 

@@ -3,7 +3,7 @@ import { Algorithm, hash } from '@node-rs/argon2';
 import { STRONG_PASSWORD, buildUser } from './factories/user.factory';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 
-/** SECURITY.md 23–25 through the real server, with rate limits on. */
+/** docs/THREAT-MODEL.md H23–H25 through the real server, with rate limits on. */
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ RATE_LIMITS: 'on' });

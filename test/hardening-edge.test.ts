@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { STRONG_PASSWORD, buildUser } from './factories/user.factory';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
+import { describeWithRedis, requiredRedisUrl } from './support/redis-available';
 
 /** CORS allow-list, compression, automatic persisted queries; Redis-shared APQ and limits. */
 let app: TestApp;
@@ -116,23 +117,18 @@ describe('automatic persisted queries', () => {
   });
 });
 
-const redisUrl = process.env.REDIS_URL;
-const describeRedis = redisUrl ? describe : describe.skip;
-if (!redisUrl)
-  console.log('hardening-edge: REDIS_URL is not set; the Redis-backed cases are skipped');
-
-describeRedis('with REDIS_URL, across two instances', () => {
+describeWithRedis('hardening-edge', 'with REDIS_URL, across two instances', () => {
   let a: TestApp;
   let b: TestApp;
   let redis: Redis;
   const clearIpBudget = () => redis.del('teamgraph:rl:logInPerIp:127.0.0.1');
   beforeAll(async () => {
-    redis = new Redis(redisUrl!);
+    redis = new Redis(requiredRedisUrl());
     await clearIpBudget();
     // Two instances on one database, as behind a load balancer.
-    a = await startTestApp({ REDIS_URL: redisUrl!, RATE_LIMITS: 'on' });
+    a = await startTestApp({ REDIS_URL: requiredRedisUrl(), RATE_LIMITS: 'on' });
     b = await startTestApp({
-      REDIS_URL: redisUrl!,
+      REDIS_URL: requiredRedisUrl(),
       RATE_LIMITS: 'on',
       DATABASE_URL: a.app.services.config.DATABASE_URL!,
     });

@@ -3,7 +3,7 @@ import { buildUser } from './factories/user.factory';
 import { PRODUCTION_ENV } from './support/production-env';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 
-/** SECURITY.md 1–9: hostile documents and requests over HTTP, refused before execution. */
+/** docs/THREAT-MODEL.md H1–H9: hostile documents and requests over HTTP, refused before execution. */
 let dev: TestApp;
 let prod: TestApp;
 beforeAll(async () => {

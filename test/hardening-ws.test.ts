@@ -3,7 +3,7 @@ import { PRODUCTION_ENV } from './support/production-env';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 import { connectLive, endCode, subscribe, type LiveClient } from './support/ws-client';
 
-/** SECURITY.md 21: operations over the socket pass the same limits and validation as HTTP. */
+/** docs/THREAT-MODEL.md H21: operations over the socket pass the same limits and validation as HTTP. */
 let dev: TestApp;
 let prod: TestApp;
 const clients: LiveClient[] = [];

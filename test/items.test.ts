@@ -360,7 +360,10 @@ describe('item(id)', () => {
       version: 1,
     });
     expect(errorCode(await app.gql(ITEM, { id: item.id }, outsider.token))).toBe('FORBIDDEN');
-    expect(errorCode(await app.gql(ITEM, { id: 'not-a-uuid' }, member.token))).toBe('FORBIDDEN');
+    // Not an id at all: refused at the edge.
+    expect(errorCode(await app.gql(ITEM, { id: 'not-a-uuid' }, member.token))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(errorCode(await app.gql(ITEM, { id: item.id }))).toBe('UNAUTHENTICATED');
   });
 

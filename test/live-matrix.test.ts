@@ -15,7 +15,7 @@ import {
 } from './support/ws-client';
 
 /**
- * SECURITY.md 16 for subscriptions, which the HTTP matrix cannot run: every subscription ×
+ * docs/THREAT-MODEL.md H16 for subscriptions, which the HTTP matrix cannot run: every subscription ×
  * every kind of caller, over a real socket. What each caller gets:
  * - `delivers`: the subscription starts and carries the event the test then causes;
  * - `silent`: it starts but carries nothing of that event;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
 import type { DomainEvent } from '../src/events/domain-events';
 import { RedisEventBus } from '../src/events/redis-event-bus';
 import { createLogger } from '../src/logging/logger';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
+import { describeWithRedis, redisUrl, requiredRedisUrl } from './support/redis-available';
 import { createScratchDatabase } from './support/scratch-database';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import type { GraphqlResponse, TestApp } from './support/test-app';
@@ -25,27 +25,8 @@ import {
  * Scale-out: two real server processes on one database and one Redis. A client on one
  * instance sees what is done on the other, and revocations end streams on both.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 const WITHIN_MS = 1_000;
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 /** What the factories need of an app, for a server running in another process. */
 function remoteApp(server: ServerProcess, db: Client): TestApp {
@@ -70,7 +51,6 @@ function remoteApp(server: ServerProcess, db: Client): TestApp {
   return remote as unknown as TestApp;
 }
 
-let skipReason: string | null = null;
 let a: TestApp;
 let b: TestApp;
 let servers: ServerProcess[] = [];
@@ -79,15 +59,11 @@ let dropDatabase: () => Promise<void> = async () => undefined;
 const clients: LiveClient[] = [];
 
 beforeAll(async () => {
-  if (!(await redisAnswers())) {
-    skipReason = `no Redis answers at ${REDIS_URL}: the two-instance tests are skipped`;
-    console.log(skipReason);
-    return;
-  }
+  if (!redisUrl) return; // every suite that needs these servers is skipped, saying so
   const database = await createScratchDatabase();
   dropDatabase = database.drop;
   db = new Client({ connectionString: database.url });
-  const env = { DATABASE_URL: database.url, REDIS_URL };
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl };
   // One after the other: the first applies the migrations.
   servers.push(await startServerProcess(env));
   servers.push(await startServerProcess(env));
@@ -107,17 +83,9 @@ afterAll(async () => {
   await dropDatabase();
 });
 
-/** Skips (with the reason printed once in beforeAll) when no Redis answers. */
-function twoInstances(name: string, body: () => Promise<void>, timeout?: number) {
-  it(
-    name,
-    async () => {
-      if (skipReason) return;
-      await body();
-    },
-    timeout,
-  );
-}
+/** One test on the two instances; its suite is skipped, saying so, without REDIS_URL. */
+const twoInstances = (name: string, body: () => Promise<void>, timeout?: number) =>
+  it(name, body, timeout);
 
 async function open(app: TestApp, token: string) {
   const live = await connectLive(app, token);
@@ -138,7 +106,7 @@ async function teamOf(): Promise<{ team: TestTeam; owner: TestUser; member: Test
 
 const seqs = (feed: Feed, field: string) => feed.values<{ seq: number }>(field).map((x) => x.seq);
 
-describe('live feeds on two server processes sharing Redis', () => {
+describeWithRedis('live-redis', 'live feeds on two server processes sharing Redis', () => {
   twoInstances(
     'a mutation on one instance reaches subscribers on both, once each, in order',
     async () => {
@@ -236,13 +204,13 @@ describe('live feeds on two server processes sharing Redis', () => {
   );
 });
 
-describe('RedisEventBus', () => {
+describeWithRedis('live-redis', 'RedisEventBus', () => {
   twoInstances(
     'delivers between buses and lets go of Redis channels nobody listens to',
     async () => {
       const logger = createLogger('silent');
-      const one = new RedisEventBus(REDIS_URL, logger);
-      const two = new RedisEventBus(REDIS_URL, logger);
+      const one = new RedisEventBus(requiredRedisUrl(), logger);
+      const two = new RedisEventBus(requiredRedisUrl(), logger);
       try {
         const channel = `team.${randomUUID()}`;
         const teamId = channel.slice('team.'.length);

@@ -82,6 +82,24 @@ describe('SQL statements per page', () => {
     expect(large).toBeLessThanOrEqual(10);
   });
 
+  it('personal profile fields (checked per author against shared teams) stay batched', async () => {
+    const WITH_EMAIL = ITEMS.replace(/createdBy \{ id displayName \}/, 'createdBy { id email }');
+    expect(WITH_EMAIL).not.toBe(ITEMS);
+    const small = await countQueries(() =>
+      app.gql(WITH_EMAIL, { id: teamId, first: 5 }, reader.token),
+    );
+    let emails: unknown[] = [];
+    const large = await countQueries(async () => {
+      const response = await app.gql<{
+        team: { items: { edges: { node: { createdBy: { email: string | null } } }[] } };
+      }>(WITH_EMAIL, { id: teamId, first: 50 }, reader.token);
+      emails = response.data!.team.items.edges.map((e) => e.node.createdBy.email);
+    });
+    expect(emails).toHaveLength(50);
+    expect(emails.every((email) => typeof email === 'string')).toBe(true);
+    expect(large).toBe(small);
+  });
+
   it('an activity page with actors and teams does not grow with the page size either', async () => {
     const small = await countQueries(() =>
       app.gql(ACTIVITY, { id: teamId, first: 5 }, reader.token),

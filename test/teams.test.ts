@@ -48,7 +48,7 @@ describe('createTeam', () => {
 });
 
 describe('team(id)', () => {
-  it('answers the same FORBIDDEN for a team of others, a missing team and a malformed id', async () => {
+  it('answers the same FORBIDDEN for a team of others and a missing team; a malformed id is BAD_USER_INPUT', async () => {
     const { team, outsider } = await buildTeamWithRoles(app);
     const theirs = await app.gql(TEAM, { id: team.id }, outsider.token);
     const missing = await app.gql(
@@ -56,13 +56,16 @@ describe('team(id)', () => {
       { id: '6f1c1a52-6f0e-4d4e-9a57-1d2e3f4a5b6c' },
       outsider.token,
     );
-    const malformed = await app.gql(TEAM, { id: 'nope' }, outsider.token);
-    for (const response of [theirs, missing, malformed]) {
+    for (const response of [theirs, missing]) {
       expect(response.data).toBeNull();
       expect(response.errors).toHaveLength(1);
       expect(errorCode(response)).toBe('FORBIDDEN');
       expect(response.errors![0].message).toBe(theirs.errors![0].message);
     }
+    // Not an id at all: refused at the edge, before anything looks for it.
+    const malformed = await app.gql(TEAM, { id: 'nope' }, outsider.token);
+    expect(malformed.data).toBeNull();
+    expect(malformed.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 
   it('checks every alias on its own: a: mine, b: theirs → b is denied (no cache by rule name)', async () => {

@@ -7,6 +7,7 @@ export const WORKLOAD_NAMES = [
   'mutations',
   'feed',
   'backup',
+  'reset-timing',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

@@ -165,3 +165,17 @@ export function startBroadcastBaseline(options: BenchOptions): Promise<ServerPro
     '/healthz',
   );
 }
+
+/** The typical-stack baseline: Apollo Server + graphql-ws + graphql-subscriptions PubSub. */
+export function startTypicalStackBaseline(
+  options: BenchOptions,
+  databaseUrl: string,
+): Promise<ServerProcess> {
+  return startNodeProcess(
+    options,
+    'baseline-typical-stack',
+    'dist/bench/baselines/typical-stack-server.js',
+    { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', NODE_ENV: 'production' },
+    '/healthz',
+  );
+}

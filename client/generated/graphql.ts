@@ -20,7 +20,8 @@ export type ActivityAction =
   | 'TEAM_CREATED'
   | 'TEAM_DELETED'
   | 'TEAM_RENAMED'
-  | 'TEAM_RESTORED';
+  | 'TEAM_RESTORED'
+  | 'TWO_FACTOR_REQUIREMENT_CHANGED';
 
 /** Narrows the activity feed; every given condition must hold. */
 export type ActivityFilter = {
@@ -74,7 +75,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string } } };
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string | null } } };
 
 export type LogInMutationVariables = Exact<{
   email: string;
@@ -82,7 +83,7 @@ export type LogInMutationVariables = Exact<{
 }>;
 
 
-export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string } } };
+export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string | null } } };
 
 export type LogOutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -92,7 +93,7 @@ export type LogOutMutation = { logOut: boolean };
 export type MyTeamsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyTeamsQuery = { me: { id: string, displayName: string, email: string, teams: Array<{ role: Role, team: { id: string, name: string, unreadCount: number } }> } | null };
+export type MyTeamsQuery = { me: { id: string, displayName: string, email: string | null, teams: Array<{ role: Role, team: { id: string, name: string, unreadCount: number } }> } | null };
 
 export type CreateTeamMutationVariables = Exact<{
   name: string;
@@ -199,7 +200,7 @@ export type TeamPageQueryVariables = Exact<{
 }>;
 
 
-export type TeamPageQuery = { team: { id: string, name: string, myRole: Role, lastReadSeq: number, unreadCount: number, members: Array<{ role: Role, joinedAt: string, user: { id: string, displayName: string, email: string } }> } };
+export type TeamPageQuery = { team: { id: string, name: string, myRole: Role, lastReadSeq: number, unreadCount: number, members: Array<{ role: Role, joinedAt: string, user: { id: string, displayName: string, email: string | null } }> } };
 
 export type InviteMemberMutationVariables = Exact<{
   teamId: string | number;

@@ -3,6 +3,7 @@ import { idArg, parentId, parentTeamId, teamIdArg, teamRoleRule } from './team-r
 
 export { isAuthenticated } from './is-authenticated.rule';
 export { canSeeUserArg, isSelf } from './can-see-user.rule';
+export { personalFieldOfVisibleProfile } from './profile.rule';
 export { canSeeInvitation, isManagerOfInvitationArg } from './invitation.rule';
 export { canDeleteItemArg, isMemberOfItemTeamArg } from './item.rule';
 

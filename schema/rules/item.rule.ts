@@ -3,6 +3,7 @@ import type { Item } from '../../entities/item.entity';
 import type { Context } from '../../src/context/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 import { canDeleteItem, isMember, type MaybeRole } from '../../src/teams/team-policy';
+import { teamDenial } from './team-denial';
 
 /**
  * For operations that take an item id: the rule resolves the item's team and checks the
@@ -21,7 +22,7 @@ function itemArgRule(
       const item = await ctx.loaders.item.load(args.id);
       if (!item) return forbidden();
       const role = await ctx.loaders.viewerRole.load(item.teamId);
-      return allows(role, item, ctx.viewer.user.id) ? true : forbidden();
+      return allows(role, item, ctx.viewer.user.id) ? true : teamDenial(ctx, item.teamId);
     },
   );
 }

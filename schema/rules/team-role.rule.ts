@@ -2,6 +2,7 @@ import { rule } from 'graphql-shield';
 import type { Context } from '../../src/context/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 import type { MaybeRole } from '../../src/teams/team-policy';
+import { teamDenial } from './team-denial';
 
 type TeamIdOf = (parent: unknown, args: Record<string, unknown>) => unknown;
 
@@ -20,7 +21,7 @@ export function teamRoleRule(
     const teamId = teamIdOf(parent, args);
     if (typeof teamId !== 'string') return forbidden();
     const role = await ctx.loaders.viewerRole.load(teamId);
-    return policy(role) ? true : forbidden();
+    return policy(role) ? true : teamDenial(ctx, teamId);
   });
 }
 

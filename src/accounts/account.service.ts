@@ -6,14 +6,18 @@ import {
   timingDummyHash,
   verifyPassword,
 } from '../auth/password-hasher';
-import { passwordWeakness } from '../auth/password-policy';
+import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction, type PendingEvents } from '../db/unit-of-work';
-import { badInput, conflict, notFound, unauthenticated } from '../errors/errors';
+import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { isUuid, normalizeEmail, requireText } from '../validation/validators';
+import { isUuid } from '../validation/ids';
+import { normalizeEmail, requireText } from '../validation/validators';
+import type { EmailVerificationService } from './email-verification.service';
+import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 import type { Session } from '../../entities/session.entity';
+import type { CpuPool } from '../workers/cpu-pool';
 
 export interface AuthResult {
   token: string;
@@ -36,6 +40,9 @@ export class AccountService {
     private readonly bus: EventBus,
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
+    private readonly cpu: CpuPool,
+    private readonly secrets: SecretChecks,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   async signUp(
@@ -45,22 +52,36 @@ export class AccountService {
     await this.rateLimits.consume('signUpPerIp', origin.ip);
     const email = normalizeEmail('email', input.email);
     const displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
-    const weakness = await passwordWeakness(input.password, { email, displayName });
+    const weakness = await passwordWeakness(this.cpu, input.password, { email, displayName });
     if (weakness) throw badInput('password', weakness);
     const passwordHash = await hashPassword(input.password);
     try {
-      return await inTransaction(this.dataSource, this.bus, async (tx) => {
-        const user = await tx.save(tx.create(User, { email, displayName, passwordHash }));
-        const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
-        return { token, session, user };
-      });
+      const { result, verification } = await inTransaction(
+        this.dataSource,
+        this.bus,
+        async (tx) => {
+          const user = await tx.save(tx.create(User, { email, displayName, passwordHash }));
+          const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
+          return {
+            result: { token, session, user },
+            verification: await this.verification.issue(tx, user),
+          };
+        },
+      );
+      this.verification.send(verification);
+      return result;
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An account with this e-mail already exists.');
       throw error;
     }
   }
 
-  async logIn(emailRaw: string, password: string, origin: RequestOrigin): Promise<AuthResult> {
+  async logIn(
+    emailRaw: string,
+    password: string,
+    code: string | null | undefined,
+    origin: RequestOrigin,
+  ): Promise<AuthResult> {
     const email = emailRaw.trim().toLowerCase();
     // Every attempt counts per IP; failures count per account, and a locked account is refused
     // before the password is checked, so guessing stops even with the right password.
@@ -68,13 +89,22 @@ export class AccountService {
     await this.rateLimits.check('logInPerAccount', email);
     const user = await this.dataSource.getRepository(User).findOneBy({ email });
     // Verify against a dummy hash for unknown e-mails: same work, same timing, same error.
-    const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);
-    if (!user || !valid) {
+    const valid = await this.passwordMatches(
+      user?.passwordHash ?? (await timingDummyHash()),
+      password,
+    );
+    if (!user || !valid || user.deletedAt) {
       await this.rateLimits.penalize('logInPerAccount', email);
       throw unauthenticated(INVALID_CREDENTIALS);
     }
     const rehash = passwordNeedsRehash(user.passwordHash) ? await hashPassword(password) : null;
+    if (user.twoFactorEnabledAt && !code) throw twoFactorRequired();
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // A wrong or reused code is the same failure as a wrong password, under the same budget.
+      if (code && user.twoFactorEnabledAt && !(await this.secrets.spendCode(tx, user, code))) {
+        await this.rateLimits.penalize('logInPerAccount', email);
+        throw unauthenticated(INVALID_CREDENTIALS);
+      }
       if (rehash) await tx.update(User, { id: user.id }, { passwordHash: rehash });
       const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
       this.accountEvent(pending, user.id, session.id, 'NEW_SIGN_IN', {
@@ -119,12 +149,17 @@ export class AccountService {
     viewer: Viewer,
     currentPassword: string,
     newPassword: string,
+    origin: RequestOrigin,
   ): Promise<boolean> {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
-    if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+    // The same budget and lock as log-in: a stolen session is not an unlimited password oracle.
+    await this.rateLimits.consume('logInPerIp', origin.ip);
+    await this.rateLimits.check('logInPerAccount', user.email);
+    if (!(await this.passwordMatches(user.passwordHash, currentPassword))) {
+      await this.rateLimits.penalize('logInPerAccount', user.email);
       throw badInput('currentPassword', 'Current password is wrong.');
     }
-    const weakness = await passwordWeakness(newPassword, user);
+    const weakness = await passwordWeakness(this.cpu, newPassword, user);
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
@@ -141,12 +176,26 @@ export class AccountService {
       changes.displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
     }
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      if (changes.displayName !== undefined) {
+        // The old name is kept (privately) so that deleting the account erases it too.
+        await tx.query(
+          `UPDATE users SET former_display_names = array_append(former_display_names, display_name)
+            WHERE id = $1 AND display_name <> $2 AND NOT display_name = ANY(former_display_names)`,
+          [viewer.user.id, changes.displayName],
+        );
+      }
       if (Object.keys(changes).length) await tx.update(User, { id: viewer.user.id }, changes);
       this.accountEvent(pending, viewer.user.id, viewer.session.id, 'PROFILE_UPDATED', {
         ...changes,
       });
       return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     });
+  }
+
+  /** A password longer than sign-up allows can never match: refused without hashing it. */
+  private async passwordMatches(passwordHash: string, password: string): Promise<boolean> {
+    if (password.length > PASSWORD_MAX_LENGTH) return false;
+    return verifyPassword(passwordHash, password);
   }
 
   private accountEvent(

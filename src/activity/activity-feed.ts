@@ -3,13 +3,14 @@ import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { badInput } from '../errors/errors';
 import {
+  cursorPart,
   decodeCursor,
   encodeCursor,
   pageSize,
   toPage,
   type Page,
 } from '../pagination/connection-args';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 
 export interface ActivityFilterArgs {
   actions?: ActivityAction[] | null;
@@ -34,6 +35,8 @@ export interface ActivityRecord {
   details: Record<string, unknown>;
   created_at: Date;
   hash: string;
+  summary_salt?: string | null;
+  summary_digest?: string | null;
 }
 
 export function toActivity(row: ActivityRecord): Activity {
@@ -49,6 +52,8 @@ export function toActivity(row: ActivityRecord): Activity {
     details: row.details,
     createdAt: row.created_at,
     hash: row.hash,
+    summarySalt: row.summary_salt ?? null,
+    summaryDigest: row.summary_digest ?? null,
   });
 }
 
@@ -117,11 +122,7 @@ export class ActivityFeed {
 }
 
 function seqOfCursor(cursor: string): number {
-  const [seq] = decodeCursor(CURSOR_KIND, cursor);
-  if (!Number.isInteger(seq) || (seq as number) < 1) {
-    throw badInput('after', 'after is not a valid cursor for this list.');
-  }
-  return seq as number;
+  return decodeCursor(CURSOR_KIND, cursor, [cursorPart.seq])[0];
 }
 
 function filterConditions(teamId: string, filter: ActivityFilterArgs | null | undefined) {

@@ -12,10 +12,27 @@ export interface HashedActivityFields {
   summary: string;
   details: Record<string, unknown>;
   createdAt: Date;
+  /**
+   * SHA-256 of a per-row salt and the summary. When present the chain seals this digest
+   * instead of the summary text, so erasing a person's name from the summary (and the salt,
+   * so the old text can no longer be confirmed by guessing) leaves the chain intact.
+   */
+  summaryDigest?: string | null;
 }
 
-/** hash = SHA-256(previous hash || canonical row), hex. The first row's previous hash is ''. */
+/** The salted digest of a summary that the chain seals (see HashedActivityFields). */
+export function summaryDigest(salt: string, summary: string): string {
+  return createHash('sha256').update(salt).update('\u0000').update(summary, 'utf8').digest('hex');
+}
+
+/**
+ * hash = SHA-256(previous hash || canonical row), hex. The first row's previous hash is ''.
+ * Rows written before summaries were sealed by digest hash the summary itself.
+ */
 export function computeActivityHash(previousHash: string, row: HashedActivityFields): string {
+  const sealed = row.summaryDigest
+    ? { summaryDigest: row.summaryDigest }
+    : { summary: row.summary };
   const canonical = canonicalize({
     teamId: row.teamId,
     seq: row.seq,
@@ -23,7 +40,7 @@ export function computeActivityHash(previousHash: string, row: HashedActivityFie
     action: row.action,
     subjectType: row.subjectType,
     subjectId: row.subjectId,
-    summary: row.summary,
+    ...sealed,
     details: row.details,
     createdAt: row.createdAt.toISOString(),
   });
@@ -31,4 +48,17 @@ export function computeActivityHash(previousHash: string, row: HashedActivityFie
     .update(previousHash)
     .update(canonical ?? '')
     .digest('hex');
+}
+
+/**
+ * The summary still says what was sealed: true when the row keeps its salt and the digest
+ * matches. A row whose summary was erased (salt removed) is sealed by its digest alone.
+ */
+export function summaryMatchesSeal(row: {
+  summary: string;
+  summarySalt?: string | null;
+  summaryDigest?: string | null;
+}): boolean {
+  if (!row.summaryDigest || !row.summarySalt) return true;
+  return summaryDigest(row.summarySalt, row.summary) === row.summaryDigest;
 }

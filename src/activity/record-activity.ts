@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/unit-of-work';
 import { forbidden } from '../errors/errors';
-import { computeActivityHash } from './activity-hash';
+import { computeActivityHash, summaryDigest } from './activity-hash';
 import { toActivityEvent } from './activity-event';
 
 export interface ActivityInput {
@@ -32,7 +32,17 @@ export async function recordActivity(
   // Millisecond precision, so the stored timestamp hashes the same when read back.
   const createdAt = new Date();
   const details = input.details ?? {};
-  const row = { ...input, teamId: lockedTeam.id, details, seq, createdAt };
+  // The chain seals a salted digest of the summary, so a deleted user's name can be erased.
+  const summarySalt = randomBytes(16).toString('hex');
+  const row = {
+    ...input,
+    teamId: lockedTeam.id,
+    details,
+    seq,
+    createdAt,
+    summarySalt,
+    summaryDigest: summaryDigest(summarySalt, input.summary),
+  };
   const hash = computeActivityHash(lockedTeam.lastHash, row);
   const activity = tx.create(Activity, { id: randomUUID(), ...row, hash });
   // Cast: TypeORM's deep-partial type rejects Record<string, unknown> for jsonb columns.

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { computeActivityHash } from './activity-hash';
+import type { CpuPool } from '../workers/cpu-pool';
+import type { ChainPosition, ChainRow } from './activity-chain';
 import { toActivity } from './activity-feed';
 
 export interface ActivityLogVerificationResult {
@@ -11,15 +12,34 @@ export interface ActivityLogVerificationResult {
 /** Rows read per round trip: memory stays flat however long the log is. */
 export const VERIFY_BATCH_SIZE = 1000;
 
+/** The hashed fields only: what crosses to the worker thread. */
+const chainRow = (row: ChainRow): ChainRow => ({
+  teamId: row.teamId,
+  seq: row.seq,
+  actorId: row.actorId,
+  action: row.action,
+  subjectType: row.subjectType,
+  subjectId: row.subjectId,
+  summary: row.summary,
+  details: row.details,
+  createdAt: row.createdAt,
+  hash: row.hash,
+  summaryDigest: row.summaryDigest ?? null,
+  summarySalt: row.summarySalt ?? null,
+});
+
 /**
  * Recomputes the hash chain over the team's rows in seq order, a batch at a time, in one
- * REPEATABLE READ snapshot (so rows appended meanwhile do not look like a broken tail).
+ * REPEATABLE READ snapshot (so rows appended meanwhile do not look like a broken tail). The
+ * hashing runs in the CPU pool, so a long log never holds the event loop.
  * A row is broken when its seq is not the next one (a row was deleted) or its hash is not
- * SHA-256(previous hash || row) (a row was edited); the team's head (last_seq, last_hash) must
+ * SHA-256(previous hash || row), or its summary does not match its sealed digest (a row was
+ * edited); the team's head (last_seq, last_hash) must
  * match the last row, which catches a deleted tail.
  */
 export async function verifyActivityLog(
   dataSource: DataSource,
+  cpu: CpuPool,
   teamId: string,
   batchSize = VERIFY_BATCH_SIZE,
 ): Promise<ActivityLogVerificationResult> {
@@ -31,34 +51,31 @@ export async function verifyActivityLog(
       `SELECT last_seq, last_hash FROM teams WHERE id = $1`,
       [teamId],
     );
-    let previousHash = '';
-    let expectedSeq = 1;
-    let checkedCount = 0;
+    let position: ChainPosition = { previousHash: '', expectedSeq: 1, checked: 0, brokenSeq: null };
     for (;;) {
       const rows = (
         await runner.query(
           `SELECT * FROM activities WHERE team_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-          [teamId, expectedSeq, batchSize],
+          [teamId, position.expectedSeq, batchSize],
         )
-      ).map(toActivity);
-      for (const activity of rows) {
-        checkedCount += 1;
-        if (
-          activity.seq !== expectedSeq ||
-          computeActivityHash(previousHash, activity) !== activity.hash
-        ) {
-          return { intact: false, checkedCount, firstBrokenSeq: expectedSeq };
-        }
-        previousHash = activity.hash;
-        expectedSeq += 1;
+      )
+        .map(toActivity)
+        .map(chainRow);
+      position = await cpu.run('verifyChainSegment', { position, rows });
+      if (position.brokenSeq !== null) {
+        return {
+          intact: false,
+          checkedCount: position.checked,
+          firstBrokenSeq: position.brokenSeq,
+        };
       }
       if (rows.length < batchSize) break;
     }
-    const lastSeq = expectedSeq - 1;
-    if (head && (head.last_seq !== lastSeq || head.last_hash !== previousHash)) {
-      return { intact: false, checkedCount, firstBrokenSeq: lastSeq + 1 };
+    const lastSeq = position.expectedSeq - 1;
+    if (head && (head.last_seq !== lastSeq || head.last_hash !== position.previousHash)) {
+      return { intact: false, checkedCount: position.checked, firstBrokenSeq: lastSeq + 1 };
     }
-    return { intact: true, checkedCount, firstBrokenSeq: null };
+    return { intact: true, checkedCount: position.checked, firstBrokenSeq: null };
   } finally {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     await runner.release();

@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/unit-of-work';
 import type { EventBus } from '../events/event-bus';
@@ -152,6 +153,8 @@ export async function restoreTeam(
       )) as [unknown[], number];
       revokedInvitations = affected;
     }
+    // People who deleted their account since the backup stay erased.
+    await eraseRestoredDeletedPeople(tx, teamId);
     const team = await lockTeam(tx, teamId);
     await recordActivity(tx, pending, team, {
       actorId: null,

@@ -75,14 +75,14 @@ async function main(): Promise<number> {
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
   const bus = new InMemoryEventBus();
+  const services = createServices({
+    config,
+    dataSource,
+    bus,
+    logger,
+    rateLimits: new RateLimits(false),
+  });
   try {
-    const services = createServices({
-      config,
-      dataSource,
-      bus,
-      logger,
-      rateLimits: new RateLimits(false),
-    });
     const seeded = await seedDemo(services);
     if (!seeded) {
       console.log(`Demo data already present (${PEOPLE[0].email} exists); nothing changed.`);
@@ -96,6 +96,7 @@ async function main(): Promise<number> {
     console.log(`  { "authorization": "Bearer ${seeded.ownerToken}" }`);
     return 0;
   } finally {
+    await services.cpu.close();
     await bus.close();
     await dataSource.destroy();
     await database.stop();

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { liveConfigSchema } from './live-config';
@@ -18,7 +19,11 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Root only: where the embedded PostgreSQL's binaries (and data) go when DATA_DIR is private. */
+  EMBEDDED_PG_RUNTIME_DIR: z.string().min(1).default('/var/lib/teamgraph'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long start-up keeps retrying an unreachable DATABASE_URL (containers start in any order). */
+  DB_CONNECT_TIMEOUT: duration('30s'),
   MIGRATE_ON_START: onOff('on'),
   SESSION_TTL: duration('30d'),
   REDIS_URL: optionalUrl,
@@ -28,6 +33,13 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  /** Worker threads for CPU-heavy work (password strength, hash-chain checks). */
+  CPU_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(() => Math.max(1, Math.min(4, availableParallelism() - 1))),
   /** The built web page (`npm run build:web`), served at `/`. */
   WEB_DIR: z.string().min(1).default('dist/web'),
   /** Benchmarks only: serve the schema without the permission map, to measure what it costs. */

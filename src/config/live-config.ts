@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSetting as duration } from './settings';
+import { durationSetting as duration, onOffSetting } from './settings';
 
 /** Limits of the WebSocket endpoint (live feeds); documented in the README. */
 export const liveConfigSchema = {
@@ -11,4 +11,9 @@ export const liveConfigSchema = {
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(1000).default(20),
   /** Open sockets per user on one instance; one more is refused (1008). */
   WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Audiences: execute a live event once for every subscriber with the same selection and role
+   * (off: once per subscriber, the reference the audiences are tested against).
+   */
+  LIVE_AUDIENCES: onOffSetting('on'),
 };

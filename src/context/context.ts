@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../accounts/session.service';
+import type { LiveTarget } from '../live/live-target';
 import type { Loaders } from '../loaders/loaders';
 import type { Services } from '../services';
 
@@ -15,4 +16,6 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   logger: Logger;
+  /** Set for a subscription over a socket: where an audience may write its results. */
+  live?: LiveTarget;
 }

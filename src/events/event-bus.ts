@@ -20,6 +20,11 @@ export interface EventBus {
   publish(events: DomainEvent[]): Promise<void>;
   /** Returns the function that removes the listener. */
   subscribe(channel: string, listener: EventListener): Unsubscribe;
+  /**
+   * Called after the broker came back from an outage, when events may have been missed: each
+   * instance then re-checks what its open sockets and feeds may still receive.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Number of listeners, for metrics and leak tests. */
   listenerCount(): number;
   close(): Promise<void>;

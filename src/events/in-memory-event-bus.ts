@@ -14,6 +14,11 @@ export class InMemoryEventBus implements EventBus {
     return this.dispatcher.subscribe(channel, listener);
   }
 
+  /** Never disconnected: nothing to recover from. */
+  onReconnect(): () => void {
+    return () => undefined;
+  }
+
   listenerCount(): number {
     return this.dispatcher.listenerCount();
   }

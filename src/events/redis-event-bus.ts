@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
 import { channelOf, type DomainEvent } from './domain-events';
@@ -8,13 +9,23 @@ import { LocalDispatcher } from './local-dispatcher';
 const PREFIX = 'teamgraph:';
 /** How long a publish or a subscription may wait for Redis before we carry on without it. */
 const REDIS_WAIT_MS = 2_000;
+/** Reconnect attempts back off to at most this, so a returning Redis is noticed within it. */
+const MAX_RECONNECT_DELAY_MS = 400;
+
+/** What travels on a Redis channel: the event and the instance that published it. */
+interface Envelope {
+  from: string;
+  event: DomainEvent;
+}
 
 /**
  * The bus across server instances: events are published as JSON on Redis pub/sub and every
- * instance (this one included) dispatches what it receives to its own listeners. One
- * connection publishes; one subscribes — to a channel only while a local listener needs it.
- * Redis keeps the order of messages from one connection, so a team's events (and the
- * revocation that follows a deletion) arrive in the order they were published.
+ * other instance dispatches what it receives to its own listeners. The publishing instance
+ * dispatches its own events at once, without Redis, so a log-out or a removal ends this
+ * instance's sockets and feeds even while Redis is away. One connection publishes; one
+ * subscribes — to a channel only while a local listener needs it. Redis keeps the order of
+ * messages from one connection, so a team's events (and the revocation that follows a
+ * deletion) arrive in the order they were published.
  */
 export class RedisEventBus implements EventBus {
   private readonly dispatcher = new LocalDispatcher();
@@ -22,19 +33,35 @@ export class RedisEventBus implements EventBus {
   private readonly subscriber: Redis;
   /** Local listeners per channel, and the SUBSCRIBE that made Redis send us that channel. */
   private readonly channels = new Map<string, { count: number; ready: Promise<void> }>();
+  /** Tells this instance's own messages apart when Redis echoes them back. */
+  private readonly instanceId = randomUUID();
+  private readonly reconnectListeners = new Set<() => void>();
+  private lostConnection = false;
 
   constructor(
     url: string,
     private readonly logger: Logger,
   ) {
+    const retryStrategy = (attempt: number) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS);
     this.publisher = new Redis(url, {
       connectionName: 'teamgraph-publish',
       maxRetriesPerRequest: 1,
+      retryStrategy,
     });
     // Subscriptions wait for a reconnect (ioredis then re-subscribes every channel).
     this.subscriber = new Redis(url, {
       connectionName: 'teamgraph-subscribe',
       maxRetriesPerRequest: null,
+      retryStrategy,
+    });
+    this.subscriber.on('close', () => {
+      this.lostConnection = true;
+    });
+    this.subscriber.on('ready', () => {
+      if (!this.lostConnection) return;
+      this.lostConnection = false;
+      this.logger.info('redis event bus reconnected; re-checking live access');
+      for (const listener of [...this.reconnectListeners]) listener();
     });
     for (const [role, connection] of [
       ['publish', this.publisher],
@@ -56,8 +83,12 @@ export class RedisEventBus implements EventBus {
    */
   async publish(events: DomainEvent[]): Promise<void> {
     if (!events.length) return;
+    for (const event of events) this.dispatcher.dispatch(event);
     const pipeline = this.publisher.pipeline();
-    for (const event of events) pipeline.publish(PREFIX + channelOf(event), JSON.stringify(event));
+    for (const event of events) {
+      const envelope: Envelope = { from: this.instanceId, event };
+      pipeline.publish(PREFIX + channelOf(event), JSON.stringify(envelope));
+    }
     try {
       const results = await withTimeout(pipeline.exec(), 'publish');
       const failed = results?.find(([error]) => error);
@@ -101,6 +132,11 @@ export class RedisEventBus implements EventBus {
     return unsubscribe;
   }
 
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   listenerCount(): number {
     return this.dispatcher.listenerCount();
   }
@@ -111,6 +147,7 @@ export class RedisEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.reconnectListeners.clear();
     this.dispatcher.clear();
     this.channels.clear();
     // QUIT flushes what is queued; a Redis that is away gets no say in how long shutdown takes.
@@ -120,13 +157,17 @@ export class RedisEventBus implements EventBus {
   }
 
   private receive(redisChannel: string, message: string): void {
-    let event: DomainEvent;
+    let envelope: Partial<Envelope> | null;
     try {
-      event = JSON.parse(message) as DomainEvent;
+      envelope = JSON.parse(message) as Partial<Envelope> | null;
     } catch {
       this.logger.warn({ channel: redisChannel }, 'unreadable message on the event bus');
       return;
     }
+    if (typeof envelope !== 'object' || envelope === null) return;
+    // Our own events were dispatched when we published them.
+    if (envelope.from === this.instanceId) return;
+    const event = envelope.event;
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
     this.dispatcher.dispatch(event);
   }

@@ -7,6 +7,7 @@ import { resolvers } from '../../resolvers';
 import { noTopicPubSub } from '../live/no-topic-pub-sub';
 import { permissions } from '../../schema/permissions';
 import { freshLoadersAfterMutation } from './fresh-loaders.middleware';
+import { withInputEdge } from './input-edge';
 
 /** The executable schema as type-graphql builds it, before permissions. */
 export function buildBareSchema(): GraphQLSchema {
@@ -20,9 +21,14 @@ export function buildBareSchema(): GraphQLSchema {
   });
 }
 
-/** The served schema: every field behind the permission map. */
+/** The served schema: every argument through the input edge, then the permission map. */
 export function buildSchema(): GraphQLSchema {
-  return applyMiddleware(buildBareSchema(), permissions);
+  return withInputEdge(applyMiddleware(buildBareSchema(), permissions));
+}
+
+/** Benchmarks only (BENCH_SKIP_PERMISSIONS): the same input edge, no permission map. */
+export function buildSchemaWithoutPermissions(): GraphQLSchema {
+  return withInputEdge(buildBareSchema());
 }
 
 /** The SDL committed as schema/schema.graphql: sorted so diffs show real changes only. */

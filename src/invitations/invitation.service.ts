@@ -8,7 +8,7 @@ import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { generateToken, hashToken } from '../auth/token';
-import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { inTransaction } from '../db/unit-of-work';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../logging/logger';
@@ -16,7 +16,9 @@ import type { Mailer } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
-import { isUuid, normalizeEmail } from '../validation/validators';
+import { isUuid } from '../validation/ids';
+import { normalizeEmail } from '../validation/validators';
+import { closeInvitation } from './close-invitation';
 import { invitationEmail } from './invitation-email';
 import { invitationLink } from './invitation-link';
 import { effectiveStatus, isOpen } from './invitation-status';
@@ -163,7 +165,7 @@ export class InvitationService {
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
       }
-      await this.close(tx, pending, team, invitation, actor, InvitationStatus.REVOKED);
+      await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.REVOKED);
       return invitation;
     });
   }
@@ -194,6 +196,13 @@ export class InvitationService {
         lastReadSeq: 0,
       });
       await tx.insert(Membership, membership);
+      // The token reached this address by e-mail: that proves the address, like a verify link.
+      await tx
+        .createQueryBuilder()
+        .update(User)
+        .set({ emailVerifiedAt: () => 'coalesce(email_verified_at, now())' })
+        .where('id = :id AND email = :email', { id: actor.id, email: invitation.email })
+        .execute();
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,
@@ -215,13 +224,14 @@ export class InvitationService {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
-      await this.close(tx, pending, team, invitation, actor, InvitationStatus.DECLINED);
+      await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.DECLINED);
       return true;
     });
   }
 
   /** What the holder of a link may see before signing in; null unless the invitation is open. */
-  async preview(token: string): Promise<InvitationPreviewData | null> {
+  async preview(token: string, ip: string): Promise<InvitationPreviewData | null> {
+    await this.rateLimits.consume('invitationPreviewPerIp', ip);
     const invitation = await this.findByToken(this.dataSource.manager, token);
     if (!invitation || !isOpen(invitation)) return null;
     const [team, inviter] = await Promise.all([
@@ -279,33 +289,6 @@ export class InvitationService {
       .getRepository(Invitation)
       .findOne({ where: { id: invitationId }, select: { teamId: true } });
     return row?.teamId ?? null;
-  }
-
-  /** Ends a pending invitation (revoked by a manager, declined by the invitee) with its activity. */
-  private async close(
-    tx: EntityManager,
-    pending: PendingEvents,
-    team: Team,
-    invitation: Invitation,
-    actor: User,
-    status: InvitationStatus.REVOKED | InvitationStatus.DECLINED,
-  ): Promise<void> {
-    invitation.status = status;
-    invitation.respondedAt = new Date();
-    await tx.update(
-      Invitation,
-      { id: invitation.id },
-      { status, respondedAt: invitation.respondedAt },
-    );
-    const revoked = status === InvitationStatus.REVOKED;
-    await recordActivity(tx, pending, team, {
-      actorId: actor.id,
-      action: revoked ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-      subjectType: 'Invitation',
-      subjectId: invitation.id,
-      summary: `${actor.displayName} ${revoked ? 'revoked' : 'declined'} an invitation to join as ${invitation.role}`,
-      details: { invitationId: invitation.id, role: invitation.role },
-    });
   }
 
   private async countAttempt(actor: User, ip: string): Promise<void> {

@@ -8,6 +8,7 @@ import { inTransaction } from '../db/unit-of-work';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {
+  cursorPart,
   encodeCursor,
   decodeCursor,
   pageSize,
@@ -16,7 +17,7 @@ import {
 } from '../pagination/connection-args';
 import { roleIn } from '../teams/membership-queries';
 import { canDeleteItem, isMember } from '../teams/team-policy';
-import { isUuid } from '../validation/validators';
+import { isUuid } from '../validation/ids';
 import { changedFields } from './changed-fields';
 import { itemContent, itemTitle } from './item-input';
 
@@ -160,10 +161,10 @@ export class ItemService {
       .addOrderBy('item.id', 'ASC')
       .limit(size + 1);
     if (after) {
-      const [createdAt, id] = decodeCursor(CURSOR_KIND, after);
-      if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !isUuid(id)) {
-        throw badInput('after', 'after is not a valid cursor for this list.');
-      }
+      const [createdAt, id] = decodeCursor(CURSOR_KIND, after, [
+        cursorPart.timestamp,
+        cursorPart.uuid,
+      ]);
       query.andWhere('(item.created_at, item.id) > (:createdAt::timestamptz, :id::uuid)', {
         createdAt,
         id,

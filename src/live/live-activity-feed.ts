@@ -5,14 +5,15 @@ import { ActivityAction } from '../../entities/activity-action.enum';
 import { activityFromEvent } from '../activity/activity-event';
 import type { Context } from '../context/context';
 import { ErrorCode } from '../errors/error-codes';
-import { teamChannel, userChannel, type DomainEvent } from '../events/domain-events';
+import { userChannel, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { createLoaders } from '../loaders/loaders';
 import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
-import { liveEventChecks } from './event-checks';
+import { audienceHub, type AudienceMember } from './audience-hub';
 import { AccessLost, vouchFor } from './feed-marks';
+import { accessKey, liveReads } from './live-reads';
 
 /** Stored rows are read this many at a time (replay and gap filling). */
 export const REPLAY_BATCH = 100;
@@ -21,6 +22,10 @@ export const REPLAY_BATCH = 100;
  * later, so a stalled socket costs bounded memory.
  */
 export const MAX_BUFFERED_EVENTS = 1_000;
+/** A socket with more than this waiting to be written gets events on its own, paced path. */
+export const MAX_SOCKET_BACKLOG = 256 * 1024;
+/** WebSocket close code of a revoked or expired session (graphql-ws's Forbidden). */
+const CLOSE_FORBIDDEN = 4403;
 
 export type FeedItem = Activity | AccessLost;
 
@@ -39,7 +44,7 @@ interface Inbound {
 }
 
 export interface LiveActivityFeedOptions {
-  services: Pick<Services, 'dataSource' | 'bus' | 'logger'>;
+  services: Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
   /** The operation's context: its loaders are replaced before every item, never reused. */
   context: Context;
   viewerId: string;
@@ -63,7 +68,7 @@ const DONE: IteratorResult<FeedItem> = { value: undefined, done: true };
  * item is checked against the viewer's current membership (fresh query) just before it is
  * handed out, which is also when graphql-ws resolves it.
  */
-export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
+export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, AudienceMember {
   private readonly teams = new Map<string, Followed>();
   private readonly inbox: Inbound[] = [];
   private readonly rows: Activity[] = [];
@@ -72,8 +77,26 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   private endPending: AccessLost | null = null;
   private closed = false;
   private counted = false;
+  /** An audience is delivering for this feed: it must not run on its own meanwhile. */
+  private held = false;
 
   constructor(private readonly options: LiveActivityFeedOptions) {}
+
+  get viewerId(): string {
+    return this.options.viewerId;
+  }
+
+  get sessionId(): string | null {
+    return this.options.context.viewer?.session.id ?? null;
+  }
+
+  get context(): Context {
+    return this.options.context;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   /** Call once the subscription passed authorization: it now counts as running. */
   started(): this {
@@ -100,9 +123,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   /** Listens on a team's channel; resolves once events published from now on will arrive. */
   async follow(teamId: string, lastSent: number, catchUp: boolean): Promise<void> {
     if (this.teams.has(teamId) || this.closed) return;
-    const unsubscribe = this.options.services.bus.subscribe(teamChannel(teamId), (e) =>
-      this.receive(e),
-    );
+    const unsubscribe = audienceHub(this.options.services).follow(teamId, this);
     this.teams.set(teamId, { lastSent, catchUp, unsubscribe });
     await unsubscribe.ready;
   }
@@ -234,34 +255,83 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
       return vouchFor(activity);
     }
     const { context, services, viewerId } = this.options;
-    const checks = liveEventChecks(services.dataSource);
-    const [role, team, actor] = await Promise.all([
-      checks.role.load({ teamId: activity.teamId, userId: viewerId }),
-      checks.team.load(activity.teamId),
-      activity.actorId ? checks.user.load(activity.actorId) : null,
-    ]);
-    if (!role) {
-      this.accessLost(activity.teamId);
-      return null;
-    }
+    const reads = liveReads(services.dataSource);
     // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
     // reads just made: the permission rules and field resolvers of this item see exactly them.
     const loaders = createLoaders(services.dataSource, viewerId);
-    loaders.viewerRole.prime(activity.teamId, role);
+    const sessionId = this.sessionId;
+    const { actorId } = activity;
+    const [access, team, actor, actorRole] = await Promise.all([
+      sessionId ? reads.access.load(accessKey(activity.teamId, viewerId, sessionId)) : null,
+      reads.teams.load(activity.teamId),
+      actorId ? loaders.user.load(actorId) : null,
+      // The actor's own role here, through the shared role batch (one read for all feeds).
+      actorId ? createLoaders(services.dataSource, actorId).viewerRole.load(activity.teamId) : null,
+    ]);
+    if (!access?.sessionActive) {
+      this.endSession();
+      return null;
+    }
+    if (!access.role) {
+      this.accessLost(activity.teamId);
+      return null;
+    }
+    loaders.viewerRole.prime(activity.teamId, access.role);
     if (team) loaders.team.prime(team.id, team);
-    if (actor) loaders.user.prime(actor.id, actor);
+    // An actor still in this team shares it with the subscriber: their profile is visible
+    // without another read. Anyone else is looked up (batched across subscribers) if selected.
+    if (actor && actorRole) loaders.sharesTeamWith.prime(actor.id, true);
     context.loaders = loaders;
     followed.lastSent = activity.seq;
     return activity;
   }
 
-  private accessLost(teamId: string): void {
+  audienceFor(teamId: string, seq: number): string | null {
+    const live = this.options.context.live;
+    if (!live?.audience || this.closed || this.held || !this.waiter) return null;
+    if (this.inbox.length || this.rows.length || this.endPending) return null;
+    if (live.socket.readyState !== live.socket.OPEN) return null;
+    if (live.socket.bufferedAmount > MAX_SOCKET_BACKLOG) return null;
+    const followed = this.teams.get(teamId);
+    if (!followed || seq !== followed.lastSent + 1) return null;
+    for (const other of this.teams.values()) if (other.catchUp) return null;
+    return live.audience;
+  }
+
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.inbox.length || this.rows.length || this.endPending) this.wake();
+  }
+
+  sent(teamId: string, seq: number): void {
+    const followed = this.teams.get(teamId);
+    if (followed && seq > followed.lastSent) followed.lastSent = seq;
+  }
+
+  loseAccess(teamId: string): void {
+    this.accessLost(teamId);
+    this.wake();
+  }
+
+  /** The subscriber's session ended: its socket closes (4403), which ends this feed too. */
+  endSession(): void {
+    const live = this.options.context.live;
+    if (live) live.socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+    else this.accessLost(null);
+    this.wake();
+  }
+
+  private accessLost(teamId: string | null): void {
     if (this.options.onAccessLost === 'end') {
       this.endPending ??= new AccessLost(teamId);
       return;
     }
-    const followed = this.teams.get(teamId);
-    if (!followed) return;
+    const followed = teamId === null ? undefined : this.teams.get(teamId);
+    if (!followed || teamId === null) return;
     followed.unsubscribe();
     this.teams.delete(teamId);
     for (let i = this.rows.length - 1; i >= 0; i -= 1) {
@@ -289,7 +359,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
     this.startAt(teamId, row.before_join, true);
   }
 
-  private receive(event: DomainEvent): void {
+  receive(event: DomainEvent): void {
     if (this.closed) return;
     this.inbox.push({ event });
     if (this.inbox.length > (this.options.maxBuffered ?? MAX_BUFFERED_EVENTS)) this.shed();
@@ -321,6 +391,8 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem> {
   }
 
   private wake(): void {
+    // While an audience delivers for this feed, its own path waits (release wakes it).
+    if (this.held && !this.closed) return;
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.();

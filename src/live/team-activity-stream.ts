@@ -1,9 +1,8 @@
-import { Team } from '../../entities/team.entity';
 import type { Context } from '../context/context';
-import { badInput, forbidden, unauthenticated } from '../errors/errors';
-import { createLoaders } from '../loaders/loaders';
-import { isUuid } from '../validation/validators';
+import { badInput, forbidden, heldForTwoFactor, unauthenticated } from '../errors/errors';
+import { isUuid } from '../validation/ids';
 import { LiveActivityFeed } from './live-activity-feed';
+import { liveReads } from './live-reads';
 
 /**
  * `teamActivity(teamId, afterSeq)`: authorizes where the subscription starts (the permission
@@ -30,14 +29,13 @@ export async function openTeamActivityStream(
   });
   try {
     await feed.follow(teamId, 0, false);
-    context.loaders = createLoaders(services.dataSource, viewer.user.id);
-    if (!(await context.loaders.viewerRole.load(teamId))) throw forbidden();
-    const team = await services.dataSource
-      .getRepository(Team)
-      .findOne({ where: { id: teamId }, select: { id: true, lastSeq: true } });
-    if (!team) throw forbidden();
-    if (afterSeq == null) feed.startAt(teamId, team.lastSeq, false);
-    else feed.startAt(teamId, afterSeq, afterSeq < team.lastSeq);
+    // One statement, batched with every other feed starting now: role and last seq.
+    const start = await liveReads(services.dataSource).starts.load(
+      `${teamId.toLowerCase()}:${viewer.user.id}`,
+    );
+    if (!start?.role) throw start?.held ? heldForTwoFactor() : forbidden();
+    if (afterSeq == null) feed.startAt(teamId, start.lastSeq, false);
+    else feed.startAt(teamId, afterSeq, afterSeq < start.lastSeq);
     return feed.started();
   } catch (error) {
     feed.close();

@@ -5,7 +5,7 @@ import type { Context } from '../context/context';
 import { ErrorCode } from '../errors/error-codes';
 import { graphqlErrors } from '../metrics/graphql-metrics';
 import type { UnusualActivity } from '../security/unusual-activity';
-import { formatError, isMaskedCode } from '../server/format-error';
+import { errorFormatter, isMaskedCode, type ErrorFormatOptions } from '../server/format-error';
 import { publicCode } from '../server/logging-plugin';
 
 const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
@@ -16,8 +16,15 @@ const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED])
  * with the request id, error metrics, denied-burst detection, and a `graphql.operation` line
  * per query or mutation (subscriptions log their errors; their lifetime is in ws.* lines).
  */
-export function socketOperationHooks(unusual: UnusualActivity): Pick<ServerOptions, 'onNext'> {
+export function socketOperationHooks(
+  unusual: UnusualActivity,
+  options: ErrorFormatOptions,
+): Pick<ServerOptions, 'onNext' | 'onError'> {
+  const format = errorFormatter(options);
   return {
+    // Errors before execution (validation, variables, cost) are already contract errors;
+    // they pass the same formatter so nothing unmasked or unsuggested slips through.
+    onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON())),
     onNext: (_ctx, _id, _payload, args, result) => {
       const errors = (result as ExecutionResult).errors;
       const context = args.contextValue as Context | undefined;
@@ -54,7 +61,7 @@ export function socketOperationHooks(unusual: UnusualActivity): Pick<ServerOptio
           operationName: args.operationName ?? null,
         });
       }
-      return { ...result, errors: errors.map((error) => formatError(error.toJSON())) };
+      return { ...result, errors: errors.map((error) => format(error.toJSON())) };
     },
   };
 }

@@ -18,8 +18,9 @@ export const eventsDelivered = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Call once per event sent to one subscriber. */
-export const eventDelivered = (kind: string): void => eventsDelivered.inc({ kind });
+/** Call once per event sent to one subscriber (or once with the number of subscribers). */
+export const eventDelivered = (kind: string, subscribers = 1): void =>
+  eventsDelivered.inc({ kind }, subscribers);
 
 /** What an application-event log line says: ids and kinds, never summaries or details. */
 export function describeEvent(event: DomainEvent): Record<string, unknown> {
@@ -58,6 +59,7 @@ export function countingEventBus(bus: EventBus, logger?: Logger): EventBus {
       }
     },
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
+    onReconnect: (listener) => bus.onReconnect(listener),
     listenerCount: () => bus.listenerCount(),
     close: () => bus.close(),
   };

@@ -3,12 +3,25 @@ import { rateLimited } from '../errors/errors';
 
 /** Named limits: points per duration (seconds). Defaults leave normal use untouched. */
 export const RATE_LIMIT_RULES = {
+  /** Failed password checks of an account (log-in and changePassword): a lock, not a delay. */
   logInPerAccount: { points: 10, duration: 15 * 60 },
+  /** Every password check from an IP (log-in and changePassword). */
   logInPerIp: { points: 100, duration: 15 * 60 },
   signUpPerIp: { points: 50, duration: 60 * 60 },
   acceptInvitationPerUser: { points: 20, duration: 15 * 60 },
   acceptInvitationPerIp: { points: 100, duration: 15 * 60 },
   invitePerTeam: { points: 100, duration: 60 * 60 },
+  /** Invitation tokens looked up without signing in. */
+  invitationPreviewPerIp: { points: 100, duration: 15 * 60 },
+  /** verifyActivityLog, weighted: one point per batch of rows rehashed. */
+  verifyLogPerUser: { points: 100, duration: 15 * 60 },
+  verifyLogPerTeam: { points: 300, duration: 15 * 60 },
+  passwordResetPerIp: { points: 20, duration: 60 * 60 },
+  passwordResetPerAddress: { points: 5, duration: 60 * 60 },
+  /** Attempts to use an e-mailed account link (reset, verify, confirm a change). */
+  accountLinkPerIp: { points: 50, duration: 15 * 60 },
+  verificationEmailPerUser: { points: 5, duration: 60 * 60 },
+  emailChangePerUser: { points: 5, duration: 60 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_RULES;
@@ -31,10 +44,14 @@ export class RateLimits {
     private readonly factory: LimiterFactory = memoryLimiter,
   ) {}
 
-  async consume(name: RateLimitName, key: string): Promise<void> {
+  /**
+   * `points` weighs an expensive attempt (e.g. one per batch of rows it reads); one attempt never
+   * costs more than the whole budget, so it stays possible once per window.
+   */
+  async consume(name: RateLimitName, key: string, points = 1): Promise<void> {
     if (!this.enabled) return;
     try {
-      await this.limiter(name).consume(key);
+      await this.limiter(name).consume(key, Math.min(points, RATE_LIMIT_RULES[name].points));
     } catch (error) {
       if (error instanceof RateLimiterRes) throw rateLimited(error.msBeforeNext / 1000);
       throw error;

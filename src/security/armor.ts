@@ -10,7 +10,6 @@ export const DOCUMENT_LIMITS = {
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2000,
-  maxCost: 5000,
 } as const;
 
 /** Limits are never echoed back: a client learns it was refused, not where the line is. */
@@ -21,7 +20,9 @@ export function armorConfig(): GraphQLArmorConfig {
     maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives, exposeLimits: false },
     // Tokens are counted by graphql-js's parser instead (PARSE_OPTIONS).
     maxTokens: { enabled: false },
-    costLimit: { maxCost: DOCUMENT_LIMITS.maxCost, exposeLimits: false },
+    // The cost budget needs the coerced variables, which validation rules never see: it is
+    // checked once the operation is resolved (query-cost.ts), on both transports.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   };
 }

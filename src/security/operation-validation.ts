@@ -1,20 +1,25 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
+  type OperationDefinitionNode,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
 import { ErrorCode } from '../errors/error-codes';
+import { withoutSuggestions } from '../server/format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
+import { oncePerRequestRule } from './once-per-request';
+import { costLimitError } from './query-cost';
 
 export interface OperationPolicy {
   /** Allow __schema/__type queries (development, or GRAPHQL_INTROSPECTION=on). */
@@ -29,8 +34,6 @@ const reportAsBadInput: GraphQLArmorRejectCallback = (context, error) =>
 const badInput = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
-const hideSuggestions = (message: string) => message.replace(/ ?Did you mean .+\?/g, '').trim();
-
 /** The armor's document limits as plain graphql-js validation rules (for transports Apollo does not see). */
 export function armorValidationRules(): ValidationRule[] {
   const config = armorConfig();
@@ -39,22 +42,54 @@ export function armorValidationRules(): ValidationRule[] {
     maxDepthRule({ ...config.maxDepth, ...reject }),
     maxAliasesRule({ ...config.maxAliases, ...reject }),
     maxDirectivesRule({ ...config.maxDirectives, ...reject }),
-    costLimitRule({ ...config.costLimit, ...reject }),
   ];
+}
+
+/** graphql-js stops coercing after this many errors, with a sentinel error that has no code. */
+const MAX_VARIABLE_ERRORS = 25;
+
+/**
+ * The variables' coercion errors as one BAD_USER_INPUT (the first error, and how many more),
+ * or null when they coerce. Both transports use it, so a request with hundreds of bad list
+ * entries is a client error too (graphql-js's "Too many errors" sentinel carries no code).
+ */
+export function variablesError(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | null {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+    maxErrors: MAX_VARIABLE_ERRORS,
+  });
+  if (!coerced.errors) return null;
+  const [first, ...more] = coerced.errors;
+  const suffix = more.length ? ` (and ${more.length} more invalid variable values)` : '';
+  return new GraphQLError(first.message + suffix, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+  });
+}
+
+export interface OperationRequest {
+  query: unknown;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
 }
 
 /**
  * Parses (under the token limit) and validates an operation exactly as HTTP requests are:
- * graphql-js's rules, the armor's limits, introspection and suggestions per policy. Returns the
- * document, or the errors to send back (all BAD_USER_INPUT; nothing has executed).
+ * graphql-js's rules, the armor's limits, introspection and suggestions per policy; then
+ * identifies the operation, coerces its variables and checks its cost, as Apollo does before
+ * executing. Returns the document, or the errors to send back (all BAD_USER_INPUT; nothing
+ * has executed).
  */
 export function validateOperation(
   schema: GraphQLSchema,
-  query: unknown,
+  request: OperationRequest,
   policy: OperationPolicy,
 ):
   | { document: DocumentNode; errors?: undefined }
   | { document?: undefined; errors: GraphQLError[] } {
+  const { query } = request;
   if (typeof query !== 'string' || !query.trim())
     return { errors: [badInput('An operation document is required.')] };
   let document: DocumentNode;
@@ -66,15 +101,32 @@ export function validateOperation(
   const rules = [
     ...specifiedRules,
     ...armorValidationRules(),
+    oncePerRequestRule,
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+  const shown = (message: string) =>
+    policy.blockSuggestions ? withoutSuggestions(message) : message;
   const errors = validate(schema, document, rules);
-  if (errors.length) {
+  if (errors.length) return { errors: errors.map((error) => badInput(shown(error.message))) };
+  const operation = getOperationAST(document, request.operationName ?? undefined);
+  if (!operation) {
     return {
-      errors: errors.map((error) =>
-        badInput(policy.blockSuggestions ? hideSuggestions(error.message) : error.message),
-      ),
+      errors: [
+        badInput(
+          request.operationName
+            ? `No operation named "${request.operationName}" in the document.`
+            : 'The document has several operations: name the one to run (operationName).',
+        ),
+      ],
     };
   }
+  const variables = request.variables ?? {};
+  if (typeof variables !== 'object' || Array.isArray(variables)) {
+    return { errors: [badInput('variables must be a JSON object.')] };
+  }
+  const invalid = variablesError(schema, operation, variables);
+  if (invalid) return { errors: [badInput(shown(invalid.message))] };
+  const overBudget = costLimitError(schema, document, operation, variables);
+  if (overBudget) return { errors: [overBudget] };
   return { document };
 }

@@ -3,7 +3,6 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import compression from 'compression';
@@ -15,31 +14,49 @@ import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
 import type { Context } from '../context/context';
 import { createContext } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
-import { buildBareSchema, buildSchema } from '../graphql/build-schema';
+import { buildSchema, buildSchemaWithoutPermissions } from '../graphql/build-schema';
 import { accessLog } from '../logging/access-log';
 import { socketOperationHooks } from '../logging/socket-operations';
 import { trackSockets } from '../logging/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
+import { trackReadiness } from '../metrics/readiness-metrics';
 import { metricsRegistry } from '../metrics/registry';
 import { playgroundRouter } from '../playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
+import { oncePerRequestRule } from '../security/once-per-request';
 import { limitBody } from '../security/body-limit';
 import { refuseUpgradesWhile } from '../security/shutdown-guard';
 import { UnusualActivity } from '../security/unusual-activity';
 import type { Services } from '../services';
+import {
+  idempotencyPlugin,
+  IDEMPOTENCY_HEADER,
+  REPLAYED_HEADER,
+} from '../idempotency/idempotency.plugin';
+import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
+import { IdempotencyStore } from '../idempotency/idempotency-store';
+import { clientIp, type TrustProxy } from './client-ip';
+import { errorFormatter } from './format-error';
 import { webAppRouter } from './web-app';
-import { formatError } from './format-error';
 import { attachGraphqlWs } from './graphql-ws-server';
+import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
+import { operationGuardsPlugin } from './operation-guards.plugin';
+import { readinessCheck } from './readiness';
 
 export interface TeamgraphServer {
   httpServer: HttpServer;
   unusualActivity: UnusualActivity;
   listen(port: number, host: string): Promise<string>;
-  /** Stops accepting, closes sockets with 1001, lets in-flight requests finish. */
+  /**
+   * Stops accepting (readiness says so at once), closes WebSocket sockets with 1001, answers
+   * every HTTP request already received, then stops Apollo.
+   */
   close(): Promise<void>;
+  /** Cuts every connection still open (the shutdown deadline's last resort). */
+  destroyConnections(): void;
 }
 
 export interface ServerOptions {
@@ -92,7 +109,7 @@ export async function createServer(
       ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
       : null;
   // BENCH_SKIP_PERMISSIONS exists only to measure the permission layer; refused in production.
-  const schema = config.BENCH_SKIP_PERMISSIONS ? buildBareSchema() : buildSchema();
+  const schema = config.BENCH_SKIP_PERMISSIONS ? buildSchemaWithoutPermissions() : buildSchema();
   if (config.BENCH_SKIP_PERMISSIONS)
     logger.warn('BENCH_SKIP_PERMISSIONS=on: serving WITHOUT the permission map');
   const unusual = new UnusualActivity(logger);
@@ -113,31 +130,47 @@ export async function createServer(
         'upgrade refused: stopping',
       ),
   );
-  const ws = attachGraphqlWs(httpServer, schema, services, socketOperationHooks(unusual));
+  const drain = trackHttpConnections(httpServer);
+  const trustProxy = app.get('trust proxy fn') as TrustProxy;
+  const ws = attachGraphqlWs(
+    httpServer,
+    schema,
+    services,
+    socketOperationHooks(unusual, { hideSuggestions: production }),
+    (request) => clientIp(request, trustProxy),
+  );
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
+  const readiness = readinessCheck({
+    dataSource: services.dataSource,
+    redis,
+    stopping: () => shuttingDown,
+  });
+  const readyMetric = trackReadiness(readiness);
 
   const armor = apolloArmor({ blockSuggestions: production });
+  const idempotency = new IdempotencyStore(services.dataSource);
+  const stopPruning = startIdempotencyPruner(idempotency, logger);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: introspectionEnabled(config),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    formatError,
+    formatError: errorFormatter({ hideSuggestions: production }),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, oncePerRequestRule],
     parseOptions: PARSE_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
+    // The process owns its signals (src/main.ts): a second stop on top of Apollo's never ends.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer,
-        stopGracePeriodMillis: Math.max(1_000, config.SHUTDOWN_TIMEOUT - 2_000),
-      }),
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(unusual),
       getMutationStatusPlugin(),
+      operationGuardsPlugin(),
+      idempotencyPlugin(idempotency),
       ...armor.plugins,
     ],
   });
@@ -179,8 +212,9 @@ export async function createServer(
         'apollo-require-preflight',
         'x-apollo-operation-name',
         'x-request-id',
+        IDEMPOTENCY_HEADER,
       ],
-      exposedHeaders: ['x-request-id'],
+      exposedHeaders: ['x-request-id', REPLAYED_HEADER],
       maxAge: 600,
     }),
   );
@@ -190,28 +224,10 @@ export async function createServer(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, 'ok' | 'down'> = {};
-    await Promise.all([
-      services.dataSource.query('SELECT 1').then(
-        () => (checks.database = 'ok'),
-        () => (checks.database = 'down'),
-      ),
-      redis
-        ? Promise.race([
-            redis.ping(),
-            new Promise((_, reject) =>
-              setTimeout(() => reject(new Error('timeout')), 2_000).unref(),
-            ),
-          ]).then(
-            () => (checks.redis = 'ok'),
-            () => (checks.redis = 'down'),
-          )
-        : undefined,
-    ]);
-    const ready = !shuttingDown && Object.values(checks).every((v) => v === 'ok');
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : shuttingDown ? 'stopping' : 'unavailable', ...checks });
+    const result = await readiness();
+    readyMetric.observe(result);
+    const { ready, ...body } = result;
+    res.status(ready ? 200 : 503).json(body);
   });
   if (production && !config.METRICS_TOKEN) {
     logger.warn(
@@ -260,9 +276,15 @@ export async function createServer(
       }),
     async close() {
       shuttingDown = true;
-      await ws.close();
+      readyMetric.stop();
+      await Promise.all([drain.drain(), ws.close()]);
       await apollo.stop();
+      stopPruning();
       untrackPool();
+    },
+    destroyConnections: () => {
+      drain.destroyAll();
+      for (const client of ws.wss.clients) client.terminate();
     },
   };
 }

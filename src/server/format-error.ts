@@ -10,9 +10,31 @@ const VALIDATION_CODES = new Set([
 ]);
 
 /** Extensions a client may see; everything else (stack traces, exception details) is dropped. */
-const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds'];
+// `reason` explains a FORBIDDEN (e.g. TWO_FACTOR_REQUIRED); `teams` lists the teams a CONFLICT
+// is about (e.g. the teams a user must hand over before deleting their account); `cost` and
+// `maxCost` say how far a document is over the cost budget.
+const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds', 'reason', 'teams', 'cost', 'maxCost'];
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
+
+/** graphql-js's "Did you mean …?" hints name parts of the schema; production sends none. */
+export const withoutSuggestions = (message: string): string =>
+  message.replace(/ ?Did you mean .+?\?/g, '').trim();
+
+export interface ErrorFormatOptions {
+  /** Strip "Did you mean …" from every message (production), variable coercion included. */
+  hideSuggestions?: boolean;
+}
+
+/** formatError with the server's options, for Apollo (HTTP) and graphql-ws alike. */
+export const errorFormatter =
+  (options: ErrorFormatOptions) =>
+  (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const result = formatError(formatted);
+    return options.hideSuggestions
+      ? { ...result, message: withoutSuggestions(result.message) }
+      : result;
+  };
 
 /**
  * Keeps contract errors as they are and masks everything else: no stack trace, no SQL, no

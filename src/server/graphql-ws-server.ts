@@ -1,18 +1,21 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
 import { createContext } from '../context/create-context';
+import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
+import { audienceKey } from '../live/audience-key';
+import { activeSessions } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from '../security/operation-validation';
 import type { Services } from '../services';
+import { serveGraphqlWs } from './graphql-ws-adapter';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -31,6 +34,28 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Over a per-socket or per-user cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
+/** Message types only a server sends; graphql-ws would answer them from a client with 4500. */
+const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
+
+/**
+ * A client that sends a server's message breaks the protocol: that is a bad request (4400),
+ * like any other malformed frame, not a server error. Runs before graphql-ws sees the frame;
+ * once the socket is closing, graphql-ws's own close is ignored.
+ */
+function refuseServerOnlyMessages(socket: WebSocket): void {
+  socket.prependListener('message', (data) => {
+    let type: unknown;
+    try {
+      type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
+    } catch {
+      return; // graphql-ws answers unparsable frames with 4400 itself.
+    }
+    if (typeof type === 'string' && SERVER_ONLY_TYPES.has(type)) {
+      socket.close(4400, 'Invalid message received');
+    }
+  });
+}
+
 /**
  * graphql-ws on the HTTP server's port and path. Browser origins are checked at the upgrade;
  * the bearer token comes from the `connection_init` payload (a bad or revoked token: 4403);
@@ -42,7 +67,9 @@ export function attachGraphqlWs(
   schema: GraphQLSchema,
   services: Services,
   /** Hooks from the server's edge (socket operation logging and error masking). */
-  edgeHooks: Pick<ServerOptions, 'onNext'> = {},
+  edgeHooks: Pick<ServerOptions, 'onNext' | 'onError'>,
+  /** The client address by the same TRUST_PROXY rule as HTTP. */
+  ipOf: (request: IncomingMessage) => string,
 ) {
   const { config, bus, logger } = services;
   const log = logger.child({ component: 'websocket' });
@@ -71,8 +98,30 @@ export function attachGraphqlWs(
   });
   const state = new WeakMap<object, SocketState>();
 
+  // Revocations published while the bus was away never arrived: re-check every socket's
+  // session at once (the live feeds re-check memberships the same way).
+  const stopRevalidating = bus.onReconnect(() => {
+    const open = [...wss.clients].flatMap((socket) => {
+      const viewer = state.get(socket)?.viewer;
+      return viewer ? [{ socket, sessionId: viewer.session.id }] : [];
+    });
+    activeSessions(
+      services.dataSource,
+      open.map((o) => o.sessionId),
+    )
+      .then((active) => {
+        for (const { socket, sessionId } of open) {
+          if (!active.has(sessionId)) socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+        }
+      })
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'sockets could not be re-checked after a reconnect'),
+      );
+  });
+
   wss.on('connection', (socket: WebSocket, request) => {
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = ipOf(request);
+    refuseServerOnlyMessages(socket);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       state.get(socket)?.release();
@@ -83,7 +132,7 @@ export function attachGraphqlWs(
     });
   });
 
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
       schema,
@@ -98,7 +147,7 @@ export function attachGraphqlWs(
         const socketState: SocketState = {
           viewer: null,
           authorization,
-          ip: request.socket.remoteAddress ?? 'unknown',
+          ip: ipOf(request),
           userAgent: request.headers['user-agent'] ?? null,
           release: () => undefined,
         };
@@ -146,10 +195,15 @@ export function attachGraphqlWs(
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
-          return [new GraphQLError('Too many operations on this connection.')];
+          return [
+            new GraphQLError('Too many operations on this connection.', {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
         }
-        // The same parse limits, validation rules and introspection policy as HTTP (Apollo).
-        const checked = validateOperation(schema, payload.query, operationPolicy);
+        // The same parse limits, validation rules, introspection policy, variable coercion
+        // and cost budget as HTTP (Apollo), with the same codes.
+        const checked = validateOperation(schema, payload, operationPolicy);
         if (checked.errors) return checked.errors;
         return {
           schema,
@@ -158,23 +212,50 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
       },
-      context: (ctx) => {
+      context: async (ctx, id, payload, args) => {
         const socketState = state.get(ctx.extra.socket);
-        return createContext(services, {
+        const subscription =
+          getOperationAST(args.document, args.operationName)?.operation === 'subscription';
+        const context = await createContext(services, {
           authorization: socketState?.authorization ?? null,
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
+          // A subscription uses the session the socket resolved; every event re-checks it.
+          // Queries and mutations resolve it afresh, as over HTTP.
+          ...(subscription ? { knownViewer: socketState?.viewer ?? null } : {}),
         });
+        if (subscription) {
+          context.live = {
+            socket: ctx.extra.socket,
+            subscriptionId: id,
+            audience: audienceKey(
+              schema,
+              args.document,
+              payload.query,
+              args.operationName,
+              args.variableValues,
+            ),
+            execution: {
+              schema: args.schema,
+              document: args.document,
+              operationName: args.operationName,
+              variableValues: args.variableValues,
+            },
+          };
+        }
+        return context;
       },
     },
     wss,
     config.WS_KEEPALIVE,
+    log,
   );
   return {
     wss,
     /** Users with an open authenticated socket here (leak tests). */
     connectedUsers: () => connections.size(),
     async close(): Promise<void> {
+      stopRevalidating();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
     },

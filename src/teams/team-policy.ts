@@ -45,3 +45,10 @@ export const canTransferOwnership = (
 /** Items: members edit; the creator, ADMINs and the OWNER delete. */
 export const canDeleteItem = (role: MaybeRole, isCreator: boolean): boolean =>
   canManageTeam(role) || (isMember(role) && isCreator);
+
+/**
+ * Personal profile fields (e-mail, createdAt, …) are for the user themself and for people who
+ * share a team with them now — not former teammates, invitees or strangers (API.md).
+ */
+export const seesPersonalProfile = (viewerIsUser: boolean, sharesTeamNow: boolean): boolean =>
+  viewerIsUser || sharesTeamNow;

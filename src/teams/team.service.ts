@@ -8,6 +8,8 @@ import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/unit-of-work';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
+import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
+import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
 import { roleIn } from './membership-queries';
 import {
@@ -116,6 +118,7 @@ export class TeamService {
         summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
       return membership;
     });
   }
@@ -126,7 +129,7 @@ export class TeamService {
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
-      if (!canRemoveMember(actorRole, targetRole, userId === actor.id)) throw forbidden();
+      if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
       await tx.delete(Membership, { teamId, userId });
       await recordActivity(tx, pending, team, {
@@ -137,6 +140,7 @@ export class TeamService {
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
       pending.add({ kind: 'access-revoked', teamId, userId });
       return true;
     });
@@ -157,6 +161,7 @@ export class TeamService {
         summary: `${actor.displayName} left the team`,
         details: { role },
       });
+      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
       pending.add({ kind: 'access-revoked', teamId, userId: actor.id });
       return true;
     });
@@ -168,10 +173,11 @@ export class TeamService {
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!isOwner(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
-      if (!canTransferOwnership(actorRole, targetRole, userId === actor.id)) {
+      if (!canTransferOwnership(actorRole, targetRole, sameId(userId, actor.id))) {
         throw badInput('userId', 'The new owner must be another member of the team.');
       }
-      // Demote first: the one-owner index allows a single OWNER row per team.
+      // Demote first: the one-owner index allows a single OWNER row per team (and the
+      // deferred has-an-owner trigger checks at commit that one is left).
       await tx.update(Membership, { teamId, userId: actor.id }, { role: Role.ADMIN });
       await tx.update(Membership, { teamId, userId }, { role: Role.OWNER });
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
@@ -183,6 +189,8 @@ export class TeamService {
         summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
         details: { previousOwnerId: actor.id, newOwnerId: userId },
       });
+      // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
+      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
       return team;
     });
   }

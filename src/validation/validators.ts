@@ -17,14 +17,3 @@ export function requireText(field: string, raw: string, min: number, max: number
   if (length > max) throw badInput(field, `${field} must be at most ${max} characters.`);
   return value;
 }
-
-export function requireUuid(field: string, value: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
-    throw badInput(field, `${field} must be a UUID.`);
-  }
-  return value.toLowerCase();
-}
-
-export const isUuid = (value: unknown): value is string =>
-  typeof value === 'string' &&
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -92,7 +92,8 @@ export const cases: MatrixCase[] = [
     mutation: true,
     document: `mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`,
     variables: () => ({ id: 'not-a-uuid' }),
-    expect: teamExpectation({}),
+    // Not an id at all: refused at the edge, for every caller, before any rule looks at it.
+    expect: expectAll('BAD_USER_INPUT'),
   },
   {
     operation: 'acceptInvitation',

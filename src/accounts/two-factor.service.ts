@@ -1,0 +1,160 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { RecoveryCode } from '../../entities/recovery-code.entity';
+import { User } from '../../entities/user.entity';
+import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
+import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
+import { inTransaction } from '../db/unit-of-work';
+import { badInput, conflict } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import type { RateLimits } from '../rate-limit/rate-limits';
+import { accountEvent } from './account-event';
+import type { SecretChecks } from './secret-checks';
+import type { Viewer } from './session.service';
+
+export interface TwoFactorSetupData {
+  secret: string;
+  otpauthUri: string;
+}
+
+/** TOTP two-factor: set-up, confirmation with recovery codes, regeneration, disabling. */
+export class TwoFactorService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly rateLimits: RateLimits,
+    private readonly secrets: SecretChecks,
+  ) {}
+
+  /** A new secret to scan; two-factor turns on only once a code from it is confirmed. */
+  async beginSetup(viewer: Viewer): Promise<TwoFactorSetupData> {
+    const user = await this.fresh(this.dataSource.manager, viewer.user.id);
+    if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
+    const secret = newTotpSecret();
+    await this.dataSource
+      .getRepository(User)
+      .update({ id: user.id }, { twoFactorPendingSecret: secret });
+    return { secret, otpauthUri: totpUri(secret, user.email) };
+  }
+
+  /** Turns two-factor on and returns the recovery codes — the only time they are shown. */
+  async confirmSetup(viewer: Viewer, code: string): Promise<string[]> {
+    const email = viewer.user.email;
+    await this.rateLimits.check('logInPerAccount', email);
+    const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const user = await this.lockUser(tx, viewer.user.id);
+      if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
+      if (!user.twoFactorPendingSecret) {
+        throw conflict('Start with beginTwoFactorSetup, then confirm a code from the app.');
+      }
+      const step = await acceptedTotpStep(user.twoFactorPendingSecret, code.trim(), null);
+      if (step === null) return null;
+      await tx.update(
+        User,
+        { id: user.id },
+        {
+          twoFactorSecret: user.twoFactorPendingSecret,
+          twoFactorPendingSecret: null,
+          twoFactorEnabledAt: new Date(),
+          twoFactorLastStep: String(step),
+        },
+      );
+      const codes = await this.replaceRecoveryCodes(tx, user.id);
+      accountEvent(pending, user.id, viewer.session.id, 'TWO_FACTOR_ENABLED');
+      // Teams that held the user out let them back in: their live feeds follow them again.
+      for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
+        pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
+      }
+      return codes;
+    });
+    if (!result) {
+      await this.rateLimits.penalize('logInPerAccount', email);
+      throw badInput('code', 'The code is wrong; enter the current one from the app.');
+    }
+    return result;
+  }
+
+  async regenerateRecoveryCodes(viewer: Viewer, code: string): Promise<string[]> {
+    const user = await this.requireEnabled(viewer.user.id);
+    await this.secrets.requireCode(user, code, 'code');
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await this.lockUser(tx, user.id);
+      const codes = await this.replaceRecoveryCodes(tx, user.id);
+      accountEvent(pending, user.id, viewer.session.id, 'RECOVERY_CODES_REGENERATED');
+      return codes;
+    });
+  }
+
+  async disable(viewer: Viewer, password: string, code: string): Promise<boolean> {
+    const user = await this.requireEnabled(viewer.user.id);
+    const requiring = await teamsRequiringTwoFactor(this.dataSource.manager, user.id);
+    if (requiring.length) {
+      throw conflict(
+        `Two-factor authentication is required by ${requiring.map((t) => `"${t.name}"`).join(', ')}; leave those teams first.`,
+        { teams: requiring },
+      );
+    }
+    await this.secrets.requirePassword(user, password, 'password');
+    await this.secrets.requireCode(user, code, 'code');
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await this.lockUser(tx, user.id);
+      // Re-checked under the lock: a team may have turned the requirement on meanwhile.
+      if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
+        throw conflict('A team you belong to now requires two-factor authentication.');
+      }
+      await tx.update(
+        User,
+        { id: user.id },
+        {
+          twoFactorSecret: null,
+          twoFactorPendingSecret: null,
+          twoFactorEnabledAt: null,
+          twoFactorLastStep: null,
+        },
+      );
+      await tx.delete(RecoveryCode, { userId: user.id });
+      accountEvent(pending, user.id, viewer.session.id, 'TWO_FACTOR_DISABLED');
+      return true;
+    });
+  }
+
+  private async replaceRecoveryCodes(tx: EntityManager, userId: string): Promise<string[]> {
+    await tx.delete(RecoveryCode, { userId });
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    await tx.insert(
+      RecoveryCode,
+      codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), usedAt: null })),
+    );
+    return codes;
+  }
+
+  private async requireEnabled(userId: string): Promise<User> {
+    const user = await this.fresh(this.dataSource.manager, userId);
+    if (!user.twoFactorEnabledAt) throw conflict('Two-factor authentication is not on.');
+    return user;
+  }
+
+  private fresh(tx: EntityManager, userId: string): Promise<User> {
+    return tx.getRepository(User).findOneByOrFail({ id: userId });
+  }
+
+  private async lockUser(tx: EntityManager, userId: string): Promise<User> {
+    return tx
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :userId', { userId })
+      .getOneOrFail();
+  }
+}
+
+/** Teams of the user that require two-factor (disabling it would lock the user out of them). */
+export async function teamsRequiringTwoFactor(
+  tx: EntityManager,
+  userId: string,
+): Promise<{ id: string; name: string }[]> {
+  return tx.query(
+    `SELECT t.id, t.name FROM teams t JOIN memberships m ON m.team_id = t.id
+      WHERE m.user_id = $1 AND t.two_factor_required ORDER BY t.name`,
+    [userId],
+  );
+}

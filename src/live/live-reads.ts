@@ -1,0 +1,111 @@
+import { In, type DataSource } from 'typeorm';
+import { Team } from '../../entities/team.entity';
+import { SharedBatch } from '../loaders/shared-batch';
+import type { MaybeRole } from '../teams/team-policy';
+import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
+
+/** What a subscriber may still receive: its session is live, and its role in the team. */
+export interface LiveAccess {
+  sessionActive: boolean;
+  role: MaybeRole;
+}
+
+/** A team feed's starting point (null from the batch: the team does not exist). */
+export interface FeedStart {
+  role: MaybeRole;
+  lastSeq: number;
+  /** A member held out by the team's two-factor requirement (role is then null). */
+  held: boolean;
+}
+
+/** The member's role, or null while the team's two-factor requirement holds them out. */
+const ROLE_UNLESS_HELD = `CASE WHEN ${HELD_FOR_TWO_FACTOR_SQL} THEN NULL ELSE m.role END`;
+
+/** Key of one access check: a subscriber's session and user, in one team. */
+export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
+  `${teamId}:${userId}:${sessionId}`;
+
+/**
+ * The reads every live delivery needs, gathered across all feeds and audiences of this process
+ * by the one batching mechanism (SharedBatch): an event reaches every subscriber in the same
+ * turn of the event loop, so 1,000 subscribers cost one access statement, one team read and
+ * one actor read (the actor through the request loaders' shared user batch). Nothing is
+ * cached: every batch is a fresh read issued after the event arrived.
+ */
+export class LiveReads {
+  /** Session validity and membership, checked together in one statement. */
+  readonly access: SharedBatch<LiveAccess>;
+  readonly teams: SharedBatch<Team>;
+  /** Where a new team feed starts: the viewer's role and the team's last seq, keyed `team:user`. */
+  readonly starts: SharedBatch<FeedStart>;
+
+  constructor(dataSource: DataSource) {
+    this.access = new SharedBatch(async (keys) => {
+      const parts = keys.map((key) => key.split(':'));
+      const rows = await dataSource.query<
+        { key: string; role: MaybeRole; session_active: boolean }[]
+      >(
+        `SELECT k.team_id || ':' || k.user_id || ':' || k.session_id AS key,
+                ${ROLE_UNLESS_HELD} AS role,
+                EXISTS (SELECT 1 FROM sessions s
+                         WHERE s.id = k.session_id AND s.user_id = k.user_id
+                           AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_active
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k(team_id, user_id, session_id)
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+           LEFT JOIN teams t ON t.id = k.team_id
+           LEFT JOIN users u ON u.id = k.user_id`,
+        [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
+      );
+      return new Map(
+        rows.map((r) => [r.key, { sessionActive: r.session_active, role: r.role ?? null }]),
+      );
+    });
+    this.starts = new SharedBatch(async (keys) => {
+      const parts = keys.map((key) => key.split(':'));
+      const rows = await dataSource.query<
+        { key: string; role: MaybeRole; last_seq: number; held: boolean }[]
+      >(
+        `SELECT t.id || ':' || k.user_id AS key, ${ROLE_UNLESS_HELD} AS role, t.last_seq,
+                (m.role IS NOT NULL AND coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false)) AS held
+           FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
+           JOIN teams t ON t.id = k.team_id
+           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+           LEFT JOIN users u ON u.id = k.user_id`,
+        [parts.map((p) => p[0]), parts.map((p) => p[1])],
+      );
+      return new Map(
+        rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq, held: r.held }]),
+      );
+    });
+    this.teams = new SharedBatch(async (ids) => {
+      const rows = await dataSource.getRepository(Team).findBy({ id: In(ids) });
+      return new Map(rows.map((team) => [team.id, team]));
+    });
+  }
+}
+
+const perDataSource = new WeakMap<DataSource, LiveReads>();
+
+/** The process's live reads for this database. */
+export function liveReads(dataSource: DataSource): LiveReads {
+  let reads = perDataSource.get(dataSource);
+  if (!reads) {
+    reads = new LiveReads(dataSource);
+    perDataSource.set(dataSource, reads);
+  }
+  return reads;
+}
+
+/** Which of these sessions are still live (not revoked, not expired): one statement. */
+export async function activeSessions(
+  dataSource: DataSource,
+  sessionIds: string[],
+): Promise<Set<string>> {
+  if (!sessionIds.length) return new Set();
+  const rows = await dataSource.query<{ id: string }[]>(
+    `SELECT id FROM sessions
+      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()`,
+    [sessionIds],
+  );
+  return new Set(rows.map((row) => row.id));
+}

@@ -1,0 +1,154 @@
+import {
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors/error-codes';
+import { DEFAULT_PAGE_SIZE } from '../pagination/connection-args';
+
+/**
+ * The cost budget of one operation. Every object a response can hold costs 1; scalars and
+ * `__typename` cost nothing. A paged field (`first`) multiplies its page's objects by the
+ * page size as the server will run it (variables included); a list without paging counts as
+ * LIST_ESTIMATE objects. Sized so every documented and client query fits at `first: 100`
+ * (the README's, Apollo Client's and urql's documents, the dashboard) while a page of pages
+ * (`items(first: 100) { … activity(first: 100) }`) does not.
+ */
+export const MAX_QUERY_COST = 10_000;
+export const LIST_ESTIMATE = 5;
+
+/** The reason clients can switch on when an operation is over the budget. */
+export const COST_LIMIT_REASON = 'COST_LIMIT';
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+/** Objects in one selection of `type`; `pageSize` is the enclosing paged field's size. */
+function selectionCost(
+  walk: Walk,
+  type: GraphQLCompositeType,
+  selectionSet: SelectionSetNode,
+  pageSize: number | null,
+  visiting: Set<string>,
+): number {
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const on = selection.typeCondition
+        ? walk.schema.getType(selection.typeCondition.name.value)
+        : type;
+      if (on && isCompositeType(on)) {
+        cost += selectionCost(walk, on, selection.selectionSet, pageSize, visiting);
+      }
+      continue;
+    }
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const name = selection.name.value;
+      const fragment = walk.fragments.get(name);
+      const on = fragment && walk.schema.getType(fragment.typeCondition.name.value);
+      if (!fragment || !on || !isCompositeType(on) || visiting.has(name)) continue;
+      visiting.add(name);
+      cost += selectionCost(walk, on, fragment.selectionSet, pageSize, visiting);
+      visiting.delete(name);
+      continue;
+    }
+    if (!isObjectType(type) || !selection.selectionSet) continue; // leaves and __typename: free
+    const field = type.getFields()[selection.name.value];
+    if (!field) continue;
+    const named = getNamedType(field.type);
+    if (!isCompositeType(named)) continue;
+    const first = field.args.some((a) => a.name === 'first')
+      ? pageOf(argument(walk, field, selection))
+      : null;
+    const list = isListType(getNullableType(field.type));
+    const count = list ? (first ?? pageSize ?? LIST_ESTIMATE) : 1;
+    const childPage = list ? null : first;
+    cost += count * (1 + selectionCost(walk, named, selection.selectionSet, childPage, visiting));
+  }
+  return cost;
+}
+
+/** The coerced `first` of a field (validation already checked the document's literals). */
+function argument(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): unknown {
+  try {
+    return getArgumentValues(field, node, walk.variables).first;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The page size a `first` argument asks for (the default when absent; anything else as is). */
+const pageOf = (first: unknown): number =>
+  typeof first === 'number' && first > 0 ? first : DEFAULT_PAGE_SIZE;
+
+/**
+ * The cost of the operation that will run, with variables as graphql-js coerces them (so
+ * `first: $n` counts `n`). Null when the variables do not coerce: execution reports that.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown> | null | undefined,
+): number | null {
+  const coerced = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    rawVariables ?? {},
+  );
+  if (coerced.errors) return null;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return null;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  return selectionCost(
+    { schema, fragments, variables: coerced.coerced },
+    root,
+    operation.selectionSet,
+    null,
+    new Set(),
+  );
+}
+
+/** BAD_USER_INPUT saying the cost and the limit; null when the operation is within budget. */
+export function costLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | null {
+  const cost = operationCost(schema, document, operation, variables);
+  if (cost === null || cost <= MAX_QUERY_COST) return null;
+  return new GraphQLError(
+    `Query cost ${cost} is over the limit of ${MAX_QUERY_COST}; ask for smaller pages or fewer nested lists.`,
+    {
+      extensions: {
+        code: ErrorCode.BAD_USER_INPUT,
+        reason: COST_LIMIT_REASON,
+        cost,
+        maxCost: MAX_QUERY_COST,
+        http: { status: 400 },
+      },
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../logging/logger';
+
+/** What graphql-ws hands to our hooks as `ctx.extra` (the same shape as its own ws adapter). */
+export interface SocketExtra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+}
+
+/** ws's own codes for a peer that broke the protocol (oversized frame, bad opcode, …). */
+const isClientFault = (error: Error & { code?: string }) =>
+  typeof error.code === 'string' && error.code.startsWith('WS_ERR_');
+
+/**
+ * graphql-ws on a `ws` server, like its bundled adapter but with every socket and server error
+ * going through our logger as one JSON line: a client's protocol fault (a frame over the size
+ * limit) is a warning without a stack — ws has already closed that socket with the right code —
+ * and only our own failures are errors (with a stack) and close the socket with 4500.
+ */
+export function serveGraphqlWs<P extends Record<string, unknown>>(
+  options: ServerOptions<P, SocketExtra>,
+  wss: WebSocketServer,
+  keepAliveMs: number,
+  logger: Logger,
+): { dispose(): Promise<void> } {
+  const server = makeServer<P, SocketExtra>(options);
+  wss.options.handleProtocols = handleProtocols;
+  wss.on('error', (error) =>
+    logger.error({ event: 'ws.server_error', err: error }, 'websocket server error'),
+  );
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (isClientFault(error)) {
+        logger.warn(
+          { event: 'ws.client_error', ip, code: error.code, reason: error.message },
+          'websocket closed: client broke the protocol',
+        );
+        return;
+      }
+      logger.error({ event: 'ws.socket_error', ip, err: error }, 'websocket socket error');
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+
+    // A socket that misses a pong by the next ping is dropped.
+    let pongWait: NodeJS.Timeout | null = null;
+    const ping =
+      keepAliveMs > 0 && Number.isFinite(keepAliveMs)
+        ? setInterval(() => {
+            if (socket.readyState !== socket.OPEN) return;
+            pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+            socket.once('pong', () => {
+              if (pongWait) clearTimeout(pongWait);
+              pongWait = null;
+            });
+            socket.ping();
+          }, keepAliveMs)
+        : null;
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data: Buffer) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              logger.error(
+                { event: 'ws.message_error', ip, err: error },
+                'websocket message handling failed',
+              );
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code: number, reason: Buffer) => {
+      if (pongWait) clearTimeout(pongWait);
+      if (ping) clearInterval(ping);
+      void closed(code, String(reason));
+    });
+  });
+  return {
+    async dispose() {
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      await new Promise<void>((resolve, reject) =>
+        wss.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}

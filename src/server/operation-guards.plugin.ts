@@ -1,0 +1,36 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context/context';
+import { ErrorCode } from '../errors/error-codes';
+import { variablesError } from '../security/operation-validation';
+import { costLimitError } from '../security/query-cost';
+
+/** Subscriptions need a stream; HTTP answers once. */
+export const subscriptionOverHttpError = () =>
+  new GraphQLError(
+    'Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP.',
+    { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } },
+  );
+
+/**
+ * Checks that need the resolved operation and its variables, before anything executes, as
+ * the WebSocket transport does them (operation-validation.ts): a subscription sent over HTTP,
+ * variables that do not coerce and an operation over the cost budget (computed from the
+ * coerced variables, so `first: $n` counts) are refused with 400 and BAD_USER_INPUT.
+ */
+export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return; // Apollo answers an unidentifiable operation itself (400).
+          if (operation.operation === 'subscription') throw subscriptionOverHttpError();
+          const invalid = variablesError(schema, operation, request.variables);
+          if (invalid) throw invalid;
+          const overBudget = costLimitError(schema, document, operation, request.variables);
+          if (overBudget) throw overBudget;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { DataSource } from 'typeorm';
+import { ActivityAction } from '../../entities/activity-action.enum';
+import { Team } from '../../entities/team.entity';
+import { User } from '../../entities/user.entity';
+import { lockTeam, recordActivity } from '../activity/record-activity';
+import { inTransaction } from '../db/unit-of-work';
+import { forbidden, heldForTwoFactor } from '../errors/errors';
+import type { EventBus } from '../events/event-bus';
+import { roleIn } from './membership-queries';
+import { isOwner } from './team-policy';
+
+/**
+ * The team policy "members need two-factor". Nobody is removed: while it is on, a member
+ * without two-factor is held out of the team's data and feeds (see two-factor-hold.ts), and
+ * their open feeds end with ACCESS_REVOKED when it turns on.
+ */
+export class TwoFactorRequirementService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+  ) {}
+
+  set(actor: User, teamId: string, required: boolean): Promise<Team> {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const team = await lockTeam(tx, teamId);
+      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });
+      // The owner's own account must meet the rule first, or they would lock themself out.
+      if (!owner.twoFactorEnabledAt) throw heldForTwoFactor();
+      if (team.twoFactorRequired === required) return team;
+      await tx.update(Team, { id: teamId }, { twoFactorRequired: required });
+      team.twoFactorRequired = required;
+      const held: { user_id: string }[] = await tx.query(
+        `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.team_id = $1 AND u.two_factor_enabled_at IS NULL`,
+        [teamId],
+      );
+      await recordActivity(tx, pending, team, {
+        actorId: actor.id,
+        action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
+        subjectType: 'Team',
+        subjectId: teamId,
+        summary: required
+          ? `${owner.displayName} required two-factor authentication for every member`
+          : `${owner.displayName} stopped requiring two-factor authentication`,
+        details: { required, membersWithoutTwoFactor: held.length },
+      });
+      for (const { user_id: userId } of held) {
+        pending.add(
+          required
+            ? { kind: 'access-revoked', teamId, userId }
+            : { kind: 'access-granted', teamId, userId },
+        );
+      }
+      return team;
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { buildInvitation, freshEmail } from './factories/invitation.factory';
+import { buildTeam } from './factories/team.factory';
+import { buildUser, STRONG_PASSWORD } from './factories/user.factory';
+import { tokenIn, waitForMail } from './support/mail-links';
+import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
+import { errorCode, startTestApp, type TestApp } from './support/test-app';
+
+const REQUEST = `mutation ($e: String!, $p: String!) { requestEmailChange(newEmail: $e, password: $p) }`;
+const CONFIRM = `mutation ($token: String!) { confirmEmailChange(token: $token) { id email emailVerified } }`;
+const LOG_IN = `mutation ($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }`;
+
+let inbox: SmtpInbox;
+let app: TestApp;
+beforeAll(async () => {
+  inbox = await startSmtpInbox();
+  app = await startTestApp({ SMTP_URL: inbox.url });
+});
+afterAll(async () => {
+  await app.stop();
+  await inbox.close();
+});
+
+describe('e-mail change', () => {
+  it('mails a link to the new address and a notice to the old; confirming moves the account and ends other sessions', async () => {
+    const user = await buildUser(app);
+    const other = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+      email: user.email,
+      password: user.password,
+    });
+    const newEmail = freshEmail('moved');
+    expect(
+      (await app.gql(REQUEST, { e: newEmail.toUpperCase(), p: STRONG_PASSWORD }, user.token)).data,
+    ).toEqual({
+      requestEmailChange: true,
+    });
+    const notice = await waitForMail(inbox, user.email, 'is being changed');
+    // The old inbox is not told where the account is going.
+    expect(notice.decoded).not.toContain(newEmail);
+    const token = tokenIn(await waitForMail(inbox, newEmail, 'Confirm your new e-mail address'));
+
+    const confirmed = await app.gql<{
+      confirmEmailChange: { email: string; emailVerified: boolean };
+    }>(CONFIRM, { token }, user.token);
+    expect(confirmed.errors).toBeUndefined();
+    expect(confirmed.data?.confirmEmailChange).toMatchObject({
+      email: newEmail,
+      emailVerified: true,
+    });
+    await waitForMail(inbox, user.email, 'was changed');
+    // This session stays; the other one ended.
+    expect((await app.gql(`{ me { email } }`, {}, user.token)).data).toEqual({
+      me: { email: newEmail },
+    });
+    expect(errorCode(await app.gql(`{ mySessions { id } }`, {}, other.data!.logIn.token))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(errorCode(await app.gql(LOG_IN, { email: user.email, password: user.password }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(
+      (await app.gql(LOG_IN, { email: newEmail, password: user.password })).errors,
+    ).toBeUndefined();
+    expect(errorCode(await app.gql(CONFIRM, { token }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('is CONFLICT when the new address is taken, and BAD_USER_INPUT with a wrong password; nothing is sent', async () => {
+    const user = await buildUser(app);
+    const taken = await buildUser(app);
+    expect(
+      errorCode(await app.gql(REQUEST, { e: taken.email, p: STRONG_PASSWORD }, user.token)),
+    ).toBe('CONFLICT');
+    const wrong = await app.gql(REQUEST, { e: freshEmail(), p: 'Not-The-Password-1!' }, user.token);
+    expect(errorCode(wrong)).toBe('BAD_USER_INPUT');
+    expect(wrong.errors![0].extensions!.field).toBe('password');
+    const [row] = await app.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'EMAIL_CHANGE'`,
+      [user.id],
+    );
+    expect(row.n).toBe(0);
+  });
+
+  it('is CONFLICT at confirmation when someone took the address meanwhile', async () => {
+    const user = await buildUser(app);
+    const newEmail = freshEmail('race');
+    await app.gql(REQUEST, { e: newEmail, p: STRONG_PASSWORD }, user.token);
+    const token = tokenIn(await waitForMail(inbox, newEmail, 'Confirm your new e-mail address'));
+    await buildUser(app, { email: newEmail });
+    expect(errorCode(await app.gql(CONFIRM, { token }))).toBe('CONFLICT');
+    expect((await app.gql(`{ me { email } }`, {}, user.token)).data).toEqual({
+      me: { email: user.email },
+    });
+  });
+
+  it('does not carry pending invitations of the old address over to the new one', async () => {
+    const owner = await buildUser(app);
+    const team = await buildTeam(app, owner);
+    const user = await buildUser(app);
+    const invitation = await buildInvitation(app, team, { email: user.email });
+    const newEmail = freshEmail('moved');
+    await app.gql(REQUEST, { e: newEmail, p: STRONG_PASSWORD }, user.token);
+    const token = tokenIn(await waitForMail(inbox, newEmail, 'Confirm your new e-mail address'));
+    expect((await app.gql(CONFIRM, { token }, user.token)).errors).toBeUndefined();
+    const mine = await app.gql<{ myInvitations: unknown[] }>(
+      `{ myInvitations { id } }`,
+      {},
+      user.token,
+    );
+    expect(mine.data?.myInvitations).toEqual([]);
+    const accept = await app.gql(
+      `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`,
+      { token: invitation.token },
+      user.token,
+    );
+    expect(errorCode(accept)).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,159 @@
+import { parse } from 'graphql';
+import { audienceExecutions } from '../src/live/audience-metrics';
+import { buildBareSchema } from '../src/graphql/build-schema';
+import { selectsSharedFieldsOnly } from '../src/live/audience-key';
+import { activeSubscriptions } from '../src/metrics/ws-metrics';
+import { buildTeam } from './factories/team.factory';
+import { insertUser } from './support/fast-users';
+import { RawLiveClient } from './support/raw-live-client';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * What an audience costs: a live event is checked, executed and serialised once per audience,
+ * so its SQL statements do not grow with the number of subscribers; a subscription on an
+ * open socket costs at most two statements (the socket's session is not resolved again).
+ */
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const SHARED = `subscription ($teamId: ID!) { teamActivity(teamId: $teamId) { seq summary team { name myRole } actor { displayName } } }`;
+const CREATE = `mutation ($teamId: ID!, $title: String!) { createItem(teamId: $teamId, input: { title: $title }) { id } }`;
+
+async function counted<T>(run: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const spy = jest.spyOn(app.app.services.dataSource.logger, 'logQuery');
+  try {
+    const result = await run();
+    return { result, statements: spy.mock.calls.length };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const value = async (metric: { get(): Promise<{ values: { value: number }[] }> }) =>
+  (await metric.get()).values[0]?.value ?? 0;
+
+/** Waits (polling a gauge) until `count` subscriptions run. */
+async function subscriptionsRunning(count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await value(activeSubscriptions)) !== count) {
+    if (Date.now() > deadline) throw new Error(`not ${count} subscriptions running`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('live audiences: cost', () => {
+  it('one event costs the same statements for 3 subscribers as for 12, and one execution', async () => {
+    const costs: number[] = [];
+    for (const size of [3, 12]) {
+      const team = await buildTeam(app);
+      const clients: RawLiveClient[] = [];
+      try {
+        for (let i = 0; i < size; i += 1) {
+          const user = await insertUser(app);
+          await app.sql(
+            `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
+            [team.id, user.id],
+          );
+          const client = await RawLiveClient.connect(app.wsUrl, user.token);
+          client.subscribe('feed', SHARED, { teamId: team.id });
+          clients.push(client);
+        }
+        await subscriptionsRunning(size);
+        const executionsBefore = await value(audienceExecutions);
+        const { statements } = await counted(async () => {
+          const response = await app.gql(CREATE, { teamId: team.id, title: 'x' }, team.owner.token);
+          expect(response.errors).toBeUndefined();
+          await Promise.all(
+            clients.map((c) =>
+              c.until(() => c.framesOf('feed').some((f) => f.includes('"seq":2')), 5_000, 'seq 2'),
+            ),
+          );
+        });
+        costs.push(statements);
+        expect(await value(audienceExecutions)).toBe(executionsBefore + 1);
+        // Every subscriber got the same bytes, framed with its own operation id.
+        const frames = new Set(clients.map((c) => c.framesOf('feed')[0]));
+        expect(frames.size).toBe(1);
+      } finally {
+        for (const client of clients) client.close();
+        await subscriptionsRunning(0);
+      }
+    }
+    expect(costs[1]).toBe(costs[0]);
+  });
+
+  it('a subscription on an open socket costs at most two statements', async () => {
+    const team = await buildTeam(app);
+    const client = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+    try {
+      const { statements } = await counted(async () => {
+        client.subscribe('feed', SHARED, { teamId: team.id });
+        await subscriptionsRunning(1);
+      });
+      expect(statements).toBeLessThanOrEqual(2);
+    } finally {
+      client.close();
+      await subscriptionsRunning(0);
+    }
+  });
+});
+
+describe('live audiences: team channels', () => {
+  const channelsInMetrics = async () => {
+    const text = await (await fetch(`${app.url.replace(/\/graphql$/, '')}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('teamgraph_live_team_channels '));
+    return Number(line?.split(' ')[1]);
+  };
+
+  it('listens to a team only while a local subscriber follows it, and counts it in /metrics', async () => {
+    const before = await channelsInMetrics();
+    const team = await buildTeam(app);
+    const first = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+    const second = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+    try {
+      first.subscribe('feed', SHARED, { teamId: team.id });
+      second.subscribe('feed', SHARED, { teamId: team.id });
+      await subscriptionsRunning(2);
+      // Two subscribers, one channel.
+      expect(await channelsInMetrics()).toBe(before + 1);
+      first.close();
+      await subscriptionsRunning(1);
+      expect(await channelsInMetrics()).toBe(before + 1);
+      second.close();
+      await subscriptionsRunning(0);
+      expect(await channelsInMetrics()).toBe(before);
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+});
+
+describe('live audiences: which selections are shared', () => {
+  const schema = buildBareSchema();
+  const shared = (query: string) => selectsSharedFieldsOnly(schema, parse(query));
+
+  it('shares activity fields, the team name and role, and the actor name', () => {
+    expect(shared(SHARED)).toBe(true);
+    expect(
+      shared(`subscription { myActivity { ...A } } fragment A on Activity { id __typename hash }`),
+    ).toBe(true);
+  });
+
+  it('runs per viewer for anything that depends on who is looking, however it is reached', () => {
+    for (const query of [
+      `subscription { myActivity { seq actor { email } } }`,
+      `subscription { myActivity { seq team { unreadCount } } }`,
+      `subscription { myActivity { seq team { members { role } } } }`,
+      `subscription { myActivity { seq ...A } } fragment A on Activity { actor { createdAt } }`,
+      `subscription { myActivity { seq ... on Activity { team { lastReadSeq } } } }`,
+      `subscription { accountEvents { type } }`,
+      `query { me { id } }`,
+    ]) {
+      expect([query, shared(query)]).toEqual([query, false]);
+    }
+  });
+});

@@ -1,0 +1,157 @@
+import { Client } from 'pg';
+import { addMember, buildTeam } from './factories/team.factory';
+import { buildUser } from './factories/user.factory';
+import { freePort, PrivateRedis, redisServerMissing } from './support/redis-server';
+import { createScratchDatabase } from './support/scratch-database';
+import { startServerProcess, type ServerProcess } from './support/server-process';
+import type { GraphqlResponse, TestApp } from './support/test-app';
+import {
+  TEAM_ACTIVITY,
+  connectLive,
+  endCode,
+  subscribe,
+  withTimeout,
+  type LiveClient,
+} from './support/ws-client';
+
+/**
+ * Revocation must not depend on the bus. Two real server processes share a database and a
+ * redis-server this suite starts and stops itself:
+ * - while Redis is down, a log-out and a removal on instance A end A's own sockets and
+ *   streams at once (A dispatches its own events without Redis);
+ * - when Redis returns, instance B — which never heard of either — re-checks every open
+ *   socket's session and every feed's membership at once, within a second.
+ */
+const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
+const WITHIN_MS = 1_000;
+
+const missing = redisServerMissing();
+if (missing) console.log(`live-outage: skipped: ${missing}`);
+const maybe = missing ? describe.skip : describe;
+
+function remoteApp(server: ServerProcess, db: Client): TestApp {
+  const remote = {
+    url: server.url,
+    wsUrl: server.wsUrl,
+    async gql(query: string, variables?: Record<string, unknown>, token?: string | null) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphqlResponse, 'status' | 'headers'>;
+      return { status: response.status, headers: response.headers, ...body };
+    },
+    sql: async (text: string, params?: unknown[]) => (await db.query(text, params)).rows,
+  };
+  // Only what the factories use; the in-process handle does not exist for another process.
+  return remote as unknown as TestApp;
+}
+
+maybe('revocation during a Redis outage, on two instances', () => {
+  let redis: PrivateRedis;
+  let servers: ServerProcess[] = [];
+  let db: Client;
+  let drop: () => Promise<void> = async () => undefined;
+  let a: TestApp;
+  let b: TestApp;
+  const clients: LiveClient[] = [];
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    const database = await createScratchDatabase();
+    drop = database.drop;
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    const env = { DATABASE_URL: database.url, REDIS_URL: redis.url };
+    // One after the other: the first applies the migrations.
+    servers.push(await startServerProcess(env));
+    servers.push(await startServerProcess(env));
+    a = remoteApp(servers[0], db);
+    b = remoteApp(servers[1], db);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await Promise.all(servers.map((s) => s.stop()));
+    servers = [];
+    await redis?.stop();
+    await db?.end();
+    await drop();
+  });
+
+  const open = async (app: TestApp, token: string) => {
+    const live = await connectLive(app, token);
+    clients.push(live);
+    return live;
+  };
+
+  it('ends sockets and streams on the instance that revoked at once, and everywhere within 1 s of recovery', async () => {
+    const team = await buildTeam(a);
+    const owner = team.owner;
+    const leaver = await addMember(a, team, 'MEMBER', await buildUser(a));
+    const removed = await addMember(a, team, 'MEMBER', await buildUser(a));
+    const bystander = await addMember(a, team, 'MEMBER', await buildUser(a));
+
+    const leaverOnA = await open(a, leaver.token);
+    const leaverOnB = await open(b, leaver.token);
+    const removedOnA = subscribe(await open(a, removed.token), TEAM_ACTIVITY, { teamId: team.id });
+    const removedOnB = subscribe(await open(b, removed.token), TEAM_ACTIVITY, { teamId: team.id });
+    const bystanderOnB = subscribe(await open(b, bystander.token), TEAM_ACTIVITY, {
+      teamId: team.id,
+    });
+    // Every stream is live (and B hears A through Redis) before Redis goes away.
+    let renames = 0;
+    const rename = async () => {
+      renames += 1;
+      const response = await a.gql(RENAME, { teamId: team.id, name: `n${renames}` }, owner.token);
+      expect(response.errors).toBeUndefined();
+    };
+    await rename();
+    await Promise.all([removedOnA, removedOnB, bystanderOnB].map((feed) => feed.untilCount(1)));
+
+    await redis.stop();
+
+    // Log-out on A: A closes its own socket of that session without the bus.
+    const logOutStarted = Date.now();
+    const logOut = a.gql(`mutation { logOut }`, {}, leaver.token);
+    const closedOnA = await withTimeout(leaverOnA.closed, WITHIN_MS, 'the socket on A to close');
+    expect(closedOnA.code).toBe(4403);
+    expect(Date.now() - logOutStarted).toBeLessThan(WITHIN_MS);
+    expect((await logOut).errors).toBeUndefined();
+
+    // Removal on A: the stream on A ends with ACCESS_REVOKED without the bus.
+    const removal = a.gql(
+      `mutation ($teamId: ID!, $userId: ID!) { removeMember(teamId: $teamId, userId: $userId) }`,
+      { teamId: team.id, userId: removed.id },
+      owner.token,
+    );
+    await removedOnA.untilComplete(WITHIN_MS);
+    expect(endCode(removedOnA)).toBe('ACCESS_REVOKED');
+    expect((await removal).errors).toBeUndefined();
+    // B never heard of either: nothing reached it while Redis was down.
+    expect(leaverOnB.isClosed()).toBe(false);
+    expect(removedOnB.completed).toBe(false);
+
+    await redis.start();
+    const recovered = Date.now();
+    const closedOnB = await withTimeout(leaverOnB.closed, WITHIN_MS, 'the socket on B to close');
+    expect(closedOnB.code).toBe(4403);
+    await removedOnB.untilComplete(WITHIN_MS);
+    expect(endCode(removedOnB)).toBe('ACCESS_REVOKED');
+    expect(Date.now() - recovered).toBeLessThan(WITHIN_MS);
+
+    // The bystander's stream on B carries on once the bus is back.
+    await rename();
+    await bystanderOnB.until(
+      (feed) => feed.values<{ summary: string }>('teamActivity').some((a) => /n2/.test(a.summary)),
+      5_000,
+      'the rename after recovery',
+    );
+    expect(bystanderOnB.completed).toBe(false);
+  }, 60_000);
+});

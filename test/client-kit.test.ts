@@ -171,7 +171,7 @@ describe('client kit', () => {
     const altered = await createItem('tamper target');
     const after = await createItem('tamper after');
     await app.sql(
-      `UPDATE activities SET summary = 'nothing to see' WHERE team_id = $1 AND seq = $2`,
+      `UPDATE activities SET details = '{"forged": true}'::jsonb WHERE team_id = $1 AND seq = $2`,
       [team.id, altered],
     );
     // Started mid-log with no hash: anchors on `base`, then checks every row after it.

@@ -102,7 +102,7 @@ export type CreateTeamMutationVariables = Exact<{
 
 export type CreateTeamMutation = { createTeam: { id: string, name: string } };
 
-export type ActivityFieldsFragment = { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null };
+export type ActivityFieldsFragment = { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null };
 
 export type TeamActivitySubscriptionVariables = Exact<{
   teamId: string | number;
@@ -110,12 +110,12 @@ export type TeamActivitySubscriptionVariables = Exact<{
 }>;
 
 
-export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
 
 export type MyActivitySubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyActivitySubscription = { myActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+export type MyActivitySubscription = { myActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
 
 export type ActivityPageQueryVariables = Exact<{
   teamId: string | number;
@@ -125,12 +125,12 @@ export type ActivityPageQueryVariables = Exact<{
 }>;
 
 
-export type ActivityPageQuery = { team: { id: string, activity: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } };
+export type ActivityPageQuery = { team: { id: string, activity: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } };
 
 export type MyTeamsNewestActivityQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyTeamsNewestActivityQuery = { me: { id: string, teams: Array<{ team: { id: string, activity: { edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } }> } | null };
+export type MyTeamsNewestActivityQuery = { me: { id: string, teams: Array<{ team: { id: string, activity: { edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } }> } | null };
 
 export type MarkActivityReadMutationVariables = Exact<{
   teamId: string | number;
@@ -282,6 +282,7 @@ export const ActivityFieldsFragmentDoc = new TypedDocumentString(`
   subjectType
   subjectId
   summary
+  summaryDigest
   details
   createdAt
   hash
@@ -380,6 +381,7 @@ export const TeamActivityDocument = new TypedDocumentString(`
   subjectType
   subjectId
   summary
+  summaryDigest
   details
   createdAt
   hash
@@ -404,6 +406,7 @@ export const MyActivityDocument = new TypedDocumentString(`
   subjectType
   subjectId
   summary
+  summaryDigest
   details
   createdAt
   hash
@@ -439,6 +442,7 @@ export const ActivityPageDocument = new TypedDocumentString(`
   subjectType
   subjectId
   summary
+  summaryDigest
   details
   createdAt
   hash
@@ -475,6 +479,7 @@ export const MyTeamsNewestActivityDocument = new TypedDocumentString(`
   subjectType
   subjectId
   summary
+  summaryDigest
   details
   createdAt
   hash

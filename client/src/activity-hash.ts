@@ -7,6 +7,7 @@ export interface ChainedActivity {
   subjectType: string;
   subjectId: string;
   summary: string;
+  summaryDigest?: string | null;
   details: Record<string, unknown>;
   createdAt: string;
   hash: string;
@@ -27,7 +28,10 @@ export function canonicalActivity(activity: ChainedActivity): string {
       action: activity.action,
       subjectType: activity.subjectType,
       subjectId: activity.subjectId,
-      summary: activity.summary,
+      // Rows that seal a salted digest of the summary hash the digest instead of the text.
+      ...(activity.summaryDigest
+        ? { summaryDigest: activity.summaryDigest }
+        : { summary: activity.summary }),
       details: activity.details,
       createdAt: activity.createdAt,
     }) ?? ''

@@ -45,6 +45,10 @@ export class Activity {
   summarySalt: string | null;
 
   /** SHA-256(salt, summary): what the hash chain seals in place of the summary text. */
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the hash chain seals in place of the summary (null on older rows).',
+  })
   @Column({ name: 'summary_digest', type: 'text', nullable: true })
   summaryDigest: string | null;
 

@@ -14,6 +14,7 @@ export function toActivityEvent(activity: Activity, team: Team): ActivityEvent {
       subjectType: activity.subjectType,
       subjectId: activity.subjectId,
       summary: activity.summary,
+      summaryDigest: activity.summaryDigest ?? null,
       details: activity.details,
       createdAt: activity.createdAt.toISOString(),
       hash: activity.hash,

@@ -42,6 +42,8 @@ export const configSchema = z.object({
     .min(1)
     .max(64)
     .default(() => Math.max(1, Math.min(4, availableParallelism() - 1))),
+  /** The built web page (`npm run build:web`), served at `/`. */
+  WEB_DIR: z.string().min(1).default('dist/web'),
   /** Benchmarks only: serve the schema without the permission map, to measure what it costs. */
   BENCH_SKIP_PERMISSIONS: onOff('off'),
   ...edgeConfigSchema,

@@ -15,6 +15,8 @@ export interface ActivityEvent {
     subjectType: string;
     subjectId: string;
     summary: string;
+    /** What the chain seals in place of the summary (clients verify with it). */
+    summaryDigest: string | null;
     details: Record<string, unknown>;
     createdAt: string;
     hash: string;

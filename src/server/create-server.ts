@@ -39,6 +39,7 @@ import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { clientIp, type TrustProxy } from './client-ip';
 import { errorFormatter } from './format-error';
+import { webAppRouter } from './web-app';
 import { attachGraphqlWs } from './graphql-ws-server';
 import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
@@ -261,6 +262,7 @@ export async function createServer(
     }),
   );
   app.use(bodyErrors);
+  app.use(webAppRouter(config.WEB_DIR));
 
   return {
     httpServer,

@@ -1,0 +1,705 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What happened to team data. */
+export type ActivityAction =
+  | 'INVITATION_DECLINED'
+  | 'INVITATION_RESENT'
+  | 'INVITATION_REVOKED'
+  | 'ITEM_CREATED'
+  | 'ITEM_DELETED'
+  | 'ITEM_UPDATED'
+  | 'MEMBER_INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_LEFT'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_ROLE_CHANGED'
+  | 'OWNERSHIP_TRANSFERRED'
+  | 'TEAM_CREATED'
+  | 'TEAM_DELETED'
+  | 'TEAM_RENAMED'
+  | 'TEAM_RESTORED'
+  | 'TWO_FACTOR_REQUIREMENT_CHANGED';
+
+/** Narrows the activity feed; every given condition must hold. */
+export type ActivityFilter = {
+  /** Any of these actions. */
+  actions?: Array<ActivityAction> | null | undefined;
+  /** Performed by this user. */
+  actorId?: string | number | null | undefined;
+  /** About this subject (an item, a user, the team). */
+  subjectId?: string | number | null | undefined;
+};
+
+export type CreateItemInput = {
+  /** A JSON object of at most 64 KiB; {} when omitted. */
+  content?: Record<string, unknown> | null | undefined;
+  /** 1..200 characters. */
+  title: string;
+};
+
+/** EXPIRED is derived from expiresAt; it is never stored. */
+export type InvitationStatus =
+  | 'ACCEPTED'
+  | 'DECLINED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'REVOKED';
+
+/** A member role: exactly one OWNER per team, any number of ADMINs and MEMBERs. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER';
+
+export type SignUpInput = {
+  displayName: string;
+  /** Trimmed and lower-cased; must be unique. */
+  email: string;
+  /** At least 10 characters, hard to guess, not containing your e-mail or name. */
+  password: string;
+};
+
+/** The fields to change; omitted fields keep their value. */
+export type UpdateItemInput = {
+  /** Replaces the whole content; at most 64 KiB. */
+  content?: Record<string, unknown> | null | undefined;
+  /** 1..200 characters. */
+  title?: string | null | undefined;
+};
+
+export type SignUpMutationVariables = Exact<{
+  input: SignUpInput;
+}>;
+
+
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string | null } } };
+
+export type LogInMutationVariables = Exact<{
+  email: string;
+  password: string;
+}>;
+
+
+export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, displayName: string, email: string | null } } };
+
+export type LogOutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LogOutMutation = { logOut: boolean };
+
+export type MyTeamsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyTeamsQuery = { me: { id: string, displayName: string, email: string | null, teams: Array<{ role: Role, team: { id: string, name: string, unreadCount: number } }> } | null };
+
+export type CreateTeamMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateTeamMutation = { createTeam: { id: string, name: string } };
+
+export type ActivityFieldsFragment = { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null };
+
+export type TeamActivitySubscriptionVariables = Exact<{
+  teamId: string | number;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+
+export type MyActivitySubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyActivitySubscription = { myActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+
+export type ActivityPageQueryVariables = Exact<{
+  teamId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ActivityFilter | null | undefined;
+}>;
+
+
+export type ActivityPageQuery = { team: { id: string, activity: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } };
+
+export type MyTeamsNewestActivityQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyTeamsNewestActivityQuery = { me: { id: string, teams: Array<{ team: { id: string, activity: { edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } }> } | null };
+
+export type MarkActivityReadMutationVariables = Exact<{
+  teamId: string | number;
+  upToSeq: number;
+}>;
+
+
+export type MarkActivityReadMutation = { markActivityRead: { id: string, lastReadSeq: number, unreadCount: number } };
+
+export type VerifyActivityLogQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type VerifyActivityLogQuery = { verifyActivityLog: { intact: boolean, checkedCount: number, firstBrokenSeq: number | null } };
+
+export type AccountEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountEventsSubscription = { accountEvents: { type: string, details: Record<string, unknown>, sessionId: string | null, createdAt: string } };
+
+export type ItemFieldsFragment = { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } };
+
+export type TeamItemsQueryVariables = Exact<{
+  teamId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type TeamItemsQuery = { team: { id: string, items: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } }> } } };
+
+export type CreateItemMutationVariables = Exact<{
+  teamId: string | number;
+  input: CreateItemInput;
+}>;
+
+
+export type CreateItemMutation = { createItem: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } };
+
+export type UpdateItemMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateItemInput;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type UpdateItemMutation = { updateItem: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } };
+
+export type DeleteItemMutationVariables = Exact<{
+  id: string | number;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type DeleteItemMutation = { deleteItem: string };
+
+export type ItemQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ItemQuery = { item: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } };
+
+export type TeamPageQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamPageQuery = { team: { id: string, name: string, myRole: Role, lastReadSeq: number, unreadCount: number, members: Array<{ role: Role, joinedAt: string, user: { id: string, displayName: string, email: string | null } }> } };
+
+export type InviteMemberMutationVariables = Exact<{
+  teamId: string | number;
+  email: string;
+  role: Role;
+}>;
+
+
+export type InviteMemberMutation = { inviteMember: { token: string, invitation: { id: string, email: string, role: Role, status: InvitationStatus } } };
+
+export type RemoveMemberMutationVariables = Exact<{
+  teamId: string | number;
+  userId: string | number;
+}>;
+
+
+export type RemoveMemberMutation = { removeMember: boolean };
+
+export type ChangeMemberRoleMutationVariables = Exact<{
+  teamId: string | number;
+  userId: string | number;
+  role: Role;
+}>;
+
+
+export type ChangeMemberRoleMutation = { changeMemberRole: { role: Role, user: { id: string } } };
+
+export type InvitationPreviewQueryVariables = Exact<{
+  token: string;
+}>;
+
+
+export type InvitationPreviewQuery = { invitationPreview: { teamName: string, inviterName: string, role: Role, expiresAt: string } | null };
+
+export type AcceptInvitationMutationVariables = Exact<{
+  token: string;
+}>;
+
+
+export type AcceptInvitationMutation = { acceptInvitation: { role: Role, team: { id: string, name: string } } };
+
+export type DeclineInvitationMutationVariables = Exact<{
+  token: string;
+}>;
+
+
+export type DeclineInvitationMutation = { declineInvitation: boolean };
+
+export type TeamReadStateQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamReadStateQuery = { team: { id: string, lastReadSeq: number, unreadCount: number } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const ActivityFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ActivityFields on Activity {
+  id
+  seq
+  action
+  subjectType
+  subjectId
+  summary
+  summaryDigest
+  details
+  createdAt
+  hash
+  team {
+    id
+  }
+  actor {
+    id
+    displayName
+  }
+}
+    `, {"fragmentName":"ActivityFields"}) as unknown as TypedDocumentString<ActivityFieldsFragment, unknown>;
+export const ItemFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ItemFields on Item {
+  id
+  title
+  content
+  version
+  updatedAt
+  createdBy {
+    id
+    displayName
+  }
+  updatedBy {
+    id
+    displayName
+  }
+}
+    `, {"fragmentName":"ItemFields"}) as unknown as TypedDocumentString<ItemFieldsFragment, unknown>;
+export const SignUpDocument = new TypedDocumentString(`
+    mutation SignUp($input: SignUpInput!) {
+  signUp(input: $input) {
+    token
+    expiresAt
+    user {
+      id
+      displayName
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
+export const LogInDocument = new TypedDocumentString(`
+    mutation LogIn($email: String!, $password: String!) {
+  logIn(email: $email, password: $password) {
+    token
+    expiresAt
+    user {
+      id
+      displayName
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LogInMutation, LogInMutationVariables>;
+export const LogOutDocument = new TypedDocumentString(`
+    mutation LogOut {
+  logOut
+}
+    `) as unknown as TypedDocumentString<LogOutMutation, LogOutMutationVariables>;
+export const MyTeamsDocument = new TypedDocumentString(`
+    query MyTeams {
+  me {
+    id
+    displayName
+    email
+    teams {
+      role
+      team {
+        id
+        name
+        unreadCount
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MyTeamsQuery, MyTeamsQueryVariables>;
+export const CreateTeamDocument = new TypedDocumentString(`
+    mutation CreateTeam($name: String!) {
+  createTeam(input: {name: $name}) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<CreateTeamMutation, CreateTeamMutationVariables>;
+export const TeamActivityDocument = new TypedDocumentString(`
+    subscription TeamActivity($teamId: ID!, $afterSeq: Int) {
+  teamActivity(teamId: $teamId, afterSeq: $afterSeq) {
+    ...ActivityFields
+  }
+}
+    fragment ActivityFields on Activity {
+  id
+  seq
+  action
+  subjectType
+  subjectId
+  summary
+  summaryDigest
+  details
+  createdAt
+  hash
+  team {
+    id
+  }
+  actor {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<TeamActivitySubscription, TeamActivitySubscriptionVariables>;
+export const MyActivityDocument = new TypedDocumentString(`
+    subscription MyActivity {
+  myActivity {
+    ...ActivityFields
+  }
+}
+    fragment ActivityFields on Activity {
+  id
+  seq
+  action
+  subjectType
+  subjectId
+  summary
+  summaryDigest
+  details
+  createdAt
+  hash
+  team {
+    id
+  }
+  actor {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<MyActivitySubscription, MyActivitySubscriptionVariables>;
+export const ActivityPageDocument = new TypedDocumentString(`
+    query ActivityPage($teamId: ID!, $first: Int, $after: String, $filter: ActivityFilter) {
+  team(id: $teamId) {
+    id
+    activity(first: $first, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...ActivityFields
+        }
+      }
+    }
+  }
+}
+    fragment ActivityFields on Activity {
+  id
+  seq
+  action
+  subjectType
+  subjectId
+  summary
+  summaryDigest
+  details
+  createdAt
+  hash
+  team {
+    id
+  }
+  actor {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<ActivityPageQuery, ActivityPageQueryVariables>;
+export const MyTeamsNewestActivityDocument = new TypedDocumentString(`
+    query MyTeamsNewestActivity {
+  me {
+    id
+    teams {
+      team {
+        id
+        activity(first: 1) {
+          edges {
+            node {
+              ...ActivityFields
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment ActivityFields on Activity {
+  id
+  seq
+  action
+  subjectType
+  subjectId
+  summary
+  summaryDigest
+  details
+  createdAt
+  hash
+  team {
+    id
+  }
+  actor {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<MyTeamsNewestActivityQuery, MyTeamsNewestActivityQueryVariables>;
+export const MarkActivityReadDocument = new TypedDocumentString(`
+    mutation MarkActivityRead($teamId: ID!, $upToSeq: Int!) {
+  markActivityRead(teamId: $teamId, upToSeq: $upToSeq) {
+    id
+    lastReadSeq
+    unreadCount
+  }
+}
+    `) as unknown as TypedDocumentString<MarkActivityReadMutation, MarkActivityReadMutationVariables>;
+export const VerifyActivityLogDocument = new TypedDocumentString(`
+    query VerifyActivityLog($teamId: ID!) {
+  verifyActivityLog(teamId: $teamId) {
+    intact
+    checkedCount
+    firstBrokenSeq
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyActivityLogQuery, VerifyActivityLogQueryVariables>;
+export const AccountEventsDocument = new TypedDocumentString(`
+    subscription AccountEvents {
+  accountEvents {
+    type
+    details
+    sessionId
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<AccountEventsSubscription, AccountEventsSubscriptionVariables>;
+export const TeamItemsDocument = new TypedDocumentString(`
+    query TeamItems($teamId: ID!, $first: Int, $after: String) {
+  team(id: $teamId) {
+    id
+    items(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...ItemFields
+        }
+      }
+    }
+  }
+}
+    fragment ItemFields on Item {
+  id
+  title
+  content
+  version
+  updatedAt
+  createdBy {
+    id
+    displayName
+  }
+  updatedBy {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<TeamItemsQuery, TeamItemsQueryVariables>;
+export const CreateItemDocument = new TypedDocumentString(`
+    mutation CreateItem($teamId: ID!, $input: CreateItemInput!) {
+  createItem(teamId: $teamId, input: $input) {
+    ...ItemFields
+  }
+}
+    fragment ItemFields on Item {
+  id
+  title
+  content
+  version
+  updatedAt
+  createdBy {
+    id
+    displayName
+  }
+  updatedBy {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<CreateItemMutation, CreateItemMutationVariables>;
+export const UpdateItemDocument = new TypedDocumentString(`
+    mutation UpdateItem($id: ID!, $input: UpdateItemInput!, $expectedVersion: Int) {
+  updateItem(id: $id, input: $input, expectedVersion: $expectedVersion) {
+    ...ItemFields
+  }
+}
+    fragment ItemFields on Item {
+  id
+  title
+  content
+  version
+  updatedAt
+  createdBy {
+    id
+    displayName
+  }
+  updatedBy {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<UpdateItemMutation, UpdateItemMutationVariables>;
+export const DeleteItemDocument = new TypedDocumentString(`
+    mutation DeleteItem($id: ID!, $expectedVersion: Int) {
+  deleteItem(id: $id, expectedVersion: $expectedVersion)
+}
+    `) as unknown as TypedDocumentString<DeleteItemMutation, DeleteItemMutationVariables>;
+export const ItemDocument = new TypedDocumentString(`
+    query Item($id: ID!) {
+  item(id: $id) {
+    ...ItemFields
+  }
+}
+    fragment ItemFields on Item {
+  id
+  title
+  content
+  version
+  updatedAt
+  createdBy {
+    id
+    displayName
+  }
+  updatedBy {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<ItemQuery, ItemQueryVariables>;
+export const TeamPageDocument = new TypedDocumentString(`
+    query TeamPage($teamId: ID!) {
+  team(id: $teamId) {
+    id
+    name
+    myRole
+    lastReadSeq
+    unreadCount
+    members {
+      role
+      joinedAt
+      user {
+        id
+        displayName
+        email
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TeamPageQuery, TeamPageQueryVariables>;
+export const InviteMemberDocument = new TypedDocumentString(`
+    mutation InviteMember($teamId: ID!, $email: String!, $role: Role!) {
+  inviteMember(teamId: $teamId, email: $email, role: $role) {
+    token
+    invitation {
+      id
+      email
+      role
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<InviteMemberMutation, InviteMemberMutationVariables>;
+export const RemoveMemberDocument = new TypedDocumentString(`
+    mutation RemoveMember($teamId: ID!, $userId: ID!) {
+  removeMember(teamId: $teamId, userId: $userId)
+}
+    `) as unknown as TypedDocumentString<RemoveMemberMutation, RemoveMemberMutationVariables>;
+export const ChangeMemberRoleDocument = new TypedDocumentString(`
+    mutation ChangeMemberRole($teamId: ID!, $userId: ID!, $role: Role!) {
+  changeMemberRole(teamId: $teamId, userId: $userId, role: $role) {
+    role
+    user {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChangeMemberRoleMutation, ChangeMemberRoleMutationVariables>;
+export const InvitationPreviewDocument = new TypedDocumentString(`
+    query InvitationPreview($token: String!) {
+  invitationPreview(token: $token) {
+    teamName
+    inviterName
+    role
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<InvitationPreviewQuery, InvitationPreviewQueryVariables>;
+export const AcceptInvitationDocument = new TypedDocumentString(`
+    mutation AcceptInvitation($token: String!) {
+  acceptInvitation(token: $token) {
+    role
+    team {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
+export const DeclineInvitationDocument = new TypedDocumentString(`
+    mutation DeclineInvitation($token: String!) {
+  declineInvitation(token: $token)
+}
+    `) as unknown as TypedDocumentString<DeclineInvitationMutation, DeclineInvitationMutationVariables>;
+export const TeamReadStateDocument = new TypedDocumentString(`
+    query TeamReadState($teamId: ID!) {
+  team(id: $teamId) {
+    id
+    lastReadSeq
+    unreadCount
+  }
+}
+    `) as unknown as TypedDocumentString<TeamReadStateQuery, TeamReadStateQueryVariables>;

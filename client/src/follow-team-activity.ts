@@ -1,0 +1,107 @@
+import {
+  ActivityPageDocument,
+  TeamActivityDocument,
+  type TeamActivitySubscription,
+} from '../generated/graphql';
+import { ActivityChain } from './activity-chain';
+import type { ActivityFollow, ActivityHandlers } from './activity-follow';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import { deliverActivity } from './deliver-activity';
+import { TeamgraphError } from './errors';
+import { runFeedLoop } from './feed-loop';
+import type { TeamgraphClient } from './teamgraph-client';
+
+export interface TeamActivityOptions {
+  /**
+   * Resume after this seq (a stored position). Without it the feed starts at the newest row,
+   * read once over HTTP, so even the first reconnect resumes from a known seq.
+   */
+  afterSeq?: number;
+  /** The hash of the row at afterSeq, to verify the very next row too; else it anchors. */
+  lastHash?: string;
+  backoff?: BackoffOptions;
+}
+
+/** One team's feed: in order, each row once, resumed with afterSeq after every reconnect. */
+export function followTeamActivity(
+  client: TeamgraphClient,
+  teamId: string,
+  handlers: ActivityHandlers,
+  options: TeamActivityOptions = {},
+): ActivityFollow {
+  const known = options.afterSeq !== undefined && options.lastHash !== undefined;
+  const chain = new ActivityChain(
+    known ? { seq: options.afterSeq!, hash: options.lastHash! } : undefined,
+  );
+  const stats = { duplicatesDropped: 0, reconnects: 0 };
+  let startAfter = options.afterSeq;
+
+  const startingPoint = async () => {
+    if (startAfter !== undefined || chain.current) return;
+    // The newest row, retried with backoff while the network is down; a refusal is final.
+    let page;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        page = await client.request(ActivityPageDocument, { teamId, first: 1 });
+        break;
+      } catch (error) {
+        const refused = error instanceof TeamgraphError && error.code !== 'HTTP_ERROR';
+        if (refused || stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, options.backoff)));
+      }
+    }
+    const newest = page.team.activity.edges[0]?.node;
+    startAfter = newest?.seq ?? 0;
+    if (newest) await chain.accept(newest);
+  };
+
+  let loop: ReturnType<typeof runFeedLoop<TeamActivitySubscription>> | undefined;
+  let stopped = false;
+  let resolveDone!: (end: Awaited<ActivityFollow['done']>) => void;
+  const done: ActivityFollow['done'] = new Promise((resolve) => (resolveDone = resolve));
+
+  const end = (code: string, message: string) => {
+    const reason = { code, message };
+    if (code !== 'STOPPED') handlers.onRevoked?.(reason);
+    resolveDone(reason);
+  };
+
+  void startingPoint().then(
+    () => {
+      if (stopped) return end('STOPPED', 'Stopped by the application');
+      loop = runFeedLoop<TeamActivitySubscription>({
+        ws: client.ws,
+        query: TeamActivityDocument.toString(),
+        variables: () => ({ teamId, afterSeq: chain.current?.seq ?? startAfter ?? null }),
+        onData: async (data) => {
+          if (!(await deliverActivity(chain, data.teamActivity, handlers)))
+            stats.duplicatesDropped += 1;
+        },
+        onStatus: handlers.onStatus,
+        backoff: options.backoff,
+      });
+      void loop.done.then((reason) => {
+        stats.reconnects = loop!.reconnects;
+        if (reason.code !== 'STOPPED') handlers.onRevoked?.(reason);
+        resolveDone(reason);
+      });
+    },
+    (error: unknown) =>
+      end(
+        error instanceof TeamgraphError ? error.code : 'CLIENT_ERROR',
+        error instanceof Error ? error.message : String(error),
+      ),
+  );
+
+  return {
+    stop() {
+      stopped = true;
+      loop?.stop();
+    },
+    done,
+    position: (id) => (id === teamId ? chain.current : undefined),
+    get stats() {
+      return { ...stats, reconnects: loop?.reconnects ?? 0 };
+    },
+  };
+}

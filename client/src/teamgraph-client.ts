@@ -1,0 +1,104 @@
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import type { BackoffOptions } from './backoff';
+import { TeamgraphError, type GraphqlErrorShape } from './errors';
+import { followMyActivity, type MyActivityOptions } from './follow-my-activity';
+import { followTeamActivity, type TeamActivityOptions } from './follow-team-activity';
+import type { ActivityFollow, ActivityHandlers } from './activity-follow';
+import { followAccountEvents, type AccountEventHandlers } from './follow-account-events';
+import type { FeedLoop } from './feed-loop';
+
+/** A generated operation (TypedDocumentString) or any string with its types attached. */
+export interface TypedOperation<TResult, TVariables> {
+  toString(): string;
+  __apiType?: (variables: TVariables) => TResult;
+}
+
+export interface TeamgraphClientOptions {
+  /** The API's HTTP(S) URL, e.g. https://teamgraph.example/graphql; ws(s):// is derived. */
+  url: string;
+  /** The session token, or a function returning the current one (null when signed out). */
+  token?: string | null | (() => string | null);
+  /** Node without a global WebSocket (Node 20): pass `ws`'s WebSocket. */
+  webSocketImpl?: unknown;
+  /** Reconnect timing for live feeds. */
+  backoff?: BackoffOptions;
+  fetch?: typeof fetch;
+}
+
+export interface TeamgraphClient {
+  request<TResult, TVariables>(
+    operation: TypedOperation<TResult, TVariables>,
+    ...variables: TVariables extends Record<string, never> ? [] | [TVariables] : [TVariables]
+  ): Promise<TResult>;
+  followTeamActivity(
+    teamId: string,
+    handlers: ActivityHandlers,
+    options?: TeamActivityOptions,
+  ): ActivityFollow;
+  followMyActivity(handlers: ActivityHandlers, options?: MyActivityOptions): ActivityFollow;
+  /** My account's events, resubscribed after every reconnect. */
+  followAccountEvents(handlers: AccountEventHandlers): FeedLoop;
+  /** The underlying graphql-ws client, for other subscriptions (e.g. accountEvents). */
+  ws: WsClient;
+  /** Closes the socket; feeds already stopped stay stopped. */
+  close(): Promise<void>;
+}
+
+/**
+ * Queries and mutations over HTTP (always POST with content-type application/json, which the
+ * server's CSRF guard accepts), subscriptions over graphql-ws on the same URL.
+ */
+export function createTeamgraphClient(options: TeamgraphClientOptions): TeamgraphClient {
+  const currentToken = () =>
+    typeof options.token === 'function' ? options.token() : (options.token ?? null);
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const ws = createClient({
+    url: options.url.replace(/^http/, 'ws'),
+    webSocketImpl: options.webSocketImpl,
+    connectionParams: () => {
+      const token = currentToken();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    // The feeds reconnect themselves, with variables built for each attempt; graphql-ws's
+    // own retry would re-send the first subscribe's variables (and retry 4403 for nothing).
+    retryAttempts: 0,
+    shouldRetry: () => false,
+    lazy: true,
+  });
+
+  const request = async (operation: { toString(): string }, variables?: unknown) => {
+    const token = currentToken();
+    const response = await doFetch(options.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query: operation.toString(), variables: variables ?? {} }),
+    });
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: unknown;
+      errors?: GraphqlErrorShape[];
+    };
+    if (body.errors?.length) throw new TeamgraphError(body.errors, response.status);
+    if (!response.ok || body.data == null)
+      throw new TeamgraphError(
+        [{ message: `HTTP ${response.status}`, extensions: { code: 'HTTP_ERROR' } }],
+        response.status,
+      );
+    return body.data;
+  };
+
+  const client: TeamgraphClient = {
+    request: request as TeamgraphClient['request'],
+    ws,
+    followTeamActivity: (teamId, handlers, followOptions) =>
+      followTeamActivity(client, teamId, handlers, { backoff: options.backoff, ...followOptions }),
+    followMyActivity: (handlers, followOptions) =>
+      followMyActivity(client, handlers, { backoff: options.backoff, ...followOptions }),
+    followAccountEvents: (handlers) =>
+      followAccountEvents(client, handlers, { backoff: options.backoff }),
+    close: () => ws.dispose() as Promise<void>,
+  };
+  return client;
+}

@@ -45,6 +45,10 @@ describe('client kit', () => {
     return row.seq;
   };
 
+  const lastSeq = async () =>
+    (await app.sql<{ last_seq: number }>(`SELECT last_seq FROM teams WHERE id = $1`, [team.id]))[0]
+      .last_seq;
+
   const storedSeqs = async () =>
     (
       await app.sql<{ seq: number }>(`SELECT seq FROM activities WHERE team_id = $1 ORDER BY seq`, [
@@ -97,6 +101,7 @@ describe('client kit', () => {
   it('starts at the newest row when given no afterSeq, and still resumes after a cut', async () => {
     const seen = collectActivity();
     const follow = kit(owner.token).followTeamActivity(team.id, seen);
+    await seen.started;
     const first = await createItem('live one');
     await seen.waitForSeq(first);
     proxy.cut();
@@ -207,7 +212,10 @@ describe('client kit', () => {
   it('ends with ACCESS_REVOKED when the member is removed, and does not come back', async () => {
     const member = await addMember(app, team, 'MEMBER');
     const seen = collectActivity();
-    const follow = kit(member.token).followTeamActivity(team.id, seen);
+    // From the current head, so the item below arrives however late the subscription starts.
+    const follow = kit(member.token).followTeamActivity(team.id, seen, {
+      afterSeq: await lastSeq(),
+    });
     const seq = await createItem('for the member');
     await seen.waitForSeq(seq);
     const removed = await app.gql(
@@ -226,7 +234,7 @@ describe('client kit', () => {
     await addMember(app, team, 'MEMBER', user);
     const client = kit(user.token);
     const seen = collectActivity();
-    const follow = client.followTeamActivity(team.id, seen);
+    const follow = client.followTeamActivity(team.id, seen, { afterSeq: await lastSeq() });
     const seq = await createItem('before log-out');
     await seen.waitForSeq(seq);
     const connections = proxy.connections;

@@ -5,10 +5,17 @@ import type {
   GapReport,
   TamperReport,
 } from '../../client/src';
+import type { FeedStatus } from '../../client/src/feed-loop';
 
 /** Handlers that record everything a follow reports, with waits on what arrives. */
-export interface ActivityCollector extends Required<Omit<ActivityHandlers, 'onStatus'>> {
+export interface ActivityCollector extends Required<ActivityHandlers> {
   activities: Activity[];
+  statuses: FeedStatus[];
+  /**
+   * Resolves once the feed's starting point is fixed and its subscription loop runs: rows
+   * committed from then on reach it (replayed after that point or live).
+   */
+  started: Promise<void>;
   gaps: GapReport[];
   tampers: TamperReport[];
   ends: FeedEnd[];
@@ -23,6 +30,8 @@ export interface ActivityCollector extends Required<Omit<ActivityHandlers, 'onSt
 }
 
 export function collectActivity(): ActivityCollector {
+  let resolveStarted!: () => void;
+  const started = new Promise<void>((resolve) => (resolveStarted = resolve));
   const waiters: { ready(): boolean; resolve(): void }[] = [];
   const check = () => {
     for (const w of [...waiters])
@@ -36,6 +45,12 @@ export function collectActivity(): ActivityCollector {
     gaps: [],
     tampers: [],
     ends: [],
+    statuses: [],
+    started,
+    onStatus: (status) => {
+      collector.statuses.push(status);
+      if (status === 'connecting') resolveStarted();
+    },
     onActivity: (a) => {
       collector.activities.push(a);
       check();

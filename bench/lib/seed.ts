@@ -78,23 +78,25 @@ export async function createTeams(
       members,
     });
   }
+  // A team and its owner in one statement: a team without an owner cannot commit.
   await inChunks(teams, (chunk) =>
-    pool.query(`INSERT INTO teams (id, name) SELECT * FROM unnest($1::uuid[], $2::text[])`, [
-      chunk.map((t) => t.id),
-      chunk.map((t) => t.name),
-    ]),
-  );
-  const memberships = teams.flatMap((team) =>
-    team.members.map((user, index) => ({
-      teamId: team.id,
-      userId: user.id,
-      role: index === 0 ? 'OWNER' : 'MEMBER',
-    })),
-  );
-  await inChunks(memberships, (chunk) =>
     pool.query(
-      `INSERT INTO memberships (team_id, user_id, role) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`,
-      [chunk.map((m) => m.teamId), chunk.map((m) => m.userId), chunk.map((m) => m.role)],
+      `WITH t AS (
+         INSERT INTO teams (id, name) SELECT * FROM unnest($1::uuid[], $2::text[]) RETURNING id
+       )
+       INSERT INTO memberships (team_id, user_id, role)
+       SELECT o.team_id, o.user_id, 'OWNER'
+         FROM unnest($1::uuid[], $3::uuid[]) AS o(team_id, user_id) JOIN t ON t.id = o.team_id`,
+      [chunk.map((t) => t.id), chunk.map((t) => t.name), chunk.map((t) => t.owner.id)],
+    ),
+  );
+  const members = teams.flatMap((team) =>
+    team.members.slice(1).map((user) => ({ teamId: team.id, userId: user.id })),
+  );
+  await inChunks(members, (chunk) =>
+    pool.query(
+      `INSERT INTO memberships (team_id, user_id, role) SELECT team_id, user_id, 'MEMBER' FROM unnest($1::uuid[], $2::uuid[]) AS m(team_id, user_id)`,
+      [chunk.map((m) => m.teamId), chunk.map((m) => m.userId)],
     ),
   );
   return teams;

@@ -128,9 +128,9 @@ describe('a socket opened while the database is down', () => {
     const dev = await startTestApp({ NODE_ENV: 'development' });
     const user = await insertUser(dev);
     const [{ db }] = await dev.sql<{ db: string }>(`SELECT current_database() AS db`);
-    const admin = new PgClient({
-      connectionString: process.env.DATABASE_URL ?? dev.app.services.config.DATABASE_URL,
-    });
+    // The server's maintenance database (the embedded one too): a database cannot refuse
+    // connections from a session that is connected to it.
+    const admin = new PgClient({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
     await admin.connect();
     try {
       await admin.query(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`);

@@ -3,8 +3,9 @@ import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
 import { freePort, PrivateRedis, redisServerMissing } from './support/redis-server';
 import { createScratchDatabase } from './support/scratch-database';
+import { remoteApp } from './support/remote-app';
 import { startServerProcess, type ServerProcess } from './support/server-process';
-import type { GraphqlResponse, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
 import {
   TEAM_ACTIVITY,
   connectLive,
@@ -28,28 +29,6 @@ const WITHIN_MS = 1_000;
 const missing = redisServerMissing();
 if (missing) console.log(`live-outage: skipped: ${missing}`);
 const maybe = missing ? describe.skip : describe;
-
-function remoteApp(server: ServerProcess, db: Client): TestApp {
-  const remote = {
-    url: server.url,
-    wsUrl: server.wsUrl,
-    async gql(query: string, variables?: Record<string, unknown>, token?: string | null) {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphqlResponse, 'status' | 'headers'>;
-      return { status: response.status, headers: response.headers, ...body };
-    },
-    sql: async (text: string, params?: unknown[]) => (await db.query(text, params)).rows,
-  };
-  // Only what the factories use; the in-process handle does not exist for another process.
-  return remote as unknown as TestApp;
-}
 
 maybe('revocation during a Redis outage, on two instances', () => {
   let redis: PrivateRedis;

@@ -7,8 +7,9 @@ import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { describeWithRedis, redisUrl, requiredRedisUrl } from './support/redis-available';
 import { createScratchDatabase } from './support/scratch-database';
+import { remoteApp } from './support/remote-app';
 import { startServerProcess, type ServerProcess } from './support/server-process';
-import type { GraphqlResponse, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
 import {
   MY_ACTIVITY,
   TEAM_ACTIVITY,
@@ -27,29 +28,6 @@ import {
  */
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 const WITHIN_MS = 1_000;
-
-/** What the factories need of an app, for a server running in another process. */
-function remoteApp(server: ServerProcess, db: Client): TestApp {
-  const remote = {
-    url: server.url,
-    wsUrl: server.wsUrl,
-    async gql(query: string, variables?: Record<string, unknown>, token?: string | null) {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphqlResponse, 'status' | 'headers'>;
-      return { status: response.status, headers: response.headers, ...body };
-    },
-    sql: async (text: string, params?: unknown[]) => (await db.query(text, params)).rows,
-  };
-  // The in-process handle (`app`) and `stop` do not exist for a separate process.
-  return remote as unknown as TestApp;
-}
 
 let a: TestApp;
 let b: TestApp;

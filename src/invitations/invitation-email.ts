@@ -1,3 +1,4 @@
+import { escapeHtml } from '../mail/escape-html';
 import type { MailMessage } from '../mail/mailer';
 
 export interface InvitationEmailInput {
@@ -8,12 +9,6 @@ export interface InvitationEmailInput {
   link: string;
   expiresAt: Date;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /** Names come from users: keep them on one line so they cannot shape the message. */
 const oneLine = (value: string) => value.replace(/\p{Cc}+/gu, ' ').trim();

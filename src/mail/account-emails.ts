@@ -1,12 +1,7 @@
+import { escapeHtml } from './escape-html';
 import type { MailMessage } from './mailer';
 
 /** Account e-mails. Each carries at most one link; none says more about the account than needed. */
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 function message(to: string, subject: string, lines: string[], link?: string): MailMessage {
   const text = lines.join('\n\n');
@@ -22,17 +17,35 @@ function message(to: string, subject: string, lines: string[], link?: string): M
 
 const IGNORE = 'If you did not ask for this, ignore this message; nothing changes.';
 
-export const passwordResetEmail = (to: string, link: string, expiresAt: Date) =>
+/** A single-use link e-mail: why it came, the link, when it expires, and what to do if unasked. */
+const linkEmail = (
+  to: string,
+  subject: string,
+  why: string,
+  action: string,
+  link: string,
+  expiresAt: Date,
+) =>
   message(
     to,
-    'Reset your teamgraph password',
+    subject,
     [
-      'Someone asked to reset the password of the teamgraph account for this address.',
-      `Choose a new password: ${link}`,
+      why,
+      `${action}: ${link}`,
       `The link works once and expires at ${expiresAt.toISOString()}.`,
       IGNORE,
     ],
     link,
+  );
+
+export const passwordResetEmail = (to: string, link: string, expiresAt: Date) =>
+  linkEmail(
+    to,
+    'Reset your teamgraph password',
+    'Someone asked to reset the password of the teamgraph account for this address.',
+    'Choose a new password',
+    link,
+    expiresAt,
   );
 
 export const passwordResetNotice = (to: string) =>
@@ -42,29 +55,23 @@ export const passwordResetNotice = (to: string) =>
   ]);
 
 export const verificationEmail = (to: string, link: string, expiresAt: Date) =>
-  message(
+  linkEmail(
     to,
     'Confirm your e-mail address for teamgraph',
-    [
-      'Confirm that this address belongs to your teamgraph account:',
-      `Confirm the address: ${link}`,
-      `The link works once and expires at ${expiresAt.toISOString()}.`,
-      IGNORE,
-    ],
+    'Confirm that this address belongs to your teamgraph account:',
+    'Confirm the address',
     link,
+    expiresAt,
   );
 
 export const emailChangeEmail = (to: string, link: string, expiresAt: Date) =>
-  message(
+  linkEmail(
     to,
     'Confirm your new e-mail address for teamgraph',
-    [
-      'Someone asked to use this address for their teamgraph account.',
-      `Confirm the change: ${link}`,
-      `The link works once and expires at ${expiresAt.toISOString()}.`,
-      IGNORE,
-    ],
+    'Someone asked to use this address for their teamgraph account.',
+    'Confirm the change',
     link,
+    expiresAt,
   );
 
 /** To the old address: the new one is not named, so a thief cannot learn where it went. */

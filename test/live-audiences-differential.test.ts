@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import { audienceDeliveries } from '../src/live/audience-metrics';
-import { activeSubscriptions } from '../src/metrics/ws-metrics';
+import { subscriptionsRunning } from './support/subscriptions-running';
 import { createServer, type TeamgraphServer } from '../src/server/create-server';
 import { createServices } from '../src/services';
 import { insertUser } from './support/fast-users';
@@ -354,17 +354,6 @@ describe.each([
     }
   },
 );
-
-/** Waits (polling a gauge; no fixed sleep) until exactly `count` subscriptions run. */
-async function subscriptionsRunning(count: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const running = (await activeSubscriptions.get()).values[0]?.value ?? 0;
-    if (running === count) return;
-    if (Date.now() > deadline) throw new Error(`${running} subscriptions running, not ${count}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const seqPattern = (seq: number) => new RegExp(`"seq":${seq}[,}]`);
 

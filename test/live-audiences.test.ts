@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import { audienceExecutions } from '../src/live/audience-metrics';
 import { buildBareSchema } from '../src/graphql/build-schema';
 import { selectsSharedFieldsOnly } from '../src/live/audience-key';
-import { activeSubscriptions } from '../src/metrics/ws-metrics';
+import { subscriptionsRunning } from './support/subscriptions-running';
 import { buildTeam } from './factories/team.factory';
 import { insertUser } from './support/fast-users';
 import { RawLiveClient } from './support/raw-live-client';
@@ -34,15 +34,6 @@ async function counted<T>(run: () => Promise<T>): Promise<{ result: T; statement
 
 const value = async (metric: { get(): Promise<{ values: { value: number }[] }> }) =>
   (await metric.get()).values[0]?.value ?? 0;
-
-/** Waits (polling a gauge) until `count` subscriptions run. */
-async function subscriptionsRunning(count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await value(activeSubscriptions)) !== count) {
-    if (Date.now() > deadline) throw new Error(`not ${count} subscriptions running`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('live audiences: cost', () => {
   it('one event costs the same statements for 3 subscribers as for 12, and one execution', async () => {

@@ -4,7 +4,7 @@ import type { Context } from '../src/context/context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
 import { openAccountEventStream } from '../src/live/account-event-stream';
-import { AccessLost } from '../src/live/feed-marks';
+import { AccessLost } from '../src/live/feed-vouchers';
 import type { FeedItem } from '../src/live/live-activity-feed';
 import { openMyActivityStream } from '../src/live/my-activity-stream';
 import { openTeamActivityStream } from '../src/live/team-activity-stream';

@@ -8,7 +8,7 @@ import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { accountDeletedNotice } from '../mail/account-emails';

@@ -1,4 +1,4 @@
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
 
 /** Queues an AccountEvent for the user's own sessions, published after commit. */
 export function accountEvent(

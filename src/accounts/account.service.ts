@@ -7,7 +7,7 @@ import {
   verifyPassword,
 } from '../auth/password-hasher';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
-import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';

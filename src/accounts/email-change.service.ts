@@ -1,7 +1,7 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {

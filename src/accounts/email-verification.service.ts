@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { verificationEmail } from '../mail/account-emails';

@@ -3,7 +3,7 @@ import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';

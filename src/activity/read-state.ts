@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { Viewer } from '../accounts/session.service';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 

@@ -3,7 +3,7 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
 import { forbidden } from '../errors/errors';
 import { computeActivityHash, summaryDigest } from './activity-hash';
 import { toActivityEvent } from './activity-event';

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import type { EventBus } from '../events/event-bus';
 import { isUuid } from '../validation/ids';
 import { refuse } from './backup-errors';

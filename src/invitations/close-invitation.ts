@@ -5,7 +5,7 @@ import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
 

@@ -9,7 +9,7 @@ import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { generateToken, hashToken } from '../auth/token';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../logging/logger';

@@ -5,7 +5,7 @@ import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';

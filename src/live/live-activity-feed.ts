@@ -12,7 +12,7 @@ import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
 import { audienceHub, type AudienceMember } from './audience-hub';
-import { AccessLost, vouchFor } from './feed-marks';
+import { AccessLost, vouchFor } from './feed-vouchers';
 import { accessKey, liveReads } from './live-reads';
 
 /** Stored rows are read this many at a time (replay and gap filling). */

@@ -5,7 +5,7 @@ import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';

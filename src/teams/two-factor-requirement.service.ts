@@ -3,7 +3,7 @@ import { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { roleIn } from './membership-queries';

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { MoreThan } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { activityFromEvent } from '../activity/activity-event';
+import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
 import type { Context } from '../context/context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel, type DomainEvent } from '../events/domain-events';
@@ -239,7 +239,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   }
 
   /** The check every item passes just before it is handed out. */
-  private async admit(activity: Activity): Promise<FeedItem | null> {
+  private async admit(activity: DeliveredActivity): Promise<FeedItem | null> {
     const followed = this.teams.get(activity.teamId);
     if (!followed || activity.seq <= followed.lastSent) return null;
     if (activity.action === ActivityAction.TEAM_DELETED) {
@@ -250,8 +250,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
       this.accessLost(activity.teamId);
       if (!contiguous) return null;
       followed.lastSent = activity.seq;
-      const snapshot = (activity as Activity & { teamSnapshot?: object }).teamSnapshot;
-      if (snapshot) vouchFor(snapshot);
+      if (activity.teamSnapshot) vouchFor(activity.teamSnapshot);
       return vouchFor(activity);
     }
     const { context, services, viewerId } = this.options;

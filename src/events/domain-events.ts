@@ -50,8 +50,23 @@ export interface AccountEvent {
   createdAt: string;
 }
 
+/**
+ * The Redis bus's health check (src/redis/bus-health.ts): an instance publishes it on a user
+ * channel only it listens to and trusts the bus again once it comes back.
+ */
+export interface BusProbeEvent {
+  kind: 'bus-probe';
+  userId: string;
+  epoch: number;
+}
+
 export type DomainEvent =
-  ActivityEvent | AccessRevokedEvent | AccessGrantedEvent | SessionsRevokedEvent | AccountEvent;
+  | ActivityEvent
+  | AccessRevokedEvent
+  | AccessGrantedEvent
+  | SessionsRevokedEvent
+  | AccountEvent
+  | BusProbeEvent;
 
 /** Channels: one per team (its activity and access changes) and one per user. */
 export const teamChannel = (teamId: string) => `team.${teamId}`;
@@ -67,6 +82,7 @@ export function channelOf(event: DomainEvent): string {
     case 'access-granted':
     case 'sessions-revoked':
     case 'account':
+    case 'bus-probe':
       return userChannel(event.userId);
   }
 }

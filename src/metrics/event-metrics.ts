@@ -42,6 +42,8 @@ export function describeEvent(event: DomainEvent): Record<string, unknown> {
       return { kind: event.kind, userId: event.userId, sessions: event.sessionIds.length };
     case 'account':
       return { kind: event.kind, userId: event.userId, type: event.type };
+    case 'bus-probe':
+      return { kind: event.kind, epoch: event.epoch };
   }
 }
 

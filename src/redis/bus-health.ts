@@ -24,7 +24,7 @@ export class RedisBusHealth implements BusHealth {
     private readonly bus: EventBus,
   ) {
     const unsubscribe = bus.subscribe(userChannel(this.probeUser), (event) => {
-      if (event.kind === 'account' && event.details.epoch === this.epochValue) {
+      if (event.kind === 'bus-probe' && event.epoch === this.epochValue) {
         this.trustedValue = true;
         this.stopProbing();
       }
@@ -58,14 +58,7 @@ export class RedisBusHealth implements BusHealth {
     if (this.probing || this.closed) return;
     const probe = () => {
       void this.bus.publish([
-        {
-          kind: 'account',
-          userId: this.probeUser,
-          type: 'BUS_PROBE',
-          sessionId: null,
-          details: { epoch: this.epochValue },
-          createdAt: new Date().toISOString(),
-        },
+        { kind: 'bus-probe', userId: this.probeUser, epoch: this.epochValue },
       ]);
     };
     this.probing = setInterval(probe, PROBE_EVERY_MS);

@@ -8,7 +8,7 @@ import { AccessLost } from '../src/live/feed-vouchers';
 import type { FeedItem } from '../src/live/live-activity-feed';
 import { openMyActivityStream } from '../src/live/my-activity-stream';
 import { openTeamActivityStream } from '../src/live/team-activity-stream';
-import { AccountEventType } from './types/account-event.type';
+import { AccountEventObject } from './types/account-event.type';
 
 interface SubscribeData<TArgs = Record<string, unknown>> {
   args: TArgs;
@@ -49,12 +49,12 @@ export class LiveResolver {
     return deliver(item);
   }
 
-  @Subscription(() => AccountEventType, {
+  @Subscription(() => AccountEventObject, {
     description: "My own account's events, live.",
     subscribe: ({ context }: SubscribeData) => openAccountEventStream(context),
   })
-  accountEvents(@Root() event: AccountEvent): AccountEventType {
-    return Object.assign(new AccountEventType(), {
+  accountEvents(@Root() event: AccountEvent): AccountEventObject {
+    return Object.assign(new AccountEventObject(), {
       type: event.type,
       sessionId: event.sessionId,
       details: event.details,

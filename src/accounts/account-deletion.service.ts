@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountToken } from '../../entities/account-token.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -123,7 +124,7 @@ export class AccountDeletionService {
       await recordActivity(tx, pending, team, {
         actorId: user.id,
         action: sentByUser ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-        subjectType: 'Invitation',
+        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
         summary: `${DELETED_USER_NAME} ${sentByUser ? 'revoked' : 'declined'} an invitation to join as ${invitation.role} (account deleted)`,
         details: { invitationId: invitation.id, role: invitation.role, accountDeleted: true },
@@ -135,7 +136,7 @@ export class AccountDeletionService {
     await recordActivity(tx, pending, team, {
       actorId: user.id,
       action: ActivityAction.MEMBER_LEFT,
-      subjectType: 'User',
+      subjectType: ActivitySubjectType.User,
       subjectId: user.id,
       summary: `${DELETED_USER_NAME} left the team (account deleted)`,
       details: { role: membership.role, accountDeleted: true },

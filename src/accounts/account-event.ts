@@ -1,11 +1,12 @@
 import type { PendingEvents } from '../db/in-transaction';
+import type { AccountEventType } from '../events/account-event-type';
 
 /** Queues an AccountEvent for the user's own sessions, published after commit. */
 export function accountEvent(
   pending: PendingEvents,
   userId: string,
   sessionId: string | null,
-  type: string,
+  type: AccountEventType,
   details: Record<string, unknown> = {},
 ): void {
   pending.add({

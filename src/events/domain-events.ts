@@ -1,5 +1,6 @@
 import type { Activity } from '../../entities/activity.entity';
 import type { Team } from '../../entities/team.entity';
+import type { AccountEventType } from './account-event-type';
 
 /** A value as JSON carries it: dates become ISO strings. */
 export type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
@@ -43,7 +44,7 @@ export interface SessionsRevokedEvent {
 export interface AccountEvent {
   kind: 'account';
   userId: string;
-  type: string;
+  type: AccountEventType;
   /** The session that caused it, if any, so clients can tell "this device" from others. */
   sessionId: string | null;
   details: Record<string, unknown>;

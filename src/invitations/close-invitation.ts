@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Team } from '../../entities/team.entity';
@@ -34,7 +35,7 @@ export async function closeInvitation(
   await recordActivity(tx, pending, lockedTeam, {
     actorId: actor.id,
     action: revoked ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-    subjectType: 'Invitation',
+    subjectType: ActivitySubjectType.Invitation,
     subjectId: invitation.id,
     summary: reason
       ? `${capitalised(what)} was revoked: ${reason.summary}`

@@ -1,5 +1,6 @@
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
+import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { computeActivityHash } from '../../src/activity/activity-hash';
 import { EntityRows } from '../../src/db/entity-rows';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
@@ -10,7 +11,7 @@ export interface ExpectedActivity {
   action: ActivityAction | `${ActivityAction}`;
   actorId?: string | null;
   subjectId?: string;
-  subjectType?: string;
+  subjectType?: ActivitySubjectType | `${ActivitySubjectType}`;
   /** Checked with `toMatchObject`, so only the keys given must match. */
   details?: Record<string, unknown>;
   /**

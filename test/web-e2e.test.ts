@@ -160,6 +160,20 @@ describeBrowser('web page in Chromium', () => {
     ).toEqual([]);
   });
 
+  it('an open Items tab shows an item created elsewhere, live', async () => {
+    const page = await openTeam(await profileFor(owner));
+    await page.getByRole('button', { name: 'Items' }).click();
+    // Loaded (the count shows): what comes next can only arrive live.
+    await page.getByRole('heading', { name: /^Items \(\d+\)$/ }).waitFor();
+    // Created through the API, not this page: only its live ITEM_CREATED can bring it in.
+    const created = await app.gql<{ createItem: { id: string } }>(
+      `mutation ($t: ID!) { createItem(teamId: $t, input: { title: "Made in another tab", content: {} }) { id } }`,
+      { t: team.id },
+      owner.token,
+    );
+    await page.locator(`[data-item="${created.data!.createItem.id}"]`).waitFor({ timeout: 5_000 });
+  });
+
   it('pages older activity on scroll, filters it, and shows an edit conflict instead of losing it', async () => {
     const createItem = (title: string) =>
       app.gql<{ createItem: { id: string } }>(

@@ -1,6 +1,6 @@
 import { Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { Activity } from '../entities/activity.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
 import { openAccountEventStream } from '../src/live/account-event-stream';

@@ -1,4 +1,4 @@
-import { createContext } from '../src/context/create-context';
+import { createContext } from '../src/server/create-context';
 import type { Activity } from '../entities/activity.entity';
 import { LiveActivityFeed } from '../src/live/live-activity-feed';
 import { buildTeam } from './factories/team.factory';

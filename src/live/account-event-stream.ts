@@ -1,4 +1,4 @@
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { userChannel, type AccountEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { unauthenticated } from '../errors/errors';

@@ -1,7 +1,7 @@
 import { execute } from 'graphql';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { activityFromEvent } from '../activity/activity-event';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { createLoaders } from '../loaders/loaders';

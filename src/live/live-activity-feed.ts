@@ -3,7 +3,7 @@ import { MoreThan } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { activityFromEvent } from '../activity/activity-event';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';

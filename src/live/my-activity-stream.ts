@@ -1,4 +1,4 @@
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { unauthenticated } from '../errors/errors';
 import { LiveActivityFeed } from './live-activity-feed';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { badInput, forbidden, heldForTwoFactor, unauthenticated } from '../errors/errors';
 import { isUuid } from '../validation/ids';
 import { LiveActivityFeed } from './live-activity-feed';

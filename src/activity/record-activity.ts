@@ -6,7 +6,7 @@ import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/unit-of-work';
 import { forbidden } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
-import { computeActivityHash, summaryDigest } from './activity-hash';
+import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 import { toActivityEvent } from './activity-event';
 
 export interface ActivityInput {

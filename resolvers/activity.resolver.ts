@@ -3,7 +3,7 @@ import { Activity } from '../entities/activity.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
 import type { DeliveredActivity } from '../src/activity/activity-event';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { ActivityLogVerification } from './types/activity-log-verification.type';
 import { requireViewer } from './viewer';
 

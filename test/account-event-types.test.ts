@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraphQLEnumType, GraphQLNonNull, GraphQLObjectType } from 'graphql';
 import { AccountEventType } from '../src/events/account-event-type';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 
 /**
  * The account event types have one source (src/events/account-event-type.ts); the schema

@@ -3,7 +3,7 @@ import {
   computeActivityHash,
   summaryMatchesSeal,
   type HashedActivityFields,
-} from './activity-hash';
+} from '../db/activity-hash';
 
 /** A stored row as the walk checks it; its salt is null once the summary was erased. */
 export type ChainRow = HashedActivityFields &

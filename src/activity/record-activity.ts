@@ -4,7 +4,8 @@ import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
 import { forbidden } from '../errors/errors';
-import { computeActivityHash, summaryDigest } from './activity-hash';
+import type { DomainEvent } from '../events/domain-events';
+import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 import { toActivityEvent } from './activity-event';
 
 /** What a command says about its change; the rest of the row is taken here. */
@@ -33,7 +34,7 @@ const ACTIVITY_COLUMNS =
  */
 export async function recordActivity(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   input: ActivityInput,
   change?: ChangeStatement,

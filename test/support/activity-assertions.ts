@@ -1,7 +1,7 @@
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
-import { computeActivityHash } from '../../src/activity/activity-hash';
+import { computeActivityHash } from '../../src/db/activity-hash';
 import { EntityRows } from '../../src/db/entity-rows';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
 import type { TestApp } from './test-app';

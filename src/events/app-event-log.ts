@@ -1,6 +1,6 @@
-import type { DomainEvent } from '../events/domain-events';
-import type { PublishObserver } from '../events/observed-event-bus';
-import type { Logger } from './logger';
+import type { Logger } from '../logging/logger';
+import type { DomainEvent } from './domain-events';
+import type { PublishObserver } from './observed-event-bus';
 
 /** What an application-event log line says: ids and kinds, never summaries or details. */
 export function describeEvent(event: DomainEvent): Record<string, unknown> {

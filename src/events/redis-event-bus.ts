@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { withTimeout } from '../util/with-timeout';
 import { channelOf, type DomainEvent } from './domain-events';
 import type { EventBus, EventListener, Unsubscribe } from './event-bus';
 import { LocalDispatcher } from './local-dispatcher';
@@ -90,7 +91,7 @@ export class RedisEventBus implements EventBus {
       pipeline.publish(PREFIX + channelOf(event), JSON.stringify(envelope));
     }
     try {
-      const results = await withTimeout(pipeline.exec(), 'publish');
+      const results = await withTimeout(pipeline.exec(), REDIS_WAIT_MS, 'Redis publish');
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
     } catch (error) {
@@ -128,7 +129,9 @@ export class RedisEventBus implements EventBus {
       }
     };
     // Bounded: with Redis away, a feed starts anyway and catches up when it is back.
-    unsubscribe.ready = withTimeout(entry.ready, 'subscribe').catch(() => undefined);
+    unsubscribe.ready = withTimeout(entry.ready, REDIS_WAIT_MS, 'Redis subscribe').catch(
+      () => undefined,
+    );
     return unsubscribe;
   }
 
@@ -152,7 +155,9 @@ export class RedisEventBus implements EventBus {
     this.channels.clear();
     // QUIT flushes what is queued; a Redis that is away gets no say in how long shutdown takes.
     const connections = [this.publisher, this.subscriber];
-    await Promise.allSettled(connections.map((c) => withTimeout(c.quit(), 'quit')));
+    await Promise.allSettled(
+      connections.map((c) => withTimeout(c.quit(), REDIS_WAIT_MS, 'Redis QUIT')),
+    );
     for (const connection of connections) connection.disconnect();
   }
 
@@ -171,15 +176,4 @@ export class RedisEventBus implements EventBus {
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
     this.dispatcher.dispatch(event);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis ${what} timed out`)), REDIS_WAIT_MS);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

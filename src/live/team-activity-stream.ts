@@ -1,7 +1,7 @@
 import { badInput, forbidden, heldForTwoFactor } from '../errors/errors';
+import { roleAndTeamOf } from '../loaders/loaders';
 import { isUuid } from '../validation/ids';
 import { LiveActivityFeed, type LiveActivityFeedOptions } from './live-activity-feed';
-import { liveReads } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 
 /**
@@ -26,13 +26,13 @@ export async function openTeamActivityStream(
   });
   try {
     await feed.follow(teamId, 0, false);
-    // One statement, batched with every other feed starting now: role and last seq.
-    const start = await liveReads(services.dataSource).starts.load(
-      `${teamId.toLowerCase()}:${subscriber.userId}`,
-    );
-    if (!start?.role) throw start?.held ? heldForTwoFactor() : forbidden();
-    if (afterSeq == null) feed.startAt(teamId, start.lastSeq, false);
-    else feed.startAt(teamId, afterSeq, afterSeq < start.lastSeq);
+    // The role and the team's last seq in one statement, batched with every other role read
+    // (loaders and feeds) of this turn.
+    const start = await roleAndTeamOf(services.dataSource, subscriber.userId, teamId.toLowerCase());
+    if (!start?.role || start.held) throw start?.held ? heldForTwoFactor() : forbidden();
+    const lastSeq = start.team.lastSeq;
+    if (afterSeq == null) feed.startAt(teamId, lastSeq, false);
+    else feed.startAt(teamId, afterSeq, afterSeq < lastSeq);
     return feed.started();
   } catch (error) {
     feed.close();

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { withTimeout } from '../util/with-timeout';
 
 /**
  * One shared command connection for rate limits, the persisted-query cache and readiness.
@@ -24,15 +25,13 @@ export function connectRedis(url: string, logger: Logger): Redis {
   return client;
 }
 
+/** How long QUIT may wait for an answer before the connection is cut. */
+const QUIT_WAIT_MS = 2_000;
+
 /** Closes gracefully, falling back to a hard disconnect when Redis does not answer. */
 export async function closeRedis(client: Redis): Promise<void> {
   try {
-    await Promise.race([
-      client.quit(),
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('quit timeout')), 2_000).unref(),
-      ),
-    ]);
+    await withTimeout(client.quit(), QUIT_WAIT_MS, 'Redis QUIT');
   } catch {
     client.disconnect();
   }

@@ -20,7 +20,6 @@ import { socketOperationHooks } from './socket-operations';
 import { trackSockets } from './ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
-import { metricsRegistry } from '../metrics/registry';
 import { favicon } from './playground/favicon';
 import { playgroundRouter } from './playground/playground';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
@@ -41,6 +40,7 @@ import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
+import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
 
 export interface TeamgraphServer {
@@ -217,29 +217,19 @@ export async function createServer(
   );
   app.use(compression({ threshold: 1024 }));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const result = await readiness();
-    readyMetric.observe(result);
-    const { ready, ...body } = result;
-    res.status(ready ? 200 : 503).json(body);
-  });
   if (production && !config.METRICS_TOKEN) {
     logger.warn(
       { event: 'metrics.public' },
       '/metrics is open to anyone who can reach this port; set METRICS_TOKEN or restrict it',
     );
   }
-  app.get('/metrics', async (req, res) => {
-    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
-      res.status(401).json({ error: 'metrics need the METRICS_TOKEN bearer token' });
-      return;
-    }
-    res.setHeader('content-type', metricsRegistry.contentType);
-    res.send(await metricsRegistry.metrics());
-  });
+  app.use(
+    operatorRouter({
+      readiness,
+      observeReadiness: readyMetric.observe,
+      metricsToken: config.METRICS_TOKEN,
+    }),
+  );
   app.get('/favicon.ico', favicon);
   if (playgroundEnabled(config)) app.use(playgroundRouter());
   app.use(

@@ -21,6 +21,7 @@ const LAYER_OF_PATH: [prefix: string, layer: Layer][] = [
   ['src/config/', 'lib'],
   ['src/errors/', 'lib'],
   ['src/logging/', 'lib'],
+  ['src/util/', 'lib'],
   ['src/validation/', 'lib'],
   ['src/', 'domain'],
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DomainEvent } from '../src/events/domain-events';
-import { RedisEventBus } from '../src/events/redis-event-bus';
+import { connectRedisEventBus } from '../src/events/create-event-bus';
 import { createLogger } from '../src/logging/logger';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
@@ -187,8 +187,8 @@ describeWithRedis('live-redis', 'RedisEventBus', () => {
     'delivers between buses and lets go of Redis channels nobody listens to',
     async () => {
       const logger = createLogger('silent');
-      const one = new RedisEventBus(requiredRedisUrl(), logger);
-      const two = new RedisEventBus(requiredRedisUrl(), logger);
+      const one = connectRedisEventBus({ kind: 'single', url: requiredRedisUrl() }, logger);
+      const two = connectRedisEventBus({ kind: 'single', url: requiredRedisUrl() }, logger);
       try {
         const channel = `team.${randomUUID()}`;
         const teamId = channel.slice('team.'.length);
@@ -222,7 +222,10 @@ describeWithRedis('live-redis', 'RedisEventBus', () => {
 
 describe('RedisEventBus with Redis unreachable', () => {
   it('a publish after commit neither throws nor hangs; subscriptions start anyway', async () => {
-    const bus = new RedisEventBus('redis://127.0.0.1:1', createLogger('silent'));
+    const bus = connectRedisEventBus(
+      { kind: 'single', url: 'redis://127.0.0.1:1' },
+      createLogger('silent'),
+    );
     try {
       const started = Date.now();
       const unsubscribe = bus.subscribe(`team.${randomUUID()}`, () => undefined);

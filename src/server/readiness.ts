@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { pingRedis, type RedisConnection } from '../redis/redis-client';
 
 export interface Readiness {
   ready: boolean;
@@ -25,7 +25,7 @@ const within = <T>(work: Promise<T>): Promise<T> =>
  */
 export function readinessCheck(deps: {
   dataSource: DataSource;
-  redis: Redis | null;
+  redis: RedisConnection | null;
   stopping: () => boolean;
 }): () => Promise<Readiness> {
   return async () => {
@@ -36,7 +36,7 @@ export function readinessCheck(deps: {
         () => 'down' as const,
       ),
       deps.redis
-        ? within(deps.redis.ping()).then(
+        ? within(pingRedis(deps.redis)).then(
             () => 'ok' as const,
             () => 'down' as const,
           )

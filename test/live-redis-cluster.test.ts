@@ -1,24 +1,19 @@
-import { Client } from 'pg';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { insertUser } from './support/fast-users';
 import { PrivateRedisCluster } from './support/redis-cluster';
 import { redisServerMissing } from './support/redis-server';
-import { remoteApp } from './support/remote-app';
-import { createScratchDatabase } from './support/scratch-database';
 import { servedMetric } from './support/served-metrics';
-import { startServerProcess, type ServerProcess } from './support/server-process';
 import type { TestApp } from './support/test-app';
+import { TwoInstances } from './support/two-instances';
 import { untilEqual } from './support/until-equal';
 import {
   MY_ACTIVITY,
   TEAM_ACTIVITY,
-  connectLive,
   endCode,
   subscribe,
   withTimeout,
   type Feed,
-  type LiveClient,
 } from './support/ws-client';
 
 /**
@@ -49,51 +44,38 @@ const maybe = missing ? describe.skip : describe;
 
 maybe('live feeds on two instances over a three-node Redis Cluster', () => {
   let cluster: PrivateRedisCluster | undefined;
-  let servers: ServerProcess[] = [];
-  let db: Client;
-  let drop: () => Promise<void> = async () => undefined;
+  let instances: TwoInstances | undefined;
   let a: TestApp;
   let b: TestApp;
-  const clients: LiveClient[] = [];
 
   beforeAll(async () => {
     cluster = await PrivateRedisCluster.start(NODES);
-    const database = await createScratchDatabase();
-    drop = database.drop;
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    const env = { DATABASE_URL: database.url, REDIS_CLUSTER_NODES: cluster.nodeList };
-    // One after the other: the first applies the migrations.
-    servers.push(await startServerProcess(env));
-    servers.push(await startServerProcess(env));
-    a = remoteApp(servers[0], db);
-    b = remoteApp(servers[1], db);
+    instances = await TwoInstances.start({ REDIS_CLUSTER_NODES: cluster.nodeList });
+    ({ a, b } = instances);
   }, 120_000);
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    if (!instances) return;
+    await instances.closeSockets();
     // The next test starts from instances that hold no subscription.
     for (const app of [a, b]) await untilEqual(() => runningSubscriptions(app), 0, 'cleanup');
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    servers = [];
+    await instances?.stop();
     await cluster?.stop();
-    await db?.end();
-    await drop();
   });
 
   const nodes = () => {
     if (!cluster) throw new Error('the cluster did not start');
     return cluster;
   };
-
-  const open = async (app: TestApp, token: string) => {
-    const live = await connectLive(app, token);
-    clients.push(live);
-    return live;
+  const serversOf = () => {
+    if (!instances) throw new Error('the instances did not start');
+    return instances;
   };
+
+  const open = (app: TestApp, token: string) => serversOf().open(app, token);
 
   const ok = async (
     app: TestApp,
@@ -263,11 +245,11 @@ maybe('live feeds on two instances over a three-node Redis Cluster', () => {
     const leaverOnB = await open(b, leaver.token);
     await untilRunning(b, 2);
 
-    const logsBefore = servers[0].logs.length;
+    const logsBefore = serversOf().servers[0].logs.length;
     /** Whether A logged that Redis did not take its event of this kind (since the outage). */
     const notPublished = (kind: string) =>
-      servers[0].logs
-        .slice(logsBefore)
+      serversOf()
+        .servers[0].logs.slice(logsBefore)
         .some((line) => line.includes(NOT_PUBLISHED) && line.includes(`"kind":"${kind}"`));
     await nodes().nodes[away].stop();
     // A revokes while the node is away; both events fail to reach it (A gave up on them), so

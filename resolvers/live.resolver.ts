@@ -1,6 +1,6 @@
 import { Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { Activity } from '../entities/activity.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
 import { openAccountEventStream } from '../src/live/account-event-stream';
@@ -8,6 +8,7 @@ import { AccessLost } from '../src/live/feed-marks';
 import type { FeedItem } from '../src/live/live-activity-feed';
 import { openMyActivityStream } from '../src/live/my-activity-stream';
 import { openTeamActivityStream } from '../src/live/team-activity-stream';
+import { liveSubscriber } from './live-subscriber';
 import { AccountEventType } from './types/account-event.type';
 
 interface SubscribeData<TArgs = Record<string, unknown>> {
@@ -31,7 +32,7 @@ export class LiveResolver {
     description:
       'Stored activity after `afterSeq` (if given), then live; ends with ACCESS_REVOKED when I leave the team or it is deleted.',
     subscribe: ({ args, context }: SubscribeData<{ teamId: string; afterSeq?: number | null }>) =>
-      openTeamActivityStream(context, args.teamId, args.afterSeq),
+      openTeamActivityStream(context.services, liveSubscriber(context), args.teamId, args.afterSeq),
   })
   teamActivity(
     @Root() item: FeedItem,
@@ -43,7 +44,8 @@ export class LiveResolver {
 
   @Subscription(() => Activity, {
     description: 'Activity of all my teams, live; follows joins and removals.',
-    subscribe: ({ context }: SubscribeData) => openMyActivityStream(context),
+    subscribe: ({ context }: SubscribeData) =>
+      openMyActivityStream(context.services, liveSubscriber(context)),
   })
   myActivity(@Root() item: FeedItem): Activity {
     return deliver(item);
@@ -51,7 +53,8 @@ export class LiveResolver {
 
   @Subscription(() => AccountEventType, {
     description: "My own account's events, live.",
-    subscribe: ({ context }: SubscribeData) => openAccountEventStream(context),
+    subscribe: ({ context }: SubscribeData) =>
+      openAccountEventStream(context.services, liveSubscriber(context)),
   })
   accountEvents(@Root() event: AccountEvent): AccountEventType {
     return Object.assign(new AccountEventType(), {

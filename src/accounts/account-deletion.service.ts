@@ -10,6 +10,7 @@ import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction, type PendingEvents } from '../db/unit-of-work';
 import { conflict, twoFactorRequired } from '../errors/errors';
+import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import { accountDeletedNotice } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
@@ -104,7 +105,7 @@ export class AccountDeletionService {
   /** Ends the user's pending invitations in the team and their membership, each with its activity. */
   private async leaveTeam(
     tx: EntityManager,
-    pending: PendingEvents,
+    pending: PendingEvents<DomainEvent>,
     teamId: string,
     user: User,
   ): Promise<void> {

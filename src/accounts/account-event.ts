@@ -1,8 +1,9 @@
 import type { PendingEvents } from '../db/unit-of-work';
+import type { DomainEvent } from '../events/domain-events';
 
 /** Queues an AccountEvent for the user's own sessions, published after commit. */
 export function accountEvent(
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   userId: string,
   sessionId: string | null,
   type: string,

@@ -9,6 +9,7 @@ import {
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction, type PendingEvents } from '../db/unit-of-work';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
+import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { isUuid } from '../validation/ids';
@@ -195,7 +196,7 @@ export class AccountService {
   }
 
   private accountEvent(
-    pending: PendingEvents,
+    pending: PendingEvents<DomainEvent>,
     userId: string,
     sessionId: string | null,
     type: string,

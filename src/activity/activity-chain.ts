@@ -2,7 +2,7 @@ import {
   computeActivityHash,
   summaryMatchesSeal,
   type HashedActivityFields,
-} from './activity-hash';
+} from '../db/activity-hash';
 
 export interface ChainRow extends HashedActivityFields {
   hash: string;

@@ -5,7 +5,8 @@ import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/unit-of-work';
 import { forbidden } from '../errors/errors';
-import { computeActivityHash, summaryDigest } from './activity-hash';
+import type { DomainEvent } from '../events/domain-events';
+import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 import { toActivityEvent } from './activity-event';
 
 export interface ActivityInput {
@@ -36,7 +37,7 @@ const ACTIVITY_COLUMNS =
  */
 export async function recordActivity(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   input: ActivityInput,
   change?: ChangeStatement,

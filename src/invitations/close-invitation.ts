@@ -6,6 +6,7 @@ import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import type { PendingEvents } from '../db/unit-of-work';
+import type { DomainEvent } from '../events/domain-events';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
 
@@ -15,7 +16,7 @@ export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
  */
 export async function closeInvitation(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   invitation: Invitation,
   actor: Pick<User, 'id' | 'displayName'>,

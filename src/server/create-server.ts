@@ -10,31 +10,27 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
-import type { Context } from '../context/context';
-import { createContext } from '../context/create-context';
+import type { Context } from '../../resolvers/context';
+import { createContext } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
-import { buildSchema, buildSchemaWithoutPermissions } from '../graphql/build-schema';
-import { accessLog } from '../logging/access-log';
-import { socketOperationHooks } from '../logging/socket-operations';
-import { trackSockets } from '../logging/ws-lifecycle';
+import { buildSchema, buildSchemaWithoutPermissions } from './graphql/build-schema';
+import { accessLog } from './access-log';
+import { socketOperationHooks } from './socket-operations';
+import { trackSockets } from './ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
 import { metricsRegistry } from '../metrics/registry';
-import { favicon } from '../playground/favicon';
-import { playgroundRouter } from '../playground/playground';
+import { favicon } from './playground/favicon';
+import { playgroundRouter } from './playground/playground';
 import type { RedisConnection } from '../redis/redis-client';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
-import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
-import { oncePerRequestRule } from '../security/once-per-request';
-import { limitBody } from '../security/body-limit';
-import { refuseUpgradesWhile } from '../security/shutdown-guard';
-import { UnusualActivity } from '../security/unusual-activity';
+import { apolloArmor, PARSE_OPTIONS } from './security/armor';
+import { oncePerRequestRule } from './security/once-per-request';
+import { limitBody } from './security/body-limit';
+import { refuseUpgradesWhile } from './security/shutdown-guard';
+import { UnusualActivity } from './security/unusual-activity';
 import type { Services } from '../services';
-import {
-  idempotencyPlugin,
-  IDEMPOTENCY_HEADER,
-  REPLAYED_HEADER,
-} from '../idempotency/idempotency.plugin';
+import { idempotencyPlugin, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.plugin';
 import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { clientIp, type TrustProxy } from './client-ip';

@@ -5,7 +5,7 @@ import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
-import { createContext } from '../context/create-context';
+import { createContext } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
 import { audienceKey } from '../live/audience-key';
@@ -13,7 +13,7 @@ import { activeSessions } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
-import { validateOperation } from '../security/operation-validation';
+import { validateOperation } from './security/operation-validation';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
 

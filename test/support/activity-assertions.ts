@@ -1,6 +1,6 @@
 import type { ActivityAction } from '../../entities/activity-action.enum';
 import { toActivity, type ActivityRecord } from '../../src/activity/activity-feed';
-import { computeActivityHash } from '../../src/activity/activity-hash';
+import { computeActivityHash } from '../../src/db/activity-hash';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
 import type { TestApp } from './test-app';
 

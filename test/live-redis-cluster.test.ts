@@ -37,6 +37,9 @@ const seqs = (feed: Feed, field: string) => feed.values<{ seq: number }>(field).
 const runningSubscriptions = (app: TestApp) =>
   servedMetric(app, 'teamgraph_ws_active_subscriptions');
 const teamChannelsHeld = (app: TestApp) => servedMetric(app, 'teamgraph_live_team_channels');
+/** What `/readyz` says of Redis. */
+const redisReadiness = async (app: TestApp) =>
+  ((await (await fetch(new URL('/readyz', app.url))).json()) as { redis?: string }).redis;
 
 const missing = redisServerMissing();
 if (missing) console.log(`live-redis-cluster: skipped: ${missing}`);
@@ -264,6 +267,8 @@ maybe('live feeds on two instances over a three-node Redis Cluster', () => {
     );
     expect(removedOnB.completed).toBe(false);
     expect(leaverOnB.isClosed()).toBe(false);
+    // A cluster missing the master of some slots is not ready.
+    await untilEqual(() => redisReadiness(a), 'down', 'readiness with a node away');
 
     await nodes().nodes[away].start();
     const back = Date.now();
@@ -277,6 +282,7 @@ maybe('live feeds on two instances over a three-node Redis Cluster', () => {
 
     // The bystander's stream carries on through the node once the cluster is whole again.
     await nodes().untilHealthy();
+    await untilEqual(() => redisReadiness(a), 'ok', 'readiness once the node is back');
     await ok(a, RENAME, { teamId: team.id, name: 'After the outage' }, team.owner.token);
     // The removal missed while the node was away is filled in from the table, in order.
     await bystanderOnB.untilCount(2, 5_000);

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import type { ClusterNode } from '../config/redis-config';
 import type { Logger } from '../logging/logger';
-import { closeRedis } from '../redis/redis-client';
+import { closeRedis, CLUSTER_SLOTS_REFRESH_MS } from '../redis/redis-client';
 import { busConnectionName, MAX_RECONNECT_DELAY_MS } from './bus-connection';
 import type { OutgoingMessage, PubSubTransport } from './pubsub-transport';
 
@@ -32,6 +32,7 @@ export class ShardedPubSub implements PubSubTransport {
       shardedSubscribers: true,
       // Several events of one transaction to one node go out in one write.
       enableAutoPipelining: true,
+      slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
       redisOptions: { connectionName: busConnectionName('bus'), maxRetriesPerRequest: 1 },
     });

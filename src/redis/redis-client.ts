@@ -6,6 +6,13 @@ import type { Logger } from '../logging/logger';
 export type RedisConnection = Redis | Cluster;
 
 /**
+ * How often a cluster client re-reads the slot map: ioredis drops a node that went away from
+ * its connections and takes it back only at a refresh, so one that returns (or a resharding)
+ * is noticed within this, even without traffic to its slots.
+ */
+export const CLUSTER_SLOTS_REFRESH_MS = 2_000;
+
+/**
  * One shared command connection for rate limits, the persisted-query cache and readiness.
  * Commands queue while reconnecting but fail after a short wait instead of hanging requests.
  */
@@ -13,7 +20,11 @@ export function connectRedis(target: RedisTarget, logger: Logger): RedisConnecti
   const options = { maxRetriesPerRequest: 2, connectTimeout: 5_000 };
   const client =
     target.kind === 'cluster'
-      ? new Cluster(target.nodes, { enableOfflineQueue: true, redisOptions: options })
+      ? new Cluster(target.nodes, {
+          enableOfflineQueue: true,
+          slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
+          redisOptions: options,
+        })
       : new Redis(target.url, { ...options, enableOfflineQueue: true, lazyConnect: false });
   let down = false;
   client.on('error', (error: Error) => {
@@ -27,15 +38,27 @@ export function connectRedis(target: RedisTarget, logger: Logger): RedisConnecti
   return client;
 }
 
-/** Answers once Redis does: the server, or every master of the cluster. */
+/** Hash slots of a Redis Cluster. */
+const CLUSTER_SLOTS = 16384;
+
+/**
+ * Answers once Redis does: the server, or the master of every hash slot (the slot map says
+ * who must answer: a node that went away is no longer among the connections).
+ */
 export async function pingRedis(client: RedisConnection): Promise<void> {
   if (!(client instanceof Cluster)) {
     await client.ping();
     return;
   }
-  const masters = client.nodes('master');
-  if (client.status !== 'ready' || !masters.length) throw new Error('redis cluster not ready');
-  await Promise.all(masters.map((node) => node.ping()));
+  if (client.status !== 'ready') throw new Error('redis cluster not ready');
+  const masters = new Map(
+    client.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]),
+  );
+  const owners = new Set<string | undefined>();
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot += 1) owners.add(client.slots[slot]?.[0]);
+  const missing = [...owners].filter((owner) => owner === undefined || !masters.has(owner));
+  if (missing.length) throw new Error(`redis cluster nodes unreachable: ${missing.join(', ')}`);
+  await Promise.all([...masters.values()].map((node) => node.ping()));
 }
 
 /** Closes gracefully, falling back to a hard disconnect when Redis does not answer. */

@@ -9,7 +9,6 @@ import compression from 'compression';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
 import type { Context } from '../../resolvers/context';
 import { createContext } from './create-context';
@@ -22,6 +21,7 @@ import { trackDbPool } from '../metrics/db-pool-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
 import { favicon } from './playground/favicon';
 import { playgroundRouter } from './playground/playground';
+import type { RedisConnection } from '../redis/redis-client';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from './security/armor';
 import { oncePerRequestRule } from './security/once-per-request';
@@ -57,8 +57,8 @@ export interface TeamgraphServer {
 }
 
 export interface ServerOptions {
-  /** Shared Redis connection: persisted-query cache and readiness (REDIS_URL). */
-  redis?: Redis | null;
+  /** Shared Redis connection: persisted-query cache and readiness (REDIS_URL or a cluster). */
+  redis?: RedisConnection | null;
 }
 
 /** Request bodies above this are refused with 413 while streaming, never read to the end. */

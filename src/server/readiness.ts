@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { withTimeout } from '../util/with-timeout';
+import { pingRedis, type RedisConnection } from '../redis/redis-client';
 
 export interface Readiness {
   ready: boolean;
@@ -24,14 +24,14 @@ const answers = (check: Promise<unknown>, what: string): Promise<'ok' | 'down'> 
  */
 export function readinessCheck(deps: {
   dataSource: DataSource;
-  redis: Redis | null;
+  redis: RedisConnection | null;
   stopping: () => boolean;
 }): () => Promise<Readiness> {
   return async () => {
     if (deps.stopping()) return { ready: false, status: 'stopping' };
     const [database, redis] = await Promise.all([
       answers(deps.dataSource.query('SELECT 1'), 'PostgreSQL'),
-      deps.redis ? answers(deps.redis.ping(), 'Redis') : undefined,
+      deps.redis ? answers(pingRedis(deps.redis), 'Redis') : undefined,
     ]);
     // A stop that began while the checks ran wins.
     if (deps.stopping()) return { ready: false, status: 'stopping', database, redis };

@@ -26,6 +26,10 @@ async function reaches(gauge: Gauge, count: number, on?: { url: string }): Promi
   );
 }
 
+/** Subscriptions running now (on the server `on`, or in this process). */
+export const countSubscriptionsRunning = (on?: { url: string }): Promise<number> =>
+  read(activeSubscriptions, on);
+
 /** Resolves once exactly `count` subscriptions run (on the server `on`, or in this process). */
 export const subscriptionsRunning = (count: number, on?: { url: string }): Promise<void> =>
   reaches(activeSubscriptions, count, on);

@@ -273,9 +273,6 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   }
 }
 
-/** Resolves after `ms`; for "nothing else arrives" checks only. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** The selection every activity test reads. */
 export const ACTIVITY_FIELDS = `id seq action summary subjectId team { id name } actor { id }`;
 

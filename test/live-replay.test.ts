@@ -11,6 +11,9 @@ const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $te
 const seqsOf = (feed: Feed) => feed.values<{ seq: number }>('teamActivity').map((a) => a.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+// Two tests commit over a hundred renames: about 12 s alone, over 30 s on a busy machine.
+jest.setTimeout(120_000);
+
 /** Waits for `seq`: the sentinel after which a repeat or a gap would already show. */
 const untilSeq = (feed: Feed, seq: number, timeoutMs?: number) =>
   feed.untilValue<{ seq: number }>('teamActivity', (a) => a.seq === seq, `seq ${seq}`, timeoutMs);

@@ -234,7 +234,6 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
       return left.rows[0].n === 0;
     },
     'the server connections to end',
-    WAIT_MS,
     10_000,
   );
   await observer.end();

@@ -13,6 +13,7 @@ import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
+import { endMembership } from '../teams/end-membership';
 import { accountDeletedNotice } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
 import type { SecretChecks } from './secret-checks';
@@ -133,12 +134,10 @@ export class AccountDeletionService {
     }
     const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId: user.id });
     if (!membership) return;
-    await tx.delete(Membership, { teamId, userId: user.id });
-    await recordActivity(tx, pending, team, {
+    await endMembership(tx, pending, team, {
       actorId: user.id,
+      userId: user.id,
       action: ActivityAction.MEMBER_LEFT,
-      subjectType: ActivitySubjectType.User,
-      subjectId: user.id,
       summary: `${DELETED_USER_NAME} left the team (account deleted)`,
       details: { role: membership.role, accountDeleted: true },
     });

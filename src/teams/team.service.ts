@@ -12,6 +12,7 @@ import type { EventBus } from '../events/event-bus';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
+import { endMembership } from './end-membership';
 import { roleIn } from './membership-queries';
 import {
   canChangeRole,
@@ -132,12 +133,10 @@ export class TeamService {
       const targetRole = await roleIn(tx, teamId, userId);
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
-      await tx.delete(Membership, { teamId, userId });
-      await recordActivity(tx, pending, team, {
+      await endMembership(tx, pending, team, {
         actorId: actor.id,
+        userId,
         action: ActivityAction.MEMBER_REMOVED,
-        subjectType: ActivitySubjectType.User,
-        subjectId: userId,
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
       });
@@ -153,12 +152,10 @@ export class TeamService {
       const role = await roleIn(tx, teamId, actor.id);
       if (!canLeave(role))
         throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
-      await tx.delete(Membership, { teamId, userId: actor.id });
-      await recordActivity(tx, pending, team, {
+      await endMembership(tx, pending, team, {
         actorId: actor.id,
+        userId: actor.id,
         action: ActivityAction.MEMBER_LEFT,
-        subjectType: ActivitySubjectType.User,
-        subjectId: actor.id,
         summary: `${actor.displayName} left the team`,
         details: { role },
       });

@@ -13,7 +13,7 @@ import {
   seedTeam,
   testKey,
 } from './support/backup-fixtures';
-import { startTestS3, S3_CREDENTIALS, type TestS3 } from './support/s3-server';
+import { startTestS3, type TestS3 } from './support/s3-server';
 import { createScratchDatabase } from './support/scratch-database';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -84,8 +84,8 @@ describe('backups in an S3-compatible bucket', () => {
       DATABASE_URL: databaseUrlOf(app),
       BACKUP_STORAGE: `s3://${s3.bucket}/${prefix}`,
       BACKUP_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       BACKUP_ENCRYPTION_KEY: key.toString('base64'),
     };
     const cli = (args: string[]) =>

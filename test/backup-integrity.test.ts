@@ -12,6 +12,7 @@ import { verifyBackup } from '../src/backup/verify';
 import {
   backupService,
   databaseUrlOf,
+  indexesAndConstraints,
   queryUrl,
   seedTeam,
   testKey,
@@ -111,15 +112,9 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     for (const table of APP_TABLES)
       expect(await queryUrl(target, `SELECT 1 FROM ${table} LIMIT 1`)).toEqual([]);
     // ...and every key, index and foreign key set aside for the load is back.
-    const schemaOf = (url: string) =>
-      queryUrl(
-        url,
-        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
-         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         ORDER BY 1`,
-      );
-    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(suite.app)));
+    expect(await indexesAndConstraints(target)).toEqual(
+      await indexesAndConstraints(databaseUrlOf(suite.app)),
+    );
     // So the same target takes a good backup afterwards.
     const good = await service(null).run(['daily']);
     await restoreDatabase(await service(null).get(good.id), keys(undefined), target);

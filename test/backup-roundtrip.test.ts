@@ -9,10 +9,12 @@ import {
   APP_TABLES,
   backupService,
   databaseUrlOf,
+  indexesAndConstraints,
   dumpTables,
   queryUrl,
   seedTeam,
   testKey,
+  userTriggers,
   keys,
 } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';
@@ -63,16 +65,10 @@ describe('backup and whole-database restore', () => {
     expect(result.tables.map((t) => t.rows)).toEqual(manifest.tables.map((t) => t.rows));
     expect(await dumpTables(target)).toEqual(before);
     // Indexes and constraints set aside for the load are all back, exactly as migrations made them.
-    const schemaOf = (url: string) =>
-      queryUrl(
-        url,
-        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
-         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text
-           FROM pg_trigger WHERE NOT tgisinternal
-         ORDER BY 1`,
-      );
+    const schemaOf = async (url: string) => [
+      ...(await indexesAndConstraints(url)),
+      ...(await userTriggers(url)),
+    ];
     expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(suite.app)));
     const [migration] = await queryUrl<{ name: string }>(
       target,

@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
+import type { Activity } from '../../entities/activity.entity';
 
 /** The pool of a baseline process, sized like teamgraph's (DB_POOL_SIZE, default 10). */
 export function poolFromEnv(): Pool {
@@ -71,18 +72,14 @@ export async function lockTeamOfItem(
   return rows[0];
 }
 
-export interface ActivityRow {
-  teamId: string;
-  seq: number;
-  actorId: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  summary: string;
-  details: Record<string, unknown>;
-  createdAt: Date;
-  hash: string;
-}
+/**
+ * An activity row as the baselines write it: the entity's columns, with the actor always set
+ * and the action and subject type as the plain text the baselines send.
+ */
+export type ActivityRow = Pick<
+  Activity,
+  'teamId' | 'seq' | 'subjectId' | 'summary' | 'details' | 'createdAt' | 'hash'
+> & { actorId: string; action: string; subjectType: string };
 
 /** Inserts the activity row and moves the team's head to it: two statements. */
 export async function appendActivity(client: PoolClient, row: ActivityRow): Promise<void> {

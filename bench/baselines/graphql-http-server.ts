@@ -23,7 +23,6 @@ import { TEAM_ITEMS_SDL } from './team-items-sdl';
 const pool = poolFromEnv();
 
 const sdl = /* GraphQL */ `
-  scalar JSONObject
   type Query {
     team(id: ID!): Team
   }

@@ -1,5 +1,6 @@
 /** The team, its members and its first page of items: the types both HTTP baselines serve. */
 export const TEAM_ITEMS_SDL = /* GraphQL */ `
+  scalar JSONObject
   input UpdateItemInput {
     title: String
     content: JSONObject

@@ -29,7 +29,6 @@ import { TEAM_ITEMS_SDL } from './team-items-sdl';
 const pool = poolFromEnv();
 
 const typeDefs = /* GraphQL */ `
-  scalar JSONObject
   type Query {
     team(id: ID!): Team!
   }

@@ -159,6 +159,12 @@ const baselineDatabase = (databaseUrl: string) => ({
   DB_POOL_SIZE: '10',
 });
 
+/** The typical servers run as such servers are deployed: Apollo in production mode. */
+const typicalDeployment = (databaseUrl: string) => ({
+  ...baselineDatabase(databaseUrl),
+  NODE_ENV: 'production',
+});
+
 /** The graphql-http baseline: same data, hand-written SQL, no auth. */
 export function startGraphqlHttpBaseline(
   options: BenchOptions,
@@ -172,10 +178,7 @@ export function startTypicalHttpBaseline(
   options: BenchOptions,
   databaseUrl: string,
 ): Promise<ServerProcess> {
-  return startBaseline(options, 'typical-http', {
-    ...baselineDatabase(databaseUrl),
-    NODE_ENV: 'production',
-  });
+  return startBaseline(options, 'typical-http', typicalDeployment(databaseUrl));
 }
 
 /** The bare `ws` broadcast baseline. */
@@ -188,8 +191,5 @@ export function startTypicalStackBaseline(
   options: BenchOptions,
   databaseUrl: string,
 ): Promise<ServerProcess> {
-  return startBaseline(options, 'typical-stack', {
-    ...baselineDatabase(databaseUrl),
-    NODE_ENV: 'production',
-  });
+  return startBaseline(options, 'typical-stack', typicalDeployment(databaseUrl));
 }

@@ -25,8 +25,7 @@ const suite = useBackupSuite(seedTeam);
 const key = testKey();
 
 /** `null`: no key (a default parameter would swallow `undefined`). */
-const service = (withKey: Buffer | null = key) =>
-  backupService(databaseUrlOf(suite.app), suite.storage.dir, withKey ?? undefined);
+const service = (withKey: Buffer | null = key) => suite.service(withKey ?? undefined);
 
 /** A fresh backup and the path of its items part. */
 async function freshBackup(withKey: Buffer | null = key) {

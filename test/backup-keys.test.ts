@@ -10,7 +10,6 @@ import { runBackupCommand } from '../src/cli/backup-command';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import {
-  backupService,
   databaseUrlOf,
   dumpTables,
   keys,
@@ -28,13 +27,11 @@ const newKey = testKey();
 describe('key rotation', () => {
   it('after a rotation, backups sealed with the old key still restore and verify', async () => {
     const before = await dumpTables(databaseUrlOf(suite.app));
-    const sealedOld = await backupService(databaseUrlOf(suite.app), suite.storage.dir, oldKey).run([
-      'daily',
-    ]);
+    const sealedOld = await suite.service(oldKey).run(['daily']);
     expect(sealedOld.keyFingerprint).toBe(keyFingerprint(oldKey));
 
     // Rotated: the new key seals, the old one only opens.
-    const rotated = backupService(databaseUrlOf(suite.app), suite.storage.dir, newKey, {
+    const rotated = suite.service(newKey, {
       older: [oldKey],
     });
     const sealedNew = await rotated.run(['daily']);
@@ -53,10 +50,8 @@ describe('key rotation', () => {
   });
 
   it('says which key a backup needs when none of the configured keys fits', async () => {
-    const manifest = await backupService(databaseUrlOf(suite.app), suite.storage.dir, oldKey).run([
-      'daily',
-    ]);
-    const onlyNew = backupService(databaseUrlOf(suite.app), suite.storage.dir, newKey);
+    const manifest = await suite.service(oldKey).run(['daily']);
+    const onlyNew = suite.service(newKey);
     const target = await suite.emptyDatabase();
     const backup = await onlyNew.get(manifest.id);
     const message = new RegExp(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BackupScheduler } from '../src/backup/scheduler';
 import { planPrune, type RetentionCandidate } from '../src/backup/retention';
 import { ConfigError, loadConfig } from '../src/config/config';
-import { backupService, databaseUrlOf, seedTeam, testKey } from './support/backup-fixtures';
+import { backupService, seedTeam, testKey } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';
 
 const DAY = 24 * 3600 * 1000;
@@ -75,7 +75,7 @@ describe('retention on disk, with a fake clock', () => {
   const clock = () => now;
 
   it('leaves no backup older than 31 days even when every recent backup failed', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key, { now: clock });
+    const service = suite.service(key, { now: clock });
     for (const day of [0, 1, 2]) {
       now = at(day);
       await service.run(['daily', 'weekly', 'monthly']);
@@ -109,7 +109,7 @@ describe('retention on disk, with a fake clock', () => {
   });
 
   it('keeps a recent backup whose files look ancient, and honours keep counts by manifest time', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key, {
+    const service = suite.service(key, {
       now: clock,
       keep: { daily: 2 },
     });
@@ -129,7 +129,7 @@ describe('retention on disk, with a fake clock', () => {
 
   it('removes damaged backups and abandoned writes, and leaves files that are not ours alone', async () => {
     now = at(42, 6);
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key, {
+    const service = suite.service(key, {
       now: clock,
       keep: { daily: 2 },
     });

@@ -7,7 +7,6 @@ import { restoreDatabase } from '../src/backup/restore-database';
 import { verifyBackup } from '../src/backup/verify';
 import {
   APP_TABLES,
-  backupService,
   databaseUrlOf,
   indexesAndConstraints,
   dumpTables,
@@ -28,7 +27,7 @@ const suite = useBackupSuite(async (app) => {
 const key = testKey();
 
 const readPartText = async (backupId: string, table: string, withKey: Buffer | undefined) => {
-  const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, withKey);
+  const service = suite.service(withKey);
   const backup = await service.get(backupId);
   const entry = backup.manifest.tables.find((t) => t.name === table)!;
   const chunks: Uint8Array[] = [];
@@ -38,7 +37,7 @@ const readPartText = async (backupId: string, table: string, withKey: Buffer | u
 
 describe('backup and whole-database restore', () => {
   it('brings back every row of every table, sentinel values intact, after rows were changed and deleted', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     const before = await dumpTables(databaseUrlOf(suite.app));
     for (const table of APP_TABLES) expect(before[table].length).toBeGreaterThan(0);
     const manifest = await service.run(['daily']);
@@ -78,7 +77,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('stores nothing readable without the key: parts are ciphertext, not gzip', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     const manifest = await service.run(['daily']);
     const backup = await service.get(manifest.id);
     const part = readFileSync(`${backup.location}/${manifest.tables[0].file}`);
@@ -88,7 +87,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('works unencrypted too (development): plain gzip parts, no signature', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, undefined);
+    const service = suite.service(undefined);
     const manifest = await service.run(['weekly']);
     expect(manifest.encrypted).toBe(false);
     const backup = await service.get(manifest.id);
@@ -103,7 +102,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('verify restores into a scratch database and matches every table with the manifest', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     const manifest = await service.run(['daily']);
     const report = await verifyBackup(await service.get(manifest.id), keys(key), {
       serverUrl: databaseUrlOf(suite.app),
@@ -122,7 +121,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('refuses to restore into a database that has data, and changes nothing there', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     const [newest] = await service.list();
     const fingerprint = await dataFingerprint(suite.app);
     await expect(restoreDatabase(newest, keys(key), databaseUrlOf(suite.app))).rejects.toThrow(
@@ -133,7 +132,7 @@ describe('backup and whole-database restore', () => {
 
   it('a deleted team is absent from every backup taken after the deletion', async () => {
     const doomed = await seedTeam(suite.app, 'Doomed team');
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     const beforeDeletion = await service.run(['daily']);
     for (const table of ['teams', 'memberships', 'items', 'invitations', 'activities']) {
       expect(await readPartText(beforeDeletion.id, table, key)).toContain(doomed.team.id);
@@ -163,7 +162,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('refuses an unknown backup id with a clear message', async () => {
-    const service = backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+    const service = suite.service(key);
     await expect(service.get('20260101T000000Z-abcdef')).rejects.toThrow(BackupRefusedError);
     await expect(service.get('../../etc')).rejects.toThrow(/not a backup id/);
   });

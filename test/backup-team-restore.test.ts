@@ -1,21 +1,14 @@
 import { restoreTeam } from '../src/backup/restore-team';
 import { computeActivityHash } from '../src/activity/activity-hash';
 import { buildUser } from './factories/user.factory';
-import {
-  backupService,
-  databaseUrlOf,
-  dumpTables,
-  seedTeam,
-  testKey,
-  keys,
-} from './support/backup-fixtures';
+import { databaseUrlOf, dumpTables, seedTeam, testKey, keys } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';
 import { dataFingerprint } from './support/counts';
 
 const suite = useBackupSuite();
 const key = testKey();
 
-const service = () => backupService(databaseUrlOf(suite.app), suite.storage.dir, key);
+const service = () => suite.service(key);
 const deps = () => ({
   dataSource: suite.app.app.services.dataSource,
   bus: suite.app.app.services.bus,

@@ -1,4 +1,4 @@
-import { tempBackupDir } from './backup-fixtures';
+import { backupService, databaseUrlOf, tempBackupDir } from './backup-fixtures';
 import { createScratchDatabase } from './scratch-database';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -21,10 +21,13 @@ export function useBackupSuite<Seeded = void>(seed?: (app: TestApp) => Promise<S
     await app?.stop();
     storage.remove();
   });
+  const started = (): TestApp => {
+    if (!app) throw new Error('the backup suite is not started yet');
+    return app;
+  };
   return {
     get app(): TestApp {
-      if (!app) throw new Error('the backup suite is not started yet');
-      return app;
+      return started();
     },
     /** What `seed` returned. */
     get seeded(): Seeded {
@@ -33,6 +36,10 @@ export function useBackupSuite<Seeded = void>(seed?: (app: TestApp) => Promise<S
     },
     /** The suite's backup folder (`dir`), removed after the suite. */
     storage,
+    /** A backup service on the suite's database and folder, sealing with `key`. */
+    service(key: Buffer | undefined, options?: Parameters<typeof backupService>[3]) {
+      return backupService(databaseUrlOf(started()), storage.dir, key, options);
+    },
     /** A new empty database, dropped after the suite: its URL. */
     async emptyDatabase(): Promise<string> {
       const db = await createScratchDatabase();

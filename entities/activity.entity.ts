@@ -2,7 +2,12 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { ActivityAction } from './activity-action.enum';
+import { ActivitySubjectType } from './activity-subject-type.enum';
 
+/**
+ * The one definition of an activity's shape: the event, the hash chain's input and the
+ * recording input are derived from it (src/events/domain-events.ts, src/activity/).
+ */
 @ObjectType({
   description: 'One recorded action on team data. Seqs are per team, gapless and hash-chained.',
 })
@@ -28,9 +33,9 @@ export class Activity {
   @Column({ type: 'text' })
   action: ActivityAction;
 
-  @Field()
+  @Field(() => ActivitySubjectType)
   @Column({ name: 'subject_type', type: 'text' })
-  subjectType: string;
+  subjectType: ActivitySubjectType;
 
   @Field(() => ID)
   @Column({ name: 'subject_id', type: 'uuid' })

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { User } from '../entities/user.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { TwoFactorSetup } from './types/two-factor-setup.type';
 import { requireViewer } from './viewer';
 

@@ -3,7 +3,7 @@ import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
 import type { AuthResult } from '../src/accounts/account.service';
 import { markOwnProfile } from '../src/accounts/own-profile';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { AuthPayload } from './types/auth-payload.type';
 import { SignUpInput } from './types/sign-up.input';
 import { UpdateProfileInput } from './types/update-profile.input';

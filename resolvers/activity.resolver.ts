@@ -2,12 +2,10 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import { Activity } from '../entities/activity.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
-import type { Context } from '../src/context/context';
+import type { DeliveredActivity } from '../src/activity/activity-event';
+import type { Context } from './context';
 import { ActivityLogVerification } from './types/activity-log-verification.type';
 import { requireViewer } from './viewer';
-
-/** An activity that crossed the event bus carries a snapshot of its team (which may be deleted). */
-type DeliveredActivity = Activity & { teamSnapshot?: Team };
 
 @Resolver(() => Activity)
 export class ActivityResolver {

@@ -5,7 +5,7 @@ import { Membership } from '../entities/membership.entity';
 import { Role } from '../entities/role.enum';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { effectiveStatus } from '../src/invitations/invitation-status';
 import { InvitationPreview } from './types/invitation-preview.type';
 import { InvitationWithToken } from './types/invitation-with-token.type';

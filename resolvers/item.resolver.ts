@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { Item } from '../entities/item.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { forbidden } from '../src/errors/errors';
 import { CreateItemInput } from './types/create-item.input';
 import { UpdateItemInput } from './types/update-item.input';

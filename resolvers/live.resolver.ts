@@ -1,14 +1,15 @@
 import { Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { Activity } from '../entities/activity.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
 import { openAccountEventStream } from '../src/live/account-event-stream';
-import { AccessLost } from '../src/live/feed-marks';
+import { AccessLost } from '../src/live/feed-vouchers';
 import type { FeedItem } from '../src/live/live-activity-feed';
 import { openMyActivityStream } from '../src/live/my-activity-stream';
 import { openTeamActivityStream } from '../src/live/team-activity-stream';
-import { AccountEventType } from './types/account-event.type';
+import { liveSubscriber } from './live-subscriber';
+import { AccountEventObject } from './types/account-event.type';
 
 interface SubscribeData<TArgs = Record<string, unknown>> {
   args: TArgs;
@@ -31,7 +32,7 @@ export class LiveResolver {
     description:
       'Stored activity after `afterSeq` (if given), then live; ends with ACCESS_REVOKED when I leave the team or it is deleted.',
     subscribe: ({ args, context }: SubscribeData<{ teamId: string; afterSeq?: number | null }>) =>
-      openTeamActivityStream(context, args.teamId, args.afterSeq),
+      openTeamActivityStream(context.services, liveSubscriber(context), args.teamId, args.afterSeq),
   })
   teamActivity(
     @Root() item: FeedItem,
@@ -43,18 +44,20 @@ export class LiveResolver {
 
   @Subscription(() => Activity, {
     description: 'Activity of all my teams, live; follows joins and removals.',
-    subscribe: ({ context }: SubscribeData) => openMyActivityStream(context),
+    subscribe: ({ context }: SubscribeData) =>
+      openMyActivityStream(context.services, liveSubscriber(context)),
   })
   myActivity(@Root() item: FeedItem): Activity {
     return deliver(item);
   }
 
-  @Subscription(() => AccountEventType, {
+  @Subscription(() => AccountEventObject, {
     description: "My own account's events, live.",
-    subscribe: ({ context }: SubscribeData) => openAccountEventStream(context),
+    subscribe: ({ context }: SubscribeData) =>
+      openAccountEventStream(context.services, liveSubscriber(context)),
   })
-  accountEvents(@Root() event: AccountEvent): AccountEventType {
-    return Object.assign(new AccountEventType(), {
+  accountEvents(@Root() event: AccountEvent): AccountEventObject {
+    return Object.assign(new AccountEventObject(), {
       type: event.type,
       sessionId: event.sessionId,
       details: event.details,

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Session } from '../entities/session.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 
 @Resolver(() => Session)
 export class SessionResolver {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Team } from '../entities/team.entity';
 import { activityCursor, type ActivityFilterArgs } from '../src/activity/activity-feed';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { forbidden } from '../src/errors/errors';
 import { ActivityConnection } from './types/activity-connection.type';
 import { ActivityFilter } from './types/activity-filter.input';

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Invitation } from '../entities/invitation.entity';
 import { InvitationStatus } from '../entities/invitation-status.enum';
 import { Team } from '../entities/team.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 
 @Resolver(() => Team)
 export class TeamInvitationsResolver {

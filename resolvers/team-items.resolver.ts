@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Team } from '../entities/team.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { ItemConnection } from './types/item-connection.type';
 
 /** ItemConnection as resolved: the team is kept so totalCount is counted only when asked. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Membership } from '../entities/membership.entity';
 import { Team } from '../entities/team.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { canManageTeam } from '../src/teams/team-policy';
 import { requireViewer } from './viewer';
 

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { Membership } from '../entities/membership.entity';
 import { Role } from '../entities/role.enum';
 import { Team } from '../entities/team.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { forbidden } from '../src/errors/errors';
 import { CreateTeamInput } from './types/create-team.input';
 import { requireViewer } from './viewer';

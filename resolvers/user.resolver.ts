@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Membership } from '../entities/membership.entity';
 import { User } from '../entities/user.entity';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 
 @Resolver(() => User)
 export class UserResolver {

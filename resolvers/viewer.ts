@@ -1,5 +1,5 @@
 import type { Viewer } from '../src/accounts/session.service';
-import type { Context } from '../src/context/context';
+import type { Context } from './context';
 import { unauthenticated } from '../src/errors/errors';
 
 /** The signed-in viewer; the permission map already refused anonymous callers. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { entities } from '../entities';
 import { migrations } from '../ormconfig';
-import { computeActivityHash } from '../src/activity/activity-hash';
+import { computeActivityHash } from '../src/db/activity-hash';
 import { verifyActivityLog } from '../src/activity/verify-activity-log';
 import { CpuPool } from '../src/workers/cpu-pool';
 import { createScratchDatabase } from './support/scratch-database';

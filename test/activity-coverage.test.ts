@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { ActivityAction } from '../entities/activity-action.enum';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 
 /**
  * The contract: every team mutation records exactly one activity in its transaction, and

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { isObjectType } from 'graphql';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { addMember, buildTeam } from './factories/team.factory';
 import { CALLERS, type Caller, type MatrixCase, type World } from './support/authz-matrix';
 import { dataFingerprint } from './support/counts';

@@ -1,5 +1,5 @@
 import { restoreTeam } from '../src/backup/restore-team';
-import { computeActivityHash } from '../src/activity/activity-hash';
+import { computeActivityHash } from '../src/db/activity-hash';
 import { buildUser } from './factories/user.factory';
 import { databaseUrlOf, dumpTables, seedTeam, testKey, keys } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';

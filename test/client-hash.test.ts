@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { activityHash, ActivityChain, type ChainedActivity } from '../client/src';
-import { computeActivityHash, type HashedActivityFields } from '../src/activity/activity-hash';
+import { computeActivityHash, type HashedActivityFields } from '../src/db/activity-hash';
 
 /**
  * The kit's WebCrypto hash and the server's node:crypto hash agree on every row: the canonical

@@ -78,4 +78,35 @@ describe('configuration', () => {
     expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: secret })).toThrow(ConfigError);
     expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: secret })).not.toThrow(new RegExp(secret));
   });
+
+  it('reads a Redis Cluster as host:port nodes', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: ' redis-1:6379, 10.0.0.2:7000,[::1]:7001 ' });
+    expect(config.REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-1', port: 6379 },
+      { host: '10.0.0.2', port: 7000 },
+      { host: '::1', port: 7001 },
+    ]);
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it.each([
+    ['an entry without a port', 'redis-1:6379,redis-2', /"redis-2" is not host:port/],
+    ['a port out of range', 'redis-1:70000', /"redis-1:70000" is not host:port/],
+    [
+      'a URL instead of host:port',
+      'redis://redis-1:6379',
+      /"redis:\/\/redis-1:6379" is not host:port/,
+    ],
+    ['an empty entry', 'redis-1:6379,,redis-2:6379', /"" is not host:port/],
+  ])('refuses REDIS_CLUSTER_NODES with %s, naming the entry', (_, value, message) => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: value })).toThrow(
+      new RegExp(`REDIS_CLUSTER_NODES: ${message.source}`),
+    );
+  });
+
+  it('refuses REDIS_URL together with REDIS_CLUSTER_NODES', () => {
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'redis-1:6379' }),
+    ).toThrow(/REDIS_URL and REDIS_CLUSTER_NODES: set one/);
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isScalarType } from 'graphql';
-import { buildSchema } from '../src/graphql/build-schema';
+import { buildSchema } from '../src/server/graphql/build-schema';
 import { dataFingerprint } from './support/counts';
 import { RawSocket, type SocketMessage } from './support/raw-socket';
 import { startTestApp, type TestApp } from './support/test-app';

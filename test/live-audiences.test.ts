@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { audienceExecutions } from '../src/live/audience-metrics';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { selectsSharedFieldsOnly } from '../src/live/audience-key';
 import { subscriptionsRunning } from './support/subscriptions-running';
 import { buildTeam } from './factories/team.factory';

@@ -1,5 +1,6 @@
-import { createContext } from '../src/context/create-context';
+import { createContext } from '../src/server/create-context';
 import type { Activity } from '../entities/activity.entity';
+import { liveSubscriber } from '../resolvers/live-subscriber';
 import { LiveActivityFeed } from '../src/live/live-activity-feed';
 import { buildTeam } from './factories/team.factory';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -30,8 +31,7 @@ describe('live feed: a stalled reader', () => {
     });
     const feed = new LiveActivityFeed({
       services,
-      context,
-      viewerId: team.owner.id,
+      subscriber: liveSubscriber(context),
       onAccessLost: 'end',
       followJoins: false,
       maxBuffered: 5,

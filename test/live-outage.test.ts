@@ -1,19 +1,9 @@
-import { Client } from 'pg';
 import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
 import { freePort, PrivateRedis, redisServerMissing } from './support/redis-server';
-import { createScratchDatabase } from './support/scratch-database';
-import { remoteApp } from './support/remote-app';
-import { startServerProcess, type ServerProcess } from './support/server-process';
 import type { TestApp } from './support/test-app';
-import {
-  TEAM_ACTIVITY,
-  connectLive,
-  endCode,
-  subscribe,
-  withTimeout,
-  type LiveClient,
-} from './support/ws-client';
+import { TwoInstances } from './support/two-instances';
+import { TEAM_ACTIVITY, endCode, subscribe, withTimeout } from './support/ws-client';
 
 /**
  * Revocation must not depend on the bus. Two real server processes share a database and a
@@ -32,41 +22,25 @@ const maybe = missing ? describe.skip : describe;
 
 maybe('revocation during a Redis outage, on two instances', () => {
   let redis: PrivateRedis;
-  let servers: ServerProcess[] = [];
-  let db: Client;
-  let drop: () => Promise<void> = async () => undefined;
+  let instances: TwoInstances | undefined;
   let a: TestApp;
   let b: TestApp;
-  const clients: LiveClient[] = [];
 
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    const database = await createScratchDatabase();
-    drop = database.drop;
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    const env = { DATABASE_URL: database.url, REDIS_URL: redis.url };
-    // One after the other: the first applies the migrations.
-    servers.push(await startServerProcess(env));
-    servers.push(await startServerProcess(env));
-    a = remoteApp(servers[0], db);
-    b = remoteApp(servers[1], db);
+    instances = await TwoInstances.start({ REDIS_URL: redis.url });
+    ({ a, b } = instances);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    await Promise.all(servers.map((s) => s.stop()));
-    servers = [];
+    await instances?.stop();
     await redis?.stop();
-    await db?.end();
-    await drop();
   });
 
-  const open = async (app: TestApp, token: string) => {
-    const live = await connectLive(app, token);
-    clients.push(live);
-    return live;
+  const open = (app: TestApp, token: string) => {
+    if (!instances) throw new Error('the instances did not start');
+    return instances.open(app, token);
   };
 
   it('ends sockets and streams on the instance that revoked at once, and everywhere within 1 s of recovery', async () => {

@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DomainEvent } from '../src/events/domain-events';
-import { RedisEventBus } from '../src/events/redis-event-bus';
+import { connectRedisEventBus } from '../src/events/create-event-bus';
 import { createLogger } from '../src/logging/logger';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { describeWithRedis, redisUrl, requiredRedisUrl } from './support/redis-available';
-import { createScratchDatabase } from './support/scratch-database';
-import { remoteApp } from './support/remote-app';
-import { startServerProcess, type ServerProcess } from './support/server-process';
 import type { TestApp } from './support/test-app';
+import { TwoInstances } from './support/two-instances';
 import {
   MY_ACTIVITY,
   TEAM_ACTIVITY,
-  connectLive,
   endCode,
   sleep,
   subscribe,
   withTimeout,
   type Feed,
-  type LiveClient,
 } from './support/ws-client';
 
 /**
@@ -29,36 +24,22 @@ import {
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 const WITHIN_MS = 1_000;
 
+let instances: TwoInstances | undefined;
 let a: TestApp;
 let b: TestApp;
-let servers: ServerProcess[] = [];
-let db: Client;
-let dropDatabase: () => Promise<void> = async () => undefined;
-const clients: LiveClient[] = [];
 
 beforeAll(async () => {
   if (!redisUrl) return; // every suite that needs these servers is skipped, saying so
-  const database = await createScratchDatabase();
-  dropDatabase = database.drop;
-  db = new Client({ connectionString: database.url });
-  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl };
-  // One after the other: the first applies the migrations.
-  servers.push(await startServerProcess(env));
-  servers.push(await startServerProcess(env));
-  await db.connect();
-  a = remoteApp(servers[0], db);
-  b = remoteApp(servers[1], db);
+  instances = await TwoInstances.start({ REDIS_URL: redisUrl });
+  ({ a, b } = instances);
 }, 90_000);
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await instances?.closeSockets();
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  servers = [];
-  await db?.end();
-  await dropDatabase();
+  await instances?.stop();
 });
 
 /** One test on the two instances; its suite is skipped, saying so, without REDIS_URL. */
@@ -66,9 +47,8 @@ const twoInstances = (name: string, body: () => Promise<void>, timeout?: number)
   it(name, body, timeout);
 
 async function open(app: TestApp, token: string) {
-  const live = await connectLive(app, token);
-  clients.push(live);
-  return live;
+  if (!instances) throw new Error('the instances did not start');
+  return instances.open(app, token);
 }
 
 async function ok(app: TestApp, query: string, variables: Record<string, unknown>, token: string) {
@@ -187,8 +167,8 @@ describeWithRedis('live-redis', 'RedisEventBus', () => {
     'delivers between buses and lets go of Redis channels nobody listens to',
     async () => {
       const logger = createLogger('silent');
-      const one = new RedisEventBus(requiredRedisUrl(), logger);
-      const two = new RedisEventBus(requiredRedisUrl(), logger);
+      const one = connectRedisEventBus({ kind: 'single', url: requiredRedisUrl() }, logger);
+      const two = connectRedisEventBus({ kind: 'single', url: requiredRedisUrl() }, logger);
       try {
         const channel = `team.${randomUUID()}`;
         const teamId = channel.slice('team.'.length);
@@ -222,7 +202,10 @@ describeWithRedis('live-redis', 'RedisEventBus', () => {
 
 describe('RedisEventBus with Redis unreachable', () => {
   it('a publish after commit neither throws nor hangs; subscriptions start anyway', async () => {
-    const bus = new RedisEventBus('redis://127.0.0.1:1', createLogger('silent'));
+    const bus = connectRedisEventBus(
+      { kind: 'single', url: 'redis://127.0.0.1:1' },
+      createLogger('silent'),
+    );
     try {
       const started = Date.now();
       const unsubscribe = bus.subscribe(`team.${randomUUID()}`, () => undefined);

@@ -1,5 +1,5 @@
 import { isObjectType } from 'graphql';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { permissionRules } from '../schema/permissions';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildUser, type TestUser } from './factories/user.factory';
+import { screenshotPath } from './support/screenshots';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -212,7 +212,7 @@ describeBrowser('playground in a browser', () => {
       'a live event',
     );
     expect(seqsOf(live)).toEqual([1, 2, 3, 4, 5]);
-    await page.screenshot({ path: join(__dirname, '..', 'docs', 'playground.png') });
+    await page.screenshot({ path: screenshotPath('playground.png') });
     expect(foreignRequests).toEqual([]);
     expect(pageErrors.filter((e) => /Refused to|Content Security Policy/i.test(e))).toEqual([]);
   });

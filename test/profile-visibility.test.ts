@@ -1,6 +1,6 @@
 import { getNamedType, isLeafType, isNonNullType, isObjectType } from 'graphql';
 import { permissionRules } from '../schema/permissions';
-import { buildBareSchema } from '../src/graphql/build-schema';
+import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { buildInvitation } from './factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { printSortedSchema } from '../src/graphql/build-schema';
+import { printSortedSchema } from '../src/server/graphql/build-schema';
 
 describe('schema/schema.graphql', () => {
   it('is exactly what the code emits (run `npm run schema` and commit the diff)', () => {

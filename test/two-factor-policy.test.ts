@@ -113,6 +113,22 @@ describe('team policy: two-factor required', () => {
     expect((await app.gql(TEAM, { id: team.id }, member.token)).errors).toBeUndefined();
   });
 
+  it('gives a stranger a plain FORBIDDEN, never the reason, so the team stays unseen', async () => {
+    const { owner, team } = await world();
+    await enableTwoFactor(app, owner);
+    await app.gql(SET, { t: team.id, r: true }, owner.token);
+    const stranger = await buildUser(app);
+    const denied = await app.gql(TEAM, { id: team.id }, stranger.token);
+    expect(errorCode(denied)).toBe('FORBIDDEN');
+    // Neither the reason nor the message may mention the requirement.
+    expect(JSON.stringify(denied.errors)).not.toMatch(/two.factor/i);
+    const feed = subscribe(await suite.open(stranger.token), TEAM_ACTIVITY, { teamId: team.id });
+    await feed.untilComplete();
+    const refused = feed.error ?? feed.results[0];
+    expect(liveErrorCode(refused)).toBe('FORBIDDEN');
+    expect(JSON.stringify(refused)).not.toMatch(/two.factor/i);
+  });
+
   it('drops the team from a held member’s myActivity while their other teams keep flowing', async () => {
     const { owner, team, member } = await world();
     await enableTwoFactor(app, owner);

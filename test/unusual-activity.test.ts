@@ -1,6 +1,6 @@
 import { createLogger } from '../src/logging/logger';
 import { operationLabel } from '../src/metrics/graphql-metrics';
-import { MAX_KEYS, UnusualActivity, UnusualEvent } from '../src/security/unusual-activity';
+import { MAX_KEYS, UnusualActivity, UnusualEvent } from '../src/server/security/unusual-activity';
 
 /** The sliding windows behind the security.* warnings, on a controlled clock. */
 function detector(count = 3, windowMs = 1_000) {

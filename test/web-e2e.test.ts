@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { hasChromium, launchProfile, CHROMIUM, type BrowserProfile } from './support/browser';
+import { screenshotPath } from './support/screenshots';
 import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 import { buildWebApp } from './support/web-build';
@@ -17,8 +17,6 @@ import { freePort } from '../bench/lib/ports';
 if (!hasChromium)
   console.log(`web-e2e.test: no Chromium at ${CHROMIUM}; the browser tests are skipped`);
 const describeBrowser = hasChromium ? describe : describe.skip;
-
-const DOCS = join(__dirname, '..', 'docs');
 
 describeBrowser('web page in Chromium', () => {
   let app: TestApp;
@@ -91,7 +89,7 @@ describeBrowser('web page in Chromium', () => {
     const page = await profile.newPage();
     await page.goto(`${origin}/`);
     await page.getByTestId('login-form').waitFor();
-    await page.screenshot({ path: join(DOCS, 'web-login.png') });
+    await page.screenshot({ path: screenshotPath('web-login.png') });
     expect(profile.problems).toEqual([]);
   });
 
@@ -119,7 +117,7 @@ describeBrowser('web page in Chromium', () => {
     const showsOneMore = new RegExp(`^${before + 1}$`);
     await badge(memberTab).filter({ hasText: showsOneMore }).waitFor();
     await badge(memberSecondTab).filter({ hasText: showsOneMore }).waitFor();
-    await memberTab.screenshot({ path: join(DOCS, 'web-activity.png') });
+    await memberTab.screenshot({ path: screenshotPath('web-activity.png') });
 
     // Mark all read in one tab: the other tab's badge clears (READ_STATE_CHANGED, live).
     await memberTab.getByTestId('mark-all-read').click();
@@ -128,11 +126,11 @@ describeBrowser('web page in Chromium', () => {
 
     await ownerPage.getByRole('button', { name: /^Members/ }).click();
     await ownerPage.locator(`[data-user="${member.id}"]`).waitFor();
-    await ownerPage.screenshot({ path: join(DOCS, 'web-members.png') });
+    await ownerPage.screenshot({ path: screenshotPath('web-members.png') });
     await ownerPage.locator(`[data-user="${member.id}"]`).getByTestId('remove-member').click();
     await memberTab.getByTestId('access-ended').waitFor({ timeout: 5_000 });
     await memberSecondTab.getByTestId('access-ended').waitFor({ timeout: 5_000 });
-    await memberTab.screenshot({ path: join(DOCS, 'web-access-ended.png') });
+    await memberTab.screenshot({ path: screenshotPath('web-access-ended.png') });
 
     // Stops updating: the owner's page shows the next row live, the member's never does.
     await ownerPage.getByRole('button', { name: 'Items' }).click();
@@ -147,6 +145,20 @@ describeBrowser('web page in Chromium', () => {
     expect(
       problems.filter((p) => /Content Security Policy|Refused to|request to/i.test(p)),
     ).toEqual([]);
+  });
+
+  it('an open Items tab shows an item created elsewhere, live', async () => {
+    const page = await openTeam(await profileFor(owner));
+    await page.getByRole('button', { name: 'Items' }).click();
+    // Loaded (the count shows): what comes next can only arrive live.
+    await page.getByRole('heading', { name: /^Items \(\d+\)$/ }).waitFor();
+    // Created through the API, not this page: only its live ITEM_CREATED can bring it in.
+    const created = await app.gql<{ createItem: { id: string } }>(
+      `mutation ($t: ID!) { createItem(teamId: $t, input: { title: "Made in another tab", content: {} }) { id } }`,
+      { t: team.id },
+      owner.token,
+    );
+    await page.locator(`[data-item="${created.data!.createItem.id}"]`).waitFor({ timeout: 5_000 });
   });
 
   it('pages older activity on scroll, filters it, and shows an edit conflict instead of losing it', async () => {
@@ -227,7 +239,7 @@ describeBrowser('web page in Chromium', () => {
     await page.goto(link);
     await page.getByTestId('invitation-preview').waitFor();
     expect(await page.getByTestId('invitation-preview').textContent()).toContain('Launch crew');
-    await page.screenshot({ path: join(DOCS, 'web-invitation.png') });
+    await page.screenshot({ path: screenshotPath('web-invitation.png') });
 
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Your name').fill('Nina Newcomer');

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { computeActivityHash } from '../../src/activity/activity-hash';
+import { computeActivityHash } from '../../src/db/activity-hash';
 import { gql } from '../lib/graphql';
 import { combine, jsonHeaders, runLoad, type LoadResult } from '../lib/load';
 import { createScratchDatabase } from '../lib/postgres';

@@ -3,6 +3,33 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What happened to my own account. */
+export type AccountEventType =
+  /** A new e-mail address was confirmed; every other session was ended. */
+  | 'EMAIL_CHANGED'
+  /** A link to confirm a new e-mail address was sent to that address. */
+  | 'EMAIL_CHANGE_REQUESTED'
+  /** My e-mail address was verified. */
+  | 'EMAIL_VERIFIED'
+  /** A new session signed in (`details.userAgent`). */
+  | 'NEW_SIGN_IN'
+  /** Every session but the one that asked was ended (`details.count`). */
+  | 'OTHER_SESSIONS_REVOKED'
+  /** My password was changed; every other session was ended. */
+  | 'PASSWORD_CHANGED'
+  /** My profile was changed (`details` holds the new values). */
+  | 'PROFILE_UPDATED'
+  /** My read position in a team moved (`details.teamId`, `details.lastReadSeq`). */
+  | 'READ_STATE_CHANGED'
+  /** New recovery codes replaced the old ones. */
+  | 'RECOVERY_CODES_REGENERATED'
+  /** One of my sessions was ended (`details.sessionId`). */
+  | 'SESSION_REVOKED'
+  /** Two-factor sign-in was turned off. */
+  | 'TWO_FACTOR_DISABLED'
+  /** Two-factor sign-in was turned on. */
+  | 'TWO_FACTOR_ENABLED';
+
 /** What happened to team data. */
 export type ActivityAction =
   | 'INVITATION_DECLINED'
@@ -32,6 +59,13 @@ export type ActivityFilter = {
   /** About this subject (an item, a user, the team). */
   subjectId?: string | number | null | undefined;
 };
+
+/** What kind of thing `subjectId` names. */
+export type ActivitySubjectType =
+  | 'Invitation'
+  | 'Item'
+  | 'Team'
+  | 'User';
 
 export type CreateItemInput = {
   /** A JSON object of at most 64 KiB; {} when omitted. */
@@ -102,7 +136,7 @@ export type CreateTeamMutationVariables = Exact<{
 
 export type CreateTeamMutation = { createTeam: { id: string, name: string } };
 
-export type ActivityFieldsFragment = { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null };
+export type ActivityFieldsFragment = { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null };
 
 export type TeamActivitySubscriptionVariables = Exact<{
   teamId: string | number;
@@ -110,12 +144,12 @@ export type TeamActivitySubscriptionVariables = Exact<{
 }>;
 
 
-export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
 
 export type MyActivitySubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyActivitySubscription = { myActivity: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+export type MyActivitySubscription = { myActivity: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
 
 export type ActivityPageQueryVariables = Exact<{
   teamId: string | number;
@@ -125,12 +159,12 @@ export type ActivityPageQueryVariables = Exact<{
 }>;
 
 
-export type ActivityPageQuery = { team: { id: string, activity: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } };
+export type ActivityPageQuery = { team: { id: string, activity: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } };
 
 export type MyTeamsNewestActivityQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyTeamsNewestActivityQuery = { me: { id: string, teams: Array<{ team: { id: string, activity: { edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: string, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } }> } | null };
+export type MyTeamsNewestActivityQuery = { me: { id: string, teams: Array<{ team: { id: string, activity: { edges: Array<{ node: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } }> } } }> } | null };
 
 export type MarkActivityReadMutationVariables = Exact<{
   teamId: string | number;
@@ -150,7 +184,7 @@ export type VerifyActivityLogQuery = { verifyActivityLog: { intact: boolean, che
 export type AccountEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AccountEventsSubscription = { accountEvents: { type: string, details: Record<string, unknown>, sessionId: string | null, createdAt: string } };
+export type AccountEventsSubscription = { accountEvents: { type: AccountEventType, details: Record<string, unknown>, sessionId: string | null, createdAt: string } };
 
 export type ItemFieldsFragment = { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } };
 

@@ -1,12 +1,38 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { AccountEventType } from '../../src/events/account-event-type';
 
+/** What each account event means; the README's list is checked against these. */
+const DESCRIPTIONS: Record<AccountEventType, string> = {
+  NEW_SIGN_IN: 'A new session signed in (`details.userAgent`).',
+  SESSION_REVOKED: 'One of my sessions was ended (`details.sessionId`).',
+  OTHER_SESSIONS_REVOKED: 'Every session but the one that asked was ended (`details.count`).',
+  PASSWORD_CHANGED: 'My password was changed; every other session was ended.',
+  PROFILE_UPDATED: 'My profile was changed (`details` holds the new values).',
+  EMAIL_CHANGE_REQUESTED: 'A link to confirm a new e-mail address was sent to that address.',
+  EMAIL_CHANGED: 'A new e-mail address was confirmed; every other session was ended.',
+  EMAIL_VERIFIED: 'My e-mail address was verified.',
+  TWO_FACTOR_ENABLED: 'Two-factor sign-in was turned on.',
+  TWO_FACTOR_DISABLED: 'Two-factor sign-in was turned off.',
+  RECOVERY_CODES_REGENERATED: 'New recovery codes replaced the old ones.',
+  READ_STATE_CHANGED: 'My read position in a team moved (`details.teamId`, `details.lastReadSeq`).',
+};
+
+registerEnumType(AccountEventType, {
+  name: 'AccountEventType',
+  description: 'What happened to my own account.',
+  valuesConfig: Object.fromEntries(
+    Object.entries(DESCRIPTIONS).map(([value, description]) => [value, { description }]),
+  ),
+});
+
+/** The GraphQL `AccountEvent` (the event as it travels is src/events/domain-events.ts). */
 @ObjectType('AccountEvent', {
   description: 'Something that happened to my own account, pushed to all of my sessions.',
 })
-export class AccountEventType {
-  @Field({ description: 'e.g. NEW_SIGN_IN, PASSWORD_CHANGED, SESSION_REVOKED, PROFILE_UPDATED.' })
-  type: string;
+export class AccountEventObject {
+  @Field(() => AccountEventType)
+  type: AccountEventType;
 
   @Field(() => ID, {
     nullable: true,

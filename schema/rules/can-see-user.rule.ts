@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 
 /** Profiles are visible to their owner and to people who share a team with them. */

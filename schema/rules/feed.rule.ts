@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import { isVouchedByFeed } from '../../src/live/feed-marks';
+import { isVouchedByFeed } from '../../src/live/feed-vouchers';
 
 /**
  * Objects a live feed checked itself where membership can no longer be read: the

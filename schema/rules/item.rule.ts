@@ -1,6 +1,6 @@
 import { rule } from 'graphql-shield';
 import type { Item } from '../../entities/item.entity';
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 import { canDeleteItem, isMember, type MaybeRole } from '../../src/teams/team-policy';
 import { teamDenial } from './team-denial';

@@ -1,5 +1,5 @@
 import { rule, type IRule } from 'graphql-shield';
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { isOwnProfile } from '../../src/accounts/own-profile';
 import { seesPersonalProfile } from '../../src/teams/team-policy';
 

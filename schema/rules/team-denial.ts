@@ -1,4 +1,4 @@
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { forbidden, heldForTwoFactor } from '../../src/errors/errors';
 
 /**

@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
 import type { MaybeRole } from '../../src/teams/team-policy';
 import { teamDenial } from './team-denial';

@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { Context } from '../../src/context/context';
+import type { Context } from '../../resolvers/context';
 import { forbidden } from '../../src/errors/errors';
 
 /**

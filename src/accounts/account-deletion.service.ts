@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountToken } from '../../entities/account-token.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -8,8 +9,9 @@ import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
+import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import { accountDeletedNotice } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
@@ -104,7 +106,7 @@ export class AccountDeletionService {
   /** Ends the user's pending invitations in the team and their membership, each with its activity. */
   private async leaveTeam(
     tx: EntityManager,
-    pending: PendingEvents,
+    pending: PendingEvents<DomainEvent>,
     teamId: string,
     user: User,
   ): Promise<void> {
@@ -123,7 +125,7 @@ export class AccountDeletionService {
       await recordActivity(tx, pending, team, {
         actorId: user.id,
         action: sentByUser ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-        subjectType: 'Invitation',
+        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
         summary: `${DELETED_USER_NAME} ${sentByUser ? 'revoked' : 'declined'} an invitation to join as ${invitation.role} (account deleted)`,
         details: { invitationId: invitation.id, role: invitation.role, accountDeleted: true },
@@ -135,7 +137,7 @@ export class AccountDeletionService {
     await recordActivity(tx, pending, team, {
       actorId: user.id,
       action: ActivityAction.MEMBER_LEFT,
-      subjectType: 'User',
+      subjectType: ActivitySubjectType.User,
       subjectId: user.id,
       summary: `${DELETED_USER_NAME} left the team (account deleted)`,
       details: { role: membership.role, accountDeleted: true },

@@ -1,11 +1,13 @@
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
+import type { AccountEventType } from '../events/account-event-type';
+import type { DomainEvent } from '../events/domain-events';
 
 /** Queues an AccountEvent for the user's own sessions, published after commit. */
 export function accountEvent(
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   userId: string,
   sessionId: string | null,
-  type: string,
+  type: AccountEventType,
   details: Record<string, unknown> = {},
 ): void {
   pending.add({

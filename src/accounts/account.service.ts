@@ -7,12 +7,14 @@ import {
   verifyPassword,
 } from '../auth/password-hasher';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
-import { inTransaction, type PendingEvents } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { isUuid } from '../validation/ids';
 import { normalizeEmail, requireText } from '../validation/validators';
+import { accountEvent } from './account-event';
 import type { EmailVerificationService } from './email-verification.service';
 import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
@@ -107,7 +109,7 @@ export class AccountService {
       }
       if (rehash) await tx.update(User, { id: user.id }, { passwordHash: rehash });
       const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
-      this.accountEvent(pending, user.id, session.id, 'NEW_SIGN_IN', {
+      accountEvent(pending, user.id, session.id, AccountEventType.NEW_SIGN_IN, {
         userAgent: session.userAgent,
       });
       return { token, session, user };
@@ -126,7 +128,7 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [sessionId] });
       if (!revoked.length) throw notFound('No such active session.');
-      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'SESSION_REVOKED', {
+      accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.SESSION_REVOKED, {
         sessionId,
       });
       return true;
@@ -138,9 +140,15 @@ export class AccountService {
       const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, {
         allExcept: viewer.session.id,
       });
-      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'OTHER_SESSIONS_REVOKED', {
-        count: revoked.length,
-      });
+      accountEvent(
+        pending,
+        viewer.user.id,
+        viewer.session.id,
+        AccountEventType.OTHER_SESSIONS_REVOKED,
+        {
+          count: revoked.length,
+        },
+      );
       return revoked.length;
     });
   }
@@ -161,7 +169,7 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await tx.update(User, { id: user.id }, { passwordHash });
       await this.sessions.revoke(tx, pending, user.id, { allExcept: viewer.session.id });
-      this.accountEvent(pending, user.id, viewer.session.id, 'PASSWORD_CHANGED', {});
+      accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);
       return true;
     });
   }
@@ -181,7 +189,7 @@ export class AccountService {
         );
       }
       if (Object.keys(changes).length) await tx.update(User, { id: viewer.user.id }, changes);
-      this.accountEvent(pending, viewer.user.id, viewer.session.id, 'PROFILE_UPDATED', {
+      accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.PROFILE_UPDATED, {
         ...changes,
       });
       return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
@@ -192,23 +200,6 @@ export class AccountService {
   private async passwordMatches(passwordHash: string, password: string): Promise<boolean> {
     if (password.length > PASSWORD_MAX_LENGTH) return false;
     return verifyPassword(passwordHash, password);
-  }
-
-  private accountEvent(
-    pending: PendingEvents,
-    userId: string,
-    sessionId: string | null,
-    type: string,
-    details: Record<string, unknown>,
-  ): void {
-    pending.add({
-      kind: 'account',
-      userId,
-      sessionId,
-      type,
-      details,
-      createdAt: new Date().toISOString(),
-    });
   }
 }
 

@@ -1,8 +1,9 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import {
   emailChangeEmail,
@@ -48,7 +49,7 @@ export class EmailChangeService {
         AccountTokenPurpose.EMAIL_CHANGE,
         newEmail,
       );
-      accountEvent(pending, user.id, viewer.session.id, 'EMAIL_CHANGE_REQUESTED');
+      accountEvent(pending, user.id, viewer.session.id, AccountEventType.EMAIL_CHANGE_REQUESTED);
       return token;
     });
     this.mail.send(
@@ -86,7 +87,7 @@ export class EmailChangeService {
           );
           const keep = viewer?.user.id === row.userId ? viewer.session.id : null;
           await this.sessions.revoke(tx, pending, row.userId, { allExcept: keep });
-          accountEvent(pending, row.userId, keep, 'EMAIL_CHANGED');
+          accountEvent(pending, row.userId, keep, AccountEventType.EMAIL_CHANGED);
           const after = await tx.getRepository(User).findOneByOrFail({ id: row.userId });
           return { user: after, oldEmail: before.email };
         },

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import { verificationEmail } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
@@ -72,7 +73,7 @@ export class EmailVerificationService {
       if (changed.affected !== 1) {
         throw badInput('token', 'This link is for an address the account no longer uses.');
       }
-      accountEvent(pending, row.userId, null, 'EMAIL_VERIFIED');
+      accountEvent(pending, row.userId, null, AccountEventType.EMAIL_VERIFIED);
       return true;
     });
   }

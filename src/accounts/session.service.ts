@@ -4,7 +4,8 @@ import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
 import { EntityRows } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
+import type { DomainEvent } from '../events/domain-events';
 import type { SessionCache } from './session-cache';
 
 export interface Viewer {
@@ -106,7 +107,7 @@ export class SessionService {
   /** Revokes the given sessions of one user (or all but `keepId`) and queues the revocation. */
   async revoke(
     tx: EntityManager,
-    pending: PendingEvents,
+    pending: PendingEvents<DomainEvent>,
     userId: string,
     which: { ids: string[] } | { allExcept: string | null },
   ): Promise<string[]> {

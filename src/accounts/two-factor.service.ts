@@ -3,8 +3,9 @@ import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
@@ -59,7 +60,7 @@ export class TwoFactorService {
         },
       );
       const codes = await this.replaceRecoveryCodes(tx, user.id);
-      accountEvent(pending, user.id, viewer.session.id, 'TWO_FACTOR_ENABLED');
+      accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_ENABLED);
       // Teams that held the user out let them back in: their live feeds follow them again.
       for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
         pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
@@ -79,7 +80,12 @@ export class TwoFactorService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await this.lockUser(tx, user.id);
       const codes = await this.replaceRecoveryCodes(tx, user.id);
-      accountEvent(pending, user.id, viewer.session.id, 'RECOVERY_CODES_REGENERATED');
+      accountEvent(
+        pending,
+        user.id,
+        viewer.session.id,
+        AccountEventType.RECOVERY_CODES_REGENERATED,
+      );
       return codes;
     });
   }
@@ -112,7 +118,7 @@ export class TwoFactorService {
         },
       );
       await tx.delete(RecoveryCode, { userId: user.id });
-      accountEvent(pending, user.id, viewer.session.id, 'TWO_FACTOR_DISABLED');
+      accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_DISABLED);
       return true;
     });
   }

@@ -1,14 +1,14 @@
+import type { Activity } from '../../entities/activity.entity';
 import {
   computeActivityHash,
   summaryMatchesSeal,
   type HashedActivityFields,
-} from './activity-hash';
+} from '../db/activity-hash';
 
-export interface ChainRow extends HashedActivityFields {
-  hash: string;
-  /** Salt of the summary's digest; null once the summary was erased (see activity-hash.ts). */
-  summarySalt?: string | null;
-}
+/** A stored row as the walk checks it; its salt is null once the summary was erased. */
+export type ChainRow = HashedActivityFields &
+  Pick<Activity, 'hash'> &
+  Partial<Pick<Activity, 'summarySalt'>>;
 
 /** Where a walk along the chain stands: the next seq expected and the hash it must chain to. */
 export interface ChainPosition {

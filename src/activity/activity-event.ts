@@ -2,36 +2,31 @@ import { Activity } from '../../entities/activity.entity';
 import type { Team } from '../../entities/team.entity';
 import type { ActivityEvent } from '../events/domain-events';
 
+/**
+ * An activity as a live feed hands it out: one rebuilt from an event carries its team as it
+ * was, which the `team` field falls back to once the team is deleted.
+ */
+export type DeliveredActivity = Activity & { teamSnapshot?: Team };
+
+/** Entity → event: the row as JSON (without the summary's salt) and its team's snapshot. */
 export function toActivityEvent(activity: Activity, team: Team): ActivityEvent {
+  const { summarySalt, createdAt, ...fields } = activity;
   return {
     kind: 'activity',
-    activity: {
-      id: activity.id,
-      teamId: activity.teamId,
-      seq: activity.seq,
-      actorId: activity.actorId,
-      action: activity.action,
-      subjectType: activity.subjectType,
-      subjectId: activity.subjectId,
-      summary: activity.summary,
-      summaryDigest: activity.summaryDigest ?? null,
-      details: activity.details,
-      createdAt: activity.createdAt.toISOString(),
-      hash: activity.hash,
-    },
+    activity: { ...fields, createdAt: createdAt.toISOString() },
     team: { id: team.id, name: team.name, createdAt: team.createdAt.toISOString() },
   };
 }
 
-/** Rebuilds the entity from an event (e.g. one that crossed Redis), keeping the team snapshot. */
-export function activityFromEvent(event: ActivityEvent): Activity & { teamSnapshot: Team } {
+/** Event → entity (e.g. one that crossed Redis), keeping the team snapshot. */
+export function activityFromEvent(event: ActivityEvent): DeliveredActivity {
   const activity = Object.assign(new Activity(), {
     ...event.activity,
     createdAt: new Date(event.activity.createdAt),
   });
+  // Stands in for the team row once it is gone: its head is the event's own row.
   const teamSnapshot = {
-    id: event.team.id,
-    name: event.team.name,
+    ...event.team,
     createdAt: new Date(event.team.createdAt),
     lastSeq: event.activity.seq,
     lastHash: event.activity.hash,

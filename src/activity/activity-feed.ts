@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
+import { EntityRows } from '../db/entity-rows';
 import { badInput } from '../errors/errors';
 import {
   cursorPart,
@@ -22,41 +23,6 @@ const CURSOR_KIND = 'activity';
 
 export const activityCursor = (seq: number): string => encodeCursor(CURSOR_KIND, [seq]);
 
-/** Raw rows → entities (the feed queries are hand-written SQL, see below). */
-export interface ActivityRecord {
-  id: string;
-  team_id: string;
-  seq: number;
-  actor_id: string | null;
-  action: ActivityAction;
-  subject_type: string;
-  subject_id: string;
-  summary: string;
-  details: Record<string, unknown>;
-  created_at: Date;
-  hash: string;
-  summary_salt?: string | null;
-  summary_digest?: string | null;
-}
-
-export function toActivity(row: ActivityRecord): Activity {
-  return Object.assign(new Activity(), {
-    id: row.id,
-    teamId: row.team_id,
-    seq: row.seq,
-    actorId: row.actor_id,
-    action: row.action,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    summary: row.summary,
-    details: row.details,
-    createdAt: row.created_at,
-    hash: row.hash,
-    summarySalt: row.summary_salt ?? null,
-    summaryDigest: row.summary_digest ?? null,
-  });
-}
-
 /**
  * The activity feed, newest first, keyset-paginated on seq — never OFFSET, so page 10 000
  * costs what page 1 costs. Every filter has a (team_id, column, seq) index
@@ -64,7 +30,16 @@ export function toActivity(row: ActivityRecord): Activity {
  * per action, merged, so a rare action stays fast in a team with millions of rows.
  */
 export class ActivityFeed {
+  private rows: EntityRows<Activity> | undefined;
+
   constructor(private readonly dataSource: DataSource) {}
+
+  /** The feed queries are hand-written SQL; their rows become entities by the entity's columns. */
+  private get activities(): EntityRows<Activity> {
+    // Built on first use: the DataSource's entity metadata exists once it is initialised.
+    this.rows ??= new EntityRows(this.dataSource, Activity);
+    return this.rows;
+  }
 
   async page(
     teamId: string,
@@ -96,8 +71,11 @@ export class ActivityFeed {
     } else {
       sql = `SELECT * FROM activities WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ${limit}`;
     }
-    const rows: ActivityRecord[] = await this.dataSource.query(sql, params);
-    return toPage(rows.map(toActivity), size);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(sql, params);
+    return toPage(
+      rows.map((row) => this.activities.map(row) as Activity),
+      size,
+    );
   }
 
   /** Matching rows in the whole log; without a filter it is the team's last seq (seqs are gapless). */

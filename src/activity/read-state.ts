@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
+import { accountEvent } from '../accounts/account-event';
 import type { Viewer } from '../accounts/session.service';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 
 /**
@@ -38,14 +40,16 @@ export class ReadState {
         )
         .then((result: [{ last_read_seq: number }[], number]) => result[0]);
       if (row.last_read_seq !== current.last_read_seq) {
-        pending.add({
-          kind: 'account',
-          userId: viewer.user.id,
-          type: 'READ_STATE_CHANGED',
-          sessionId: viewer.session.id,
-          details: { teamId, lastReadSeq: row.last_read_seq },
-          createdAt: new Date().toISOString(),
-        });
+        accountEvent(
+          pending,
+          viewer.user.id,
+          viewer.session.id,
+          AccountEventType.READ_STATE_CHANGED,
+          {
+            teamId,
+            lastReadSeq: row.last_read_seq,
+          },
+        );
       }
       return row.last_read_seq;
     });

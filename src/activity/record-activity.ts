@@ -1,21 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
-import type { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
 import { forbidden } from '../errors/errors';
-import { computeActivityHash, summaryDigest } from './activity-hash';
+import type { DomainEvent } from '../events/domain-events';
+import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 import { toActivityEvent } from './activity-event';
 
-export interface ActivityInput {
-  actorId: string | null;
-  action: ActivityAction;
-  subjectType: string;
-  subjectId: string;
-  summary: string;
-  details?: Record<string, unknown>;
-}
+/** What a command says about its change; the rest of the row is taken here. */
+export type ActivityInput = Pick<
+  Activity,
+  'actorId' | 'action' | 'subjectType' | 'subjectId' | 'summary'
+> &
+  Partial<Pick<Activity, 'details'>>;
 
 /** A data change that the activity row is written with, in the same statement (`$1…$n`). */
 export interface ChangeStatement {
@@ -36,7 +34,7 @@ const ACTIVITY_COLUMNS =
  */
 export async function recordActivity(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   input: ActivityInput,
   change?: ChangeStatement,

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
+import { Activity } from '../../entities/activity.entity';
+import { EntityRows } from '../db/entity-rows';
 import type { CpuPool } from '../workers/cpu-pool';
 import type { ChainPosition, ChainRow } from './activity-chain';
-import { toActivity } from './activity-feed';
 
 export interface ActivityLogVerificationResult {
   intact: boolean;
@@ -11,22 +12,6 @@ export interface ActivityLogVerificationResult {
 
 /** Rows read per round trip: memory stays flat however long the log is. */
 export const VERIFY_BATCH_SIZE = 1000;
-
-/** The hashed fields only: what crosses to the worker thread. */
-const chainRow = (row: ChainRow): ChainRow => ({
-  teamId: row.teamId,
-  seq: row.seq,
-  actorId: row.actorId,
-  action: row.action,
-  subjectType: row.subjectType,
-  subjectId: row.subjectId,
-  summary: row.summary,
-  details: row.details,
-  createdAt: row.createdAt,
-  hash: row.hash,
-  summaryDigest: row.summaryDigest ?? null,
-  summarySalt: row.summarySalt ?? null,
-});
 
 /**
  * Recomputes the hash chain over the team's rows in seq order, a batch at a time, in one
@@ -43,6 +28,7 @@ export async function verifyActivityLog(
   teamId: string,
   batchSize = VERIFY_BATCH_SIZE,
 ): Promise<ActivityLogVerificationResult> {
+  const activities = new EntityRows(dataSource, Activity);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -53,14 +39,12 @@ export async function verifyActivityLog(
     );
     let position: ChainPosition = { previousHash: '', expectedSeq: 1, checked: 0, brokenSeq: null };
     for (;;) {
-      const rows = (
-        await runner.query(
-          `SELECT * FROM activities WHERE team_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-          [teamId, position.expectedSeq, batchSize],
-        )
-      )
-        .map(toActivity)
-        .map(chainRow);
+      const found: Record<string, unknown>[] = await runner.query(
+        `SELECT * FROM activities WHERE team_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+        [teamId, position.expectedSeq, batchSize],
+      );
+      // The rows cross to a worker thread as they are: plain data, dates kept.
+      const rows: ChainRow[] = found.map((row) => activities.map(row) as Activity);
       position = await cpu.run('verifyChainSegment', { position, rows });
       if (position.brokenSeq !== null) {
         return {

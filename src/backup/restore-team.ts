@@ -4,9 +4,10 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import type { EventBus } from '../events/event-bus';
 import { isUuid } from '../validation/ids';
 import { refuse } from './backup-errors';
@@ -182,7 +183,7 @@ export async function restoreTeam(
     await recordActivity(tx, pending, team, {
       actorId: null,
       action: ActivityAction.TEAM_RESTORED,
-      subjectType: 'Team',
+      subjectType: ActivitySubjectType.Team,
       subjectId: teamId,
       summary: `The team "${team.name}" was restored from the backup of ${manifest.createdAt}`,
       details: {

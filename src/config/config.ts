@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
+import { checkRedisConfig, redisConfigSchema } from './redis-config';
 import {
   csvSetting as csv,
   durationSetting as duration,
@@ -28,7 +29,7 @@ export const configSchema = z.object({
   SESSION_TTL: duration('30d'),
   /** How long each instance keeps a resolved session; revocations drop it at once. 0: off. */
   SESSION_CACHE_TTL: duration('5s'),
-  REDIS_URL: optionalUrl,
+  ...redisConfigSchema,
   PUBLIC_URL: optionalUrl,
   CORS_ORIGINS: csv,
   INVITATION_TTL: duration('7d'),
@@ -85,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (backupProblem) throw new ConfigError(`Invalid configuration:\n  ${backupProblem}`);
   const edgeProblem = checkEdgeConfig(config);
   if (edgeProblem) throw new ConfigError(`Invalid configuration:\n  ${edgeProblem}`);
+  const redisProblem = checkRedisConfig(config);
+  if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
   return config;
 }
 

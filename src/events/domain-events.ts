@@ -1,27 +1,22 @@
-import type { ActivityAction } from '../../entities/activity-action.enum';
+import type { Activity } from '../../entities/activity.entity';
+import type { Team } from '../../entities/team.entity';
+import type { AccountEventType } from './account-event-type';
+
+/** A value as JSON carries it: dates become ISO strings. */
+export type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+
+/** What an activity event keeps of its team, so a deleted team can still be shown. */
+export type TeamSnapshot = Pick<Team, 'id' | 'name' | 'createdAt'>;
 
 /**
- * An activity as it travels between instances: plain JSON (dates as ISO strings), carrying a
- * snapshot of the team so a TEAM_DELETED event can still be rendered after the rows are gone.
+ * An activity as it travels between instances: the row as plain JSON, without the summary's
+ * salt (which never leaves the database), carrying a snapshot of the team so a TEAM_DELETED
+ * event can still be rendered after the rows are gone.
  */
 export interface ActivityEvent {
   kind: 'activity';
-  activity: {
-    id: string;
-    teamId: string;
-    seq: number;
-    actorId: string | null;
-    action: ActivityAction;
-    subjectType: string;
-    subjectId: string;
-    summary: string;
-    /** What the chain seals in place of the summary (clients verify with it). */
-    summaryDigest: string | null;
-    details: Record<string, unknown>;
-    createdAt: string;
-    hash: string;
-  };
-  team: { id: string; name: string; createdAt: string };
+  activity: AsJson<Omit<Activity, 'summarySalt'>>;
+  team: AsJson<TeamSnapshot>;
 }
 
 /** A user lost access to a team (removed, left) — or everybody did (userId null: team deleted). */
@@ -49,15 +44,30 @@ export interface SessionsRevokedEvent {
 export interface AccountEvent {
   kind: 'account';
   userId: string;
-  type: string;
+  type: AccountEventType;
   /** The session that caused it, if any, so clients can tell "this device" from others. */
   sessionId: string | null;
   details: Record<string, unknown>;
   createdAt: string;
 }
 
+/**
+ * The Redis bus's health check (src/redis/bus-health.ts): an instance publishes it on a user
+ * channel only it listens to and trusts the bus again once it comes back.
+ */
+export interface BusProbeEvent {
+  kind: 'bus-probe';
+  userId: string;
+  epoch: number;
+}
+
 export type DomainEvent =
-  ActivityEvent | AccessRevokedEvent | AccessGrantedEvent | SessionsRevokedEvent | AccountEvent;
+  | ActivityEvent
+  | AccessRevokedEvent
+  | AccessGrantedEvent
+  | SessionsRevokedEvent
+  | AccountEvent
+  | BusProbeEvent;
 
 /** Channels: one per team (its activity and access changes) and one per user. */
 export const teamChannel = (teamId: string) => `team.${teamId}`;
@@ -73,6 +83,7 @@ export function channelOf(event: DomainEvent): string {
     case 'access-granted':
     case 'sessions-revoked':
     case 'account':
+    case 'bus-probe':
       return userChannel(event.userId);
   }
 }

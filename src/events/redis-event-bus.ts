@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { withTimeout } from '../util/with-timeout';
+import { REDIS_WAIT_MS } from './bus-connection';
 import { channelOf, type DomainEvent } from './domain-events';
 import type { EventBus, EventListener, Unsubscribe } from './event-bus';
 import { LocalDispatcher } from './local-dispatcher';
+import type { PubSubTransport } from './pubsub-transport';
 
 /** Redis channel names are shared with anything else on the server: keep ours apart. */
 const PREFIX = 'teamgraph:';
-/** How long a publish or a subscription may wait for Redis before we carry on without it. */
-const REDIS_WAIT_MS = 2_000;
-/** Reconnect attempts back off to at most this, so a returning Redis is noticed within it. */
-const MAX_RECONNECT_DELAY_MS = 400;
 
 /** What travels on a Redis channel: the event and the instance that published it. */
 interface Envelope {
@@ -19,61 +17,32 @@ interface Envelope {
 }
 
 /**
- * The bus across server instances: events are published as JSON on Redis pub/sub and every
- * other instance dispatches what it receives to its own listeners. The publishing instance
+ * The bus across server instances: events are published as JSON on Redis — plain pub/sub on
+ * one server, sharded pub/sub on a Redis Cluster (see the transports) — and every other
+ * instance dispatches what it receives to its own listeners. The publishing instance
  * dispatches its own events at once, without Redis, so a log-out or a removal ends this
- * instance's sockets and feeds even while Redis is away. One connection publishes; one
- * subscribes — to a channel only while a local listener needs it. Redis keeps the order of
- * messages from one connection, so a team's events (and the revocation that follows a
- * deletion) arrive in the order they were published.
+ * instance's sockets and feeds even while Redis is away. This instance subscribes to a
+ * channel only while a local listener needs it. A team's events (and the revocation that
+ * follows a deletion) share the team's channel, so they arrive in the order they were
+ * published.
  */
 export class RedisEventBus implements EventBus {
   private readonly dispatcher = new LocalDispatcher();
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
-  /** Local listeners per channel, and the SUBSCRIBE that made Redis send us that channel. */
+  /** Local listeners per channel, and the subscription that made Redis send us that channel. */
   private readonly channels = new Map<string, { count: number; ready: Promise<void> }>();
   /** Tells this instance's own messages apart when Redis echoes them back. */
   private readonly instanceId = randomUUID();
   private readonly reconnectListeners = new Set<() => void>();
-  private lostConnection = false;
 
   constructor(
-    url: string,
+    private readonly transport: PubSubTransport,
     private readonly logger: Logger,
   ) {
-    const retryStrategy = (attempt: number) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS);
-    this.publisher = new Redis(url, {
-      connectionName: 'teamgraph-publish',
-      maxRetriesPerRequest: 1,
-      retryStrategy,
-    });
-    // Subscriptions wait for a reconnect (ioredis then re-subscribes every channel).
-    this.subscriber = new Redis(url, {
-      connectionName: 'teamgraph-subscribe',
-      maxRetriesPerRequest: null,
-      retryStrategy,
-    });
-    this.subscriber.on('close', () => {
-      this.lostConnection = true;
-    });
-    this.subscriber.on('ready', () => {
-      if (!this.lostConnection) return;
-      this.lostConnection = false;
+    transport.onRestored(() => {
       this.logger.info('redis event bus reconnected; re-checking live access');
       for (const listener of [...this.reconnectListeners]) listener();
     });
-    for (const [role, connection] of [
-      ['publish', this.publisher],
-      ['subscribe', this.subscriber],
-    ] as const) {
-      connection.on('error', (error: Error) =>
-        this.logger.warn({ err: error, role }, 'redis event bus connection error'),
-      );
-    }
-    this.subscriber.on('message', (channel: string, message: string) =>
-      this.receive(channel, message),
-    );
+    transport.onMessage((channel, message) => this.receive(channel, message));
   }
 
   /**
@@ -84,15 +53,12 @@ export class RedisEventBus implements EventBus {
   async publish(events: DomainEvent[]): Promise<void> {
     if (!events.length) return;
     for (const event of events) this.dispatcher.dispatch(event);
-    const pipeline = this.publisher.pipeline();
-    for (const event of events) {
+    const messages = events.map((event) => {
       const envelope: Envelope = { from: this.instanceId, event };
-      pipeline.publish(PREFIX + channelOf(event), JSON.stringify(envelope));
-    }
+      return { channel: PREFIX + channelOf(event), message: JSON.stringify(envelope) };
+    });
     try {
-      const results = await withTimeout(pipeline.exec(), 'publish');
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
+      await withTimeout(this.transport.publish(messages), REDIS_WAIT_MS, 'Redis publish');
     } catch (error) {
       this.logger.error(
         { err: error, events: events.map((e) => ({ kind: e.kind, channel: channelOf(e) })) },
@@ -105,8 +71,8 @@ export class RedisEventBus implements EventBus {
     const remove = this.dispatcher.subscribe(channel, listener);
     let entry = this.channels.get(channel);
     if (!entry) {
-      const ready = this.subscriber.subscribe(PREFIX + channel).then(() => undefined);
-      // A failed SUBSCRIBE is logged; ioredis re-subscribes every channel on reconnect.
+      const ready = this.transport.subscribe(PREFIX + channel);
+      // A failed subscription is logged; ioredis re-subscribes every channel on reconnect.
       ready.catch((error: unknown) =>
         this.logger.warn({ err: error, channel }, 'redis subscribe failed'),
       );
@@ -124,11 +90,13 @@ export class RedisEventBus implements EventBus {
       current.count -= 1;
       if (current.count === 0) {
         this.channels.delete(channel);
-        this.subscriber.unsubscribe(PREFIX + channel).catch(() => undefined);
+        this.transport.unsubscribe(PREFIX + channel).catch(() => undefined);
       }
     };
     // Bounded: with Redis away, a feed starts anyway and catches up when it is back.
-    unsubscribe.ready = withTimeout(entry.ready, 'subscribe').catch(() => undefined);
+    unsubscribe.ready = withTimeout(entry.ready, REDIS_WAIT_MS, 'Redis subscribe').catch(
+      () => undefined,
+    );
     return unsubscribe;
   }
 
@@ -146,14 +114,21 @@ export class RedisEventBus implements EventBus {
     return this.channels.size;
   }
 
+  /** Redis told us a subscription dropped: events may be missed until `connected()` again. */
+  onConnectionLost(listener: () => void): void {
+    this.transport.onLost(listener);
+  }
+
+  /** Every subscription is in place. */
+  connected(): boolean {
+    return this.transport.isUp();
+  }
+
   async close(): Promise<void> {
     this.reconnectListeners.clear();
     this.dispatcher.clear();
     this.channels.clear();
-    // QUIT flushes what is queued; a Redis that is away gets no say in how long shutdown takes.
-    const connections = [this.publisher, this.subscriber];
-    await Promise.allSettled(connections.map((c) => withTimeout(c.quit(), 'quit')));
-    for (const connection of connections) connection.disconnect();
+    await this.transport.close();
   }
 
   private receive(redisChannel: string, message: string): void {
@@ -171,15 +146,4 @@ export class RedisEventBus implements EventBus {
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
     this.dispatcher.dispatch(event);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis ${what} timed out`)), REDIS_WAIT_MS);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,11 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
+import type { DomainEvent } from '../events/domain-events';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
 
@@ -15,7 +17,7 @@ export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
  */
 export async function closeInvitation(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   invitation: Invitation,
   actor: Pick<User, 'id' | 'displayName'>,
@@ -34,7 +36,7 @@ export async function closeInvitation(
   await recordActivity(tx, pending, lockedTeam, {
     actorId: actor.id,
     action: revoked ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-    subjectType: 'Invitation',
+    subjectType: ActivitySubjectType.Invitation,
     subjectId: invitation.id,
     summary: reason
       ? `${capitalised(what)} was revoked: ${reason.summary}`

@@ -1,6 +1,7 @@
 import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -9,8 +10,9 @@ import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
 import { generateToken, hashToken } from '../auth/token';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict, forbidden } from '../errors/errors';
+import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../logging/logger';
 import type { Mailer } from '../mail/mailer';
@@ -105,7 +107,7 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_INVITED,
-        subjectType: 'Invitation',
+        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
         // The invitee's address is not a team member's profile yet: members see the role only.
         summary: `${actor.displayName} invited someone to join as ${role}`,
@@ -143,7 +145,7 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.INVITATION_RESENT,
-        subjectType: 'Invitation',
+        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
         summary: `${actor.displayName} resent an invitation to join as ${invitation.role}`,
         details: {
@@ -208,11 +210,11 @@ export class InvitationService {
           email: invitation.email,
         })
         .execute();
-      if (verified.affected) accountEvent(pending, actor.id, null, 'EMAIL_VERIFIED');
+      if (verified.affected) accountEvent(pending, actor.id, null, AccountEventType.EMAIL_VERIFIED);
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,
-        subjectType: 'User',
+        subjectType: ActivitySubjectType.User,
         subjectId: actor.id,
         summary: `${actor.displayName} joined the team as ${invitation.role}`,
         details: {

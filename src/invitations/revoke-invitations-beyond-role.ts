@@ -3,7 +3,8 @@ import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import type { PendingEvents } from '../db/unit-of-work';
+import type { PendingEvents } from '../db/in-transaction';
+import type { DomainEvent } from '../events/domain-events';
 import { canInviteAs, type MaybeRole } from '../teams/team-policy';
 import { closeInvitation } from './close-invitation';
 
@@ -18,7 +19,7 @@ export const INVITER_LOST_ROLE = 'INVITER_LOST_ROLE';
  */
 export async function revokeInvitationsBeyondRole(
   tx: EntityManager,
-  pending: PendingEvents,
+  pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   inviterId: string,
   newRole: MaybeRole,

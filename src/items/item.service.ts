@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -73,7 +74,7 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_CREATED,
-          subjectType: 'Item',
+          subjectType: ActivitySubjectType.Item,
           subjectId: id,
           summary: `${actor.displayName} created "${title}"`,
           details: { title },
@@ -110,7 +111,7 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_UPDATED,
-          subjectType: 'Item',
+          subjectType: ActivitySubjectType.Item,
           subjectId: id,
           summary: `${actor.displayName} updated "${next.title ?? item.title}"`,
           details: { version, changedFields: changedFields(before, next) },
@@ -136,7 +137,7 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_DELETED,
-          subjectType: 'Item',
+          subjectType: ActivitySubjectType.Item,
           subjectId: id,
           summary: `${actor.displayName} deleted "${item.title}"`,
           details: { title: item.title, version: item.version },

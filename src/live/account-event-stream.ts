@@ -1,9 +1,9 @@
-import type { Context } from '../context/context';
 import { userChannel, type AccountEvent } from '../events/domain-events';
-import type { Unsubscribe } from '../events/event-bus';
-import { unauthenticated } from '../errors/errors';
+import type { EventBus, Unsubscribe } from '../events/event-bus';
 import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
+import type { Services } from '../services';
+import type { LiveSubscriber } from './live-subscriber';
 
 /** A reader that stalls keeps at most this many account events; older ones are dropped. */
 const MAX_BUFFERED = 100;
@@ -21,11 +21,14 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   private counted = false;
   private unsubscribe: Unsubscribe | null = null;
 
-  constructor(private readonly context: Context & { viewer: NonNullable<Context['viewer']> }) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly userId: string,
+  ) {}
 
   async start(): Promise<this> {
-    const userId = this.context.viewer.user.id;
-    this.unsubscribe = this.context.services.bus.subscribe(userChannel(userId), (event) => {
+    const { userId } = this;
+    this.unsubscribe = this.bus.subscribe(userChannel(userId), (event) => {
       if (this.closed || event.kind !== 'account' || event.userId !== userId) return;
       this.queue.push(event);
       if (this.queue.length > MAX_BUFFERED) this.queue.shift();
@@ -79,8 +82,9 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   }
 }
 
-export async function openAccountEventStream(context: Context): Promise<AccountEventStream> {
-  const viewer = context.viewer;
-  if (!viewer) throw unauthenticated();
-  return new AccountEventStream({ ...context, viewer }).start();
+export function openAccountEventStream(
+  services: Pick<Services, 'bus'>,
+  subscriber: LiveSubscriber,
+): Promise<AccountEventStream> {
+  return new AccountEventStream(services.bus, subscriber.userId).start();
 }

@@ -1,7 +1,6 @@
 import { execute } from 'graphql';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { activityFromEvent } from '../activity/activity-event';
-import type { Context } from '../context/context';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { createLoaders } from '../loaders/loaders';
@@ -11,13 +10,14 @@ import type { Services } from '../services';
 import type { MaybeRole } from '../teams/team-policy';
 import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audience-metrics';
 import { accessKey, liveReads, type LiveAccess } from './live-reads';
+import type { LiveSubscriber } from './live-subscriber';
 import type { LiveTarget } from './live-target';
 
 /** What the hub needs of a feed that follows a team. */
 export interface AudienceMember {
   readonly viewerId: string;
   readonly sessionId: string | null;
-  readonly context: Context;
+  readonly subscriber: LiveSubscriber;
   readonly isClosed: boolean;
   /** Its audience when it can take this event from the audience now (idle at seq - 1). */
   audienceFor(teamId: string, seq: number): string | null;
@@ -201,11 +201,11 @@ export class AudienceHub {
         loaders.viewerRole.prime(teamId, role);
         if (team) loaders.team.prime(team.id, team);
         if (actor) loaders.user.prime(actor.id, actor);
-        const target = representative.context.live as LiveTarget;
+        const target = representative.subscriber.live as LiveTarget;
         const result = await execute({
           ...target.execution,
           rootValue: activity,
-          contextValue: { ...representative.context, loaders },
+          contextValue: representative.subscriber.contextWith(loaders),
         });
         if (result.errors) {
           // Errors are masked and logged per operation on the feed's own path.
@@ -216,7 +216,7 @@ export class AudienceHub {
         const payload = JSON.stringify(result);
         let delivered = 0;
         for (const member of members) {
-          const live = member.context.live;
+          const live = member.subscriber.live;
           if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
           live.socket.send(
             `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":${payload}}`,

@@ -2,8 +2,7 @@ import { GraphQLError } from 'graphql';
 import { MoreThan } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { activityFromEvent } from '../activity/activity-event';
-import type { Context } from '../context/context';
+import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
@@ -12,8 +11,9 @@ import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
 import { audienceHub, type AudienceMember } from './audience-hub';
-import { AccessLost, vouchFor } from './feed-marks';
+import { AccessLost, vouchFor } from './feed-vouchers';
 import { accessKey, liveReads } from './live-reads';
+import type { LiveSubscriber } from './live-subscriber';
 
 /** Stored rows are read this many at a time (replay and gap filling). */
 export const REPLAY_BATCH = 100;
@@ -45,9 +45,8 @@ interface Inbound {
 
 export interface LiveActivityFeedOptions {
   services: Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
-  /** The operation's context: its loaders are replaced before every item, never reused. */
-  context: Context;
-  viewerId: string;
+  /** Whom the feed serves: its loaders are replaced before every item, never reused. */
+  subscriber: LiveSubscriber;
   /**
    * `end`: losing access to a team ends the whole feed with ACCESS_REVOKED (teamActivity).
    * `drop`: the feed stops following that team and goes on (myActivity).
@@ -83,15 +82,15 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   constructor(private readonly options: LiveActivityFeedOptions) {}
 
   get viewerId(): string {
-    return this.options.viewerId;
+    return this.options.subscriber.userId;
   }
 
-  get sessionId(): string | null {
-    return this.options.context.viewer?.session.id ?? null;
+  get sessionId(): string {
+    return this.options.subscriber.sessionId;
   }
 
-  get context(): Context {
-    return this.options.context;
+  get subscriber(): LiveSubscriber {
+    return this.options.subscriber;
   }
 
   get isClosed(): boolean {
@@ -114,9 +113,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   /** Listens on the viewer's channel (joins and removals), before anything is read. */
   async listenToViewer(): Promise<void> {
     const { bus } = this.options.services;
-    this.userUnsubscribe = bus.subscribe(userChannel(this.options.viewerId), (e) =>
-      this.receive(e),
-    );
+    this.userUnsubscribe = bus.subscribe(userChannel(this.viewerId), (e) => this.receive(e));
     await this.userUnsubscribe.ready;
   }
 
@@ -214,7 +211,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   }
 
   private async handle({ event, gapFilled }: Inbound): Promise<FeedItem | null> {
-    const { viewerId } = this.options;
+    const { viewerId } = this;
     switch (event.kind) {
       case 'activity': {
         const followed = this.teams.get(event.activity.teamId);
@@ -239,7 +236,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   }
 
   /** The check every item passes just before it is handed out. */
-  private async admit(activity: Activity): Promise<FeedItem | null> {
+  private async admit(activity: DeliveredActivity): Promise<FeedItem | null> {
     const followed = this.teams.get(activity.teamId);
     if (!followed || activity.seq <= followed.lastSent) return null;
     if (activity.action === ActivityAction.TEAM_DELETED) {
@@ -250,11 +247,11 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
       this.accessLost(activity.teamId);
       if (!contiguous) return null;
       followed.lastSent = activity.seq;
-      const snapshot = (activity as Activity & { teamSnapshot?: object }).teamSnapshot;
-      if (snapshot) vouchFor(snapshot);
+      if (activity.teamSnapshot) vouchFor(activity.teamSnapshot);
       return vouchFor(activity);
     }
-    const { context, services, viewerId } = this.options;
+    const { subscriber, services } = this.options;
+    const { viewerId } = this;
     const reads = liveReads(services.dataSource);
     // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
     // reads just made: the permission rules and field resolvers of this item see exactly them.
@@ -262,7 +259,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     const sessionId = this.sessionId;
     const { actorId } = activity;
     const [access, team, actor, actorRole] = await Promise.all([
-      sessionId ? reads.access.load(accessKey(activity.teamId, viewerId, sessionId)) : null,
+      reads.access.load(accessKey(activity.teamId, viewerId, sessionId)),
       reads.teams.load(activity.teamId),
       actorId ? loaders.user.load(actorId) : null,
       // The actor's own role here, through the shared role batch (one read for all feeds).
@@ -281,13 +278,13 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     // An actor still in this team shares it with the subscriber: their profile is visible
     // without another read. Anyone else is looked up (batched across subscribers) if selected.
     if (actor && actorRole) loaders.sharesTeamWith.prime(actor.id, true);
-    context.loaders = loaders;
+    subscriber.useLoaders(loaders);
     followed.lastSent = activity.seq;
     return activity;
   }
 
   audienceFor(teamId: string, seq: number): string | null {
-    const live = this.options.context.live;
+    const live = this.options.subscriber.live;
     if (!live?.audience || this.closed || this.held || !this.waiter) return null;
     if (this.inbox.length || this.rows.length || this.endPending) return null;
     if (live.socket.readyState !== live.socket.OPEN) return null;
@@ -319,7 +316,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
 
   /** The subscriber's session ended: its socket closes (4403), which ends this feed too. */
   endSession(): void {
-    const live = this.options.context.live;
+    const live = this.options.subscriber.live;
     if (live) live.socket.close(CLOSE_FORBIDDEN, 'Forbidden');
     else this.accessLost(null);
     this.wake();
@@ -349,7 +346,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
          LEFT JOIN activities a ON a.team_id = m.team_id AND a.created_at < m.joined_at
         WHERE m.team_id = $1 AND m.user_id = $2
         GROUP BY m.team_id`,
-      [teamId, this.options.viewerId],
+      [teamId, this.viewerId],
     );
     if (!row) {
       // Already gone again: nothing to follow.

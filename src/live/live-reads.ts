@@ -10,14 +10,6 @@ export interface LiveAccess {
   role: MaybeRole;
 }
 
-/** A team feed's starting point (null from the batch: the team does not exist). */
-export interface FeedStart {
-  role: MaybeRole;
-  lastSeq: number;
-  /** A member held out by the team's two-factor requirement (role is then null). */
-  held: boolean;
-}
-
 /** The member's role, or null while the team's two-factor requirement holds them out. */
 const ROLE_UNLESS_HELD = `CASE WHEN ${HELD_FOR_TWO_FACTOR_SQL} THEN NULL ELSE m.role END`;
 
@@ -36,8 +28,6 @@ export class LiveReads {
   /** Session validity and membership, checked together in one statement. */
   readonly access: SharedBatch<LiveAccess>;
   readonly teams: SharedBatch<Team>;
-  /** Where a new team feed starts: the viewer's role and the team's last seq, keyed `team:user`. */
-  readonly starts: SharedBatch<FeedStart>;
 
   constructor(dataSource: DataSource) {
     this.access = new SharedBatch(async (keys) => {
@@ -58,23 +48,6 @@ export class LiveReads {
       );
       return new Map(
         rows.map((r) => [r.key, { sessionActive: r.session_active, role: r.role ?? null }]),
-      );
-    });
-    this.starts = new SharedBatch(async (keys) => {
-      const parts = keys.map((key) => key.split(':'));
-      const rows = await dataSource.query<
-        { key: string; role: MaybeRole; last_seq: number; held: boolean }[]
-      >(
-        `SELECT t.id || ':' || k.user_id AS key, ${ROLE_UNLESS_HELD} AS role, t.last_seq,
-                (m.role IS NOT NULL AND coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false)) AS held
-           FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
-           JOIN teams t ON t.id = k.team_id
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
-           LEFT JOIN users u ON u.id = k.user_id`,
-        [parts.map((p) => p[0]), parts.map((p) => p[1])],
-      );
-      return new Map(
-        rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq, held: r.held }]),
       );
     });
     this.teams = new SharedBatch(async (ids) => {

@@ -1,20 +1,18 @@
-import type { Context } from '../context/context';
-import { unauthenticated } from '../errors/errors';
-import { LiveActivityFeed } from './live-activity-feed';
+import { LiveActivityFeed, type LiveActivityFeedOptions } from './live-activity-feed';
+import type { LiveSubscriber } from './live-subscriber';
 
 /**
  * `myActivity`: the activity of every team I am in, live. Listens on my own channel first
  * (joins and removals), then on each team's; a team joined later is followed from the first
  * activity recorded since joining, a team left is dropped without ending the feed.
  */
-export async function openMyActivityStream(context: Context): Promise<LiveActivityFeed> {
-  const viewer = context.viewer;
-  if (!viewer) throw unauthenticated();
-  const { services } = context;
+export async function openMyActivityStream(
+  services: LiveActivityFeedOptions['services'],
+  subscriber: LiveSubscriber,
+): Promise<LiveActivityFeed> {
   const feed = new LiveActivityFeed({
     services,
-    context,
-    viewerId: viewer.user.id,
+    subscriber,
     onAccessLost: 'drop',
     followJoins: true,
   });
@@ -22,7 +20,7 @@ export async function openMyActivityStream(context: Context): Promise<LiveActivi
     await feed.listenToViewer();
     const teamIds = await services.dataSource.query<{ team_id: string }[]>(
       `SELECT team_id FROM memberships WHERE user_id = $1`,
-      [viewer.user.id],
+      [subscriber.userId],
     );
     await Promise.all(teamIds.map(({ team_id }) => feed.follow(team_id, 0, false)));
     // Read after listening: everything newer than this arrives as a live event.

@@ -1,8 +1,8 @@
-import type { Context } from '../context/context';
-import { badInput, forbidden, heldForTwoFactor, unauthenticated } from '../errors/errors';
+import { badInput, forbidden, heldForTwoFactor } from '../errors/errors';
+import { roleAndTeamOf } from '../loaders/loaders';
 import { isUuid } from '../validation/ids';
-import { LiveActivityFeed } from './live-activity-feed';
-import { liveReads } from './live-reads';
+import { LiveActivityFeed, type LiveActivityFeedOptions } from './live-activity-feed';
+import type { LiveSubscriber } from './live-subscriber';
 
 /**
  * `teamActivity(teamId, afterSeq)`: authorizes where the subscription starts (the permission
@@ -11,31 +11,28 @@ import { liveReads } from './live-reads';
  * commit in between is not missed. A non-member gets FORBIDDEN and no listener is left.
  */
 export async function openTeamActivityStream(
-  context: Context,
+  services: LiveActivityFeedOptions['services'],
+  subscriber: LiveSubscriber,
   teamId: string,
   afterSeq: number | null | undefined,
 ): Promise<LiveActivityFeed> {
-  const viewer = context.viewer;
-  if (!viewer) throw unauthenticated();
   if (afterSeq != null && afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
   if (!isUuid(teamId)) throw forbidden();
-  const { services } = context;
   const feed = new LiveActivityFeed({
     services,
-    context,
-    viewerId: viewer.user.id,
+    subscriber,
     onAccessLost: 'end',
     followJoins: false,
   });
   try {
     await feed.follow(teamId, 0, false);
-    // One statement, batched with every other feed starting now: role and last seq.
-    const start = await liveReads(services.dataSource).starts.load(
-      `${teamId.toLowerCase()}:${viewer.user.id}`,
-    );
-    if (!start?.role) throw start?.held ? heldForTwoFactor() : forbidden();
-    if (afterSeq == null) feed.startAt(teamId, start.lastSeq, false);
-    else feed.startAt(teamId, afterSeq, afterSeq < start.lastSeq);
+    // The role and the team's last seq in one statement, batched with every other role read
+    // (loaders and feeds) of this turn.
+    const start = await roleAndTeamOf(services.dataSource, subscriber.userId, teamId.toLowerCase());
+    if (!start?.role || start.held) throw start?.held ? heldForTwoFactor() : forbidden();
+    const lastSeq = start.team.lastSeq;
+    if (afterSeq == null) feed.startAt(teamId, lastSeq, false);
+    else feed.startAt(teamId, afterSeq, afterSeq < lastSeq);
     return feed.started();
   } catch (error) {
     feed.close();

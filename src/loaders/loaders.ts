@@ -47,6 +47,16 @@ function batchesFor(dataSource: DataSource): SharedBatches {
   return batches;
 }
 
+/**
+ * The user's role in the team, with the team (null: no such team), through the one shared
+ * batch: every loader and every team feed starting in the same turn costs one statement.
+ */
+export const roleAndTeamOf = (
+  dataSource: DataSource,
+  userId: string,
+  teamId: string,
+): Promise<RoleAndTeam | null> => batchesFor(dataSource).roles.load(`${userId}:${teamId}`);
+
 /** Each request gets its own copy of a shared row, so nothing one request changes leaks. */
 const own = <T extends object>(row: T | null): T | null =>
   row && Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
@@ -79,7 +89,7 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     Promise.all(
       teamIds.map(async (id) => {
         if (!viewerId || !isUuid(id)) return null;
-        const found = await shared.roles.load(`${viewerId}:${id}`);
+        const found = await roleAndTeamOf(dataSource, viewerId, id);
         if (found) team.prime(id, own(found.team));
         return found;
       }),

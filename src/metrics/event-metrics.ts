@@ -1,7 +1,5 @@
 import { Counter } from 'prom-client';
-import type { DomainEvent } from '../events/domain-events';
-import type { EventBus } from '../events/event-bus';
-import type { Logger } from '../logging/logger';
+import type { PublishObserver } from '../events/observed-event-bus';
 import { metricsRegistry } from './registry';
 
 export const eventsPublished = new Counter({
@@ -22,45 +20,7 @@ export const eventsDelivered = new Counter({
 export const eventDelivered = (kind: string, subscribers = 1): void =>
   eventsDelivered.inc({ kind }, subscribers);
 
-/** What an application-event log line says: ids and kinds, never summaries or details. */
-export function describeEvent(event: DomainEvent): Record<string, unknown> {
-  switch (event.kind) {
-    case 'activity':
-      return {
-        kind: event.kind,
-        teamId: event.activity.teamId,
-        seq: event.activity.seq,
-        action: event.activity.action,
-        actorId: event.activity.actorId,
-        subjectType: event.activity.subjectType,
-        subjectId: event.activity.subjectId,
-      };
-    case 'access-revoked':
-    case 'access-granted':
-      return { kind: event.kind, teamId: event.teamId, userId: event.userId };
-    case 'sessions-revoked':
-      return { kind: event.kind, userId: event.userId, sessions: event.sessionIds.length };
-    case 'account':
-      return { kind: event.kind, userId: event.userId, type: event.type };
-  }
-}
-
-/**
- * Counts what goes through the bus without changing it and, given a logger, writes one
- * `app.event` line per published event (the application-event log).
- */
-export function countingEventBus(bus: EventBus, logger?: Logger): EventBus {
-  return {
-    async publish(events: DomainEvent[]) {
-      await bus.publish(events);
-      for (const event of events) {
-        eventsPublished.inc({ kind: event.kind });
-        logger?.info({ event: 'app.event', ...describeEvent(event) }, 'domain event');
-      }
-    },
-    subscribe: (channel, listener) => bus.subscribe(channel, listener),
-    onReconnect: (listener) => bus.onReconnect(listener),
-    listenerCount: () => bus.listenerCount(),
-    close: () => bus.close(),
-  };
-}
+/** Counts each published event by kind (`teamgraph_events_published_total`). */
+export const countPublished: PublishObserver = (events) => {
+  for (const event of events) eventsPublished.inc({ kind: event.kind });
+};

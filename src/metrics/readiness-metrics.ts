@@ -1,5 +1,4 @@
 import { Gauge } from 'prom-client';
-import type { Readiness } from '../server/readiness';
 import { metricsRegistry } from './registry';
 
 const readyGauge = new Gauge({
@@ -15,10 +14,10 @@ const REFRESH_MS = 15_000;
  * Keeps `teamgraph_ready` current: every /readyz answer sets it (`observe`), and a background
  * check runs every 15 s (one at a time). Returns observe and stop.
  */
-export function trackReadiness(check: () => Promise<Readiness>) {
+export function trackReadiness(check: () => Promise<{ ready: boolean }>) {
   let running = false;
   let stopped = false;
-  const observe = (result: Readiness) => {
+  const observe = (result: { ready: boolean }) => {
     if (!stopped) readyGauge.set(result.ready ? 1 : 0);
   };
   const refresh = () => {

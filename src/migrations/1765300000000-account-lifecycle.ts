@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { computeActivityHash, summaryDigest } from '../activity/activity-hash';
+import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 
 /**
  * Account recovery, verified e-mail, deletion and two-factor:

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
+import type { RedisConnection } from '../redis/redis-client';
 import { RateLimits, type LimiterFactory } from './rate-limits';
 
 /**
@@ -9,7 +9,7 @@ import { RateLimits, type LimiterFactory } from './rate-limits';
  * budget). If Redis is briefly unreachable an in-memory limiter keeps counting per instance.
  */
 export const redisLimiterFactory =
-  (client: Redis): LimiterFactory =>
+  (client: RedisConnection): LimiterFactory =>
   (name, points, duration) =>
     new RateLimiterRedis({
       storeClient: client,
@@ -19,7 +19,11 @@ export const redisLimiterFactory =
       insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${name}:insurance`, points, duration }),
     });
 
-export function createRateLimits(config: Config, redis: Redis | null, logger: Logger): RateLimits {
+export function createRateLimits(
+  config: Config,
+  redis: RedisConnection | null,
+  logger: Logger,
+): RateLimits {
   if (!config.RATE_LIMITS) {
     logger.warn(
       { event: 'rate_limits.disabled' },

@@ -1,5 +1,5 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 
 /** Persisted queries live at most a day; a client re-sends any it finds missing. */
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
@@ -10,7 +10,7 @@ const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
  */
 export class RedisKeyValueCache implements KeyValueCache<string> {
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     private readonly prefix = 'teamgraph:apq:',
   ) {}
 

@@ -9,32 +9,27 @@ import compression from 'compression';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import { introspectionEnabled, playgroundEnabled } from '../config/edge-config';
-import type { Context } from '../context/context';
-import { createContext } from '../context/create-context';
+import type { Context } from '../../resolvers/context';
+import { createContext } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
-import { buildSchema, buildSchemaWithoutPermissions } from '../graphql/build-schema';
-import { accessLog } from '../logging/access-log';
-import { socketOperationHooks } from '../logging/socket-operations';
-import { trackSockets } from '../logging/ws-lifecycle';
+import { buildSchema, buildSchemaWithoutPermissions } from './graphql/build-schema';
+import { accessLog } from './access-log';
+import { socketOperationHooks } from './socket-operations';
+import { trackSockets } from './ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
-import { metricsRegistry } from '../metrics/registry';
-import { favicon } from '../playground/favicon';
-import { playgroundRouter } from '../playground/playground';
+import { favicon } from './playground/favicon';
+import { playgroundRouter } from './playground/playground';
+import type { RedisConnection } from '../redis/redis-client';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
-import { apolloArmor, PARSE_OPTIONS } from '../security/armor';
-import { oncePerRequestRule } from '../security/once-per-request';
-import { limitBody } from '../security/body-limit';
-import { refuseUpgradesWhile } from '../security/shutdown-guard';
-import { UnusualActivity } from '../security/unusual-activity';
+import { apolloArmor, PARSE_OPTIONS } from './security/armor';
+import { oncePerRequestRule } from './security/once-per-request';
+import { limitBody } from './security/body-limit';
+import { refuseUpgradesWhile } from './security/shutdown-guard';
+import { UnusualActivity } from './security/unusual-activity';
 import type { Services } from '../services';
-import {
-  idempotencyPlugin,
-  IDEMPOTENCY_HEADER,
-  REPLAYED_HEADER,
-} from '../idempotency/idempotency.plugin';
+import { idempotencyPlugin, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.plugin';
 import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { clientIp, type TrustProxy } from './client-ip';
@@ -45,6 +40,7 @@ import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
+import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
 
 export interface TeamgraphServer {
@@ -61,8 +57,8 @@ export interface TeamgraphServer {
 }
 
 export interface ServerOptions {
-  /** Shared Redis connection: persisted-query cache and readiness (REDIS_URL). */
-  redis?: Redis | null;
+  /** Shared Redis connection: persisted-query cache and readiness (REDIS_URL or a cluster). */
+  redis?: RedisConnection | null;
 }
 
 /** Request bodies above this are refused with 413 while streaming, never read to the end. */
@@ -221,29 +217,19 @@ export async function createServer(
   );
   app.use(compression({ threshold: 1024 }));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const result = await readiness();
-    readyMetric.observe(result);
-    const { ready, ...body } = result;
-    res.status(ready ? 200 : 503).json(body);
-  });
   if (production && !config.METRICS_TOKEN) {
     logger.warn(
       { event: 'metrics.public' },
       '/metrics is open to anyone who can reach this port; set METRICS_TOKEN or restrict it',
     );
   }
-  app.get('/metrics', async (req, res) => {
-    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
-      res.status(401).json({ error: 'metrics need the METRICS_TOKEN bearer token' });
-      return;
-    }
-    res.setHeader('content-type', metricsRegistry.contentType);
-    res.send(await metricsRegistry.metrics());
-  });
+  app.use(
+    operatorRouter({
+      readiness,
+      observeReadiness: readyMetric.observe,
+      metricsToken: config.METRICS_TOKEN,
+    }),
+  );
   app.get('/favicon.ico', favicon);
   if (playgroundEnabled(config)) app.use(playgroundRouter());
   app.use(

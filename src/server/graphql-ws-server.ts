@@ -5,15 +5,16 @@ import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
-import { createContext } from '../context/create-context';
+import { createContext } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
+import type { EventBus } from '../events/event-bus';
 import { audienceKey } from '../live/audience-key';
 import { activeSessions } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
-import { validateOperation } from '../security/operation-validation';
+import { validateOperation } from './security/operation-validation';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
 
@@ -26,6 +27,15 @@ export interface SocketState {
   /** Undoes what the socket holds (session watch, connection count) when it closes. */
   release: () => void;
 }
+
+/** What an open socket holds until it closes; `ready` once its session watch is in place. */
+interface SocketHold {
+  release: () => void;
+  ready?: Promise<void>;
+}
+
+/** An anonymous socket holds nothing. */
+const NOTHING_HELD: SocketHold = { release: () => undefined };
 
 /** Frames over this are refused by ws (the socket is closed with 1009). */
 export const WS_MAX_PAYLOAD = 64 * 1024;
@@ -54,6 +64,33 @@ function refuseServerOnlyMessages(socket: WebSocket): void {
       socket.close(4400, 'Invalid message received');
     }
   });
+}
+
+/** The `connection_init` payload's token: null when there is none, undefined when malformed. */
+function connectionToken(params: Record<string, unknown> | undefined): string | null | undefined {
+  const authorization = params?.authorization;
+  if (authorization == null) return null;
+  return typeof authorization === 'string' ? authorization : undefined;
+}
+
+/**
+ * Closes the socket with 4403 when its session is revoked (on any instance: the revocation
+ * travels on the user's channel) or expires. `ready`: revocations published from then on
+ * reach the watch.
+ */
+function watchSession(socket: WebSocket, viewer: Viewer, bus: EventBus) {
+  const forbid = () => socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+  const unsubscribe = bus.subscribe(userChannel(viewer.user.id), (event) => {
+    if (event.kind === 'sessions-revoked' && event.sessionIds.includes(viewer.session.id)) forbid();
+  });
+  const cancelExpiry = runAt(viewer.session.expiresAt, forbid);
+  return {
+    ready: unsubscribe.ready,
+    stop: () => {
+      unsubscribe();
+      cancelExpiry();
+    },
+  };
 }
 
 /**
@@ -132,64 +169,58 @@ export function attachGraphqlWs(
     });
   });
 
+  /**
+   * What an authenticated socket holds while open: one of its user's connection slots and a
+   * watch on its session. Null when the socket already went or the user is over the cap.
+   */
+  const holdFor = (socket: WebSocket, viewer: Viewer): SocketHold | null => {
+    if (socket.readyState !== socket.OPEN) return null;
+    if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
+      socket.close(CLOSE_POLICY, 'Too many connections');
+      return null;
+    }
+    const watch = watchSession(socket, viewer, bus);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      watch.stop();
+      connections.release(viewer.user.id);
+    };
+    return { release, ready: watch.ready };
+  };
+
+  /** Once the watch is in place: the session was not revoked meanwhile, and the socket is open. */
+  const stillAllowed = async (socket: WebSocket, viewer: Viewer, watching?: Promise<void>) => {
+    await watching;
+    const active = await services.sessions.isActive(viewer.session.id);
+    return active && socket.readyState === socket.OPEN;
+  };
+
   const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
       schema,
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {
-        const payload = ctx.connectionParams ?? {};
-        const authorization =
-          typeof payload.authorization === 'string' ? payload.authorization : null;
-        // Present but not a string: a broken or hostile client, not an anonymous one.
-        if (payload.authorization != null && authorization === null) return false;
         const { request, socket } = ctx.extra;
-        const socketState: SocketState = {
-          viewer: null,
+        const authorization = connectionToken(ctx.connectionParams);
+        // Present but not a string: a broken or hostile client, not an anonymous one.
+        if (authorization === undefined) return false;
+        const peer = {
           authorization,
           ip: ipOf(request),
           userAgent: request.headers['user-agent'] ?? null,
-          release: () => undefined,
         };
-        if (authorization) {
-          const context = await createContext(services, { ...socketState, authorization });
-          if (!context.viewer) return false; // 4403 Forbidden
-          const viewer = context.viewer;
-          if (socket.readyState !== socket.OPEN) return false;
-          if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
-            socket.close(CLOSE_POLICY, 'Too many connections');
-            return false;
-          }
-          socketState.viewer = viewer;
-          const stopWatching = bus.subscribe(userChannel(viewer.user.id), (event) => {
-            if (event.kind === 'sessions-revoked' && event.sessionIds.includes(viewer.session.id)) {
-              socket.close(CLOSE_FORBIDDEN, 'Forbidden');
-            }
-          });
-          // A session that expires while connected ends like a revoked one.
-          const cancelExpiry = runAt(viewer.session.expiresAt, () =>
-            socket.close(CLOSE_FORBIDDEN, 'Forbidden'),
-          );
-          let released = false;
-          socketState.release = () => {
-            if (released) return;
-            released = true;
-            stopWatching();
-            cancelExpiry();
-            connections.release(viewer.user.id);
-          };
-          // From here the socket's close handler releases all of the above, whenever it closes.
-          state.set(socket, socketState);
-          // Revoked while we were setting up (or the socket already went): refuse.
-          await stopWatching.ready;
-          const active = await services.sessions.isActive(viewer.session.id);
-          if (!active || socket.readyState !== socket.OPEN) {
-            socketState.release();
-            return false;
-          }
-        }
-        state.set(socket, socketState);
-        return true;
+        const viewer = authorization ? (await createContext(services, peer)).viewer : null;
+        if (authorization && !viewer) return false; // 4403 Forbidden
+        const hold = viewer ? holdFor(socket, viewer) : NOTHING_HELD;
+        if (!hold) return false;
+        // From here the socket's close handler releases what it holds, whenever it closes.
+        state.set(socket, { ...peer, viewer, release: hold.release });
+        if (!viewer || (await stillAllowed(socket, viewer, hold.ready))) return true;
+        hold.release();
+        return false;
       },
       onSubscribe: (ctx, _id, payload) => {
         // The new operation is already counted in ctx.subscriptions.

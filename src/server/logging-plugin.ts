@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { observeOperation } from '../metrics/graphql-metrics';
-import type { UnusualActivity } from '../security/unusual-activity';
+import type { UnusualActivity } from './security/unusual-activity';
 import { formatError, isMaskedCode } from './format-error';
 
 /** The code a client sees for this error (after masking and mapping). */

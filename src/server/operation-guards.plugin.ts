@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
-import { variablesError } from '../security/operation-validation';
-import { costLimitError } from '../security/query-cost';
+import { variablesError } from './security/operation-validation';
+import { costLimitError } from './security/query-cost';
 
 /** Subscriptions need a stream; HTTP answers once. */
 export const subscriptionOverHttpError = () =>

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '../util/with-timeout';
+import { pingRedis, type RedisConnection } from '../redis/redis-client';
 
 export interface Readiness {
   ready: boolean;
@@ -11,13 +12,11 @@ export interface Readiness {
 /** How long a dependency may take to answer before it counts as down. */
 const CHECK_TIMEOUT_MS = 2_000;
 
-const within = <T>(work: Promise<T>): Promise<T> =>
-  Promise.race([
-    work,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref(),
-    ),
-  ]);
+const answers = (check: Promise<unknown>, what: string): Promise<'ok' | 'down'> =>
+  withTimeout(check, CHECK_TIMEOUT_MS, what).then(
+    () => 'ok',
+    () => 'down',
+  );
 
 /**
  * One readiness check for `/readyz` and the `teamgraph_ready` metric: PostgreSQL (and Redis
@@ -25,22 +24,14 @@ const within = <T>(work: Promise<T>): Promise<T> =>
  */
 export function readinessCheck(deps: {
   dataSource: DataSource;
-  redis: Redis | null;
+  redis: RedisConnection | null;
   stopping: () => boolean;
 }): () => Promise<Readiness> {
   return async () => {
     if (deps.stopping()) return { ready: false, status: 'stopping' };
     const [database, redis] = await Promise.all([
-      within(deps.dataSource.query('SELECT 1')).then(
-        () => 'ok' as const,
-        () => 'down' as const,
-      ),
-      deps.redis
-        ? within(deps.redis.ping()).then(
-            () => 'ok' as const,
-            () => 'down' as const,
-          )
-        : undefined,
+      answers(deps.dataSource.query('SELECT 1'), 'PostgreSQL'),
+      deps.redis ? answers(pingRedis(deps.redis), 'Redis') : undefined,
     ]);
     // A stop that began while the checks ran wins.
     if (deps.stopping()) return { ready: false, status: 'stopping', database, redis };

@@ -1,11 +1,12 @@
 import { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
@@ -46,7 +47,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_CREATED,
-        subjectType: 'Team',
+        subjectType: ActivitySubjectType.Team,
         subjectId: team.id,
         summary: `${actor.displayName} created the team "${name}"`,
         details: { name },
@@ -67,7 +68,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_RENAMED,
-        subjectType: 'Team',
+        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
         summary: `${actor.displayName} renamed the team from "${oldName}" to "${name}"`,
         details: { changedFields: { name: { old: oldName, new: name } } },
@@ -84,7 +85,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_DELETED,
-        subjectType: 'Team',
+        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
         summary: `${actor.displayName} deleted the team "${team.name}"`,
         details: { name: team.name },
@@ -113,7 +114,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_ROLE_CHANGED,
-        subjectType: 'User',
+        subjectType: ActivitySubjectType.User,
         subjectId: userId,
         summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
@@ -135,7 +136,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_REMOVED,
-        subjectType: 'User',
+        subjectType: ActivitySubjectType.User,
         subjectId: userId,
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
@@ -156,7 +157,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_LEFT,
-        subjectType: 'User',
+        subjectType: ActivitySubjectType.User,
         subjectId: actor.id,
         summary: `${actor.displayName} left the team`,
         details: { role },
@@ -184,7 +185,7 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.OWNERSHIP_TRANSFERRED,
-        subjectType: 'User',
+        subjectType: ActivitySubjectType.User,
         subjectId: userId,
         summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
         details: { previousOwnerId: actor.id, newOwnerId: userId },

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { lockTeam, recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/unit-of-work';
+import { inTransaction } from '../db/in-transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { roleIn } from './membership-queries';
@@ -38,7 +39,7 @@ export class TwoFactorRequirementService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
-        subjectType: 'Team',
+        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
         summary: required
           ? `${owner.displayName} required two-factor authentication for every member`

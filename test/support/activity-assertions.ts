@@ -1,18 +1,17 @@
+import { Activity } from '../../entities/activity.entity';
 import type { ActivityAction } from '../../entities/activity-action.enum';
-import { toActivity, type ActivityRecord } from '../../src/activity/activity-feed';
-import { computeActivityHash } from '../../src/activity/activity-hash';
+import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
+import { computeActivityHash } from '../../src/db/activity-hash';
+import { EntityRows } from '../../src/db/entity-rows';
 import type { ActivityEvent, DomainEvent } from '../../src/events/domain-events';
 import type { TestApp } from './test-app';
-
-/** An activity row as stored (snake_case columns, as `app.sql` returns them). */
-export type ActivityRow = ActivityRecord;
 
 /** What a mutation must have recorded. Omitted fields are not checked. */
 export interface ExpectedActivity {
   action: ActivityAction | `${ActivityAction}`;
   actorId?: string | null;
   subjectId?: string;
-  subjectType?: string;
+  subjectType?: ActivitySubjectType | `${ActivitySubjectType}`;
   /** Checked with `toMatchObject`, so only the keys given must match. */
   details?: Record<string, unknown>;
   /**
@@ -41,45 +40,35 @@ export async function expectActivity(
   app: TestApp,
   teamId: string,
   expected: ExpectedActivity,
-): Promise<ActivityRow> {
-  const [row] = await app.sql<ActivityRow>(
+): Promise<Activity> {
+  const [row] = await app.sql(
     `SELECT * FROM activities WHERE team_id = $1 ORDER BY seq DESC LIMIT 1`,
     [teamId],
   );
   expect(row).toBeDefined();
-  checkActivity(
-    {
-      action: row.action,
-      actorId: row.actor_id,
-      subjectId: row.subject_id,
-      subjectType: row.subject_type,
-      summary: row.summary,
-      details: row.details,
-      seq: row.seq,
-    },
-    expected,
-  );
-  await expectChainedToPrevious(app, row);
-  return row;
+  const activity = new EntityRows(app.app.services.dataSource, Activity).map(row) as Activity;
+  checkActivity(activity, expected);
+  await expectChainedToPrevious(app, activity);
+  return activity;
 }
 
 /**
  * The row is the team's head and links to the row before it: written through recordActivity
  * (seq and hash taken under the team's lock), not inserted some other way.
  */
-async function expectChainedToPrevious(app: TestApp, row: ActivityRow): Promise<void> {
+async function expectChainedToPrevious(app: TestApp, activity: Activity): Promise<void> {
   const [previous] = await app.sql<{ hash: string }>(
     `SELECT hash FROM activities WHERE team_id = $1 AND seq = $2`,
-    [row.team_id, row.seq - 1],
+    [activity.teamId, activity.seq - 1],
   );
-  if (row.seq > 1) expect(previous).toBeDefined();
-  const recomputed = computeActivityHash(previous?.hash ?? '', toActivity(row));
-  expect(row.hash).toBe(recomputed);
+  if (activity.seq > 1) expect(previous).toBeDefined();
+  const recomputed = computeActivityHash(previous?.hash ?? '', activity);
+  expect(activity.hash).toBe(recomputed);
   const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM teams WHERE id = $1`,
-    [row.team_id],
+    [activity.teamId],
   );
-  expect(team).toEqual({ last_seq: row.seq, last_hash: row.hash });
+  expect(team).toEqual({ last_seq: activity.seq, last_hash: activity.hash });
 }
 
 /**
@@ -115,15 +104,11 @@ export async function expectNoActivitySince(
   if (team) expect(team.last_seq).toBe(afterSeq);
 }
 
-interface ComparableActivity {
-  action: string;
-  actorId: string | null;
-  subjectId: string;
-  subjectType: string;
-  summary: string;
-  details: Record<string, unknown>;
-  seq: number;
-}
+/** What a stored row and an event both say. */
+type ComparableActivity = Pick<
+  Activity,
+  'action' | 'actorId' | 'subjectId' | 'subjectType' | 'summary' | 'details' | 'seq'
+>;
 
 function checkActivity(actual: ComparableActivity, expected: ExpectedActivity): void {
   expect(actual.action).toBe(expected.action);

@@ -3,12 +3,22 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
 
+/** The migrated database every suite's scratch database is copied from (template-database.cjs). */
+async function createTemplate() {
+  const require = createRequire(import.meta.url);
+  const { createTemplateDatabase } = require('./template-database.cjs');
+  process.env.TEST_TEMPLATE_DATABASE = await createTemplateDatabase(
+    process.env.TEST_ADMIN_DATABASE_URL,
+  );
+}
+
 export default async function globalSetup() {
   if (process.env.DATABASE_URL) {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     await client.end();
     process.env.TEST_ADMIN_DATABASE_URL = process.env.DATABASE_URL;
+    await createTemplate();
     console.log(
       `\ntests use PostgreSQL at DATABASE_URL (${new URL(process.env.DATABASE_URL).host})`,
     );
@@ -27,5 +37,6 @@ export default async function globalSetup() {
   ]);
   globalThis.__TEAMGRAPH_EMBEDDED_PG__ = server;
   process.env.TEST_ADMIN_DATABASE_URL = server.adminUrl;
+  await createTemplate();
   console.log(`\nno DATABASE_URL: tests use an embedded PostgreSQL on port ${server.port}`);
 }

@@ -1,4 +1,12 @@
+import { createRequire } from 'node:module';
+
 export default async function globalTeardown() {
+  const template = process.env.TEST_TEMPLATE_DATABASE;
+  if (template) {
+    const require = createRequire(import.meta.url);
+    const { dropTemplateDatabase } = require('./template-database.cjs');
+    await dropTemplateDatabase(process.env.TEST_ADMIN_DATABASE_URL, template);
+  }
   const server = globalThis.__TEAMGRAPH_EMBEDDED_PG__;
   if (server) await server.stop();
 }

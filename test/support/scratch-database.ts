@@ -17,10 +17,20 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new empty database on the test server; each suite gets its own. */
-export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new database on the test server; each suite gets its own. Empty by default; `migrated`
+ * copies the run's migrated template (made once by jest's global setup) instead.
+ */
+export async function createScratchDatabase({ migrated = false } = {}): Promise<{
+  url: string;
+  drop(): Promise<void>;
+}> {
   const name = `tg_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+  const template = migrated ? process.env.TEST_TEMPLATE_DATABASE : undefined;
+  if (migrated && !template) throw new Error('TEST_TEMPLATE_DATABASE is not set: run through jest');
+  await withAdmin((c) =>
+    c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`),
+  );
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return {

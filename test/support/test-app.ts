@@ -52,7 +52,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = shared
     ? { url: shared.databaseUrl, drop: async () => undefined }
-    : await createScratchDatabase();
+    : await createScratchDatabase({ migrated: true });
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

@@ -1,5 +1,6 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { withTimeout } from '../../src/util/with-timeout';
 import type { TestApp } from './test-app';
 
 export type LiveResult = FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>;
@@ -235,22 +236,8 @@ export function rawSocket(
   };
 }
 
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+// The suites wait with the same helper as the server.
+export { withTimeout };
 
 /** Resolves after `ms`; for "nothing else arrives" checks only. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -28,7 +28,7 @@ export function TeamPage({ teamId }: { teamId: string }) {
   const onActivity = useCallback(
     (activity: Activity) => {
       refreshReadState();
-      if (activity.subjectType === 'item') setItemsRevision((r) => r + 1);
+      if (activity.subjectType === 'Item') setItemsRevision((r) => r + 1);
       if (activity.action.startsWith('MEMBER_') || activity.action === 'TEAM_RENAMED') reloadTeam();
     },
     [refreshReadState, reloadTeam],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLoaders } from '../loaders/loaders';
 import type { Viewer } from '../accounts/session.service';
 import type { Services } from '../services';
-import type { Context } from './context';
+import type { Context } from '../../resolvers/context';
 
 export interface ContextSource {
   authorization: string | undefined | null;

@@ -3,9 +3,9 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
-import { resolvers } from '../../resolvers';
-import { noTopicPubSub } from '../live/no-topic-pub-sub';
-import { permissions } from '../../schema/permissions';
+import { resolvers } from '../../../resolvers';
+import { noTopicPubSub } from '../../live/no-topic-pub-sub';
+import { permissions } from '../../../schema/permissions';
 import { freshLoadersAfterMutations } from './fresh-loaders.middleware';
 import { withInputEdge } from './input-edge';
 

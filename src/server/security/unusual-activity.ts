@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
-import type { Logger } from '../logging/logger';
-import { metricsRegistry } from '../metrics/registry';
+import type { Logger } from '../../logging/logger';
+import { metricsRegistry } from '../../metrics/registry';
 
 /** Stable event names operators alert on. */
 export const UnusualEvent = {

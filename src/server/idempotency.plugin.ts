@@ -1,9 +1,9 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import { GraphQLError, type FormattedExecutionResult } from 'graphql';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
-import { isWellFormedKey, requestHash } from './idempotency-key';
-import type { IdempotencyStore, StoredAnswer } from './idempotency-store';
+import { isWellFormedKey, requestHash } from '../idempotency/idempotency-key';
+import type { IdempotencyStore, StoredAnswer } from '../idempotency/idempotency-store';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that is a stored first answer, not a new run. */

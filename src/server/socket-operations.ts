@@ -1,12 +1,12 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { getOperationAST } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import type { Context } from '../context/context';
+import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { graphqlErrors } from '../metrics/graphql-metrics';
-import type { UnusualActivity } from '../security/unusual-activity';
-import { errorFormatter, isMaskedCode, type ErrorFormatOptions } from '../server/format-error';
-import { publicCode } from '../server/logging-plugin';
+import type { UnusualActivity } from './security/unusual-activity';
+import { errorFormatter, isMaskedCode, type ErrorFormatOptions } from './format-error';
+import { publicCode } from './logging-plugin';
 
 const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
 

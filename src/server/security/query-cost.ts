@@ -17,8 +17,8 @@ import {
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors/error-codes';
-import { DEFAULT_PAGE_SIZE } from '../pagination/connection-args';
+import { ErrorCode } from '../../errors/error-codes';
+import { DEFAULT_PAGE_SIZE } from '../../pagination/connection-args';
 
 /**
  * The cost budget of one operation. Every object a response can hold costs 1; scalars and

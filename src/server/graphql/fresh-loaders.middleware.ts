@@ -1,7 +1,7 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import type { Context } from '../context/context';
-import { confirmedRoleOf } from '../loaders/confirmed-role';
-import { createLoaders } from '../loaders/loaders';
+import type { Context } from '../../../resolvers/context';
+import { confirmedRoleOf } from '../../loaders/confirmed-role';
+import { createLoaders } from '../../loaders/loaders';
 
 /**
  * After a mutation, the request's DataLoaders may hold what the mutation just changed (e.g. the

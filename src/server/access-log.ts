@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { httpRequestDuration, routeLabel } from '../metrics/http-metrics';
-import type { Logger } from './logger';
+import type { Logger } from '../logging/logger';
 
 /** A client-supplied request id is kept only when it is short and plain (it is logged). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;

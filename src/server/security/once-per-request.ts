@@ -6,7 +6,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode } from '../errors/error-codes';
+import { ErrorCode } from '../../errors/error-codes';
 
 /**
  * Root fields too expensive to run more than once per request: each rehashes a whole log

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { ErrorCode } from '../errors/error-codes';
+import { ErrorCode } from '../../errors/error-codes';
 
 /**
  * Answers 413 as soon as a body is known to be too large — from Content-Length up front, or

@@ -1,24 +1,31 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { Activity } from '../../entities/activity.entity';
 
-/** The fields of an activity row the chain protects, in canonical (RFC 8785) form. */
-export interface HashedActivityFields {
-  teamId: string;
-  seq: number;
-  actorId: string | null;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  summary: string;
-  details: Record<string, unknown>;
-  createdAt: Date;
-  /**
-   * SHA-256 of a per-row salt and the summary. When present the chain seals this digest
-   * instead of the summary text, so erasing a person's name from the summary (and the salt,
-   * so the old text can no longer be confirmed by guessing) leaves the chain intact.
-   */
-  summaryDigest?: string | null;
-}
+/** Enum-typed text as a stored row holds it: the chain hashes rows of older releases too. */
+type AsStoredText<T> = { [K in keyof T]: T[K] extends string ? string : T[K] };
+
+/**
+ * The fields of an activity row the chain protects, in canonical (RFC 8785) form.
+ * `summaryDigest` is SHA-256 of a per-row salt and the summary. When present the chain seals
+ * this digest instead of the summary text, so erasing a person's name from the summary (and
+ * the salt, so the old text can no longer be confirmed by guessing) leaves the chain intact.
+ */
+export type HashedActivityFields = AsStoredText<
+  Pick<
+    Activity,
+    | 'teamId'
+    | 'seq'
+    | 'actorId'
+    | 'action'
+    | 'subjectType'
+    | 'subjectId'
+    | 'summary'
+    | 'details'
+    | 'createdAt'
+  >
+> &
+  Partial<Pick<Activity, 'summaryDigest'>>;
 
 /** The salted digest of a summary that the chain seals (see HashedActivityFields). */
 export function summaryDigest(salt: string, summary: string): string {

@@ -11,9 +11,9 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { canonicalId } from '../validation/ids';
-import { checkJson } from '../validation/json-content';
-import { checkString } from '../validation/string-policy';
+import { canonicalId } from '../../validation/ids';
+import { checkJson } from '../../validation/json-content';
+import { checkString } from '../../validation/string-policy';
 
 type Parse = (value: unknown, path: string) => unknown;
 

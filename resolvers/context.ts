@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Viewer } from '../accounts/session.service';
-import type { LiveTarget } from '../live/live-target';
-import type { Loaders } from '../loaders/loaders';
-import type { Services } from '../services';
+import type { Viewer } from '../src/accounts/session.service';
+import type { LiveTarget } from '../src/live/live-target';
+import type { Loaders } from '../src/loaders/loaders';
+import type { Services } from '../src/services';
 
 /** What every resolver and permission rule receives, per HTTP request or WebSocket operation. */
 export interface Context {

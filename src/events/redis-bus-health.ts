@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { BusHealth } from '../accounts/session-cache';
-import { userChannel } from '../events/domain-events';
-import type { EventBus } from '../events/event-bus';
+import { userChannel } from './domain-events';
+import type { RedisEventBus } from './redis-event-bus';
 
 const PROBE_EVERY_MS = 1_000;
 
 /**
- * Whether the Redis bus is delivering. Any drop of the Redis connection starts a new epoch
- * and withdraws trust; trust comes back only once a probe published after the reconnect has
- * come back through the bus (so this instance is subscribed again), retried every second.
+ * Whether the Redis bus is delivering. Any drop of a subscription connection (on a cluster:
+ * of any node's) starts a new epoch and withdraws trust; trust comes back only once every
+ * subscription is in place again and a probe published after the loss has come back through
+ * the bus, retried every second.
  */
 export class RedisBusHealth implements BusHealth {
   private epochValue = 0;
@@ -19,12 +19,9 @@ export class RedisBusHealth implements BusHealth {
   private readonly stopListening: () => void;
   private closed = false;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly bus: EventBus,
-  ) {
+  constructor(private readonly bus: RedisEventBus) {
     const unsubscribe = bus.subscribe(userChannel(this.probeUser), (event) => {
-      if (event.kind === 'account' && event.details.epoch === this.epochValue) {
+      if (event.kind === 'bus-probe' && event.epoch === this.epochValue) {
         this.trustedValue = true;
         this.stopProbing();
       }
@@ -35,8 +32,7 @@ export class RedisBusHealth implements BusHealth {
       this.trustedValue = false;
       this.startProbing();
     };
-    redis.on('close', lost);
-    redis.on('end', lost);
+    bus.onConnectionLost(lost);
     void (unsubscribe.ready ?? Promise.resolve()).then(() => this.startProbing());
   }
 
@@ -45,7 +41,7 @@ export class RedisBusHealth implements BusHealth {
   }
 
   trusted(): boolean {
-    return this.trustedValue && this.redis.status === 'ready';
+    return this.trustedValue && this.bus.connected();
   }
 
   close(): void {
@@ -58,14 +54,7 @@ export class RedisBusHealth implements BusHealth {
     if (this.probing || this.closed) return;
     const probe = () => {
       void this.bus.publish([
-        {
-          kind: 'account',
-          userId: this.probeUser,
-          type: 'BUS_PROBE',
-          sessionId: null,
-          details: { epoch: this.epochValue },
-          createdAt: new Date().toISOString(),
-        },
+        { kind: 'bus-probe', userId: this.probeUser, epoch: this.epochValue },
       ]);
     };
     this.probing = setInterval(probe, PROBE_EVERY_MS);

@@ -15,8 +15,8 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode } from '../errors/error-codes';
-import { withoutSuggestions } from '../server/format-error';
+import { ErrorCode } from '../../errors/error-codes';
+import { withoutSuggestions } from '../format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
 import { oncePerRequestRule } from './once-per-request';
 import { costLimitError } from './query-cost';

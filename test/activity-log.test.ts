@@ -6,6 +6,7 @@ import type { TestUser } from './factories/user.factory';
 import { expectNoActivitySince, lastActivitySeq } from './support/activity-assertions';
 import { dataFingerprint } from './support/counts';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -368,23 +369,25 @@ describe('read state: markActivityRead, unreadCount, lastReadSeq', () => {
     try {
       await app.gql(MARK_READ, { teamId: team.id, upTo: 5 }, owner.token);
       await app.gql(MARK_READ, { teamId: team.id, upTo: 2 }, owner.token);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The sentinel, a real move: published after anything the step back might have sent.
+      await app.gql(MARK_READ, { teamId: team.id, upTo: 7 }, owner.token);
+      await waitUntil(() => events.length >= 2, 'the sentinel');
     } finally {
       stop();
     }
     const [session] = await app.sql<{ id: string }>(`SELECT id FROM sessions WHERE user_id = $1`, [
       owner.id,
     ]);
-    expect(events).toEqual([
-      {
+    expect(events).toEqual(
+      [5, 7].map((lastReadSeq) => ({
         kind: 'account',
         userId: owner.id,
         type: 'READ_STATE_CHANGED',
         sessionId: session.id,
-        details: { teamId: team.id, lastReadSeq: 5 },
+        details: { teamId: team.id, lastReadSeq },
         createdAt: expect.any(String),
-      },
-    ]);
+      })),
+    );
   });
 
   it('is FORBIDDEN to outsiders and leaves their data alone', async () => {

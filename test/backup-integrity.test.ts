@@ -213,7 +213,7 @@ describe('a failed backup leaves nothing that looks like a backup', () => {
   it('a backup against an unreachable database fails and writes nothing', async () => {
     const dead = backupService('postgres://postgres@127.0.0.1:1/none', suite.storage.dir, key);
     const before = (await dead.store.scan()).backups.length;
-    await expect(dead.run(['daily'])).rejects.toThrow();
+    await expect(dead.run(['daily'])).rejects.toMatchObject({ code: 'ECONNREFUSED', port: 1 });
     const scan = await dead.store.scan();
     expect(scan.backups).toHaveLength(before);
     expect(scan.unfinished).toEqual([]);

@@ -1,9 +1,11 @@
 import { buildInvitation } from './factories/invitation.factory';
 import { buildTeam } from './factories/team.factory';
 import { insertUser } from './support/fast-users';
+import { subscriptionsRunning } from './support/live-gauges';
 import { useLiveApp } from './support/live-suite';
+import { ownTeamArrived } from './support/sentinels';
 import type { TestApp } from './support/test-app';
-import { MY_ACTIVITY, TEAM_ACTIVITY, sleep, subscribe } from './support/ws-client';
+import { MY_ACTIVITY, TEAM_ACTIVITY, subscribe } from './support/ws-client';
 
 interface DeliveredActivity {
   seq: number;
@@ -30,25 +32,24 @@ describe('invitations and live feeds', () => {
     const invitee = await insertUser(app);
     const mine = subscribe(await open(invitee.token), MY_ACTIVITY);
     const teamFeed = subscribe(await open(owner.token), TEAM_ACTIVITY, { teamId: team.id });
-    await sleep(100);
+    await subscriptionsRunning(2);
 
     const invitation = await buildInvitation(app, team, { email: invitee.email });
     const accepted = await app.gql(ACCEPT, { token: invitation.token }, invitee.token);
     expect(accepted.errors).toBeUndefined();
     expect((await app.gql(RENAME, { teamId: team.id }, owner.token)).errors).toBeUndefined();
 
-    await mine.untilCount(2);
-    await sleep(150);
-    // Nothing from before the join (TEAM_CREATED, MEMBER_INVITED) reaches the newcomer.
+    // TEAM_RENAMED (seq 4) is the sentinel: nothing from before the join (TEAM_CREATED,
+    // MEMBER_INVITED) reaches the newcomer, and it would have arrived before.
+    const sentinel = (a: DeliveredActivity) => a.seq === 4;
+    await mine.untilValue('myActivity', sentinel, 'TEAM_RENAMED');
     expect(
       mine.values<DeliveredActivity>('myActivity').map((a) => [a.action, a.actor?.id]),
     ).toEqual([
       ['MEMBER_JOINED', invitee.id],
       ['TEAM_RENAMED', owner.id],
     ]);
-    await teamFeed.until((f) =>
-      f.values<DeliveredActivity>('teamActivity').some((a) => a.action === 'TEAM_RENAMED'),
-    );
+    await teamFeed.untilValue('teamActivity', sentinel, 'TEAM_RENAMED');
     expect(teamFeed.values<DeliveredActivity>('teamActivity').map((a) => a.action)).toEqual([
       'MEMBER_INVITED',
       'MEMBER_JOINED',
@@ -61,13 +62,15 @@ describe('invitations and live feeds', () => {
     const team = await buildTeam(app, owner, 'Quiet');
     const invitee = await insertUser(app);
     const mine = subscribe(await open(invitee.token), MY_ACTIVITY);
-    await sleep(100);
+    await subscriptionsRunning(1);
     const invitation = await buildInvitation(app, team, { email: invitee.email });
     expect(
       (await app.gql(DECLINE, { token: invitation.token }, invitee.token)).errors,
     ).toBeUndefined();
     expect((await app.gql(RENAME, { teamId: team.id }, owner.token)).errors).toBeUndefined();
-    await sleep(300);
-    expect(mine.results).toEqual([]);
+    const ownTeam = await ownTeamArrived(app, invitee, mine);
+    expect(mine.values<DeliveredActivity>('myActivity').map((a) => a.team.id)).toEqual([
+      ownTeam.id,
+    ]);
   });
 });

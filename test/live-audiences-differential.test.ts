@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import { audienceDeliveries } from '../src/live/audience-metrics';
-import { subscriptionsRunning } from './support/subscriptions-running';
+import { subscriptionsRunning } from './support/live-gauges';
 import { createServer, type TeamgraphServer } from '../src/server/create-server';
 import { createServices } from '../src/services';
 import { insertUser } from './support/fast-users';

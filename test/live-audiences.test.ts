@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import { audienceExecutions } from '../src/live/audience-metrics';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { selectsSharedFieldsOnly } from '../src/live/audience-key';
-import { subscriptionsRunning } from './support/subscriptions-running';
+import { subscriptionsRunning } from './support/live-gauges';
 import { buildTeam } from './factories/team.factory';
 import { insertUser } from './support/fast-users';
 import { RawLiveClient } from './support/raw-live-client';

@@ -1,7 +1,11 @@
 import { buildTeam, buildTeamWithRoles } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
 import { dataFingerprint } from './support/counts';
+import { liveIdle, socketsOpen, subscriptionsRunning } from './support/live-gauges';
+import { RawSocket } from './support/raw-socket';
+import { ownTeamArrived } from './support/sentinels';
 import { startTestApp, type TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 import {
   MY_ACTIVITY,
   ACCOUNT_EVENTS,
@@ -9,7 +13,6 @@ import {
   connectLive,
   endCode,
   rawSocket,
-  sleep,
   subscribe,
   withTimeout,
   type LiveClient,
@@ -40,6 +43,8 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    // Each test starts with no socket open and no subscription running on either server.
+    await liveIdle();
   });
   afterAll(async () => {
     await app.stop();
@@ -140,10 +145,19 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
         expect(endCode(feed)).toBe(code);
         expect(feed.results[0].data ?? null).toBeNull();
         expect(app.app.services.bus.listenerCount()).toBe(listeners);
-        await app.gql(RENAME, { teamId: team.id, name: 'Secret plans' }, owner.token);
-        await sleep(200);
+        // The outsider's own feed on the same socket carries the sentinel.
+        const mine = subscribe(live, MY_ACTIVITY);
+        await subscriptionsRunning(1);
+        const secret = await app.gql(
+          RENAME,
+          { teamId: team.id, name: 'Secret plans' },
+          owner.token,
+        );
+        expect(secret.errors).toBeUndefined();
+        await ownTeamArrived(app, outsider, mine);
         expect(feed.results).toHaveLength(1);
-        expect(JSON.stringify(feed.results)).not.toContain('Secret plans');
+        // Not a frame on the socket for any operation, the ended one included.
+        expect(JSON.stringify(live.messages)).not.toContain('Secret plans');
       },
     );
 
@@ -176,7 +190,8 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
       const bystander = await open(owner.token);
       const bystanderFeed = subscribe(bystander, TEAM_ACTIVITY, { teamId: team.id });
       const feeds = [MY_ACTIVITY, ACCOUNT_EVENTS, MY_ACTIVITY].map((q) => subscribe(greedy, q));
-      await sleep(100);
+      // The bystander's and the greedy socket's three, all accepted.
+      await subscriptionsRunning(4);
       expect(greedy.isClosed()).toBe(false);
       subscribe(greedy, TEAM_ACTIVITY, { teamId: team.id });
       const closed = await withTimeout(greedy.closed, 2_000, 'greedy close');
@@ -199,18 +214,15 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
       await open((await buildUser(app)).token);
       expect(first.isClosed() || second.isClosed()).toBe(false);
       await first.dispose();
-      await first.closed;
-      await sleep(100);
+      // The server let go of it too (and of the refused one): the second and the other user's.
+      await socketsOpen(2);
       await open(user.token);
     });
 
     it('a frame over 64 KiB closes that socket (1009); others are unaffected', async () => {
       const user = await buildUser(app);
       const other = await open(user.token);
-      const raw = rawSocket(app);
-      await raw.opened;
-      raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } });
-      await sleep(100);
+      const raw = await RawSocket.open(app.wsUrl, { token: user.token });
       raw.send({
         id: '1',
         type: 'subscribe',
@@ -224,15 +236,25 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
 
     it('a socket that stops answering pings is dropped; a live one is kept', async () => {
       const user = await buildUser(app);
-      const healthy = await open(user.token);
+      const init = { type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } };
+      const healthy = rawSocket(app);
+      let pings = 0;
+      healthy.socket.on('ping', () => (pings += 1));
+      let healthyClosed = false;
+      void healthy.closed.then(() => (healthyClosed = true));
+      await healthy.opened;
+      healthy.send(init);
       const dead = rawSocket(app, { autoPong: false });
       await dead.opened;
-      dead.send({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } });
-      const closed = await withTimeout(dead.closed, 3_000, 'dead socket dropped');
+      dead.send(init);
+      const closed = await withTimeout(dead.closed, 5_000, 'dead socket dropped');
       // Terminated without a closing handshake.
       expect(closed.code).toBe(1006);
-      await sleep(300);
-      expect(healthy.isClosed()).toBe(false);
+      // Two more pings: the server has checked the healthy socket's answer since, at least once.
+      const seen = pings;
+      await waitUntil(() => pings >= seen + 2 || healthyClosed, 'two more pings');
+      expect(healthyClosed).toBe(false);
+      healthy.socket.terminate();
     });
   });
 
@@ -253,17 +275,16 @@ describe('live feeds: hostile clients (docs/THREAT-MODEL.md H17–H22)', () => {
       await live.dispose();
     }
     // Also sockets that vanish without a close handshake.
+    await subscriptionsRunning(0);
     for (let round = 0; round < 10; round += 1) {
-      const raw = rawSocket(app);
-      await raw.opened;
-      raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${member.token}` } });
-      await sleep(30);
+      const raw = await RawSocket.open(app.wsUrl, { token: member.token });
       raw.send({ id: 'a', type: 'subscribe', payload: { query: MY_ACTIVITY } });
-      await sleep(30);
-      raw.socket.terminate();
+      // Vanishes while its subscription runs.
+      await subscriptionsRunning(1);
+      raw.terminate();
+      await subscriptionsRunning(0);
     }
-    const deadline = Date.now() + 3_000;
-    while (bus.listenerCount() !== before && Date.now() < deadline) await sleep(25);
+    await waitUntil(() => bus.listenerCount() === before, 'the listeners to be gone');
     expect(bus.listenerCount()).toBe(before);
     // The per-user connection count came back down too: the cap (2) still admits two.
     await open(member.token);

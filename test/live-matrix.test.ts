@@ -1,14 +1,15 @@
 import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { CALLERS, type Caller } from './support/authz-matrix';
+import { countSubscriptionsRunning, liveIdle } from './support/live-gauges';
 import { startTestApp, type TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 import {
   ACCOUNT_EVENTS,
   MY_ACTIVITY,
   TEAM_ACTIVITY,
   connectLive,
   endCode,
-  sleep,
   subscribe,
   type Feed,
   type LiveClient,
@@ -19,6 +20,8 @@ import {
  * every kind of caller, over a real socket. What each caller gets:
  * - `delivers`: the subscription starts and carries the event the test then causes;
  * - `silent`: it starts but carries nothing of that event;
+ * either way the feed is read up to a sentinel that comes after that event: a further event
+ * the caller is entitled to on that subscription, which arrives after anything else would.
  * - an error code: the subscription ends at once with that code;
  * - `socket 4403`: the socket itself is refused (a revoked session cannot even connect).
  */
@@ -29,6 +32,11 @@ interface LiveCase {
   document: string;
   /** Causes one event (as the team's owner) that `delivers` callers must receive. */
   trigger(world: LiveWorld): Promise<void>;
+  /**
+   * Causes, for each of `callers`, an event they are entitled to on this subscription (the
+   * sentinel); resolves with what recognises a sentinel.
+   */
+  sentinels(world: LiveWorld, callers: Caller[]): Promise<(value: Delivered) => boolean>;
   expect: Record<Caller, Outcome>;
 }
 
@@ -38,11 +46,34 @@ interface LiveWorld {
   users: Record<Exclude<Caller, 'anonymous'>, TestUser>;
 }
 
+type Delivered = Record<string, unknown>;
+
+const RENAME = `mutation ($t: ID!, $name: String!) { renameTeam(teamId: $t, name: $name) { id } }`;
+
+/** A sentinel on myActivity: each caller creates a team of their own. */
+async function ownTeams(world: LiveWorld, callers: Caller[]) {
+  const ids = new Set<string>();
+  for (const caller of callers) {
+    if (caller === 'anonymous') continue;
+    ids.add((await buildTeam(world.app, world.users[caller], 'Sentinel')).id);
+  }
+  return (value: Delivered) => ids.has((value.team as { id: string }).id);
+}
+
 const cases: LiveCase[] = [
   {
     subscription: 'teamActivity',
     document: TEAM_ACTIVITY,
-    trigger: (w) => ok(w, `mutation ($t: ID!) { renameTeam(teamId: $t, name: "Matrix") { id } }`),
+    trigger: (w) => ok(w, RENAME, { name: 'Matrix' }),
+    // The team's next activity, which every member receives.
+    async sentinels(w) {
+      await ok(w, RENAME, { name: 'Sentinel' });
+      const [{ last_seq: seq }] = await w.app.sql<{ last_seq: number }>(
+        'SELECT last_seq FROM teams WHERE id = $1',
+        [w.teamId],
+      );
+      return (value) => value.seq === seq;
+    },
     expect: {
       anonymous: 'UNAUTHENTICATED',
       revokedSession: 'socket 4403',
@@ -56,7 +87,8 @@ const cases: LiveCase[] = [
   {
     subscription: 'myActivity',
     document: MY_ACTIVITY,
-    trigger: (w) => ok(w, `mutation ($t: ID!) { renameTeam(teamId: $t, name: "Matrix") { id } }`),
+    trigger: (w) => ok(w, RENAME, { name: 'Matrix' }),
+    sentinels: ownTeams,
     expect: {
       anonymous: 'UNAUTHENTICATED',
       revokedSession: 'socket 4403',
@@ -71,8 +103,15 @@ const cases: LiveCase[] = [
     subscription: 'accountEvents',
     document: ACCOUNT_EVENTS,
     // The owner's own account changes: only the owner hears about it.
-    trigger: (w) =>
-      ok(w, `mutation { updateProfile(input: { displayName: "Matrix Owner" }) { id } }`),
+    trigger: (w) => ok(w, PROFILE, { name: 'Matrix Owner' }),
+    // Each caller's own account changes.
+    async sentinels(w, callers) {
+      for (const caller of callers) {
+        if (caller !== 'anonymous') await ok(w, PROFILE, { name: 'Sentinel' }, w.users[caller]);
+      }
+      return (value) =>
+        (value.details as { displayName?: string } | null)?.displayName === 'Sentinel';
+    },
     expect: {
       anonymous: 'UNAUTHENTICATED',
       revokedSession: 'socket 4403',
@@ -85,8 +124,15 @@ const cases: LiveCase[] = [
   },
 ];
 
-async function ok(world: LiveWorld, document: string): Promise<void> {
-  const response = await world.app.gql(document, { t: world.teamId }, world.users.OWNER.token);
+const PROFILE = `mutation ($name: String!) { updateProfile(input: { displayName: $name }) { id } }`;
+
+async function ok(
+  world: LiveWorld,
+  document: string,
+  variables: Record<string, unknown>,
+  as: TestUser = world.users.OWNER,
+): Promise<void> {
+  const response = await world.app.gql(document, { t: world.teamId, ...variables }, as.token);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
 }
 
@@ -99,6 +145,7 @@ describe('live feeds: authorization matrix', () => {
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await liveIdle();
   });
   afterAll(async () => {
     await app.stop();
@@ -150,26 +197,38 @@ describe('live feeds: authorization matrix', () => {
       const started = new Map<Caller, Feed | { code: number }>();
       for (const caller of CALLERS)
         started.set(caller, await start(world, caller, liveCase.document));
-      await sleep(150);
+      const feeds = [...started.values()].filter((f): f is Feed => 'results' in f);
+      // Every subscription has either ended or is running, listening, on the server.
+      const open = () => feeds.filter((f) => !f.completed).length;
+      await waitUntil(
+        async () => (await countSubscriptionsRunning()) === open(),
+        () => `${open()} subscriptions to run`,
+      );
       await liveCase.trigger(world);
-      const delivering = CALLERS.filter((c) => liveCase.expect[c] === 'delivers');
-      for (const caller of delivering) {
-        const feed = started.get(caller);
-        if (feed && 'untilCount' in feed) await feed.untilCount(1).catch(() => undefined);
+      const running = CALLERS.filter((c) => {
+        const feed = started.get(c)!;
+        return 'results' in feed && !feed.completed;
+      });
+      const isSentinel = await liveCase.sentinels(world, running);
+      const field = liveCase.subscription;
+      for (const caller of running) {
+        const feed = started.get(caller) as Feed;
+        // A feed that never gets its sentinel shows up in the table below.
+        await feed.untilValue(field, isSentinel, 'its sentinel').catch(() => undefined);
       }
-      await sleep(250);
 
       const actual = Object.fromEntries(
         CALLERS.map((caller): [Caller, Outcome | string] => {
           const feed = started.get(caller)!;
           if (!('results' in feed)) return [caller, `socket ${feed.code}`];
           if (feed.completed) return [caller, String(endCode(feed))];
-          const delivered = feed.values(liveCase.subscription).length;
-          if (delivered === 1 && feed.results.length === 1) return [caller, 'delivers'];
-          return [
-            caller,
-            delivered === 0 && feed.results.length === 0 ? 'silent' : JSON.stringify(feed.results),
-          ];
+          const values = feed.values<Delivered>(field);
+          // What arrived before the sentinel, with nothing after it and no errors.
+          const before = values.findIndex(isSentinel);
+          const clean = before === values.length - 1 && feed.results.length === values.length;
+          if (clean && before === 1) return [caller, 'delivers'];
+          if (clean && before === 0) return [caller, 'silent'];
+          return [caller, JSON.stringify(feed.results)];
         }),
       );
       expect(actual).toEqual(liveCase.expect);

@@ -1,14 +1,22 @@
 import type { DomainEvent } from '../src/events/domain-events';
 import { addMember, buildTeam } from './factories/team.factory';
+import { subscriptionsRunning } from './support/live-gauges';
 import { useLiveApp } from './support/live-suite';
 import type { TestApp } from './support/test-app';
-import { TEAM_ACTIVITY, endCode, sleep, subscribe, type Feed } from './support/ws-client';
+import { waitUntil } from './support/wait-until';
+import { TEAM_ACTIVITY, endCode, subscribe, type Feed } from './support/ws-client';
 
 const RENAME = `mutation ($teamId: ID!, $name: String!) { renameTeam(teamId: $teamId, name: $name) { id } }`;
 
 const seqsOf = (feed: Feed) => feed.values<{ seq: number }>('teamActivity').map((a) => a.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+// Two tests commit over a hundred renames: about 12 s alone, over 30 s on a busy machine.
+jest.setTimeout(120_000);
+
+/** Waits for `seq`: the sentinel after which a repeat or a gap would already show. */
+const untilSeq = (feed: Feed, seq: number, timeoutMs?: number) =>
+  feed.untilValue<{ seq: number }>('teamActivity', (a) => a.seq === seq, `seq ${seq}`, timeoutMs);
 
 describe('live feeds: replay then live, without gap or duplicate', () => {
   const suite = useLiveApp();
@@ -25,6 +33,9 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
     return row.last_seq;
   }
 
+  /** Renames committed so far by `renames`, to pace subscribers against a burst. */
+  let committed = 0;
+
   /** `count` renames, `parallel` at a time (they serialise on the team row, as in production). */
   async function renames(
     teamId: string,
@@ -38,6 +49,7 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
         range(i, Math.min(count, i + parallel) - 1).map(async (n) => {
           const response = await app.gql(RENAME, { teamId, name: `${label} ${n}` }, token);
           if (response.errors) throw new Error(JSON.stringify(response.errors));
+          committed += 1;
         }),
       );
     }
@@ -53,9 +65,9 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
       afterSeq: 0,
     });
     await feed.untilCount(stored, 15_000);
+    // Three live events; the last is the sentinel.
     await renames(team.id, team.owner.token, 3, 'after');
-    await feed.untilCount(stored + 3);
-    await sleep(150);
+    await untilSeq(feed, stored + 3);
     expect(seqsOf(feed)).toEqual(range(1, stored + 3));
   });
 
@@ -67,20 +79,21 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
       afterSeq: 7,
     });
     const liveOnly = subscribe(await open(team.owner.token), TEAM_ACTIVITY, { teamId: team.id });
+    // Ahead of the log (at 10) by two.
     const ahead = subscribe(await open(team.owner.token), TEAM_ACTIVITY, {
       teamId: team.id,
-      afterSeq: 1000,
+      afterSeq: 12,
     });
+    await subscriptionsRunning(3);
     await replaying.untilCount(3);
-    await sleep(100);
     await renames(team.id, team.owner.token, 2, 'after');
-    await replaying.untilCount(5);
-    await liveOnly.untilCount(2);
-    await sleep(150);
-    expect(seqsOf(replaying)).toEqual([8, 9, 10, 11, 12]);
-    expect(seqsOf(liveOnly)).toEqual([11, 12]);
+    // The sentinel, seq 13: the first the client claiming to be ahead is entitled to.
+    await renames(team.id, team.owner.token, 1, 'sentinel');
+    for (const feed of [replaying, liveOnly, ahead]) await untilSeq(feed, 13);
+    expect(seqsOf(replaying)).toEqual([8, 9, 10, 11, 12, 13]);
+    expect(seqsOf(liveOnly)).toEqual([11, 12, 13]);
     // A client claiming to be ahead of the log gets nothing until the log passes it.
-    expect(ahead.results).toEqual([]);
+    expect(seqsOf(ahead)).toEqual([13]);
   });
 
   it('negative afterSeq is BAD_USER_INPUT', async () => {
@@ -102,7 +115,11 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
     const writing = Promise.all(
       writers.map((writer, index) => renames(team.id, writer.token, 40, `writer ${index}`)),
     );
-    // …while subscribers arrive with different starting points, mid-burst.
+    let written = false;
+    const over = () => (written = true);
+    void writing.then(over, over);
+    // …while subscribers arrive with different starting points, mid-burst: a few commits
+    // apart (or once the burst is over).
     for (let i = 0; i < 6; i += 1) {
       const from = i % 2 === 0 ? Math.max(0, (await headSeq(team.id)) - 30) : i * 5;
       feeds.push({
@@ -112,15 +129,15 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
         }),
         from,
       });
-      await sleep(15);
+      const mark = committed;
+      await waitUntil(() => committed >= mark + 3 || written, 'three more commits');
     }
     await writing;
+    // The sentinel comes after the burst.
+    await renames(team.id, team.owner.token, 1, 'sentinel');
     const last = await headSeq(team.id);
-    expect(last).toBe(1 + 40 + 120);
-    for (const { feed } of feeds) {
-      await feed.until((f) => seqsOf(f).at(-1) === last, 15_000, `seq ${last}`);
-    }
-    await sleep(150);
+    expect(last).toBe(1 + 40 + 120 + 1);
+    for (const { feed } of feeds) await untilSeq(feed, last, 15_000);
     for (const { feed, from } of feeds) {
       expect(feed.results.every((r) => !r.errors)).toBe(true);
       expect(seqsOf(feed)).toEqual(range(from + 1, last));
@@ -130,7 +147,7 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
   it('fills a gap from the table when a live event never arrives, and drops repeats', async () => {
     const team = await buildTeam(app);
     const feed = subscribe(await open(team.owner.token), TEAM_ACTIVITY, { teamId: team.id });
-    await sleep(100);
+    await subscriptionsRunning(1);
     const bus = app.app.services.bus;
     const publish = bus.publish.bind(bus);
     const seen: DomainEvent[] = [];
@@ -149,9 +166,9 @@ describe('live feeds: replay then live, without gap or duplicate', () => {
     await feed.untilCount(2);
     // Repeats (e.g. a message delivered twice) are dropped.
     await publish(seen.filter((e) => e.kind === 'activity'));
+    // The sentinel, published after the repeats on the same channel.
     await renames(team.id, team.owner.token, 1, 'after');
-    await feed.untilCount(3);
-    await sleep(150);
+    await untilSeq(feed, 4);
     expect(seqsOf(feed)).toEqual([2, 3, 4]);
   });
 });

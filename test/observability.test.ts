@@ -4,15 +4,8 @@ import { STRONG_PASSWORD } from './factories/user.factory';
 import { loadConfig } from '../src/config/config';
 import { PRODUCTION_ENV } from './support/production-env';
 import { startLoggedApp, type LoggedApp } from './support/captured-logs';
+import { waitUntil } from './support/wait-until';
 import { connectLive, subscribe } from './support/ws-client';
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Logs (access lines, operation lines, no secrets), metrics and unusual-activity warnings. */
 let app: LoggedApp;
@@ -112,7 +105,8 @@ describe('access and operation log lines', () => {
     await new Promise((resolve) => socket.once('message', resolve));
     socket.close(1000);
     await new Promise((resolve) => socket.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server's close line is the last one this test causes.
+    await waitUntil(() => byEvent('ws.close').some((l) => l.code === 1000), 'the ws.close line');
 
     const everything = app.raw.join('');
     expect(everything.length).toBeGreaterThan(0);
@@ -191,12 +185,11 @@ describe('metrics', () => {
     const before = sample(await metricsText(), 'teamgraph_ws_open_sockets');
     const socket = new WebSocket(app.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     await new Promise((resolve) => socket.once('open', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sample(await metricsText(), 'teamgraph_ws_open_sockets')).toBe(before + 1);
+    const openSockets = async () => sample(await metricsText(), 'teamgraph_ws_open_sockets');
+    await waitUntil(async () => (await openSockets()) === before + 1, 'one more open socket');
     socket.close(1000);
     await new Promise((resolve) => socket.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sample(await metricsText(), 'teamgraph_ws_open_sockets')).toBe(before);
+    await waitUntil(async () => (await openSockets()) === before, 'the socket to be uncounted');
   });
 
   it('counts active subscriptions and delivered events', async () => {
@@ -208,12 +201,12 @@ describe('metrics', () => {
     const live = await connectLive({ wsUrl: app.url.replace(/^http/, 'ws') }, user.token);
     try {
       const feed = subscribe(live, 'subscription { myActivity { seq } }');
-      await waitUntil(async () => (await gauge()) === beforeSubs + 1);
+      await waitUntil(async () => (await gauge()) === beforeSubs + 1, 'the subscription');
       await app.post(`mutation { createTeam(input: { name: "Counted" }) { id } }`, {}, user.token);
       await feed.untilCount(1);
       expect(await delivered()).toBeGreaterThan(beforeDelivered);
       feed.unsubscribe();
-      await waitUntil(async () => (await gauge()) === beforeSubs);
+      await waitUntil(async () => (await gauge()) === beforeSubs, 'the subscription to end');
     } finally {
       await live.dispose();
     }
@@ -329,7 +322,7 @@ describe('unusual activity', () => {
       socket.close(1000);
       await new Promise((resolve) => socket.once('close', resolve));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(() => byEvent('security.ws_close_burst').length > before, 'the warning');
     const warnings = byEvent('security.ws_close_burst').slice(before);
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings[0]).toMatchObject({ ip: expect.stringContaining('127.0.0.1'), level: 40 });

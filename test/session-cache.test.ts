@@ -4,6 +4,7 @@ import { User } from '../entities/user.entity';
 import { SessionCache, type BusHealth } from '../src/accounts/session-cache';
 import { InMemoryEventBus } from '../src/events/in-memory-event-bus';
 import { buildUser, type TestUser } from './factories/user.factory';
+import { describeWithRedis, requiredRedisUrl } from './support/redis-available';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -90,17 +91,14 @@ describe('the session cache on one instance (in-process bus)', () => {
   });
 });
 
-const redisUrl = process.env.REDIS_URL;
-const describeRedis = redisUrl ? describe : describe.skip;
-if (!redisUrl)
-  console.log('REDIS_URL is not set: the two-instance session cache tests are skipped');
+const TWO_INSTANCES = 'the session cache on two instances sharing one database and one Redis';
 
-describeRedis('the session cache on two instances sharing one database and one Redis', () => {
+describeWithRedis('session-cache', TWO_INSTANCES, () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl ?? '' });
-    b = await startTestApp({ REDIS_URL: redisUrl ?? '', MIGRATE_ON_START: 'off' }, a);
+    a = await startTestApp({ REDIS_URL: requiredRedisUrl() });
+    b = await startTestApp({ REDIS_URL: requiredRedisUrl(), MIGRATE_ON_START: 'off' }, a);
   }, 60_000);
   afterAll(async () => {
     await b?.stop();

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { startServerProcess, useBuiltServer, type ServerProcess } from './support/built-server';
 import { PRODUCTION_ENV } from './support/production-env';
+import { waitUntil } from './support/wait-until';
 
 /**
  * SIGTERM on the built server in production mode, on the external PostgreSQL (and Redis when
@@ -74,14 +75,8 @@ function get(url: string, agent: Agent) {
   });
 }
 
-/** Polls a condition that the server's own state makes true (no fixed sleeps). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+/** How long each wait on the server's state may take before the test fails. */
+const WAIT_MS = 20_000;
 
 it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quickly', async () => {
   const env: Record<string, string> = {
@@ -153,22 +148,36 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
     );
     return rows[0].n;
   };
-  await until(async () => (await lockWaiters()) === IN_FLIGHT, 'every mutation to be waiting');
+  await waitUntil(
+    async () => (await lockWaiters()) === IN_FLIGHT,
+    'every mutation to be waiting',
+    WAIT_MS,
+  );
 
   // A readiness check on a keep-alive connection, received but queued for a pool connection.
   const probeAgent = new Agent({ keepAlive: true });
   const metricsAgent = new Agent({ keepAlive: false });
   const readiness = get(new URL('/readyz', url).toString(), probeAgent);
-  await until(async () => {
-    const metrics = await get(new URL('/metrics', url).toString(), metricsAgent);
-    return /^teamgraph_db_pool_waiting 1$/m.test(metrics.body);
-  }, 'the readiness check to be waiting for the pool');
+  await waitUntil(
+    async () => {
+      const metrics = await get(new URL('/metrics', url).toString(), metricsAgent);
+      return /^teamgraph_db_pool_waiting 1$/m.test(metrics.body);
+    },
+    'the readiness check to be waiting for the pool',
+    WAIT_MS,
+  );
 
   const signalled = process.hrtime.bigint();
   server.child.kill('SIGTERM');
-  await until(async () => server!.lines.some((l) => l.event === 'shutdown.start'), 'shutdown');
+  await waitUntil(
+    async () => server!.lines.some((l) => l.event === 'shutdown.start'),
+    'shutdown',
+    WAIT_MS,
+  );
   // New connections are refused from now on.
-  await expect(fetch(new URL('/healthz', url))).rejects.toThrow();
+  await expect(fetch(new URL('/healthz', url))).rejects.toMatchObject({
+    cause: { code: 'ECONNREFUSED' },
+  });
   await holder.query('COMMIT');
   await holder.end();
 
@@ -210,7 +219,7 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
   );
   // The pool is closed: the server's connections end (PostgreSQL removes each backend as it
   // sees the Terminate message, a moment after the process is gone).
-  await until(
+  await waitUntil(
     async () => {
       const left = await observer.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity

@@ -1,9 +1,11 @@
+import { liveIdle } from './live-gauges';
 import { startTestApp, type TestApp } from './test-app';
 import { connectLive, type LiveClient } from './ws-client';
 
 /**
  * A suite's server plus the live clients its tests open; registers the jest hooks that start
- * the server, dispose every client after each test and stop the server at the end.
+ * the server, dispose every client after each test (and wait until the server let go of them
+ * too, so each test starts from no socket and no subscription) and stop the server at the end.
  */
 export function useLiveApp(env: Record<string, string> = {}) {
   let app: TestApp | undefined;
@@ -13,6 +15,7 @@ export function useLiveApp(env: Record<string, string> = {}) {
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await liveIdle();
   });
   afterAll(async () => {
     await app?.stop();

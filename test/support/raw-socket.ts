@@ -123,6 +123,11 @@ export class RawSocket {
     );
   }
 
+  /** Drops the connection without a closing handshake, like a client that vanished. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
   async close(): Promise<void> {
     if (!this.isClosed()) this.socket.close(1000);
     await this.closed;

@@ -1,4 +1,4 @@
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult, type Message } from 'graphql-ws';
 import WebSocket from 'ws';
 import { withTimeout } from '../../src/util/with-timeout';
 import type { TestApp } from './test-app';
@@ -16,6 +16,11 @@ export interface LiveClient {
   /** Settles when the socket closes (code and reason as the client saw them). */
   closed: Promise<CloseInfo>;
   isClosed(): boolean;
+  /**
+   * Every protocol message the server sent, in order — also those for an operation the client
+   * already finished, which graphql-ws would drop without a word.
+   */
+  messages: Message[];
   dispose(): Promise<void>;
 }
 
@@ -49,6 +54,7 @@ export async function connectLive(
   options: ConnectOptions = {},
 ): Promise<LiveClient> {
   let closedInfo: CloseInfo | null = null;
+  const messages: Message[] = [];
   let resolveClosed!: (info: CloseInfo) => void;
   const closed = new Promise<CloseInfo>((resolve) => {
     resolveClosed = resolve;
@@ -71,6 +77,7 @@ export async function connectLive(
     connectionParams: options.payload ?? (token ? { authorization: `Bearer ${token}` } : {}),
     on: {
       connected: () => resolveConnected(),
+      message: (message) => void messages.push(message),
       closed: (event) => {
         const { code, reason } = event as { code: number; reason: string };
         closedInfo = { code, reason: String(reason) };
@@ -94,6 +101,7 @@ export async function connectLive(
     client,
     closed,
     isClosed: () => closedInfo !== null,
+    messages,
     dispose: async () => {
       await client.dispose();
     },
@@ -142,6 +150,19 @@ export class Feed {
         });
       });
     }
+  }
+
+  /**
+   * Waits until a value under `field` matches: the sentinel that ends a negative check. One
+   * feed's events arrive in order, so whatever it must not get would already be here.
+   */
+  untilValue<T = Record<string, unknown>>(
+    field: string,
+    matches: (value: T) => boolean,
+    what: string,
+    timeoutMs = 5_000,
+  ): Promise<void> {
+    return this.until((f) => f.values<T>(field).some(matches), timeoutMs, what);
   }
 
   untilCount(count: number, timeoutMs = 5_000): Promise<void> {
@@ -238,9 +259,6 @@ export function rawSocket(
 
 // The suites wait with the same helper as the server.
 export { withTimeout };
-
-/** Resolves after `ms`; for "nothing else arrives" checks only. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The selection every activity test reads. */
 export const ACTIVITY_FIELDS = `id seq action summary subjectId team { id name } actor { id }`;

@@ -1,26 +1,17 @@
 import { STRONG_PASSWORD } from './factories/user.factory';
-import { startLoggedApp, type LoggedApp } from './support/captured-logs';
+import { startLoggedApp } from './support/captured-logs';
 import { subjectOf, tokenIn, waitForMail } from './support/mail-links';
-import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
+import { useMailingApp } from './support/mailing-app';
 import { awayFromStepBoundary, totpCode } from './support/two-factor';
 
-let inbox: SmtpInbox;
-let app: LoggedApp;
-beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  app = await startLoggedApp({ SMTP_URL: inbox.url });
-});
-afterAll(async () => {
-  await app.stop();
-  await inbox.close();
-});
+const suite = useMailingApp({}, startLoggedApp);
 
 async function call<T>(
   query: string,
   variables: Record<string, unknown>,
   token?: string,
 ): Promise<T> {
-  const response = await app.post(query, variables, token);
+  const response = await suite.app.post(query, variables, token);
   if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
   return response.body.data as T;
 }
@@ -33,11 +24,11 @@ describe('account secrets stay out of logs and activity', () => {
       { input: { email, password: STRONG_PASSWORD, displayName: 'Secret Keeper' } },
     );
     const secrets: string[] = [signUp.token];
-    secrets.push(tokenIn(await waitForMail(inbox, email, 'Confirm your e-mail address')));
+    secrets.push(tokenIn(await waitForMail(suite.inbox, email, 'Confirm your e-mail address')));
     await call(`mutation ($t: String!) { verifyEmail(token: $t) }`, { t: secrets[1] });
 
     await call(`mutation ($e: String!) { requestPasswordReset(email: $e) }`, { e: email });
-    const reset = tokenIn(await waitForMail(inbox, email, 'Reset your teamgraph password'));
+    const reset = tokenIn(await waitForMail(suite.inbox, email, 'Reset your teamgraph password'));
     secrets.push(reset);
     await call(
       `mutation ($t: String!) { resetPassword(token: $t, newPassword: "Otter-Glacier-Violet-93#") }`,
@@ -69,20 +60,22 @@ describe('account secrets stay out of logs and activity', () => {
       { e: moved },
       logIn.token,
     );
-    const change = tokenIn(await waitForMail(inbox, moved, 'Confirm your new e-mail address'));
+    const change = tokenIn(
+      await waitForMail(suite.inbox, moved, 'Confirm your new e-mail address'),
+    );
     secrets.push(change);
     await call(`mutation ($t: String!) { confirmEmailChange(token: $t) { id } }`, { t: change });
-    await waitForMail(inbox, email, 'was changed');
+    await waitForMail(suite.inbox, email, 'was changed');
 
     // Every flow ran and was logged…
-    const log = app.raw.join('');
+    const log = suite.app.raw.join('');
     expect(log).toContain('e-mail sent');
-    expect(inbox.messages.map(subjectOf)).toEqual(
+    expect(suite.inbox.messages.map(subjectOf)).toEqual(
       expect.arrayContaining(['Your teamgraph password was reset']),
     );
     // …and no secret appears in any line, nor in any activity row.
     for (const secret of secrets) expect(log).not.toContain(secret);
-    const pool = app.app.services.dataSource;
+    const pool = suite.app.app.services.dataSource;
     const activity = JSON.stringify(await pool.query(`SELECT * FROM activities`));
     for (const secret of secrets) expect(activity).not.toContain(secret);
   });

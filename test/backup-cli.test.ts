@@ -7,26 +7,11 @@ import {
   seedTeam,
   tempBackupDir,
   testKey,
-  type SeededTeam,
 } from './support/backup-fixtures';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
 
-let app: TestApp;
-let seeded: SeededTeam;
-const storage = tempBackupDir();
+const suite = useBackupSuite(seedTeam);
 const key = testKey().toString('base64');
-const scratch: { drop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  app = await startTestApp();
-  seeded = await seedTeam(app);
-});
-afterAll(async () => {
-  await Promise.all(scratch.map((db) => db.drop()));
-  await app.stop();
-  storage.remove();
-});
 
 /** Runs `teamgraph backup …` in-process with the server's environment; captures its output. */
 async function cli(args: string[], env: Record<string, string> = {}) {
@@ -37,8 +22,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
     {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: databaseUrlOf(app),
-      BACKUP_DIR: storage.dir,
+      DATABASE_URL: databaseUrlOf(suite.app),
+      BACKUP_DIR: suite.storage.dir,
       BACKUP_ENCRYPTION_KEY: key,
       ...env,
     },
@@ -95,43 +80,46 @@ describe('teamgraph backup CLI', () => {
   });
 
   it('restore --database-url restores everything into an empty database', async () => {
-    const db = await createScratchDatabase();
-    scratch.push(db);
-    const { code, stdout } = await cli(['restore', firstId, '--database-url', db.url]);
+    const url = await suite.emptyDatabase();
+    const { code, stdout } = await cli(['restore', firstId, '--database-url', url]);
     expect(code).toBe(0);
     expect(stdout).toContain(`backup ${firstId} restored`);
-    const [team] = await queryUrl<{ id: string }>(db.url, 'SELECT id FROM teams WHERE id = $1', [
-      seeded.team.id,
+    const [team] = await queryUrl<{ id: string }>(url, 'SELECT id FROM teams WHERE id = $1', [
+      suite.seeded.team.id,
     ]);
-    expect(team.id).toBe(seeded.team.id);
+    expect(team.id).toBe(suite.seeded.team.id);
   });
 
   it('restore --team refuses a team that exists (exit 1), then restores it once deleted', async () => {
-    const refused = await cli(['restore', firstId, '--team', seeded.team.id]);
+    const refused = await cli(['restore', firstId, '--team', suite.seeded.team.id]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
-      `refused: team ${seeded.team.id} exists; only a deleted team can be restored`,
+      `refused: team ${suite.seeded.team.id} exists; only a deleted team can be restored`,
     );
 
-    await app.gql(
+    await suite.app.gql(
       `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
-      { id: seeded.team.id },
-      seeded.team.owner.token,
+      { id: suite.seeded.team.id },
+      suite.seeded.team.owner.token,
     );
-    const restored = await cli(['restore', firstId, '--team', seeded.team.id]);
+    const restored = await cli(['restore', firstId, '--team', suite.seeded.team.id]);
     expect(restored).toMatchObject({ code: 0, stderr: '' });
-    expect(restored.stdout).toContain(`team ${seeded.team.id} restored from backup ${firstId}`);
-    const [activity] = await app.sql<{ action: string; actor_id: string | null }>(
+    expect(restored.stdout).toContain(
+      `team ${suite.seeded.team.id} restored from backup ${firstId}`,
+    );
+    const [activity] = await suite.app.sql<{ action: string; actor_id: string | null }>(
       'SELECT action, actor_id FROM activities WHERE team_id = $1 ORDER BY seq DESC LIMIT 1',
-      [seeded.team.id],
+      [suite.seeded.team.id],
     );
     expect(activity).toEqual({ action: 'TEAM_RESTORED', actor_id: null });
   });
 
   it('verify exits 1 with a clear message for a tampered backup', async () => {
     const [{ id }] = JSON.parse((await cli(['list', '--json'])).stdout) as { id: string }[];
-    const manifest = JSON.parse(readFileSync(path.join(storage.dir, id, 'manifest.json'), 'utf8'));
-    const part = path.join(storage.dir, id, manifest.tables[0].file);
+    const manifest = JSON.parse(
+      readFileSync(path.join(suite.storage.dir, id, 'manifest.json'), 'utf8'),
+    );
+    const part = path.join(suite.storage.dir, id, manifest.tables[0].file);
     const bytes = readFileSync(part);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(part, new Uint8Array(bytes));

@@ -11,72 +11,61 @@ import {
   seedTeam,
   tempBackupDir,
   testKey,
-  type SeededTeam,
 } from './support/backup-fixtures';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
 
 /** Two databases on one server, backed up into one shared folder. */
-let app: TestApp;
-let seeded: SeededTeam;
-let other: { url: string; drop(): Promise<void> };
-const storage = tempBackupDir();
+const suite = useBackupSuite(seedTeam);
+let otherUrl: string;
 const key = testKey();
 const schedules = { daily: '0 2 * * *', weekly: '0 2 * * 0', monthly: '0 2 1 * *' };
 let clock = new Date('2026-11-25T10:00:00Z');
 const now = () => clock;
 const serviceOf = (url: string, keep = 7) =>
-  backupService(url, storage.dir, key, { now, keep: { daily: keep } });
+  backupService(url, suite.storage.dir, key, { now, keep: { daily: keep } });
 
 beforeAll(async () => {
-  app = await startTestApp();
-  seeded = await seedTeam(app);
   // The second database: a copy of the first, restored from a backup kept elsewhere.
-  other = await createScratchDatabase();
+  otherUrl = await suite.emptyDatabase();
   const elsewhere = tempBackupDir();
   try {
-    const source = backupService(databaseUrlOf(app), elsewhere.dir, key);
+    const source = backupService(databaseUrlOf(suite.app), elsewhere.dir, key);
     const manifest = await source.run(['daily']);
-    await restoreDatabase(await source.get(manifest.id), keys(key), other.url);
+    await restoreDatabase(await source.get(manifest.id), keys(key), otherUrl);
   } finally {
     elsewhere.remove();
   }
 });
-afterAll(async () => {
-  await other?.drop();
-  await app.stop();
-  storage.remove();
-});
 
 describe('each backup knows its database', () => {
   it('the manifest records the system identifier and the database name', async () => {
-    const manifest = await serviceOf(databaseUrlOf(app)).run(['daily']);
+    const manifest = await serviceOf(databaseUrlOf(suite.app)).run(['daily']);
     const [identity] = await queryUrl<{ id: string; name: string }>(
-      databaseUrlOf(app),
+      databaseUrlOf(suite.app),
       'SELECT system_identifier::text AS id, current_database() AS name FROM pg_control_system()',
     );
     expect(manifest.database).toEqual({ systemIdentifier: identity.id, name: identity.name });
   });
 
   it("list and status see only this database's backups: the other is stale with none", async () => {
-    const mine = serviceOf(databaseUrlOf(app));
-    const theirs = serviceOf(other.url);
+    const mine = serviceOf(databaseUrlOf(suite.app));
+    const theirs = serviceOf(otherUrl);
     expect((await mine.list()).length).toBeGreaterThan(0);
     expect(await theirs.list()).toEqual([]);
     expect((await theirs.listAll()).length).toBe((await mine.list()).length);
     const status = backupStatus(await theirs.identity(), await theirs.list(), clock);
     expect(status).toMatchObject({ count: 0, newest: null, stale: true });
-    expect(status.database.name).toBe(new URL(other.url).pathname.slice(1));
+    expect(status.database.name).toBe(new URL(otherUrl).pathname.slice(1));
   });
 
   it("catch-up runs for a database whose only neighbours' backups are fresh", async () => {
     const run = (url: string) =>
       new BackupScheduler(serviceOf(url), { schedules, pruneSchedule: '30 * * * *' });
-    const first = run(databaseUrlOf(app));
+    const first = run(databaseUrlOf(suite.app));
     // This database is covered: nothing to do.
-    await serviceOf(databaseUrlOf(app)).run(['daily', 'weekly', 'monthly']);
+    await serviceOf(databaseUrlOf(suite.app)).run(['daily', 'weekly', 'monthly']);
     expect((await first.tick()).status).toBe('not-due');
-    const second = run(other.url);
+    const second = run(otherUrl);
     const result = await second.tick();
     expect(result.status === 'ran' && result.manifest.tiers).toEqual([
       'daily',
@@ -84,15 +73,15 @@ describe('each backup knows its database', () => {
       'weekly',
     ]);
     expect(result.status === 'ran' && result.manifest.database?.name).toBe(
-      new URL(other.url).pathname.slice(1),
+      new URL(otherUrl).pathname.slice(1),
     );
     await Promise.all([first.stop(), second.stop()]);
   });
 
   it("retention counts each database's backups on its own", async () => {
     clock = new Date('2026-11-26T10:00:00Z');
-    const mine = serviceOf(databaseUrlOf(app), 1);
-    const theirs = serviceOf(other.url, 1);
+    const mine = serviceOf(databaseUrlOf(suite.app), 1);
+    const theirs = serviceOf(otherUrl, 1);
     const newest = await mine.run(['daily']);
     const theirIds = (await theirs.list()).map((b) => b.manifest.id);
     const mineBefore = (await mine.list()).map((b) => b.manifest.id);
@@ -107,15 +96,15 @@ describe('each backup knows its database', () => {
   });
 
   it("a team is never restored from another database's backup", async () => {
-    const theirs = await serviceOf(other.url).run(['daily']);
-    const teams = await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM teams');
+    const theirs = await serviceOf(otherUrl).run(['daily']);
+    const teams = await suite.app.sql<{ n: number }>('SELECT count(*)::int AS n FROM teams');
     await expect(
-      restoreTeam(await serviceOf(other.url).get(theirs.id), keys(key), seeded.team.id, {
-        dataSource: app.app.services.dataSource,
-        bus: app.app.services.bus,
+      restoreTeam(await serviceOf(otherUrl).get(theirs.id), keys(key), suite.seeded.team.id, {
+        dataSource: suite.app.app.services.dataSource,
+        bus: suite.app.app.services.bus,
       }),
     ).rejects.toThrow(/is of database ".+" \(system \d+\), not of this database/);
-    expect(await app.sql('SELECT count(*)::int AS n FROM teams')).toEqual(teams);
+    expect(await suite.app.sql('SELECT count(*)::int AS n FROM teams')).toEqual(teams);
   });
 });
 

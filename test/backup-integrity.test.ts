@@ -12,40 +12,20 @@ import { verifyBackup } from '../src/backup/verify';
 import {
   backupService,
   databaseUrlOf,
+  indexesAndConstraints,
   queryUrl,
   seedTeam,
-  tempBackupDir,
   testKey,
   keys,
   APP_TABLES,
 } from './support/backup-fixtures';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
 
-let app: TestApp;
-const storage = tempBackupDir();
+const suite = useBackupSuite(seedTeam);
 const key = testKey();
-const scratch: { drop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  app = await startTestApp();
-  await seedTeam(app);
-});
-afterAll(async () => {
-  await Promise.all(scratch.map((db) => db.drop()));
-  await app.stop();
-  storage.remove();
-});
 
 /** `null`: no key (a default parameter would swallow `undefined`). */
-const service = (withKey: Buffer | null = key) =>
-  backupService(databaseUrlOf(app), storage.dir, withKey ?? undefined);
-
-async function emptyDatabase(): Promise<string> {
-  const db = await createScratchDatabase();
-  scratch.push(db);
-  return db.url;
-}
+const service = (withKey: Buffer | null = key) => suite.service(withKey ?? undefined);
 
 /** A fresh backup and the path of its items part. */
 async function freshBackup(withKey: Buffer | null = key) {
@@ -64,7 +44,7 @@ async function freshBackup(withKey: Buffer | null = key) {
 async function expectRefused(id: string, message: RegExp, keyOrNull: Buffer | null = key) {
   const withKey = keyOrNull ?? undefined;
   const backup = await service(keyOrNull).get(id);
-  const target = await emptyDatabase();
+  const target = await suite.emptyDatabase();
   await expect(restoreDatabase(backup, keys(withKey), target)).rejects.toThrow(BackupRefusedError);
   await expect(restoreDatabase(backup, keys(withKey), target)).rejects.toThrow(message);
   // Refused before anything was written: not even the schema.
@@ -72,7 +52,7 @@ async function expectRefused(id: string, message: RegExp, keyOrNull: Buffer | nu
     await queryUrl(target, `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`),
   ).toEqual([]);
   await expect(
-    verifyBackup(backup, keys(withKey), { serverUrl: databaseUrlOf(app) }),
+    verifyBackup(backup, keys(withKey), { serverUrl: databaseUrlOf(suite.app) }),
   ).rejects.toThrow(message);
 }
 
@@ -123,7 +103,7 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     json.tables.find((t: { name: string }) => t.name === 'items').rows += 1;
     writeFileSync(manifestPath, JSON.stringify(json));
     const backup = await service(null).get(manifest.id);
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     await expect(restoreDatabase(backup, keys(undefined), target)).rejects.toThrow(
       /table items restored \d+ rows, the manifest says \d+/,
     );
@@ -131,15 +111,9 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     for (const table of APP_TABLES)
       expect(await queryUrl(target, `SELECT 1 FROM ${table} LIMIT 1`)).toEqual([]);
     // ...and every key, index and foreign key set aside for the load is back.
-    const schemaOf = (url: string) =>
-      queryUrl(
-        url,
-        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
-         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         ORDER BY 1`,
-      );
-    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
+    expect(await indexesAndConstraints(target)).toEqual(
+      await indexesAndConstraints(databaseUrlOf(suite.app)),
+    );
     // So the same target takes a good backup afterwards.
     const good = await service(null).run(['daily']);
     await restoreDatabase(await service(null).get(good.id), keys(undefined), target);
@@ -151,7 +125,7 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
     json.migration = { timestamp: 9999999999999, name: 'FromTheFuture9999999999999' };
     writeFileSync(manifestPath, JSON.stringify(json));
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     await expect(
       restoreDatabase(await service(null).get(manifest.id), keys(undefined), target),
     ).rejects.toThrow(
@@ -237,7 +211,7 @@ describe('a failed backup leaves nothing that looks like a backup', () => {
   });
 
   it('a backup against an unreachable database fails and writes nothing', async () => {
-    const dead = backupService('postgres://postgres@127.0.0.1:1/none', storage.dir, key);
+    const dead = backupService('postgres://postgres@127.0.0.1:1/none', suite.storage.dir, key);
     const before = (await dead.store.scan()).backups.length;
     await expect(dead.run(['daily'])).rejects.toMatchObject({ code: 'ECONNREFUSED', port: 1 });
     const scan = await dead.store.scan();

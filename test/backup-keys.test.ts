@@ -10,7 +10,6 @@ import { runBackupCommand } from '../src/cli/backup-command';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import {
-  backupService,
   databaseUrlOf,
   dumpTables,
   keys,
@@ -19,65 +18,48 @@ import {
   tempBackupDir,
   testKey,
 } from './support/backup-fixtures';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
 
-let app: TestApp;
-const storage = tempBackupDir();
-const scratch: { drop(): Promise<void> }[] = [];
+const suite = useBackupSuite(seedTeam);
 const oldKey = testKey();
 const newKey = testKey();
 
-beforeAll(async () => {
-  app = await startTestApp();
-  await seedTeam(app);
-});
-afterAll(async () => {
-  await Promise.all(scratch.map((db) => db.drop()));
-  await app.stop();
-  storage.remove();
-});
-
-async function emptyDatabase(): Promise<string> {
-  const db = await createScratchDatabase();
-  scratch.push(db);
-  return db.url;
-}
-
 describe('key rotation', () => {
   it('after a rotation, backups sealed with the old key still restore and verify', async () => {
-    const before = await dumpTables(databaseUrlOf(app));
-    const sealedOld = await backupService(databaseUrlOf(app), storage.dir, oldKey).run(['daily']);
+    const before = await dumpTables(databaseUrlOf(suite.app));
+    const sealedOld = await suite.service(oldKey).run(['daily']);
     expect(sealedOld.keyFingerprint).toBe(keyFingerprint(oldKey));
 
     // Rotated: the new key seals, the old one only opens.
-    const rotated = backupService(databaseUrlOf(app), storage.dir, newKey, { older: [oldKey] });
+    const rotated = suite.service(newKey, {
+      older: [oldKey],
+    });
     const sealedNew = await rotated.run(['daily']);
     expect(sealedNew.keyFingerprint).toBe(keyFingerprint(newKey));
     expect(sealedNew.keyFingerprint).not.toBe(sealedOld.keyFingerprint);
 
     for (const manifest of [sealedOld, sealedNew]) {
-      const target = await emptyDatabase();
+      const target = await suite.emptyDatabase();
       await restoreDatabase(await rotated.get(manifest.id), rotated.keys, target);
       expect(await dumpTables(target)).toEqual(before);
       const report = await verifyBackup(await rotated.get(manifest.id), rotated.keys, {
-        serverUrl: databaseUrlOf(app),
+        serverUrl: databaseUrlOf(suite.app),
       });
       expect(report.ok).toBe(true);
     }
   });
 
   it('says which key a backup needs when none of the configured keys fits', async () => {
-    const manifest = await backupService(databaseUrlOf(app), storage.dir, oldKey).run(['daily']);
-    const onlyNew = backupService(databaseUrlOf(app), storage.dir, newKey);
-    const target = await emptyDatabase();
+    const manifest = await suite.service(oldKey).run(['daily']);
+    const onlyNew = suite.service(newKey);
+    const target = await suite.emptyDatabase();
     const backup = await onlyNew.get(manifest.id);
     const message = new RegExp(
       `backup ${manifest.id} was sealed with key ${keyFingerprint(oldKey)}; none of the configured keys fits \\(BACKUP_ENCRYPTION_KEY and BACKUP_DECRYPTION_KEYS have ${keyFingerprint(newKey)}\\)`,
     );
     await expect(restoreDatabase(backup, onlyNew.keys, target)).rejects.toThrow(message);
     await expect(
-      verifyBackup(backup, onlyNew.keys, { serverUrl: databaseUrlOf(app) }),
+      verifyBackup(backup, onlyNew.keys, { serverUrl: databaseUrlOf(suite.app) }),
     ).rejects.toThrow(message);
     expect(
       await queryUrl(
@@ -91,8 +73,8 @@ describe('key rotation', () => {
   });
 
   it('a manifest records a fingerprint, never the key in any spelling', () => {
-    for (const id of readdirSync(storage.dir)) {
-      const text = readFileSync(path.join(storage.dir, id, 'manifest.json'), 'utf8');
+    for (const id of readdirSync(suite.storage.dir)) {
+      const text = readFileSync(path.join(suite.storage.dir, id, 'manifest.json'), 'utf8');
       for (const key of [oldKey, newKey]) {
         for (const spelling of [
           key.toString('base64'),
@@ -117,7 +99,7 @@ describe('key rotation', () => {
       ['prune'],
       {
         ...base,
-        BACKUP_DIR: storage.dir,
+        BACKUP_DIR: suite.storage.dir,
         BACKUP_DECRYPTION_KEYS: `${newKey.toString('base64')},${bad}`,
       },
       { out: () => undefined, err: (line) => err.push(line) },
@@ -132,7 +114,7 @@ describe('encryption is required by the scheduler in production', () => {
   const production = { NODE_ENV: 'production', BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'silent' };
 
   it('the scheduler refuses to run without BACKUP_ENCRYPTION_KEY, saying so', () => {
-    const config = loadConfig({ ...production, BACKUP_DIR: storage.dir });
+    const config = loadConfig({ ...production, BACKUP_DIR: suite.storage.dir });
     const service = createBackupService(config, createLogger('silent'));
     expect(() => createBackupScheduler(config, service)).toThrow(ConfigError);
     expect(() => createBackupScheduler(config, service)).toThrow(
@@ -146,7 +128,7 @@ describe('encryption is required by the scheduler in production', () => {
     try {
       const code = await runBackupCommand(
         ['worker'],
-        { ...production, DATABASE_URL: databaseUrlOf(app), BACKUP_DIR: dir.dir },
+        { ...production, DATABASE_URL: databaseUrlOf(suite.app), BACKUP_DIR: dir.dir },
         {
           out: () => undefined,
           err: (line) => err.push(line),
@@ -164,9 +146,9 @@ describe('encryption is required by the scheduler in production', () => {
   it('in development an unencrypted scheduler logs exactly one warning', async () => {
     const lines: string[] = [];
     const logger = createLogger('info', {}, { write: (line: string) => void lines.push(line) });
-    const config = loadConfig({ NODE_ENV: 'development', BACKUP_DIR: storage.dir });
+    const config = loadConfig({ NODE_ENV: 'development', BACKUP_DIR: suite.storage.dir });
     const service = new BackupService({
-      ...createBackupService(config, logger, databaseUrlOf(app)).options,
+      ...createBackupService(config, logger, databaseUrlOf(suite.app)).options,
       store: new FileBackupStore(tempBackupDir().dir),
       keys: new KeyRing(undefined),
       now: () => new Date('2026-11-25T10:00:00Z'),

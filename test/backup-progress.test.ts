@@ -1,7 +1,7 @@
 import { progressDisplay } from '../src/cli/progress-display';
 import { runBackupCommand } from '../src/cli/backup-command';
-import { APP_TABLES, databaseUrlOf, seedTeam, tempBackupDir } from './support/backup-fixtures';
-import { startTestApp, type TestApp } from './support/test-app';
+import { APP_TABLES, databaseUrlOf, seedTeam } from './support/backup-fixtures';
+import { useBackupSuite } from './support/backup-suite';
 
 const terminal = (isTTY: boolean) => {
   const written: string[] = [];
@@ -47,16 +47,7 @@ describe('progress display', () => {
 });
 
 describe('backup run, restore and verify report per table; --json stays parseable', () => {
-  let app: TestApp;
-  const storage = tempBackupDir();
-  beforeAll(async () => {
-    app = await startTestApp();
-    await seedTeam(app);
-  });
-  afterAll(async () => {
-    await app.stop();
-    storage.remove();
-  });
+  const suite = useBackupSuite(seedTeam);
 
   it('prints one progress line per table off a terminal, the manifest as JSON on stdout', async () => {
     const out: string[] = [];
@@ -65,8 +56,8 @@ describe('backup run, restore and verify report per table; --json stays parseabl
     const env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: databaseUrlOf(app),
-      BACKUP_DIR: storage.dir,
+      DATABASE_URL: databaseUrlOf(suite.app),
+      BACKUP_DIR: suite.storage.dir,
     };
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: pipe };
     expect(await runBackupCommand(['run', '--json'], env, io)).toBe(0);

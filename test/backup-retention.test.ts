@@ -3,14 +3,8 @@ import path from 'node:path';
 import { BackupScheduler } from '../src/backup/scheduler';
 import { planPrune, type RetentionCandidate } from '../src/backup/retention';
 import { ConfigError, loadConfig } from '../src/config/config';
-import {
-  backupService,
-  databaseUrlOf,
-  seedTeam,
-  tempBackupDir,
-  testKey,
-} from './support/backup-fixtures';
-import { startTestApp, type TestApp } from './support/test-app';
+import { backupService, seedTeam, testKey } from './support/backup-fixtures';
+import { useBackupSuite } from './support/backup-suite';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = new Date('2026-11-01T02:00:00Z');
@@ -75,34 +69,24 @@ describe('planPrune', () => {
 });
 
 describe('retention on disk, with a fake clock', () => {
-  let app: TestApp;
-  const storage = tempBackupDir();
+  const suite = useBackupSuite(seedTeam);
   const key = testKey();
   let now = at(0);
   const clock = () => now;
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    await seedTeam(app);
-  });
-  afterAll(async () => {
-    await app.stop();
-    storage.remove();
-  });
-
   it('leaves no backup older than 31 days even when every recent backup failed', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key, { now: clock });
+    const service = suite.service(key, { now: clock });
     for (const day of [0, 1, 2]) {
       now = at(day);
       await service.run(['daily', 'weekly', 'monthly']);
     }
     expect(await service.list()).toHaveLength(3);
     // Files touched recently: age must come from the manifest, not from mtimes.
-    for (const name of readdirSync(storage.dir))
-      utimesSync(path.join(storage.dir, name), new Date(), new Date());
+    for (const name of readdirSync(suite.storage.dir))
+      utimesSync(path.join(suite.storage.dir, name), new Date(), new Date());
 
     // From day 3 on, the database is gone: every backup fails, the scheduler keeps pruning.
-    const dead = backupService('postgres://postgres@127.0.0.1:1/gone', storage.dir, key, {
+    const dead = backupService('postgres://postgres@127.0.0.1:1/gone', suite.storage.dir, key, {
       now: clock,
     });
     const scheduler = new BackupScheduler(dead, {
@@ -125,7 +109,7 @@ describe('retention on disk, with a fake clock', () => {
   });
 
   it('keeps a recent backup whose files look ancient, and honours keep counts by manifest time', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key, {
+    const service = suite.service(key, {
       now: clock,
       keep: { daily: 2 },
     });
@@ -135,28 +119,28 @@ describe('retention on disk, with a fake clock', () => {
       ids.push((await service.run(['daily'])).id);
     }
     const ancient = new Date('2001-01-01T00:00:00Z');
-    for (const id of ids) utimesSync(path.join(storage.dir, id), ancient, ancient);
+    for (const id of ids) utimesSync(path.join(suite.storage.dir, id), ancient, ancient);
     now = at(42, 5);
     const { removed, kept } = await service.prune();
     expect(kept).toEqual([ids[2], ids[1]]);
     expect(removed.map((r) => r.id)).toEqual([ids[0]]);
-    expect(readdirSync(storage.dir).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(readdirSync(suite.storage.dir).sort()).toEqual([ids[1], ids[2]].sort());
   });
 
   it('removes damaged backups and abandoned writes, and leaves files that are not ours alone', async () => {
     now = at(42, 6);
-    const service = backupService(databaseUrlOf(app), storage.dir, key, {
+    const service = suite.service(key, {
       now: clock,
       keep: { daily: 2 },
     });
-    const damaged = path.join(storage.dir, '20261101T020000Z-abcdef');
+    const damaged = path.join(suite.storage.dir, '20261101T020000Z-abcdef');
     mkdirSync(damaged);
     writeFileSync(path.join(damaged, 'manifest.json'), '{"format":1,');
-    const abandoned = path.join(storage.dir, '.tmp-20261101T020000Z-abcdef-0123abcd');
+    const abandoned = path.join(suite.storage.dir, '.tmp-20261101T020000Z-abcdef-0123abcd');
     mkdirSync(abandoned);
     writeFileSync(path.join(abandoned, 'users.copy.gz.enc'), 'partial');
     utimesSync(abandoned, new Date(Date.now() - DAY), new Date(Date.now() - DAY));
-    writeFileSync(path.join(storage.dir, 'README.txt'), 'operator notes');
+    writeFileSync(path.join(suite.storage.dir, 'README.txt'), 'operator notes');
 
     const { removed, kept } = await service.prune();
     expect(kept).toHaveLength(2);
@@ -164,8 +148,8 @@ describe('retention on disk, with a fake clock', () => {
       '.tmp-20261101T020000Z-abcdef-0123abcd',
       '20261101T020000Z-abcdef',
     ]);
-    expect(readdirSync(storage.dir)).toContain('README.txt');
-    expect(readdirSync(storage.dir)).not.toContain('20261101T020000Z-abcdef');
+    expect(readdirSync(suite.storage.dir)).toContain('README.txt');
+    expect(readdirSync(suite.storage.dir)).not.toContain('20261101T020000Z-abcdef');
   });
 });
 

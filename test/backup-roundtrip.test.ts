@@ -7,45 +7,27 @@ import { restoreDatabase } from '../src/backup/restore-database';
 import { verifyBackup } from '../src/backup/verify';
 import {
   APP_TABLES,
-  backupService,
   databaseUrlOf,
+  indexesAndConstraints,
   dumpTables,
   queryUrl,
   seedTeam,
-  tempBackupDir,
   testKey,
-  type SeededTeam,
+  userTriggers,
   keys,
 } from './support/backup-fixtures';
+import { useBackupSuite } from './support/backup-suite';
 import { dataFingerprint } from './support/counts';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
 
-let app: TestApp;
-let seeded: SeededTeam;
-const storage = tempBackupDir();
-const key = testKey();
-const scratch: { drop(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  app = await startTestApp();
-  seeded = await seedTeam(app);
+const suite = useBackupSuite(async (app) => {
+  const first = await seedTeam(app);
   await seedTeam(app, 'Second team');
+  return first;
 });
-afterAll(async () => {
-  await Promise.all(scratch.map((db) => db.drop()));
-  await app.stop();
-  storage.remove();
-});
-
-async function emptyDatabase(): Promise<string> {
-  const db = await createScratchDatabase();
-  scratch.push(db);
-  return db.url;
-}
+const key = testKey();
 
 const readPartText = async (backupId: string, table: string, withKey: Buffer | undefined) => {
-  const service = backupService(databaseUrlOf(app), storage.dir, withKey);
+  const service = suite.service(withKey);
   const backup = await service.get(backupId);
   const entry = backup.manifest.tables.find((t) => t.name === table)!;
   const chunks: Uint8Array[] = [];
@@ -55,8 +37,8 @@ const readPartText = async (backupId: string, table: string, withKey: Buffer | u
 
 describe('backup and whole-database restore', () => {
   it('brings back every row of every table, sentinel values intact, after rows were changed and deleted', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
-    const before = await dumpTables(databaseUrlOf(app));
+    const service = suite.service(key);
+    const before = await dumpTables(databaseUrlOf(suite.app));
     for (const table of APP_TABLES) expect(before[table].length).toBeGreaterThan(0);
     const manifest = await service.run(['daily']);
 
@@ -70,27 +52,23 @@ describe('backup and whole-database restore', () => {
     expect(order.indexOf('teams')).toBeLessThan(order.indexOf('activities'));
 
     // Change and delete rows after the backup.
-    await app.sql(`UPDATE users SET display_name = 'changed' WHERE id = $1`, [seeded.member.id]);
-    await app.sql(`DELETE FROM items WHERE id = $1`, [seeded.itemId]);
-    await app.sql(`DELETE FROM sessions WHERE user_id = $1`, [seeded.member.id]);
-    expect(await dumpTables(databaseUrlOf(app))).not.toEqual(before);
+    await suite.app.sql(`UPDATE users SET display_name = 'changed' WHERE id = $1`, [
+      suite.seeded.member.id,
+    ]);
+    await suite.app.sql(`DELETE FROM items WHERE id = $1`, [suite.seeded.itemId]);
+    await suite.app.sql(`DELETE FROM sessions WHERE user_id = $1`, [suite.seeded.member.id]);
+    expect(await dumpTables(databaseUrlOf(suite.app))).not.toEqual(before);
 
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     const result = await restoreDatabase(await service.get(manifest.id), keys(key), target);
     expect(result.tables.map((t) => t.rows)).toEqual(manifest.tables.map((t) => t.rows));
     expect(await dumpTables(target)).toEqual(before);
     // Indexes and constraints set aside for the load are all back, exactly as migrations made them.
-    const schemaOf = (url: string) =>
-      queryUrl(
-        url,
-        `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
-         UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         UNION ALL SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text
-           FROM pg_trigger WHERE NOT tgisinternal
-         ORDER BY 1`,
-      );
-    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(app)));
+    const schemaOf = async (url: string) => [
+      ...(await indexesAndConstraints(url)),
+      ...(await userTriggers(url)),
+    ];
+    expect(await schemaOf(target)).toEqual(await schemaOf(databaseUrlOf(suite.app)));
     const [migration] = await queryUrl<{ name: string }>(
       target,
       'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
@@ -99,33 +77,35 @@ describe('backup and whole-database restore', () => {
   });
 
   it('stores nothing readable without the key: parts are ciphertext, not gzip', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
+    const service = suite.service(key);
     const manifest = await service.run(['daily']);
     const backup = await service.get(manifest.id);
     const part = readFileSync(`${backup.location}/${manifest.tables[0].file}`);
     expect(part.subarray(0, 4).toString()).toBe('TGB1');
     expect(() => gunzipSync(bytes(part))).toThrow('incorrect header check');
-    expect(part.includes(Buffer.from(seeded.team.id))).toBe(false);
+    expect(part.includes(Buffer.from(suite.seeded.team.id))).toBe(false);
   });
 
   it('works unencrypted too (development): plain gzip parts, no signature', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, undefined);
+    const service = suite.service(undefined);
     const manifest = await service.run(['weekly']);
     expect(manifest.encrypted).toBe(false);
     const backup = await service.get(manifest.id);
     const users = manifest.tables.find((t) => t.name === 'users')!;
     expect(
       gunzipSync(bytes(readFileSync(`${backup.location}/${users.file}`))).toString(),
-    ).toContain(seeded.member.id);
-    const report = await verifyBackup(backup, keys(undefined), { serverUrl: databaseUrlOf(app) });
+    ).toContain(suite.seeded.member.id);
+    const report = await verifyBackup(backup, keys(undefined), {
+      serverUrl: databaseUrlOf(suite.app),
+    });
     expect(report.ok).toBe(true);
   });
 
   it('verify restores into a scratch database and matches every table with the manifest', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
+    const service = suite.service(key);
     const manifest = await service.run(['daily']);
     const report = await verifyBackup(await service.get(manifest.id), keys(key), {
-      serverUrl: databaseUrlOf(app),
+      serverUrl: databaseUrlOf(suite.app),
     });
     expect(report.ok).toBe(true);
     expect(report.tables).toHaveLength(APP_TABLES.length);
@@ -136,28 +116,28 @@ describe('backup and whole-database restore', () => {
     // The scratch database is gone afterwards.
     expect(report.database).toMatch(/^teamgraph_verify_[0-9a-f]{12}$/);
     expect(
-      await app.sql('SELECT 1 FROM pg_database WHERE datname = $1', [report.database]),
+      await suite.app.sql('SELECT 1 FROM pg_database WHERE datname = $1', [report.database]),
     ).toEqual([]);
   });
 
   it('refuses to restore into a database that has data, and changes nothing there', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
+    const service = suite.service(key);
     const [newest] = await service.list();
-    const fingerprint = await dataFingerprint(app);
-    await expect(restoreDatabase(newest, keys(key), databaseUrlOf(app))).rejects.toThrow(
+    const fingerprint = await dataFingerprint(suite.app);
+    await expect(restoreDatabase(newest, keys(key), databaseUrlOf(suite.app))).rejects.toThrow(
       /target database is not empty \(table \w+ has rows\)/,
     );
-    expect(await dataFingerprint(app)).toBe(fingerprint);
+    expect(await dataFingerprint(suite.app)).toBe(fingerprint);
   });
 
   it('a deleted team is absent from every backup taken after the deletion', async () => {
-    const doomed = await seedTeam(app, 'Doomed team');
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
+    const doomed = await seedTeam(suite.app, 'Doomed team');
+    const service = suite.service(key);
     const beforeDeletion = await service.run(['daily']);
     for (const table of ['teams', 'memberships', 'items', 'invitations', 'activities']) {
       expect(await readPartText(beforeDeletion.id, table, key)).toContain(doomed.team.id);
     }
-    const deleted = await app.gql(
+    const deleted = await suite.app.gql(
       `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
       { id: doomed.team.id },
       doomed.team.owner.token,
@@ -168,7 +148,7 @@ describe('backup and whole-database restore', () => {
     for (const table of afterDeletion.tables) {
       expect(await readPartText(afterDeletion.id, table.name, key)).not.toContain(doomed.team.id);
     }
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     await restoreDatabase(await service.get(afterDeletion.id), keys(key), target);
     for (const table of ['memberships', 'items', 'invitations', 'activities']) {
       const rows = await queryUrl(target, `SELECT 1 FROM ${table} WHERE team_id = $1`, [
@@ -182,7 +162,7 @@ describe('backup and whole-database restore', () => {
   });
 
   it('refuses an unknown backup id with a clear message', async () => {
-    const service = backupService(databaseUrlOf(app), storage.dir, key);
+    const service = suite.service(key);
     await expect(service.get('20260101T000000Z-abcdef')).rejects.toThrow(BackupRefusedError);
     await expect(service.get('../../etc')).rejects.toThrow(/not a backup id/);
   });

@@ -13,34 +13,22 @@ import {
   seedTeam,
   testKey,
 } from './support/backup-fixtures';
-import { startTestS3, S3_CREDENTIALS, type TestS3 } from './support/s3-server';
-import { createScratchDatabase } from './support/scratch-database';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
+import { startTestS3, type TestS3 } from './support/s3-server';
 
-let app: TestApp;
+const suite = useBackupSuite(seedTeam);
 let s3: TestS3;
 const key = testKey();
-const scratch: { drop(): Promise<void> }[] = [];
 const DAY = 24 * 3600 * 1000;
 let prefixes = 0;
 const freshPrefix = () => `deployments/test-${++prefixes}`;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  await seedTeam(app);
   s3 = await startTestS3();
 });
 afterAll(async () => {
-  await Promise.all(scratch.map((db) => db.drop()));
   await s3?.stop();
-  await app.stop();
 });
-
-async function emptyDatabase(): Promise<string> {
-  const db = await createScratchDatabase();
-  scratch.push(db);
-  return db.url;
-}
 
 /** Every object key under a prefix, straight from the bucket. */
 async function objectKeys(prefix: string): Promise<string[]> {
@@ -54,8 +42,8 @@ async function objectKeys(prefix: string): Promise<string[]> {
 describe('backups in an S3-compatible bucket', () => {
   it('round trip: run, list, status, verify and restore work as on files', async () => {
     const prefix = freshPrefix();
-    const service = backupService(databaseUrlOf(app), s3.store(prefix), key);
-    const before = await dumpTables(databaseUrlOf(app));
+    const service = backupService(databaseUrlOf(suite.app), s3.store(prefix), key);
+    const before = await dumpTables(databaseUrlOf(suite.app));
     const manifest = await service.run(['daily']);
     const stored = await objectKeys(prefix);
     expect(stored).toEqual(
@@ -67,9 +55,9 @@ describe('backups in an S3-compatible bucket', () => {
     expect(listed.manifest).toEqual({ ...manifest, mac: expect.any(String) });
     expect(listed.location).toBe(`s3://${s3.bucket}/${prefix}/${manifest.id}`);
 
-    const report = await verifyBackup(listed, keys(key), { serverUrl: databaseUrlOf(app) });
+    const report = await verifyBackup(listed, keys(key), { serverUrl: databaseUrlOf(suite.app) });
     expect(report.ok).toBe(true);
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     await restoreDatabase(await service.get(manifest.id), keys(key), target);
     expect(await dumpTables(target)).toEqual(before);
   });
@@ -81,11 +69,11 @@ describe('backups in an S3-compatible bucket', () => {
     const env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: databaseUrlOf(app),
+      DATABASE_URL: databaseUrlOf(suite.app),
       BACKUP_STORAGE: `s3://${s3.bucket}/${prefix}`,
       BACKUP_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       BACKUP_ENCRYPTION_KEY: key.toString('base64'),
     };
     const cli = (args: string[]) =>
@@ -109,7 +97,7 @@ describe('backups in an S3-compatible bucket', () => {
     // The bucket's own clock (LastModified) is real time: the fake one moves around it.
     const real = Date.now();
     let now = new Date(real - DAY);
-    const service = backupService(databaseUrlOf(app), s3.store(prefix), key, {
+    const service = backupService(databaseUrlOf(suite.app), s3.store(prefix), key, {
       now: () => now,
     });
     const old = await service.run(['monthly']);
@@ -134,7 +122,7 @@ describe('backups in an S3-compatible bucket', () => {
   it('a tampered object is refused by restore and verify, and the target stays empty', async () => {
     const prefix = freshPrefix();
     const store = s3.store(prefix);
-    const service = backupService(databaseUrlOf(app), store, key);
+    const service = backupService(databaseUrlOf(suite.app), store, key);
     const manifest = await service.run(['daily']);
     const items = manifest.tables.find((t) => t.name === 'items')!;
     const objectKey = `${prefix}/${manifest.id}/${items.file}`;
@@ -147,7 +135,7 @@ describe('backups in an S3-compatible bucket', () => {
       new PutObjectCommand({ Bucket: s3.bucket, Key: objectKey, Body: new Uint8Array(bytes) }),
     );
     const backup = await service.get(manifest.id);
-    const target = await emptyDatabase();
+    const target = await suite.emptyDatabase();
     await expect(restoreDatabase(backup, keys(key), target)).rejects.toThrow(BackupRefusedError);
     await expect(restoreDatabase(backup, keys(key), target)).rejects.toThrow(
       /does not match its SHA-256/,
@@ -159,13 +147,13 @@ describe('backups in an S3-compatible bucket', () => {
       ),
     ).toEqual([]);
     await expect(
-      verifyBackup(backup, keys(key), { serverUrl: databaseUrlOf(app) }),
+      verifyBackup(backup, keys(key), { serverUrl: databaseUrlOf(suite.app) }),
     ).rejects.toThrow(/does not match its SHA-256/);
   });
 
   it('an upload interrupted part-way leaves nothing that looks complete, and nothing at all', async () => {
     const prefix = freshPrefix();
-    const service = backupService(databaseUrlOf(app), s3.store(prefix), key);
+    const service = backupService(databaseUrlOf(suite.app), s3.store(prefix), key);
     let finished = 0;
     await expect(
       service.withLock(true, (client) =>
@@ -192,7 +180,7 @@ describe('backups in an S3-compatible bucket', () => {
     const prefix = freshPrefix();
     const store = s3.store(prefix);
     let now = new Date();
-    const service = backupService(databaseUrlOf(app), store, key, { now: () => now });
+    const service = backupService(databaseUrlOf(suite.app), store, key, { now: () => now });
     const write = await store.begin('20261201T020000Z-abcdef');
     await write.writePart('users.copy.gz.enc', Readable.from([Buffer.alloc(6 * 2 ** 20, 7)]));
     // The process is gone: no commit, no abort.

@@ -9,7 +9,7 @@ import {
   tempBackupDir,
   testKey,
 } from './support/backup-fixtures';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useBackupSuite } from './support/backup-suite';
 
 const schedules = { daily: '0 2 * * *', weekly: '0 2 * * 0', monthly: '0 2 1 * *' };
 const stored = (createdAt: string, tiers: StoredBackup['manifest']['tiers']) =>
@@ -54,7 +54,7 @@ describe('dueTiers', () => {
 });
 
 describe('BackupScheduler', () => {
-  let app: TestApp;
+  const suite = useBackupSuite(seedTeam);
   const key = testKey();
   const dirs: { remove(): void }[] = [];
   const newDir = () => {
@@ -63,17 +63,12 @@ describe('BackupScheduler', () => {
     return dir.dir;
   };
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    await seedTeam(app);
-  });
-  afterAll(async () => {
-    await app.stop();
+  afterAll(() => {
     for (const dir of dirs) dir.remove();
   });
 
   const scheduler = (dir: string, clock: () => Date) =>
-    new BackupScheduler(backupService(databaseUrlOf(app), dir, key, { now: clock }), {
+    new BackupScheduler(backupService(databaseUrlOf(suite.app), dir, key, { now: clock }), {
       schedules,
       pruneSchedule: '30 * * * *',
     });
@@ -107,7 +102,7 @@ describe('BackupScheduler', () => {
     now = new Date('2026-11-26T02:00:00Z');
     expect((await second.tick()).status).toBe('ran');
     await second.stop();
-    const list = await backupService(databaseUrlOf(app), dir, key).list();
+    const list = await backupService(databaseUrlOf(suite.app), dir, key).list();
     expect(list.map((b) => b.manifest.createdAt)).toEqual([
       '2026-11-26T02:00:00.000Z',
       '2026-11-25T10:00:00.000Z',
@@ -125,19 +120,19 @@ describe('BackupScheduler', () => {
     expect(results.filter((r) => r.status === 'ran')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'failed')).toHaveLength(0);
     await Promise.all([a.tick(), b.tick(), a.tick()]);
-    expect(await backupService(databaseUrlOf(app), dir, key).list()).toHaveLength(1);
+    expect(await backupService(databaseUrlOf(suite.app), dir, key).list()).toHaveLength(1);
     await Promise.all([a.stop(), b.stop()]);
   });
 
   it('skips while another instance holds the lock, and runs once it is released', async () => {
     const dir = newDir();
-    const other = new Client({ connectionString: databaseUrlOf(app) });
+    const other = new Client({ connectionString: databaseUrlOf(suite.app) });
     await other.connect();
     try {
       await other.query(`SELECT pg_advisory_lock(hashtext('teamgraph.backup'))`);
       const s = scheduler(dir, () => new Date('2026-11-25T10:00:00Z'));
       expect((await s.tick()).status).toBe('locked');
-      expect(await backupService(databaseUrlOf(app), dir, key).list()).toEqual([]);
+      expect(await backupService(databaseUrlOf(suite.app), dir, key).list()).toEqual([]);
       await other.query(`SELECT pg_advisory_unlock(hashtext('teamgraph.backup'))`);
       expect((await s.tick()).status).toBe('ran');
       await s.stop();
@@ -148,7 +143,7 @@ describe('BackupScheduler', () => {
 
   it('status reports staleness after 26 hours', async () => {
     const dir = newDir();
-    const service = backupService(databaseUrlOf(app), dir, key, {
+    const service = backupService(databaseUrlOf(suite.app), dir, key, {
       now: () => new Date('2026-11-25T02:00:00Z'),
     });
     const status = async (at: string) =>

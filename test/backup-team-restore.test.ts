@@ -1,32 +1,18 @@
 import { restoreTeam } from '../src/backup/restore-team';
 import { computeActivityHash } from '../src/db/activity-hash';
 import { buildUser } from './factories/user.factory';
-import {
-  backupService,
-  databaseUrlOf,
-  dumpTables,
-  seedTeam,
-  tempBackupDir,
-  testKey,
-  keys,
-} from './support/backup-fixtures';
+import { databaseUrlOf, dumpTables, seedTeam, testKey, keys } from './support/backup-fixtures';
+import { useBackupSuite } from './support/backup-suite';
 import { dataFingerprint } from './support/counts';
-import { startTestApp, type TestApp } from './support/test-app';
 
-let app: TestApp;
-const storage = tempBackupDir();
+const suite = useBackupSuite();
 const key = testKey();
 
-beforeAll(async () => {
-  app = await startTestApp();
+const service = () => suite.service(key);
+const deps = () => ({
+  dataSource: suite.app.app.services.dataSource,
+  bus: suite.app.app.services.bus,
 });
-afterAll(async () => {
-  await app.stop();
-  storage.remove();
-});
-
-const service = () => backupService(databaseUrlOf(app), storage.dir, key);
-const deps = () => ({ dataSource: app.app.services.dataSource, bus: app.app.services.bus });
 
 /** The team's rows in every table, as text, for before/after comparisons. */
 async function teamRows(teamId: string) {
@@ -38,7 +24,7 @@ async function teamRows(teamId: string) {
     ['items', 'team_id'],
     ['activities', 'team_id'],
   ]) {
-    const result = await app.sql<{ r: string }>(
+    const result = await suite.app.sql<{ r: string }>(
       `SELECT t::text AS r FROM ${table} t WHERE ${column} = $1 ORDER BY 1`,
       [teamId],
     );
@@ -49,25 +35,25 @@ async function teamRows(teamId: string) {
 
 describe('restoring one team into the live database', () => {
   it('brings back the deleted team with its members, items, invitations and activity, plus TEAM_RESTORED', async () => {
-    const seeded = await seedTeam(app, 'Restorable team');
-    const other = await seedTeam(app, 'Bystander team');
+    const seeded = await seedTeam(suite.app, 'Restorable team');
+    const other = await seedTeam(suite.app, 'Bystander team');
     const before = await teamRows(seeded.team.id);
-    const [beforeTeam] = await app.sql<{ last_seq: number; last_hash: string }>(
+    const [beforeTeam] = await suite.app.sql<{ last_seq: number; last_hash: string }>(
       'SELECT last_seq, last_hash FROM teams WHERE id = $1',
       [seeded.team.id],
     );
     const manifest = await service().run(['daily']);
 
-    const deleted = await app.gql(
+    const deleted = await suite.app.gql(
       `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
       { id: seeded.team.id },
       seeded.team.owner.token,
     );
     expect(deleted.errors).toBeUndefined();
     // The member's account is deleted too: restore must bring the user back (not their sessions).
-    await app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
+    await suite.app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
     // Life goes on elsewhere: another team changes after the backup, and must not be touched.
-    await app.sql(`UPDATE items SET title = 'changed after backup' WHERE team_id = $1`, [
+    await suite.app.sql(`UPDATE items SET title = 'changed after backup' WHERE team_id = $1`, [
       other.team.id,
     ]);
     const otherAfter = await teamRows(other.team.id);
@@ -90,7 +76,7 @@ describe('restoring one team into the live database', () => {
     const after = await teamRows(seeded.team.id);
     for (const table of ['memberships', 'items']) expect(after[table]).toEqual(before[table]);
     // The invitation is back as history; its link died with the team and stays dead.
-    const [invitation] = await app.sql<{ status: string; responded_at: Date | null }>(
+    const [invitation] = await suite.app.sql<{ status: string; responded_at: Date | null }>(
       'SELECT status, responded_at FROM invitations WHERE id = $1',
       [seeded.invitationId],
     );
@@ -99,7 +85,7 @@ describe('restoring one team into the live database', () => {
     // Every activity row is back, followed by one TEAM_RESTORED chained onto the old head.
     expect(after.activities).toHaveLength(before.activities.length + 1);
     expect(after.activities).toEqual(expect.arrayContaining(before.activities));
-    const [restored] = await app.sql<{
+    const [restored] = await suite.app.sql<{
       seq: number;
       actor_id: string | null;
       action: string;
@@ -123,7 +109,7 @@ describe('restoring one team into the live database', () => {
         revokedInvitations: 1,
       },
     });
-    const [team] = await app.sql<{ last_seq: number; last_hash: string }>(
+    const [team] = await suite.app.sql<{ last_seq: number; last_hash: string }>(
       'SELECT last_seq, last_hash FROM teams WHERE id = $1',
       [seeded.team.id],
     );
@@ -144,17 +130,17 @@ describe('restoring one team into the live database', () => {
       }),
     );
 
-    const [user] = await app.sql<{ id: string }>('SELECT id FROM users WHERE id = $1', [
+    const [user] = await suite.app.sql<{ id: string }>('SELECT id FROM users WHERE id = $1', [
       seeded.member.id,
     ]);
     expect(user.id).toBe(seeded.member.id);
-    expect(await app.sql('SELECT 1 FROM sessions WHERE user_id = $1', [seeded.member.id])).toEqual(
-      [],
-    );
+    expect(
+      await suite.app.sql('SELECT 1 FROM sessions WHERE user_id = $1', [seeded.member.id]),
+    ).toEqual([]);
     expect(await teamRows(other.team.id)).toEqual(otherAfter);
 
     // The owner (never deleted) sees the team again through the API.
-    const seen = await app.gql<{ team: { id: string; name: string } }>(
+    const seen = await suite.app.gql<{ team: { id: string; name: string } }>(
       `query ($id: ID!) { team(id: $id) { id name } }`,
       { id: seeded.team.id },
       seeded.team.owner.token,
@@ -163,18 +149,18 @@ describe('restoring one team into the live database', () => {
   });
 
   it('refuses when the team exists, and changes nothing', async () => {
-    const seeded = await seedTeam(app, 'Still here');
+    const seeded = await seedTeam(suite.app, 'Still here');
     const manifest = await service().run(['daily']);
-    const fingerprint = await dataFingerprint(app);
+    const fingerprint = await dataFingerprint(suite.app);
     await expect(
       restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps()),
     ).rejects.toThrow(`team ${seeded.team.id} exists; only a deleted team can be restored`);
-    expect(await dataFingerprint(app)).toBe(fingerprint);
+    expect(await dataFingerprint(suite.app)).toBe(fingerprint);
   });
 
   it('refuses a team the backup does not hold, and a malformed id, changing nothing', async () => {
     const manifest = await service().run(['daily']);
-    const fingerprint = await dataFingerprint(app);
+    const fingerprint = await dataFingerprint(suite.app);
     const missing = '00000000-0000-4000-8000-000000000000';
     await expect(
       restoreTeam(await service().get(manifest.id), keys(key), missing, deps()),
@@ -182,23 +168,23 @@ describe('restoring one team into the live database', () => {
     await expect(
       restoreTeam(await service().get(manifest.id), keys(key), "x'; DROP TABLE teams; --", deps()),
     ).rejects.toThrow(/is not a team id/);
-    expect(await dataFingerprint(app)).toBe(fingerprint);
+    expect(await dataFingerprint(suite.app)).toBe(fingerprint);
   });
 
   it('refuses, and rolls back everything, when a deleted member’s e-mail now belongs to someone else', async () => {
-    const seeded = await seedTeam(app, 'Clash team');
+    const seeded = await seedTeam(suite.app, 'Clash team');
     const manifest = await service().run(['daily']);
-    await app.gql(
+    await suite.app.gql(
       `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
       { id: seeded.team.id },
       seeded.team.owner.token,
     );
-    await app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
-    await buildUser(app, { email: seeded.member.email });
-    const before = await dumpTables(databaseUrlOf(app));
+    await suite.app.sql('DELETE FROM users WHERE id = $1', [seeded.member.id]);
+    await buildUser(suite.app, { email: seeded.member.email });
+    const before = await dumpTables(databaseUrlOf(suite.app));
     await expect(
       restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps()),
     ).rejects.toThrow(/a users row clashes with live data/);
-    expect(await dumpTables(databaseUrlOf(app))).toEqual(before);
+    expect(await dumpTables(databaseUrlOf(suite.app))).toEqual(before);
   });
 });

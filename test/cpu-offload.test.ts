@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { postGraphql } from '../bench/lib/graphql';
 import { buildUser, STRONG_PASSWORD } from './factories/user.factory';
-import { buildServer, startServerProcess } from './support/built-server';
+import { startServerProcess, useBuiltServer } from './support/built-server';
 import { PRODUCTION_ENV } from './support/production-env';
-import { createScratchDatabase } from './support/scratch-database';
-import { errorCode, startTestApp, type TestApp } from './support/test-app';
+import { errorCode, readGraphqlResponse, startTestApp, type TestApp } from './support/test-app';
 
 /**
  * CPU-heavy work runs in the worker pool (src/workers), not on the event loop: while hostile
@@ -76,38 +76,21 @@ describe('password strength off the event loop (TypeScript sources, as in tests)
 });
 
 describe('password strength off the event loop (the built production server)', () => {
-  let build: Awaited<ReturnType<typeof buildServer>>;
-  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
-  beforeAll(async () => {
-    [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
-  }, 240_000);
-  afterAll(async () => {
-    build?.cleanup();
-    await database?.drop();
-  });
+  const built = useBuiltServer();
 
   it('runs the worker from dist/: strong passwords pass, weak ones are refused', async () => {
-    const server = await startServerProcess(build.mainJs, {
+    const server = await startServerProcess(built.mainJs, {
       ...PRODUCTION_ENV,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
+      DATABASE_URL: built.databaseUrl,
       DB_POOL_SIZE: '3',
       CPU_WORKERS: '1',
     });
     try {
-      const post = async (variables: Record<string, unknown>) => {
-        const response = await fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: SIGN_UP, variables }),
-        });
-        return (await response.json()) as {
-          data?: unknown;
-          errors?: { extensions?: { code?: string } }[];
-        };
-      };
+      const post = async (variables: Record<string, unknown>) =>
+        readGraphqlResponse(await postGraphql(server.url, SIGN_UP, variables));
       const email = () => `prod-${randomBytes(3).toString('hex')}@example.com`;
       const strong = await post({
         input: { email: email(), displayName: 'Prod', password: STRONG_PASSWORD },

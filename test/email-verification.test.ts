@@ -2,63 +2,56 @@ import { buildInvitation, freshEmail } from './factories/invitation.factory';
 import { buildTeam } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
 import { tokenIn, waitForMail } from './support/mail-links';
-import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
-import { errorCode, startTestApp, type TestApp } from './support/test-app';
+import { useMailingApp } from './support/mailing-app';
+import { errorCode, startTestApp } from './support/test-app';
 
 const VERIFY = `mutation ($token: String!) { verifyEmail(token: $token) }`;
 const RESEND = `mutation { resendVerificationEmail }`;
 const ME = `{ me { id emailVerified } }`;
 const SUBJECT = 'Confirm your e-mail address for teamgraph';
 
-let inbox: SmtpInbox;
-let app: TestApp;
-beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  app = await startTestApp({ SMTP_URL: inbox.url, PUBLIC_URL: 'https://teams.example.test' });
-});
-afterAll(async () => {
-  await app.stop();
-  await inbox.close();
-});
+const suite = useMailingApp({ PUBLIC_URL: 'https://teams.example.test' });
 
 const verified = async (token: string) =>
-  (await app.gql<{ me: { emailVerified: boolean } }>(ME, {}, token)).data?.me.emailVerified;
+  (await suite.app.gql<{ me: { emailVerified: boolean } }>(ME, {}, token)).data?.me.emailVerified;
 
 describe('verified e-mail', () => {
   it('sign-up e-mails a link; emailVerified turns true when it is used, once', async () => {
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     expect(await verified(user.token)).toBe(false);
-    const mail = await waitForMail(inbox, user.email, SUBJECT);
+    const mail = await waitForMail(suite.inbox, user.email, SUBJECT);
     const token = tokenIn(mail);
     expect(mail.decoded).toContain(
       `https://teams.example.test/account/verify-email#token=${token}`,
     );
     // The link's holder need not be signed in (it is opened from the inbox).
-    expect((await app.gql(VERIFY, { token })).data).toEqual({ verifyEmail: true });
+    expect((await suite.app.gql(VERIFY, { token })).data).toEqual({ verifyEmail: true });
     expect(await verified(user.token)).toBe(true);
-    expect(errorCode(await app.gql(VERIFY, { token }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await suite.app.gql(VERIFY, { token }))).toBe('BAD_USER_INPUT');
   });
 
   it('resending replaces the link and is refused once verified', async () => {
-    const user = await buildUser(app);
-    const first = tokenIn(await waitForMail(inbox, user.email, SUBJECT));
-    expect((await app.gql(RESEND, {}, user.token)).data).toEqual({ resendVerificationEmail: true });
-    const second = tokenIn(await waitForMail(inbox, user.email, SUBJECT, 2));
+    const user = await buildUser(suite.app);
+    const first = tokenIn(await waitForMail(suite.inbox, user.email, SUBJECT));
+    expect((await suite.app.gql(RESEND, {}, user.token)).data).toEqual({
+      resendVerificationEmail: true,
+    });
+    const second = tokenIn(await waitForMail(suite.inbox, user.email, SUBJECT, 2));
     expect(second).not.toBe(first);
-    expect(errorCode(await app.gql(VERIFY, { token: first }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await suite.app.gql(VERIFY, { token: first }))).toBe('BAD_USER_INPUT');
     expect(await verified(user.token)).toBe(false);
-    expect((await app.gql(VERIFY, { token: second })).errors).toBeUndefined();
-    expect(errorCode(await app.gql(RESEND, {}, user.token))).toBe('CONFLICT');
+    expect((await suite.app.gql(VERIFY, { token: second })).errors).toBeUndefined();
+    expect(errorCode(await suite.app.gql(RESEND, {}, user.token))).toBe('CONFLICT');
   });
 
   it('accepting an invitation by its e-mailed token verifies that address', async () => {
-    const owner = await buildUser(app);
-    const team = await buildTeam(app, owner);
+    const owner = await buildUser(suite.app);
+    const team = await buildTeam(suite.app, owner);
     const email = freshEmail();
-    const invitee = await buildUser(app, { email });
-    const invitation = await buildInvitation(app, team, { email });
+    const invitee = await buildUser(suite.app, { email });
+    const invitation = await buildInvitation(suite.app, team, { email });
     expect(await verified(invitee.token)).toBe(false);
-    const accepted = await app.gql(
+    const accepted = await suite.app.gql(
       `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`,
       { token: invitation.token },
       invitee.token,
@@ -68,10 +61,10 @@ describe('verified e-mail', () => {
   });
 
   it('shows emailVerified to teammates, and null to strangers', async () => {
-    const owner = await buildUser(app);
-    const team = await buildTeam(app, owner);
-    const stranger = await buildUser(app);
-    const members = await app.gql<{
+    const owner = await buildUser(suite.app);
+    const team = await buildTeam(suite.app, owner);
+    const stranger = await buildUser(suite.app);
+    const members = await suite.app.gql<{
       team: { members: { user: { id: string; emailVerified: boolean | null } }[] };
     }>(
       `query ($id: ID!) { team(id: $id) { members { user { id emailVerified } } } }`,
@@ -79,7 +72,7 @@ describe('verified e-mail', () => {
       owner.token,
     );
     expect(members.data?.team.members[0].user.emailVerified).toBe(false);
-    const seen = await app.gql<{ confirmEmailChange: unknown }>(
+    const seen = await suite.app.gql<{ confirmEmailChange: unknown }>(
       `query ($id: ID!) { user(id: $id) { emailVerified } }`,
       { id: owner.id },
       stranger.token,

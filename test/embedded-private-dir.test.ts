@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { startPostgresCluster } from '../src/db/postgres-cluster';
 import { StartupError } from '../src/errors/startup-error';
+import { freePort } from '../bench/lib/ports';
 
 /**
  * As root, a checkout in a 0700 directory (root's home, `mktemp -d`): PostgreSQL runs as the
@@ -25,16 +26,6 @@ const packagedNative = path.join(
   `${process.platform}-${process.arch}`,
   'native',
 );
-
-const freePort = async () => {
-  const { createServer } = await import('node:net');
-  return new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-};
 
 /** Every file and directory below `dir` that group or others may write. */
 function writableByOthers(dir: string): string[] {

@@ -5,27 +5,15 @@ import { freshEmail, INVITE } from './factories/invitation.factory';
 import { buildTeam } from './factories/team.factory';
 import { LogMailer } from '../src/mail/mailer';
 import { insertUser } from './support/fast-users';
-import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from './support/smtp-inbox';
+import { useMailingApp } from './support/mailing-app';
+import type { ReceivedMail } from './support/smtp-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PUBLIC_URL = 'https://teams.example.test/app';
 const ACCEPT = `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`;
 const RESEND = `mutation ($id: ID!) { resendInvitation(id: $id) { token } }`;
 
-let inbox: SmtpInbox;
-let app: TestApp;
-beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  app = await startTestApp({
-    SMTP_URL: inbox.url,
-    SMTP_FROM: 'teamgraph <invitations@example.test>',
-    PUBLIC_URL,
-  });
-});
-afterAll(async () => {
-  await app.stop();
-  await inbox.close();
-});
+const suite = useMailingApp({ SMTP_FROM: 'teamgraph <invitations@example.test>', PUBLIC_URL });
 
 /** The accept link in a received message, and the token it carries. */
 function linkIn(mail: ReceivedMail): { link: string; token: string } {
@@ -48,7 +36,7 @@ function postWithHeaders(
   body: unknown,
   headers: Record<string, string>,
 ): Promise<{ data?: Record<string, { token: string; invitation: { id: string } }> }> {
-  const url = new URL(app.url);
+  const url = new URL(suite.app.url);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -73,9 +61,9 @@ function postWithHeaders(
 
 describe('invitation e-mail over SMTP', () => {
   it('sends an accept link built from PUBLIC_URL, never from the request Host, whose token works', async () => {
-    const owner = await insertUser(app);
-    const team = await buildTeam(app, owner, 'Research');
-    const invitee = await insertUser(app);
+    const owner = await insertUser(suite.app);
+    const team = await buildTeam(suite.app, owner, 'Research');
+    const invitee = await insertUser(suite.app);
     const response = await postWithHeaders(
       { query: INVITE, variables: { teamId: team.id, email: invitee.email } },
       {
@@ -86,7 +74,7 @@ describe('invitation e-mail over SMTP', () => {
     );
     const shownToken = response.data!.inviteMember.token;
 
-    const [mail] = await inbox.waitFor(invitee.email);
+    const [mail] = await suite.inbox.waitFor(invitee.email);
     expect(mail.from).toBe('invitations@example.test');
     expect(mail.decoded).toMatch(/^Subject: .*Research/m);
     expect(mail.decoded).toContain(owner.displayName);
@@ -95,43 +83,46 @@ describe('invitation e-mail over SMTP', () => {
     expect(link.startsWith(`${PUBLIC_URL}/invitations/accept#token=`)).toBe(true);
     expect(token).toBe(shownToken);
 
-    const accepted = await app.gql(ACCEPT, { token }, invitee.token);
+    const accepted = await suite.app.gql(ACCEPT, { token }, invitee.token);
     expect(accepted.errors).toBeUndefined();
-    expect(await emailsCounted(app, 'sent')).toBeGreaterThanOrEqual(1);
+    expect(await emailsCounted(suite.app, 'sent')).toBeGreaterThanOrEqual(1);
   });
 
   it('e-mails a fresh link on resend; the first link is dead', async () => {
-    const owner = await insertUser(app);
-    const team = await buildTeam(app, owner, 'Design');
-    const invitee = await insertUser(app);
-    const created = await app.gql<{ inviteMember: { invitation: { id: string } } }>(
+    const owner = await insertUser(suite.app);
+    const team = await buildTeam(suite.app, owner, 'Design');
+    const invitee = await insertUser(suite.app);
+    const created = await suite.app.gql<{ inviteMember: { invitation: { id: string } } }>(
       INVITE,
       { teamId: team.id, email: invitee.email },
       owner.token,
     );
-    const first = linkIn((await inbox.waitFor(invitee.email))[0]);
+    const first = linkIn((await suite.inbox.waitFor(invitee.email))[0]);
     expect(
-      (await app.gql(RESEND, { id: created.data!.inviteMember.invitation.id }, owner.token)).errors,
+      (await suite.app.gql(RESEND, { id: created.data!.inviteMember.invitation.id }, owner.token))
+        .errors,
     ).toBeUndefined();
-    const second = linkIn((await inbox.waitFor(invitee.email, 2))[1]);
+    const second = linkIn((await suite.inbox.waitFor(invitee.email, 2))[1]);
     expect(second.token).not.toBe(first.token);
-    const stale = await app.gql(ACCEPT, { token: first.token }, invitee.token);
+    const stale = await suite.app.gql(ACCEPT, { token: first.token }, invitee.token);
     expect(stale.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await app.gql(ACCEPT, { token: second.token }, invitee.token)).errors).toBeUndefined();
+    expect(
+      (await suite.app.gql(ACCEPT, { token: second.token }, invitee.token)).errors,
+    ).toBeUndefined();
   });
 
   it('escapes names in the HTML part and keeps them on one line in the subject', async () => {
-    const owner = await insertUser(app);
-    const team = await buildTeam(app, owner);
+    const owner = await insertUser(suite.app);
+    const team = await buildTeam(suite.app, owner);
     // The API refuses line breaks in names (the input edge); a row written before that rule
     // may still hold one, and the mail must not turn it into a header.
-    await app.sql(`UPDATE teams SET name = $2 WHERE id = $1`, [
+    await suite.app.sql(`UPDATE teams SET name = $2 WHERE id = $1`, [
       team.id,
       'R&D <b>core</b>\nBcc: victim@example.test',
     ]);
     const email = freshEmail();
-    await app.gql(INVITE, { teamId: team.id, email }, owner.token);
-    const [mail] = await inbox.waitFor(email);
+    await suite.app.gql(INVITE, { teamId: team.id, email }, owner.token);
+    const [mail] = await suite.inbox.waitFor(email);
     const html = mail.decoded.slice(mail.decoded.indexOf('Content-Type: text/html'));
     expect(html).toContain('R&amp;D &lt;b&gt;core&lt;/b&gt;');
     expect(html).not.toContain('<b>core</b>');

@@ -1,6 +1,6 @@
 import { buildUser } from './factories/user.factory';
 import { subjectOf, tokenIn, waitForMail } from './support/mail-links';
-import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
+import { useMailingApp } from './support/mailing-app';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 
 const REQUEST = `mutation ($email: String!) { requestPasswordReset(email: $email) }`;
@@ -9,65 +9,62 @@ const LOG_IN = `mutation ($email: String!, $password: String!) { logIn(email: $e
 const NEW_PASSWORD = 'Otter-Glacier-Violet-93#';
 const RESET_SUBJECT = 'Reset your teamgraph password';
 
-let inbox: SmtpInbox;
-let app: TestApp;
-beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  app = await startTestApp({ SMTP_URL: inbox.url, PUBLIC_URL: 'https://teams.example.test' });
-});
-afterAll(async () => {
-  await app.stop();
-  await inbox.close();
-});
+const suite = useMailingApp({ PUBLIC_URL: 'https://teams.example.test' });
 
 /** Requests a reset (typed as `typed`, default the address itself) and returns the mailed token. */
 async function requestReset(email: string, typed = email): Promise<string> {
-  const before = inbox.messages.filter(
+  const before = suite.inbox.messages.filter(
     (m) => m.to.includes(email) && subjectOf(m) === RESET_SUBJECT,
   ).length;
-  const response = await app.gql<{ requestPasswordReset: boolean }>(REQUEST, { email: typed });
+  const response = await suite.app.gql<{ requestPasswordReset: boolean }>(REQUEST, {
+    email: typed,
+  });
   expect(response.data?.requestPasswordReset).toBe(true);
-  return tokenIn(await waitForMail(inbox, email, RESET_SUBJECT, before + 1));
+  return tokenIn(await waitForMail(suite.inbox, email, RESET_SUBJECT, before + 1));
 }
 
 describe('password reset', () => {
   it('answers true for unknown addresses too, and sends nothing to them', async () => {
     const unknown = `nobody-${Date.now()}@example.com`;
-    const response = await app.gql<{ requestPasswordReset: boolean }>(REQUEST, { email: unknown });
+    const response = await suite.app.gql<{ requestPasswordReset: boolean }>(REQUEST, {
+      email: unknown,
+    });
     expect(response.data?.requestPasswordReset).toBe(true);
     // A known address sent afterwards arrives; the unknown one still has nothing.
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     await requestReset(user.email);
-    expect(inbox.messages.filter((m) => m.to.includes(unknown))).toEqual([]);
+    expect(suite.inbox.messages.filter((m) => m.to.includes(unknown))).toEqual([]);
   });
 
   it('e-mails a link from PUBLIC_URL whose token sets a new password, ends every session and sends a notice', async () => {
-    const user = await buildUser(app);
-    const second = await app.gql<{ logIn: { token: string } }>(LOG_IN, {
+    const user = await buildUser(suite.app);
+    const second = await suite.app.gql<{ logIn: { token: string } }>(LOG_IN, {
       email: user.email,
       password: user.password,
     });
     const token = await requestReset(user.email, `  ${user.email.toUpperCase()} `);
-    const mail = inbox.messages.find((m) => m.decoded.includes(token))!;
+    const mail = suite.inbox.messages.find((m) => m.decoded.includes(token))!;
     expect(mail.decoded).toContain(
       `https://teams.example.test/account/reset-password#token=${token}`,
     );
 
-    const reset = await app.gql(RESET, { token, p: NEW_PASSWORD });
+    const reset = await suite.app.gql(RESET, { token, p: NEW_PASSWORD });
     expect(reset.errors).toBeUndefined();
     expect(reset.data).toEqual({ resetPassword: true });
 
     for (const old of [user.token, second.data!.logIn.token]) {
-      expect(errorCode(await app.gql(`{ mySessions { id } }`, {}, old))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await suite.app.gql(`{ mySessions { id } }`, {}, old))).toBe(
+        'UNAUTHENTICATED',
+      );
     }
-    expect(errorCode(await app.gql(LOG_IN, { email: user.email, password: user.password }))).toBe(
-      'UNAUTHENTICATED',
-    );
-    const fresh = await app.gql(LOG_IN, { email: user.email, password: NEW_PASSWORD });
+    expect(
+      errorCode(await suite.app.gql(LOG_IN, { email: user.email, password: user.password })),
+    ).toBe('UNAUTHENTICATED');
+    const fresh = await suite.app.gql(LOG_IN, { email: user.email, password: NEW_PASSWORD });
     expect(fresh.errors).toBeUndefined();
-    await waitForMail(inbox, user.email, 'Your teamgraph password was reset');
+    await waitForMail(suite.inbox, user.email, 'Your teamgraph password was reset');
     // Only the hash is stored.
-    const rows = await app.sql<{ token_hash: string }>(
+    const rows = await suite.app.sql<{ token_hash: string }>(
       `SELECT token_hash FROM account_tokens WHERE user_id = $1`,
       [user.id],
     );
@@ -75,59 +72,63 @@ describe('password reset', () => {
   });
 
   it('works once: a used link is refused', async () => {
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     const token = await requestReset(user.email);
-    expect((await app.gql(RESET, { token, p: NEW_PASSWORD })).errors).toBeUndefined();
-    const again = await app.gql(RESET, { token, p: 'Another-Harbor-Lamp-58$' });
+    expect((await suite.app.gql(RESET, { token, p: NEW_PASSWORD })).errors).toBeUndefined();
+    const again = await suite.app.gql(RESET, { token, p: 'Another-Harbor-Lamp-58$' });
     expect(errorCode(again)).toBe('BAD_USER_INPUT');
     expect(again.errors![0].extensions!.field).toBe('token');
-    const login = await app.gql(LOG_IN, { email: user.email, password: NEW_PASSWORD });
+    const login = await suite.app.gql(LOG_IN, { email: user.email, password: NEW_PASSWORD });
     expect(login.errors).toBeUndefined();
   });
 
   it('dies when a newer link is issued', async () => {
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     const first = await requestReset(user.email);
     const second = await requestReset(user.email);
     expect(first).not.toBe(second);
-    expect(errorCode(await app.gql(RESET, { token: first, p: NEW_PASSWORD }))).toBe(
+    expect(errorCode(await suite.app.gql(RESET, { token: first, p: NEW_PASSWORD }))).toBe(
       'BAD_USER_INPUT',
     );
-    expect((await app.gql(RESET, { token: second, p: NEW_PASSWORD })).errors).toBeUndefined();
+    expect((await suite.app.gql(RESET, { token: second, p: NEW_PASSWORD })).errors).toBeUndefined();
   });
 
   it('expires after an hour', async () => {
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     const token = await requestReset(user.email);
-    const [row] = await app.sql<{ minutes: number }>(
+    const [row] = await suite.app.sql<{ minutes: number }>(
       `SELECT round(extract(epoch FROM expires_at - created_at) / 60)::int AS minutes
          FROM account_tokens WHERE user_id = $1 AND purpose = 'PASSWORD_RESET'`,
       [user.id],
     );
     expect(row.minutes).toBe(60);
-    await app.sql(
+    await suite.app.sql(
       `UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
       [user.id],
     );
-    expect(errorCode(await app.gql(RESET, { token, p: NEW_PASSWORD }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await suite.app.gql(RESET, { token, p: NEW_PASSWORD }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('applies the sign-up strength policy and keeps the link usable after a weak try', async () => {
-    const user = await buildUser(app);
+    const user = await buildUser(suite.app);
     const token = await requestReset(user.email);
-    const weak = await app.gql(RESET, { token, p: 'password123' });
+    const weak = await suite.app.gql(RESET, { token, p: 'password123' });
     expect(errorCode(weak)).toBe('BAD_USER_INPUT');
     expect(weak.errors![0].extensions!.field).toBe('newPassword');
     // Nothing changed: the old password and session still work.
-    expect((await app.gql(`{ me { id } }`, {}, user.token)).data).toEqual({ me: { id: user.id } });
-    expect((await app.gql(RESET, { token, p: NEW_PASSWORD })).errors).toBeUndefined();
+    expect((await suite.app.gql(`{ me { id } }`, {}, user.token)).data).toEqual({
+      me: { id: user.id },
+    });
+    expect((await suite.app.gql(RESET, { token, p: NEW_PASSWORD })).errors).toBeUndefined();
   });
 
   it('refuses garbage tokens and bad addresses as BAD_USER_INPUT', async () => {
-    expect(errorCode(await app.gql(RESET, { token: 'x'.repeat(5000), p: NEW_PASSWORD }))).toBe(
-      'BAD_USER_INPUT',
-    );
-    const bad = await app.gql(REQUEST, { email: 'not an address' });
+    expect(
+      errorCode(await suite.app.gql(RESET, { token: 'x'.repeat(5000), p: NEW_PASSWORD })),
+    ).toBe('BAD_USER_INPUT');
+    const bad = await suite.app.gql(REQUEST, { email: 'not an address' });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors![0].extensions!.field).toBe('email');
   });
@@ -136,7 +137,7 @@ describe('password reset', () => {
 describe('password reset rate limits', () => {
   let limited: TestApp;
   beforeAll(async () => {
-    limited = await startTestApp({ RATE_LIMITS: 'on', SMTP_URL: inbox.url });
+    limited = await startTestApp({ RATE_LIMITS: 'on', SMTP_URL: suite.inbox.url });
   });
   afterAll(() => limited.stop());
 
@@ -158,7 +159,7 @@ describe('password reset rate limits', () => {
       [['a5'], 'RATE_LIMITED'],
     ]);
     // The five accepted requests each mailed a link (issued in the background, one at a time).
-    await waitForMail(inbox, user.email, RESET_SUBJECT, 5);
+    await waitForMail(suite.inbox, user.email, RESET_SUBJECT, 5);
     const [row] = await limited.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'PASSWORD_RESET'`,
       [user.id],

@@ -1,8 +1,7 @@
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
-import { buildServer, startServerProcess, type ServerProcess } from './support/built-server';
+import { startServerProcess, useBuiltServer, type ServerProcess } from './support/built-server';
 import { PRODUCTION_ENV } from './support/production-env';
-import { createScratchDatabase } from './support/scratch-database';
 import { waitUntil } from './support/wait-until';
 
 /**
@@ -15,17 +14,12 @@ const IN_FLIGHT = 30;
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) console.log('shutdown-production: REDIS_URL not set, running without Redis');
 
-let build: Awaited<ReturnType<typeof buildServer>>;
-let database: Awaited<ReturnType<typeof createScratchDatabase>>;
 let server: ServerProcess | undefined;
-beforeAll(async () => {
-  [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
-}, 240_000);
-afterAll(async () => {
+// Registered first, so it runs before the build and the database go.
+afterAll(() => {
   if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
-  build?.cleanup();
-  await database?.drop();
 });
+const built = useBuiltServer();
 
 interface Reply {
   status: number;
@@ -90,13 +84,13 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    DATABASE_URL: database.url,
+    DATABASE_URL: built.databaseUrl,
     // Exactly one connection per mutation: a readiness check sent after them has to wait.
     DB_POOL_SIZE: String(IN_FLIGHT),
     SHUTDOWN_TIMEOUT: '15s',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
-  server = await startServerProcess(build.mainJs, env);
+  server = await startServerProcess(built.mainJs, env);
   const { url } = server;
   const setupAgent = new Agent({ keepAlive: false });
   const signUp = await post(
@@ -125,8 +119,8 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
   const teamId = JSON.parse(team.body).data.createTeam.id as string;
 
   // Hold the team's row lock: every createItem waits for it inside its transaction.
-  const holder = new Client({ connectionString: database.url });
-  const observer = new Client({ connectionString: database.url });
+  const holder = new Client({ connectionString: built.databaseUrl });
+  const observer = new Client({ connectionString: built.databaseUrl });
   await Promise.all([holder.connect(), observer.connect()]);
   await holder.query('BEGIN');
   await holder.query('SELECT 1 FROM teams WHERE id = $1 FOR UPDATE', [teamId]);

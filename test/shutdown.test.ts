@@ -1,28 +1,19 @@
 import { request, type ClientRequest } from 'node:http';
 import WebSocket from 'ws';
-import { buildServer, startServerProcess } from './support/built-server';
-import { createScratchDatabase } from './support/scratch-database';
+import { startServerProcess, useBuiltServer } from './support/built-server';
 
 /**
  * SIGTERM on the real built server: it stops accepting, finishes in-flight requests, closes
  * sockets with 1001, closes its pool and exits 0 — within SHUTDOWN_TIMEOUT.
  */
-let build: Awaited<ReturnType<typeof buildServer>>;
-let database: Awaited<ReturnType<typeof createScratchDatabase>>;
-beforeAll(async () => {
-  [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
-}, 240_000);
-afterAll(async () => {
-  build?.cleanup();
-  await database?.drop();
-});
+const built = useBuiltServer();
 
 const env = (extra: Record<string, string> = {}) => ({
   NODE_ENV: 'test',
   PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
-  DATABASE_URL: database.url,
+  DATABASE_URL: built.databaseUrl,
   DB_POOL_SIZE: '3',
   RATE_LIMITS: 'off',
   BACKUP_SCHEDULER: 'off',
@@ -60,10 +51,10 @@ function slowPost(
 
 const serverConnections = async () => {
   const { Client } = await import('pg');
-  const admin = new Client({ connectionString: database.url });
+  const admin = new Client({ connectionString: built.databaseUrl });
   await admin.connect();
   try {
-    const name = new URL(database.url).pathname.slice(1);
+    const name = new URL(built.databaseUrl).pathname.slice(1);
     const rows = await admin.query(
       'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
       [name],
@@ -75,7 +66,7 @@ const serverConnections = async () => {
 };
 
 it('drains: finishes the in-flight request, closes sockets with 1001, exits 0, pool closed', async () => {
-  const server = await startServerProcess(build.mainJs, env({ SHUTDOWN_TIMEOUT: '8s' }));
+  const server = await startServerProcess(built.mainJs, env({ SHUTDOWN_TIMEOUT: '8s' }));
   const wsUrl = server.url.replace(/^http/, 'ws');
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
   const socketClosed = new Promise<number>((resolve) =>
@@ -112,7 +103,7 @@ it('drains: finishes the in-flight request, closes sockets with 1001, exits 0, p
 }, 60_000);
 
 it('exits within the deadline even when a client never finishes its request', async () => {
-  const server = await startServerProcess(build.mainJs, env({ SHUTDOWN_TIMEOUT: '3s' }));
+  const server = await startServerProcess(built.mainJs, env({ SHUTDOWN_TIMEOUT: '3s' }));
   const stuck = slowPost(server.url, JSON.stringify({ query: '{ __typename }' }));
   stuck.reply.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 200));

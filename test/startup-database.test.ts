@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../bench/lib/ports';
 import { createScratchDatabase } from './support/scratch-database';
 
 /**
@@ -16,14 +17,6 @@ beforeAll(async () => {
   database = await createScratchDatabase();
 });
 afterAll(() => database?.drop());
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 function startServer(env: Record<string, string>) {
   const child = spawn(

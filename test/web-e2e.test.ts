@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
@@ -9,6 +7,7 @@ import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
 import { buildWebApp } from './support/web-build';
 import { WEB_APP_CSP } from '../src/server/web-app';
+import { freePort } from '../bench/lib/ports';
 
 /**
  * The Notifications and Team Activity page end to end in Debian's Chromium: the built page,
@@ -18,16 +17,6 @@ import { WEB_APP_CSP } from '../src/server/web-app';
 if (!hasChromium)
   console.log(`web-e2e.test: no Chromium at ${CHROMIUM}; the browser tests are skipped`);
 const describeBrowser = hasChromium ? describe : describe.skip;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 describeBrowser('web page in Chromium', () => {
   let app: TestApp;

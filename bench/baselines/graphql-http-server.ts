@@ -5,7 +5,7 @@
  * the `…WithActivity` mutations add the team lock and the activity row in SQL.
  * Started by the benchmark runner with DATABASE_URL and PORT.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
   buildSchema,
@@ -16,15 +16,13 @@ import {
 } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { createHandler } from 'graphql-http/lib/use/http';
-import { Pool, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import { appendActivity, inTransaction, lockTeamOfItem, poolFromEnv } from './sql';
+import { TEAM_ITEMS_SDL } from './team-items-sdl';
 
-const pool = new Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DB_POOL_SIZE ?? 10),
-});
+const pool = poolFromEnv();
 
 const sdl = /* GraphQL */ `
-  scalar JSONObject
   type Query {
     team(id: ID!): Team
   }
@@ -36,43 +34,7 @@ const sdl = /* GraphQL */ `
     "createItem's counterpart: team row lock, INSERT of the item, activity insert with its hash, team update."
     createItemWithActivity(teamId: ID!, actorId: ID!, input: UpdateItemInput!): Item!
   }
-  input UpdateItemInput {
-    title: String
-    content: JSONObject
-  }
-  type Team {
-    id: ID!
-    name: String!
-    members: [Membership!]!
-    items(first: Int, after: String): ItemConnection!
-  }
-  type Membership {
-    role: String!
-    user: User!
-  }
-  type User {
-    id: ID!
-    displayName: String!
-  }
-  type Item {
-    id: ID!
-    title: String!
-    content: JSONObject
-    version: Int!
-    createdBy: User!
-  }
-  type ItemEdge {
-    cursor: String!
-    node: Item!
-  }
-  type PageInfo {
-    hasNextPage: Boolean!
-    endCursor: String
-  }
-  type ItemConnection {
-    edges: [ItemEdge!]!
-    pageInfo: PageInfo!
-  }
+  ${TEAM_ITEMS_SDL}
 `;
 
 interface TeamRow {
@@ -136,17 +98,11 @@ const resolvers: Record<string, Record<string, Resolver>> = {
       return rows[0];
     },
     createItemWithActivity: (_root, args) => createItemWithActivity(args),
-    updateItemWithActivity: async (_root, args) => {
-      const input = args.input as ItemInput;
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const team = await client.query<{ id: string; last_seq: number; last_hash: string }>(
-          `SELECT t.id, t.last_seq, t.last_hash FROM teams t JOIN items i ON i.team_id = t.id
-            WHERE i.id = $1 FOR UPDATE OF t`,
-          [args.id],
-        );
-        const { id: teamId, last_seq: lastSeq, last_hash: lastHash } = team.rows[0];
+    updateItemWithActivity: (_root, args) =>
+      inTransaction(pool, async (client) => {
+        const input = args.input as ItemInput;
+        const team = await lockTeamOfItem(client, args.id);
+        if (!team) throw new Error(`no item ${String(args.id)}`);
         const { rows } = await client.query(
           `UPDATE items i SET title = coalesce($2, i.title), content = coalesce($3, i.content),
                   version = i.version + 1, updated_by_id = $4, updated_at = now()
@@ -155,7 +111,7 @@ const resolvers: Record<string, Record<string, Resolver>> = {
         );
         await recordActivity(
           client,
-          { teamId, lastSeq, lastHash },
+          { teamId: team.id, lastSeq: team.last_seq, lastHash: team.last_hash },
           {
             actorId: args.actorId as string,
             action: 'ITEM_UPDATED',
@@ -163,15 +119,8 @@ const resolvers: Record<string, Record<string, Resolver>> = {
             details: { changedFields: Object.keys(input) },
           },
         );
-        await client.query('COMMIT');
         return rows[0];
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   },
 };
 
@@ -187,33 +136,20 @@ async function recordActivity(
     .update(team.lastHash)
     .update(JSON.stringify({ teamId: team.teamId, seq, details: row.details, createdAt }))
     .digest('hex');
-  await client.query(
-    `INSERT INTO activities (id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash)
-     VALUES ($1, $2, $3, $4, $5, 'Item', $6, 'changed an item', $7, $8, $9)`,
-    [
-      randomUUID(),
-      team.teamId,
-      seq,
-      row.actorId,
-      row.action,
-      row.subjectId,
-      row.details,
-      createdAt,
-      hash,
-    ],
-  );
-  await client.query('UPDATE teams SET last_seq = $2, last_hash = $3 WHERE id = $1', [
-    team.teamId,
+  await appendActivity(client, {
+    ...row,
+    teamId: team.teamId,
     seq,
+    subjectType: 'Item',
+    summary: 'changed an item',
+    createdAt,
     hash,
-  ]);
+  });
 }
 
-async function createItemWithActivity(args: Record<string, unknown>): Promise<unknown> {
-  const input = args.input as ItemInput;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+function createItemWithActivity(args: Record<string, unknown>): Promise<unknown> {
+  return inTransaction(pool, async (client) => {
+    const input = args.input as ItemInput;
     const team = await client.query<{ last_seq: number; last_hash: string }>(
       'SELECT last_seq, last_hash FROM teams WHERE id = $1 FOR UPDATE',
       [args.teamId],
@@ -239,14 +175,8 @@ async function createItemWithActivity(args: Record<string, unknown>): Promise<un
         details: { title: input.title },
       },
     );
-    await client.query('COMMIT');
     return rows[0];
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function executableSchema(): GraphQLSchema {

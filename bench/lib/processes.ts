@@ -143,18 +143,34 @@ export async function startTeamgraph(
   }
 }
 
+/** Baseline `<name>` from dist/bench/baselines/<name>-server.js, ready once /healthz answers. */
+function startBaseline(
+  options: BenchOptions,
+  name: 'graphql-http' | 'typical-http' | 'broadcast' | 'typical-stack',
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const script = `dist/bench/baselines/${name}-server.js`;
+  return startNodeProcess(options, `baseline-${name}`, script, env, '/healthz');
+}
+
+/** The pool every baseline with a database gets: teamgraph's default size. */
+const baselineDatabase = (databaseUrl: string) => ({
+  DATABASE_URL: databaseUrl,
+  DB_POOL_SIZE: '10',
+});
+
+/** The typical servers run as such servers are deployed: Apollo in production mode. */
+const typicalDeployment = (databaseUrl: string) => ({
+  ...baselineDatabase(databaseUrl),
+  NODE_ENV: 'production',
+});
+
 /** The graphql-http baseline: same data, hand-written SQL, no auth. */
 export function startGraphqlHttpBaseline(
   options: BenchOptions,
   databaseUrl: string,
 ): Promise<ServerProcess> {
-  return startNodeProcess(
-    options,
-    'baseline-graphql-http',
-    'dist/bench/baselines/graphql-http-server.js',
-    { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10' },
-    '/healthz',
-  );
+  return startBaseline(options, 'graphql-http', baselineDatabase(databaseUrl));
 }
 
 /** The typical server: Apollo + SDL resolvers + a user DataLoader + one membership check. */
@@ -162,24 +178,12 @@ export function startTypicalHttpBaseline(
   options: BenchOptions,
   databaseUrl: string,
 ): Promise<ServerProcess> {
-  return startNodeProcess(
-    options,
-    'baseline-typical-http',
-    'dist/bench/baselines/typical-http-server.js',
-    { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', NODE_ENV: 'production' },
-    '/healthz',
-  );
+  return startBaseline(options, 'typical-http', typicalDeployment(databaseUrl));
 }
 
 /** The bare `ws` broadcast baseline. */
 export function startBroadcastBaseline(options: BenchOptions): Promise<ServerProcess> {
-  return startNodeProcess(
-    options,
-    'baseline-broadcast',
-    'dist/bench/baselines/broadcast-server.js',
-    {},
-    '/healthz',
-  );
+  return startBaseline(options, 'broadcast', {});
 }
 
 /** The typical-stack baseline: Apollo Server + graphql-ws + graphql-subscriptions PubSub. */
@@ -187,11 +191,5 @@ export function startTypicalStackBaseline(
   options: BenchOptions,
   databaseUrl: string,
 ): Promise<ServerProcess> {
-  return startNodeProcess(
-    options,
-    'baseline-typical-stack',
-    'dist/bench/baselines/typical-stack-server.js',
-    { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', NODE_ENV: 'production' },
-    '/healthz',
-  );
+  return startBaseline(options, 'typical-stack', typicalDeployment(databaseUrl));
 }

@@ -7,17 +7,22 @@ const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
   close(): Promise<void>;
 };
 
-export interface BenchS3 {
+/** A local S3-compatible server (s3rver), for the benchmarks and the test suites. */
+export interface LocalS3 {
   endpoint: string;
   bucket: string;
+  /** s3rver's built-in account. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Stops the server and removes its objects (once; later calls do nothing). */
   stop(): Promise<void>;
 }
 
 /** A local S3-compatible server on a free loopback port, its objects under `directory`. */
-export async function startS3Server(directory: string): Promise<BenchS3> {
+export async function startS3Server(
+  directory: string,
+  bucket = 'teamgraph-bench',
+): Promise<LocalS3> {
   mkdirSync(directory, { recursive: true });
-  const bucket = 'teamgraph-bench';
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,

@@ -1,14 +1,16 @@
 import {
   broadcastPublication,
   frameTemplate,
-  runPhase,
+  runPhases,
   TEAM_ACTIVITY_SUBSCRIPTION,
   updateItemPublication,
+  type PhasePlan,
   type PhaseResult,
   type Publication,
 } from '../lib/fan-out-phases';
 import { Fleet } from '../lib/fleet';
 import { gql } from '../lib/graphql';
+import type { BenchOptions } from '../lib/options';
 import { createScratchDatabase, type ScratchDatabase } from '../lib/postgres';
 import {
   startBroadcastBaseline,
@@ -25,6 +27,17 @@ const wsUrl = (server: ServerProcess) => `${server.origin.replace(/^http/, 'ws')
 export const fmtLatency = (p: PhaseResult) =>
   `p50 ${round(p.latency.p50, 0)} / p99 ${round(p.latency.p99, 0)} ms`;
 
+/** One subscriber per member of every team, each with the member's own session. */
+const subscribersOf = (teams: BenchTeam[]) =>
+  teams.flatMap((t) => t.members.map((m) => ({ token: m.token, teamId: t.id })));
+
+/** The one-team measurement's sizes, shared with the two-instance run that compares against it. */
+export const oneTeamSizes = (options: BenchOptions) => ({
+  subscribers: options.quick ? 200 : 1000,
+  mutations: options.quick ? 20 : 200,
+  singleEvents: options.quick ? 3 : 30,
+});
+
 interface SideResult {
   single?: PhaseResult;
   burst: PhaseResult;
@@ -38,13 +51,11 @@ export async function measureTeamgraph(
   servers: ServerProcess[],
   teams: BenchTeam[],
   itemIds: Map<string, string>,
-  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+  plan: PhasePlan,
 ): Promise<SideResult & { frame: string }> {
   const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
   const [server] = servers;
-  const subscribers = teams.flatMap((t) =>
-    t.members.map((m) => ({ token: m.token, teamId: t.id })),
-  );
+  const subscribers = subscribersOf(teams);
   // Warm the schema and resolvers before taking the memory baseline.
   await gql(`${server.origin}/graphql`, '{ me { id } }', {}, teams[0].owner.token);
   await sleep(500);
@@ -62,16 +73,7 @@ export async function measureTeamgraph(
   const publications: Publication[] = teams.map((t) =>
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
   );
-  // Every subscription is live once every socket has its first event.
-  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  if (!warm.complete)
-    throw new Error(`warm-up: ${warm.received} of ${warm.expected} deliveries arrived`);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { warm, single, burst } = await runPhases(fleet, publications, plan, 'warm-up');
   return {
     single,
     burst,
@@ -85,13 +87,11 @@ async function measureBroadcast(
   ctx: WorkloadContext,
   teams: BenchTeam[],
   frame: string,
-  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+  plan: PhasePlan,
 ): Promise<SideResult> {
   const server = ctx.scope.add(await startBroadcastBaseline(ctx.options), (s) => s.stop());
   const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
-  const subscribers = teams.flatMap((t) =>
-    t.members.map((m) => ({ token: m.token, teamId: t.id })),
-  );
+  const subscribers = subscribersOf(teams);
   await sleep(300);
   const rssBefore = server.rss();
   const connected = await fleet.connect(
@@ -105,13 +105,7 @@ async function measureBroadcast(
   const publications = teams.map((t) =>
     broadcastPublication(server.origin, t.id, frame, t.members.length),
   );
-  await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { single, burst } = await runPhases(fleet, publications, plan, null);
   await server.stop();
   return { single, burst, connectMs: connected.ms, bytesPerSocket };
 }
@@ -125,15 +119,13 @@ async function measureTypicalStack(
   databaseUrl: string,
   teams: BenchTeam[],
   itemIds: Map<string, string>,
-  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+  plan: PhasePlan,
 ): Promise<SideResult> {
   const server = ctx.scope.add(await startTypicalStackBaseline(ctx.options, databaseUrl), (s) =>
     s.stop(),
   );
   const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
-  const subscribers = teams.flatMap((t) =>
-    t.members.map((m) => ({ token: m.token, teamId: t.id })),
-  );
+  const subscribers = subscribersOf(teams);
   const connected = await fleet.connect(
     [wsUrl(server)],
     'graphql-ws',
@@ -145,15 +137,7 @@ async function measureTypicalStack(
   const publications = teams.map((t) =>
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
   );
-  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  if (!warm.complete)
-    throw new Error(`typical stack warm-up: ${warm.received} of ${warm.expected} arrived`);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { single, burst } = await runPhases(fleet, publications, plan, 'typical stack warm-up');
   await server.stop();
   return { single, burst, connectMs: connected.ms };
 }
@@ -177,9 +161,7 @@ export const fanOut: Workload = {
   title: 'Fan-out over WebSocket',
   async run(ctx) {
     const { options, postgres, scope, shared } = ctx;
-    const oneTeam = options.quick ? 200 : 1000;
-    const mutations = options.quick ? 20 : 200;
-    const singleEvents = options.quick ? 3 : 30;
+    const { subscribers: oneTeam, mutations, singleEvents } = oneTeamSizes(options);
     const manyTeams = options.quick ? 20 : 1000;
     const teamSize = 10;
     const hugeTeam = options.quick ? 1000 : 10_000;

@@ -4,7 +4,7 @@ import { createScratchDatabase } from '../lib/postgres';
 import { startTeamgraph } from '../lib/processes';
 import { round } from '../lib/stats';
 import type { Workload } from '../lib/workload';
-import { fmtLatency, measureTeamgraph, seedFanOut } from './fan-out';
+import { fmtLatency, measureTeamgraph, oneTeamSizes, seedFanOut } from './fan-out';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,9 +43,7 @@ export const redisFanOut: Workload = {
         skipped: `no Redis answers at ${new URL(REDIS_URL).host}`,
       };
     }
-    const subscribers = options.quick ? 200 : 1000;
-    const mutations = options.quick ? 20 : 200;
-    const singleEvents = options.quick ? 3 : 30;
+    const { subscribers, mutations, singleEvents } = oneTeamSizes(options);
     const plan = { singleEvents, burstRounds: mutations, concurrency: 1 };
     const db = scope.add(await createScratchDatabase(postgres, 'redis'), (d) => d.drop());
     // A runs the migrations; B starts once the schema exists.

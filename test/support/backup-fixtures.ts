@@ -95,6 +95,24 @@ export async function queryUrl<T extends Record<string, unknown>>(
   }
 }
 
+/** The public schema's indexes, keys and foreign keys, one line each, sorted. */
+export const indexesAndConstraints = (url: string) =>
+  queryUrl<{ def: string }>(
+    url,
+    `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
+     UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+       FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+     ORDER BY 1`,
+  );
+
+/** The user triggers and whether each is enabled, one line each, sorted. */
+export const userTriggers = (url: string) =>
+  queryUrl<{ def: string }>(
+    url,
+    `SELECT tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text AS def
+       FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+  );
+
 export interface SeededTeam {
   team: TestTeam;
   member: TestUser;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createScratchDatabase } from './scratch-database';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -28,6 +29,35 @@ export async function buildServer(): Promise<{ mainJs: string; cleanup(): void }
   return {
     mainJs: join(outDir, 'src', 'main.js'),
     cleanup: () => rmSync(outDir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A suite's build of the server and its scratch database; registers the jest hooks that make
+ * both (in parallel: the build takes a while) and remove both at the end.
+ */
+export function useBuiltServer() {
+  let build: Awaited<ReturnType<typeof buildServer>> | undefined;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
+  beforeAll(async () => {
+    [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
+  }, 240_000);
+  afterAll(async () => {
+    build?.cleanup();
+    await database?.drop();
+  });
+  const ready = () => {
+    if (!build || !database) throw new Error('the server is not built yet');
+    return { build, database };
+  };
+  return {
+    /** The built entry point, for startServerProcess. */
+    get mainJs(): string {
+      return ready().build.mainJs;
+    },
+    get databaseUrl(): string {
+      return ready().database.url;
+    },
   };
 }
 

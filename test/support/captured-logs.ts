@@ -1,3 +1,4 @@
+import { postGraphql } from '../../bench/lib/graphql';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logging/logger';
@@ -55,15 +56,7 @@ export async function startLoggedApp(env: Record<string, string> = {}): Promise<
           .map((l) => JSON.parse(l)),
       ),
     async post(query, variables, token, headers = {}) {
-      const response = await fetch(app.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
+      const response = await postGraphql(app.url, query, variables, token, headers);
       return {
         status: response.status,
         body: (await response.json()) as never,

@@ -1,21 +1,7 @@
 // Gives every test suite a PostgreSQL server: DATABASE_URL when set, else an embedded one.
 // Suites create their own scratch databases on it (see test-app.ts), so they run in parallel.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The migrated database every suite's scratch database is copied from (template-database.cjs). */
 async function createTemplate() {
@@ -42,27 +28,15 @@ export default async function globalSetup() {
   // sits in a directory that user cannot enter, copies the binaries next to the data.
   const require = createRequire(import.meta.url);
   require('./swc-register.cjs');
-  const { startPostgresCluster } = require('../../src/db/postgres-cluster.ts');
-  const port = await freePort();
-  const parent = mkdtempSync(path.join(tmpdir(), 'teamgraph-test-pg-'));
-  chmodSync(parent, 0o755);
-  const cluster = await startPostgresCluster({
-    dataDir: path.join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password: 'test',
-    flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
-    runtimeDir: parent,
-    log: () => undefined,
-  });
-  const server = {
-    stop: async () => {
-      await cluster.stop();
-      rmSync(parent, { recursive: true, force: true });
-    },
-  };
+  const { startThrowawayPostgres } = require('../../bench/lib/throwaway-postgres.ts');
+  const server = await startThrowawayPostgres('test', 'test', [
+    '-c',
+    'max_connections=300',
+    '-c',
+    'fsync=off',
+  ]);
   globalThis.__TEAMGRAPH_EMBEDDED_PG__ = server;
-  process.env.TEST_ADMIN_DATABASE_URL = `postgres://postgres:test@127.0.0.1:${port}/postgres`;
+  process.env.TEST_ADMIN_DATABASE_URL = server.adminUrl;
   await createTemplate();
-  console.log(`\nno DATABASE_URL: tests use an embedded PostgreSQL on port ${port}`);
+  console.log(`\nno DATABASE_URL: tests use an embedded PostgreSQL on port ${server.port}`);
 }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { ChangeSignal } from './change-signal';
 
 /**
  * A graphql-ws protocol client that keeps every frame exactly as the server wrote it (for
@@ -7,16 +8,16 @@ import WebSocket from 'ws';
 export class RawLiveClient {
   readonly frames: string[] = [];
   closeCode: number | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly changes = new ChangeSignal();
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       this.frames.push(data.toString('utf8'));
-      this.notify();
+      this.changes.notify();
     });
     socket.on('close', (code: number) => {
       this.closeCode = code;
-      this.notify();
+      this.changes.notify();
     });
   }
 
@@ -53,33 +54,16 @@ export class RawLiveClient {
   }
 
   /** Waits until `predicate` holds (checked after every frame and at close). */
-  async until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `timed out waiting for ${what}; frames ${JSON.stringify(this.frames)}, close ${this.closeCode}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
-    }
+  until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return this.changes.until(
+      predicate,
+      timeoutMs,
+      () =>
+        `timed out waiting for ${what}; frames ${JSON.stringify(this.frames)}, close ${this.closeCode}`,
+    );
   }
 
   close(): void {
     this.socket.close();
-  }
-
-  private notify(): void {
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiting) wake();
   }
 }

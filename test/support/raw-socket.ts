@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { ChangeSignal } from './change-signal';
 
 export interface SocketMessage {
   type: string;
@@ -25,14 +26,14 @@ export class RawSocket {
   readonly messages: SocketMessage[] = [];
   readonly closed: Promise<SocketClose>;
   private closeInfo: SocketClose | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly changes = new ChangeSignal();
 
   private constructor(private readonly socket: WebSocket) {
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() };
         resolve(this.closeInfo);
-        this.notify();
+        this.changes.notify();
       });
     });
     socket.on('message', (data) => {
@@ -41,7 +42,7 @@ export class RawSocket {
       } catch {
         this.messages.push({ type: 'unparsable', payload: data.toString() });
       }
-      this.notify();
+      this.changes.notify();
     });
   }
 
@@ -114,21 +115,12 @@ export class RawSocket {
     return { messages: mine(), closed: this.closeInfo };
   }
 
-  async until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(this.messages)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
-    }
+  until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+    return this.changes.until(
+      predicate,
+      timeoutMs,
+      () => `timed out waiting for ${what}: ${JSON.stringify(this.messages)}`,
+    );
   }
 
   /** Drops the connection without a closing handshake, like a client that vanished. */
@@ -139,11 +131,5 @@ export class RawSocket {
   async close(): Promise<void> {
     if (!this.isClosed()) this.socket.close(1000);
     await this.closed;
-  }
-
-  private notify(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiters) wake();
   }
 }

@@ -1,22 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+
+// Re-exported: a suite that starts a PrivateRedis picks its port with it.
+export { freePort } from '../../bench/lib/ports';
 
 /** Why a private redis-server cannot be started here, or null when it can. */
 export function redisServerMissing(): string | null {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   return probe.status === 0 ? null : 'redis-server is not installed';
-}
-
-/** A free loopback port (the OS picks it; released before redis-server takes it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A redis-server of the test's own, on a loopback port, without persistence. */

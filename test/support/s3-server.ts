@@ -1,52 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startS3Server, type LocalS3 } from '../../bench/lib/s3-server';
 import { S3BackupStore } from '../../src/backup/s3-store';
 
-// s3rver ships no types: the little of it used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
-  run(): Promise<{ address: string; port: number }>;
-  close(): Promise<void>;
-};
-
-/** s3rver's built-in account. */
-export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-export interface TestS3 {
-  endpoint: string;
-  bucket: string;
+export interface TestS3 extends LocalS3 {
   /** A store on its own prefix of the bucket. */
   store(prefix: string): S3BackupStore;
-  stop(): Promise<void>;
 }
 
 /** A real S3-compatible server on a free loopback port, its data in a temporary folder. */
 export async function startTestS3(bucket = 'teamgraph-backups'): Promise<TestS3> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'teamgraph-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket }],
-  });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startS3Server(mkdtempSync(path.join(tmpdir(), 'teamgraph-s3-')), bucket);
   return {
-    endpoint,
-    bucket,
+    ...server,
     store: (prefix) =>
       new S3BackupStore({
         bucket,
         prefix,
-        endpoint,
+        endpoint: server.endpoint,
         region: 'us-east-1',
-        credentials: S3_CREDENTIALS,
+        credentials: server.credentials,
       }),
-    async stop() {
-      await server.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
   };
 }

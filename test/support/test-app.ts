@@ -1,3 +1,4 @@
+import { postGraphql } from '../../bench/lib/graphql';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logging/logger';
@@ -8,6 +9,20 @@ export interface GraphqlResponse<T = Record<string, unknown>> {
   data: T | null | undefined;
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
   headers: Headers;
+}
+
+/** A GraphQL answer as the suites assert on it: status, data, errors and headers. */
+export async function readGraphqlResponse<T>(response: Response): Promise<GraphqlResponse<T>> {
+  const body = (await response.json()) as {
+    data?: T | null;
+    errors?: GraphqlResponse['errors'];
+  };
+  return {
+    status: response.status,
+    data: body.data,
+    errors: body.errors,
+    headers: response.headers,
+  };
 }
 
 export interface TestApp {
@@ -58,26 +73,8 @@ export async function startTestApp(
     databaseUrl: database.url,
     wsUrl: url.replace(/^http/, 'ws'),
     app,
-    async gql(query, variables, token) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as {
-        data?: unknown;
-        errors?: GraphqlResponse['errors'];
-      };
-      return {
-        status: response.status,
-        data: body.data as never,
-        errors: body.errors,
-        headers: response.headers,
-      };
-    },
+    gql: async (query, variables, token) =>
+      readGraphqlResponse(await postGraphql(url, query, variables, token)),
     sql: (text, params) => app.services.dataSource.query(text, params),
     async stop() {
       await app.stop();

@@ -34,37 +34,17 @@ export function AuthForm({ initialMode }: { initialMode: 'signup' | 'login' }) {
   return (
     <form className="card auth" onSubmit={submit} data-testid={`${mode}-form`}>
       <h1>{mode === 'signup' ? 'Create your account' : 'Log in'}</h1>
-      <label>
-        E-mail
-        <input
-          name="email"
-          type="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </label>
+      <Field label="E-mail" name="email" type="email" value={email} onChange={setEmail} />
       {mode === 'signup' && (
-        <label>
-          Your name
-          <input
-            name="displayName"
-            required
-            value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
-          />
-        </label>
+        <Field label="Your name" name="displayName" value={displayName} onChange={setDisplayName} />
       )}
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        value={password}
+        onChange={setPassword}
+      />
       {error && (
         <p className="error" role="alert">
           {error}
@@ -84,5 +64,27 @@ export function AuthForm({ initialMode }: { initialMode: 'signup' | 'login' }) {
         </button>
       </p>
     </form>
+  );
+}
+
+/** A labelled, required input bound to one piece of the form's state. */
+function Field(props: {
+  label: string;
+  name: string;
+  type?: 'email' | 'password';
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        type={props.type}
+        required
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   );
 }

@@ -1,5 +1,6 @@
 import { allow, deny, or, shield } from 'graphql-shield';
 import { forbidden } from '../src/errors/errors';
+import { withoutAllowWrappers } from '../src/graphql/guarded-fields';
 import {
   canSeeInvitation,
   canDeleteItemArg,
@@ -127,11 +128,14 @@ export const permissionRules = {
   TwoFactorSetup: { '*': allow },
 };
 
-export const permissions = shield(permissionRules, {
-  fallbackRule: deny,
-  fallbackError: () => forbidden(),
-  // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
-  // are masked by the server's error formatter instead.
-  allowExternalErrors: true,
-  debug: false,
-});
+export const permissions = withoutAllowWrappers(
+  shield(permissionRules, {
+    fallbackRule: deny,
+    fallbackError: () => forbidden(),
+    // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
+    // are masked by the server's error formatter instead.
+    allowExternalErrors: true,
+    debug: false,
+  }),
+  permissionRules,
+);

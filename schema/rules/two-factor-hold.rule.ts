@@ -5,7 +5,7 @@ import type { Context } from '../../src/context/context';
  * A member held out of a team by its two-factor rule still sees their own membership and the
  * team's name — enough for a client to say "Vault requires two-factor" — and nothing else.
  *
- * These rules only widen a team role rule in `or(…)`, and refuse with `false`, not an error:
+ * These rules only widen a team role rule in `race(…)`, and refuse with `false`, not an error:
  * when nothing allows the field the client gets the role rule's error (FORBIDDEN, with the
  * two-factor reason when it applies), or the map's FORBIDDEN fallback on its own. Building a
  * GraphQLError, stack trace included, for every other member's membership in a page cost more

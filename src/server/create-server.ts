@@ -3,7 +3,10 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import compression from 'compression';
 import cors from 'cors';
@@ -44,6 +47,7 @@ import { attachGraphqlWs } from './graphql-ws-server';
 import { trackHttpConnections } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
+import { noStorePlugin } from './no-store.plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { readinessCheck } from './readiness';
 
@@ -168,6 +172,8 @@ export async function createServer(
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       loggingPlugin(unusual),
       getMutationStatusPlugin(),
       operationGuardsPlugin(),

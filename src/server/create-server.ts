@@ -72,6 +72,14 @@ export interface ServerOptions {
 /** Request bodies above this are refused with 413 while streaming, never read to the end. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Smaller answers go out as they are. A gzip stream costs about 0.1–0.2 ms of CPU whatever the
+ * size (its set-up dominates below a few KiB: 3–6 % of a whole team query), while an answer
+ * under 8 KiB fits TCP's initial congestion window (10 segments) and so arrives in the same
+ * round trip either way.
+ */
+export const COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
+
 const jsonError = (status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT) => ({
   status,
   body: { errors: [{ message, extensions: { code } }] },
@@ -225,7 +233,7 @@ export async function createServer(
       maxAge: 600,
     }),
   );
-  app.use(compression({ threshold: 1024 }));
+  app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

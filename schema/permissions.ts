@@ -1,5 +1,6 @@
-import { allow, deny, or, shield } from 'graphql-shield';
+import { allow, deny, race, shield } from 'graphql-shield';
 import { forbidden } from '../src/errors/errors';
+import { withoutAllowWrappers } from './guarded-fields';
 import {
   canSeeInvitation,
   canDeleteItemArg,
@@ -28,6 +29,11 @@ import {
  * Who may call what — every root field is named here; anything unnamed is denied.
  * Finer rules that need the target's role (e.g. ADMIN removes only MEMBERs) are pure policies
  * in src/teams/team-policy.ts, re-checked by the service under the team's row lock.
+ *
+ * `race(…)` tries its rules in order and stops at the first that allows (shield's `or` runs
+ * them all): the team role rule comes first and decides nearly every field, so the wider rules
+ * behind it (live feeds, two-factor holds) run only when it refuses. Those refuse with `false`,
+ * never an error, so a refused field always carries the role rule's error.
  */
 export const permissionRules = {
   Query: {
@@ -54,7 +60,7 @@ export const permissionRules = {
     changeMemberRole: isOwnerOfTeamArg,
     removeMember: isManagerOfTeamArg,
     // A member held out by the two-factor rule may still leave.
-    leaveTeam: or(isMemberOfTeamArg, isHeldMemberOfTeamArg),
+    leaveTeam: race(isMemberOfTeamArg, isHeldMemberOfTeamArg),
     transferOwnership: isOwnerOfTeamArg,
     // Role rules (only the OWNER invites as ADMIN) are re-checked by the service under the lock.
     inviteMember: isManagerOfTeamArg,
@@ -86,20 +92,20 @@ export const permissionRules = {
   // applied to a subscription's subscribe step. A feed vouches only for its TEAM_DELETED event
   // and its ACCESS_REVOKED end, which no membership can authorize any more.
   Subscription: {
-    teamActivity: or(isMemberOfTeamArg, isVouchedByLiveFeed),
+    teamActivity: race(isMemberOfTeamArg, isVouchedByLiveFeed),
     myActivity: isAuthenticated,
     accountEvents: isAuthenticated,
   },
   // Object fields: re-checked on every edge that reaches them (e.g. item.team.members).
   Team: {
-    '*': or(isMemberOfParentTeam, isVouchedByLiveFeed),
+    '*': race(isMemberOfParentTeam, isVouchedByLiveFeed),
     invitations: isManagerOfParentTeam,
     // A member held out by the two-factor rule still sees which team holds them out, and why.
-    id: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
-    name: or(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
-    twoFactorRequired: or(isMemberOfParentTeam, isHeldMemberOfParentTeam),
+    id: race(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    name: race(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
+    twoFactorRequired: race(isMemberOfParentTeam, isHeldMemberOfParentTeam),
   },
-  Membership: { '*': or(isMemberOfParentTeamId, isOwnMembership) },
+  Membership: { '*': race(isMemberOfParentTeamId, isOwnMembership) },
   // Profile visibility (API.md): whoever may see the object holding the edge sees who it is;
   // every other field, including any added later, is null unless the viewer is the user or
   // shares a team with them now.
@@ -115,7 +121,7 @@ export const permissionRules = {
   InvitationWithToken: { '*': allow },
   InvitationPreview: { '*': allow },
   Item: { '*': isMemberOfParentTeamId },
-  Activity: { '*': or(isMemberOfParentTeamId, isVouchedByLiveFeed) },
+  Activity: { '*': race(isMemberOfParentTeamId, isVouchedByLiveFeed) },
   AccountEvent: { '*': allow },
   // Pages are only reachable through Team fields, which checked membership already.
   ItemConnection: { '*': allow },
@@ -127,11 +133,14 @@ export const permissionRules = {
   TwoFactorSetup: { '*': allow },
 };
 
-export const permissions = shield(permissionRules, {
-  fallbackRule: deny,
-  fallbackError: () => forbidden(),
-  // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
-  // are masked by the server's error formatter instead.
-  allowExternalErrors: true,
-  debug: false,
-});
+export const permissions = withoutAllowWrappers(
+  shield(permissionRules, {
+    fallbackRule: deny,
+    fallbackError: () => forbidden(),
+    // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
+    // are masked by the server's error formatter instead.
+    allowExternalErrors: true,
+    debug: false,
+  }),
+  permissionRules,
+);

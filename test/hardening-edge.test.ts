@@ -62,16 +62,32 @@ describe('compression', () => {
     const large = await fetch(app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
-      body: JSON.stringify({ query: '{ __schema { types { name fields { name } } } }' }),
+      body: JSON.stringify({
+        query: '{ __schema { types { name description fields { name description } } } }',
+      }),
     });
     expect(large.headers.get('content-encoding')).toBe('gzip');
-    expect(((await large.json()) as { data: unknown }).data).toBeTruthy();
+    const text = await large.text();
+    expect(text.length).toBeGreaterThan(8 * 1024);
+    expect((JSON.parse(text) as { data: unknown }).data).toBeTruthy();
     const small = await fetch(app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(small.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('leaves a response of a few KiB alone: under the threshold of 8 KiB', async () => {
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+      body: JSON.stringify({ query: '{ __schema { types { name } } }' }),
+    });
+    expect(response.headers.get('content-encoding')).toBeNull();
+    const size = (await response.text()).length;
+    expect(size).toBeGreaterThan(1024);
+    expect(size).toBeLessThan(8 * 1024);
   });
 });
 

@@ -125,6 +125,17 @@ describe('4. CSRF and method rules', () => {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(response.status).toBe(200);
+    // Answers depend on who asks: no cache on the way may keep one.
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('marks answers and refusals over POST uncacheable too', async () => {
+    const answered = await post(dev, JSON.stringify({ query: '{ me { id } }' }));
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('cache-control')).toBe('no-store');
+    const refused = await post(dev, JSON.stringify({ query: '{ nope }' }));
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(

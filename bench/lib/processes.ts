@@ -12,6 +12,8 @@ export interface ServerProcess {
   origin: string;
   /** Resident set size now, in bytes (from /proc; 0 where unavailable). */
   rss(): number;
+  /** CPU time the process has used so far (user + system), in seconds (from /proc; 0 where unavailable). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,20 @@ async function waitReady(
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`${name} was not ready within ${timeoutMs} ms`);
+}
+
+/** Kernel clock ticks per second for /proc/<pid>/stat times: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS = 100;
+
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 /** Starts `node <script>` with `env`, logs to the work dir, and waits for `readyPath` to answer 200. */
@@ -94,6 +110,7 @@ export async function startNodeProcess(
     pid,
     origin,
     rss: () => readRss(pid),
+    cpuSeconds: () => readCpuSeconds(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -20,6 +20,9 @@ export const TEAM_QUERY = `query Team($id: ID!) {
   }
 }`;
 
+const cpuMs = (seconds: number, requests: number) =>
+  round((seconds * 1000) / Math.max(1, requests), 2);
+
 const MEMBERS = 10;
 const ITEMS = 25;
 const CONNECTIONS = 50;
@@ -107,22 +110,31 @@ export const httpQuery: Workload = {
     const servers = [teamgraph, unguarded, baseline, typical];
     for (const server of servers) await load(server, warm);
     const runs = new Map<ServerProcess, LoadResult[]>(servers.map((s) => [s, []]));
+    // Server CPU per answered request: steadier than req/s while other work shares the cores.
+    const cpuSeconds = new Map<ServerProcess, number>(servers.map((s) => [s, 0]));
     for (let r = 0; r < rounds; r++) {
       for (const server of servers) {
+        const cpuBefore = server.cpuSeconds();
         const result = await load(server, seconds);
+        const cpu = server.cpuSeconds() - cpuBefore;
+        cpuSeconds.set(server, (cpuSeconds.get(server) ?? 0) + cpu);
         log(
-          `  ${server.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms, failures ${result.failures}`,
+          `  ${server.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms, CPU ${cpuMs(cpu, result.requests)} ms/request, failures ${result.failures}`,
         );
         runs.get(server)?.push(result);
       }
     }
     const [tg, ng, base, typ] = servers.map((s) => combine(runs.get(s) ?? []));
+    const [tgCpu, ngCpu, baseCpu, typCpu] = servers.map((s, i) =>
+      cpuMs(cpuSeconds.get(s) ?? 0, [tg, ng, base, typ][i].requests),
+    );
     const ratio = tg.requestsPerSecond / base.requestsPerSecond;
     const typicalRatio = tg.requestsPerSecond / typ.requestsPerSecond;
     const shieldRatio = tg.requestsPerSecond / ng.requestsPerSecond;
     const notes = [
       `${CONNECTIONS} connections, ${rounds} alternating round(s) of ${seconds} s per server after a ${warm} s warm-up; a team of ${MEMBERS} members and ${ITEMS} items; each connection uses a member's bearer token.`,
       "p99 is the worst round's.",
+      `Server process CPU per request over the timed rounds (user + system, from /proc): teamgraph ${tgCpu} ms, without the permission layer ${ngCpu} ms, typical ${typCpu} ms, bare baseline ${baseCpu} ms.`,
     ];
     notes.push(
       'The typical server (bench/baselines/typical-http-server.ts): Apollo Server 5 on express with SDL resolvers, a session read per request, a per-request DataLoader for users and one membership check; no permission layer, no logging.',
@@ -163,6 +175,14 @@ export const httpQuery: Workload = {
           met: typicalRatio >= 1.0,
         },
         {
+          measure: 'server CPU per request vs the typical server (ratio: teamgraph ÷ typical)',
+          teamgraph: `${tgCpu} ms`,
+          baseline: `${typCpu} ms (typical server); bare baseline ${baseCpu} ms`,
+          ratio: round(tgCpu / Math.max(0.001, typCpu), 2),
+          target: 'reported',
+          met: null,
+        },
+        {
           measure: 'permission layer: req/s with ÷ without shield',
           teamgraph: `${tg.requestsPerSecond} with, p99 ${tg.p99Ms} ms`,
           baseline: `${ng.requestsPerSecond} without, p99 ${ng.p99Ms} ms`,
@@ -176,6 +196,7 @@ export const httpQuery: Workload = {
         unguarded: ng,
         baseline: base,
         typical: typ,
+        cpuMsPerRequest: { teamgraph: tgCpu, unguarded: ngCpu, baseline: baseCpu, typical: typCpu },
         unguardedVerified,
         runs: Object.fromEntries([...runs].map(([s, r]) => [s.name, r])),
       },

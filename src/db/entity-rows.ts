@@ -17,6 +17,9 @@ export const SHOWN_USER_OMITS: (keyof User)[] = [
 export class EntityRows<T extends ObjectLiteral> {
   private readonly columns: { databaseName: string; propertyName: string }[];
   private readonly prototype: object;
+  private readonly hasId: boolean;
+  /** Per prefix, the row keys and properties: built once, not per row and column. */
+  private readonly layouts = new Map<string, { idKey: string; keys: [string, string][] }>();
 
   /** `omit`: properties never read here (e.g. a password hash nobody on the path needs). */
   constructor(dataSource: DataSource, target: EntityTarget<T>, omit: (keyof T)[] = []) {
@@ -25,6 +28,7 @@ export class EntityRows<T extends ObjectLiteral> {
       .filter((c) => !omit.includes(c.propertyName as keyof T))
       .map((c) => ({ databaseName: c.databaseName, propertyName: c.propertyName }));
     this.prototype = (metadata.target as { prototype: object }).prototype;
+    this.hasId = this.columns.some((c) => c.databaseName === 'id');
   }
 
   /** `alias.col AS "prefixcol", …` for a select list. */
@@ -36,11 +40,22 @@ export class EntityRows<T extends ObjectLiteral> {
 
   /** The entity in `row` (null when its id column is null, as on the empty side of a join). */
   map(row: Record<string, unknown>, prefix = ''): T | null {
-    if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) {
-      if (this.columns.some((c) => c.databaseName === 'id')) return null;
-    }
+    const { idKey, keys } = this.layout(prefix);
+    if (this.hasId && (row[idKey] === null || row[idKey] === undefined)) return null;
     const entity = Object.create(this.prototype) as Record<string, unknown>;
-    for (const c of this.columns) entity[c.propertyName] = row[`${prefix}${c.databaseName}`];
+    for (const [key, property] of keys) entity[property] = row[key];
     return entity as T;
+  }
+
+  private layout(prefix: string) {
+    let layout = this.layouts.get(prefix);
+    if (!layout) {
+      layout = {
+        idKey: `${prefix}id`,
+        keys: this.columns.map((c) => [`${prefix}${c.databaseName}`, c.propertyName]),
+      };
+      this.layouts.set(prefix, layout);
+    }
+    return layout;
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders';
 import type { Viewer } from '../accounts/session.service';
 import type { Services } from '../services';
@@ -23,6 +24,8 @@ export async function createContext(services: Services, source: ContextSource): 
       : match
         ? await services.sessions.resolve(match[1])
         : null;
+  // Made on first use: most requests log nothing at the default level.
+  let logger: Logger | undefined;
   return {
     requestId,
     viewer,
@@ -31,6 +34,9 @@ export async function createContext(services: Services, source: ContextSource): 
     userAgent: source.userAgent,
     loaders: createLoaders(services.dataSource, viewer?.user.id ?? null),
     services,
-    logger: services.logger.child({ requestId, userId: viewer?.user.id }),
+    get logger() {
+      logger ??= services.logger.child({ requestId, userId: viewer?.user.id });
+      return logger;
+    },
   };
 }

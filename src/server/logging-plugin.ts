@@ -83,20 +83,22 @@ export function loggingPlugin(unusual?: UnusualActivity): ApolloServerPlugin<Con
             durationMs,
             errorCodes: codes,
           });
-          contextValue.logger.info(
-            {
-              event: 'graphql.operation',
-              operationName: operationName ?? null,
-              operationType: operation?.operation ?? null,
-              userId: contextValue.viewer?.user.id ?? null,
-              durationMs,
-              outcome: codes.length ? 'error' : 'ok',
-              errorCodes: codes,
-              transport: 'http',
-              httpStatus: response.http.status ?? 200,
-            },
-            'graphql operation',
-          );
+          if (contextValue.services.logger.isLevelEnabled('info')) {
+            contextValue.logger.info(
+              {
+                event: 'graphql.operation',
+                operationName: operationName ?? null,
+                operationType: operation?.operation ?? null,
+                userId: contextValue.viewer?.user.id ?? null,
+                durationMs,
+                outcome: codes.length ? 'error' : 'ok',
+                errorCodes: codes,
+                transport: 'http',
+                httpStatus: response.http.status ?? 200,
+              },
+              'graphql operation',
+            );
+          }
           if (!unusual || !errors?.length) return;
           for (const email of failedLogIns(operation, errors, request.variables)) {
             unusual.failedLogIn(email, contextValue.ip);

@@ -31,7 +31,8 @@ export function socketOperationHooks(
       const type = getOperationAST(args.document, args.operationName)?.operation ?? null;
       const codes = [...new Set((errors ?? []).map((e: GraphQLError) => publicCode(e)))];
       for (const code of codes) graphqlErrors.inc({ code, transport: 'ws' });
-      if (type !== 'subscription' || codes.length) {
+      const logged = context?.services.logger.isLevelEnabled('info') === true;
+      if (logged && (type !== 'subscription' || codes.length)) {
         context?.logger.info(
           {
             event: 'graphql.operation',

@@ -1,6 +1,6 @@
 import type { Context } from '../context/context';
 import { userChannel, type AccountEvent } from '../events/domain-events';
-import type { Unsubscribe } from '../events/event-bus';
+import type { EventBus, Unsubscribe } from '../events/event-bus';
 import { unauthenticated } from '../errors/errors';
 import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
@@ -21,11 +21,14 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   private counted = false;
   private unsubscribe: Unsubscribe | null = null;
 
-  constructor(private readonly context: Context & { viewer: NonNullable<Context['viewer']> }) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly userId: string,
+  ) {}
 
   async start(): Promise<this> {
-    const userId = this.context.viewer.user.id;
-    this.unsubscribe = this.context.services.bus.subscribe(userChannel(userId), (event) => {
+    const { userId } = this;
+    this.unsubscribe = this.bus.subscribe(userChannel(userId), (event) => {
       if (this.closed || event.kind !== 'account' || event.userId !== userId) return;
       this.queue.push(event);
       if (this.queue.length > MAX_BUFFERED) this.queue.shift();
@@ -82,5 +85,5 @@ export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
 export async function openAccountEventStream(context: Context): Promise<AccountEventStream> {
   const viewer = context.viewer;
   if (!viewer) throw unauthenticated();
-  return new AccountEventStream({ ...context, viewer }).start();
+  return new AccountEventStream(context.services.bus, viewer.user.id).start();
 }

@@ -38,6 +38,8 @@ export class LiveReads {
   readonly teams: SharedBatch<Team>;
   /** Where a new team feed starts: the viewer's role and the team's last seq, keyed `team:user`. */
   readonly starts: SharedBatch<FeedStart>;
+  /** Sessions that are live (not revoked, not expired), keyed by session id. */
+  readonly liveSessions: SharedBatch<true>;
 
   constructor(dataSource: DataSource) {
     this.access = new SharedBatch(async (keys) => {
@@ -76,6 +78,10 @@ export class LiveReads {
       return new Map(
         rows.map((r) => [r.key, { role: r.role ?? null, lastSeq: r.last_seq, held: r.held }]),
       );
+    });
+    this.liveSessions = new SharedBatch(async (ids) => {
+      const active = await activeSessions(dataSource, ids);
+      return new Map([...active].map((id) => [id, true as const]));
     });
     this.teams = new SharedBatch(async (ids) => {
       const rows = await dataSource.getRepository(Team).findBy({ id: In(ids) });

@@ -5,11 +5,11 @@ import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
-import { createContext } from '../context/create-context';
+import { createContext, resolveViewer } from '../context/create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
 import { audienceKey } from '../live/audience-key';
-import { activeSessions } from '../live/live-reads';
+import { activeSessions, liveReads } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
@@ -152,9 +152,10 @@ export function attachGraphqlWs(
           release: () => undefined,
         };
         if (authorization) {
-          const context = await createContext(services, { ...socketState, authorization });
-          if (!context.viewer) return false; // 4403 Forbidden
-          const viewer = context.viewer;
+          // Taken before the session is read; see the re-check below.
+          const readAt = services.sessionCache.ticket();
+          const viewer = await resolveViewer(services, authorization);
+          if (!viewer) return false; // 4403 Forbidden
           if (socket.readyState !== socket.OPEN) return false;
           if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
             socket.close(CLOSE_POLICY, 'Too many connections');
@@ -180,9 +181,13 @@ export function attachGraphqlWs(
           };
           // From here the socket's close handler releases all of the above, whenever it closes.
           state.set(socket, socketState);
-          // Revoked while we were setting up (or the socket already went): refuse.
           await stopWatching.ready;
-          const active = await services.sessions.isActive(viewer.session.id);
+          // A revocation published after the read but before the listener was in place would
+          // be missed. The session cache proves none was when it watched this user from before
+          // the read; otherwise the session is read again (batched with other sockets).
+          const active =
+            services.sessionCache.quietSince(viewer.user.id, readAt) ||
+            (await liveReads(services.dataSource).liveSessions.load(viewer.session.id)) !== null;
           if (!active || socket.readyState !== socket.OPEN) {
             socketState.release();
             return false;

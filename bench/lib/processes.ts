@@ -12,6 +12,8 @@ export interface ServerProcess {
   origin: string;
   /** Resident set size now, in bytes (from /proc; 0 where unavailable). */
   rss(): number;
+  /** CPU time the process has used so far (user + system), in seconds (from /proc; 0 where unavailable). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,20 @@ function readRss(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
     return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat on Linux. */
+const CLOCK_TICKS = 100;
+
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
   }
@@ -94,6 +110,7 @@ export async function startNodeProcess(
     pid,
     origin,
     rss: () => readRss(pid),
+    cpuSeconds: () => readCpuSeconds(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -30,6 +30,8 @@ interface SideResult {
   single?: PhaseResult;
   burst: PhaseResult;
   connectMs: number;
+  /** CPU the server process used while the subscribers connected (steadier than time on a shared machine). */
+  connectCpuSeconds?: number;
   bytesPerSocket?: number;
 }
 
@@ -50,15 +52,19 @@ export async function measureTeamgraph(
   await gql(`${server.origin}/graphql`, '{ me { id } }', {}, teams[0].owner.token);
   await sleep(500);
   const rssBefore = server.rss();
+  const cpuBefore = server.cpuSeconds();
   const connected = await fleet.connect(
     servers.map(wsUrl),
     'graphql-ws',
     subscribers,
     TEAM_ACTIVITY_SUBSCRIPTION,
   );
+  const connectCpuSeconds = server.cpuSeconds() - cpuBefore;
   await sleep(ctx.options.quick ? 1000 : 2000);
   const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
-  ctx.log(`  teamgraph: ${connected.connected} subscribers in ${connected.ms} ms`);
+  ctx.log(
+    `  teamgraph: ${connected.connected} subscribers in ${connected.ms} ms (server CPU ${round(connectCpuSeconds, 1)} s)`,
+  );
   const url = `${server.origin}/graphql`;
   const publications: Publication[] = teams.map((t) =>
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
@@ -77,6 +83,7 @@ export async function measureTeamgraph(
     single,
     burst,
     connectMs: connected.ms,
+    connectCpuSeconds,
     bytesPerSocket,
     frame: frameTemplate(warm.sampleFrame),
   };
@@ -95,14 +102,18 @@ async function measureBroadcast(
   );
   await sleep(300);
   const rssBefore = server.rss();
+  const cpuBefore = server.cpuSeconds();
   const connected = await fleet.connect(
     [server.origin.replace(/^http/, 'ws')],
     'bare',
     subscribers,
   );
+  const connectCpuSeconds = server.cpuSeconds() - cpuBefore;
   await sleep(ctx.options.quick ? 1000 : 2000);
   const bytesPerSocket = (server.rss() - rssBefore) / subscribers.length;
-  ctx.log(`  broadcast baseline: ${connected.connected} subscribers in ${connected.ms} ms`);
+  ctx.log(
+    `  broadcast baseline: ${connected.connected} subscribers in ${connected.ms} ms (server CPU ${round(connectCpuSeconds, 1)} s)`,
+  );
   const publications = teams.map((t) =>
     broadcastPublication(server.origin, t.id, frame, t.members.length),
   );
@@ -114,7 +125,7 @@ async function measureBroadcast(
   await fleet.closeAll();
   fleet.stop();
   await server.stop();
-  return { single, burst, connectMs: connected.ms, bytesPerSocket };
+  return { single, burst, connectMs: connected.ms, connectCpuSeconds, bytesPerSocket };
 }
 
 /**
@@ -313,7 +324,7 @@ async function manyTeamsPart(
       `${manyTeams}-team phase incomplete: ${tgMany.burst.received} of ${tgMany.burst.expected} deliveries.`,
     );
   notes.push(
-    `Subscribers run in a separate process (raw graphql-ws protocol over ws), each with its own user and session; latency is the client's receipt time minus the activity's createdAt, stamped by the server just before commit. Connecting ${subscribers} authenticated subscribers took ${round(tgMany.connectMs / 1000, 1)} s (bare baseline ${round(baseMany.connectMs / 1000, 1)} s).`,
+    `Subscribers run in a separate process (raw graphql-ws protocol over ws), each with its own user and session; latency is the client's receipt time minus the activity's createdAt, stamped by the server just before commit. Connecting ${subscribers} authenticated subscribers took ${round(tgMany.connectMs / 1000, 1)} s (bare baseline ${round(baseMany.connectMs / 1000, 1)} s); the server process used ${round(tgMany.connectCpuSeconds ?? 0, 1)} s of CPU for it (bare baseline ${round(baseMany.connectCpuSeconds ?? 0, 1)} s), a steadier figure than time while the machine is shared.`,
   );
   await db2.drop().catch(() => undefined);
   return { rows, notes, metrics: { manyTeams: { teamgraph: tgMany, baseline: baseMany } } };

@@ -205,7 +205,11 @@ export class AudienceHub {
         const result = await execute({
           ...target.execution,
           rootValue: activity,
-          contextValue: { ...representative.context, loaders },
+          // The representative's context with these loaders: derived, not spread, so its lazy
+          // loaders and logger are not made (and kept) for it by reading every field.
+          contextValue: Object.create(representative.context, {
+            loaders: { value: loaders },
+          }) as Context,
         });
         if (result.errors) {
           // Errors are masked and logged per operation on the feed's own path.

@@ -1,5 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
+import { prepared, query } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
 import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
@@ -27,6 +28,24 @@ export interface AccessCheck {
   userId: string;
   sessionId: string;
 }
+
+/** Where new team feeds start (run for every subscription: prepared, planned once). */
+const FEED_STARTS = prepared(
+  'feed_starts',
+  `SELECT t.id || ':' || k.user_id AS key, ${ROLE_UNLESS_HELD} AS role, t.last_seq,
+          (m.role IS NOT NULL AND coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false)) AS held
+     FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
+     JOIN teams t ON t.id = k.team_id
+     LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
+     LEFT JOIN users u ON u.id = k.user_id`,
+);
+
+/** Sessions still live (run for sockets that connect: prepared, planned once). */
+const ACTIVE_SESSIONS = prepared(
+  'active_sessions',
+  `SELECT id FROM sessions
+    WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()`,
+);
 
 /** Key of one access check in the shared batch. */
 export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
@@ -97,15 +116,9 @@ export class LiveReads {
     });
     this.starts = new SharedBatch(async (keys) => {
       const parts = keys.map((key) => key.split(':'));
-      const rows = await dataSource.query<
-        { key: string; role: MaybeRole; last_seq: number; held: boolean }[]
-      >(
-        `SELECT t.id || ':' || k.user_id AS key, ${ROLE_UNLESS_HELD} AS role, t.last_seq,
-                (m.role IS NOT NULL AND coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false)) AS held
-           FROM unnest($1::uuid[], $2::uuid[]) AS k(team_id, user_id)
-           JOIN teams t ON t.id = k.team_id
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
-           LEFT JOIN users u ON u.id = k.user_id`,
+      const rows = await query<{ key: string; role: MaybeRole; last_seq: number; held: boolean }>(
+        dataSource,
+        FEED_STARTS,
         [parts.map((p) => p[0]), parts.map((p) => p[1])],
       );
       return new Map(
@@ -141,10 +154,6 @@ export async function activeSessions(
   sessionIds: string[],
 ): Promise<Set<string>> {
   if (!sessionIds.length) return new Set();
-  const rows = await dataSource.query<{ id: string }[]>(
-    `SELECT id FROM sessions
-      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()`,
-    [sessionIds],
-  );
+  const rows = await query<{ id: string }>(dataSource, ACTIVE_SESSIONS, [sessionIds]);
   return new Set(rows.map((row) => row.id));
 }

@@ -13,6 +13,8 @@ export function liveSubscriber(ctx: Context): LiveSubscriber {
       // graphql-ws keeps one context per operation: each item's fields read this item's loaders.
       ctx.loaders = loaders;
     },
-    contextWith: (loaders) => ({ ...ctx, loaders }),
+    // Derived, not spread: spreading would read (and so make) the context's lazy loaders and
+    // logger for every subscriber the audience executes for.
+    contextWith: (loaders) => Object.create(ctx, { loaders: { value: loaders } }) as Context,
   };
 }

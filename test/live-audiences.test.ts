@@ -1,4 +1,5 @@
 import { parse } from 'graphql';
+import { hashToken } from '../src/auth/token';
 import { audienceExecutions } from '../src/live/audience-metrics';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { selectsSharedFieldsOnly } from '../src/live/audience-key';
@@ -6,12 +7,13 @@ import { subscriptionsRunning } from './support/live-gauges';
 import { buildTeam } from './factories/team.factory';
 import { insertUser } from './support/fast-users';
 import { RawLiveClient } from './support/raw-live-client';
+import { roundTrips } from './support/pg-statements';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * What an audience costs: a live event is checked, executed and serialised once per audience,
- * so its SQL statements do not grow with the number of subscribers; a subscription on an
- * open socket costs at most two statements (the socket's session is not resolved again).
+ * so its SQL statements do not grow with the number of subscribers; a new subscription costs
+ * at most two statements (the socket's session is not resolved again).
  */
 let app: TestApp;
 beforeAll(async () => {
@@ -86,18 +88,76 @@ describe('live audiences: cost', () => {
     }
     expect(costs[1]).toBe(costs[0]);
   });
+});
 
-  it('a subscription on an open socket costs at most two statements', async () => {
+/**
+ * What a new subscription costs, counted at the PostgreSQL client: the socket's session is
+ * resolved once, for connection_init, and never again for its operations.
+ */
+describe('live audiences: a new subscription', () => {
+  const readsSessions = (sql: string) => /\bsessions\b/.test(sql);
+
+  it('on an open socket: at most two statements (here one: role and last seq), none about the session', async () => {
     const team = await buildTeam(app);
     const client = await RawLiveClient.connect(app.wsUrl, team.owner.token);
     try {
-      const { statements } = await counted(async () => {
+      const { statements } = await roundTrips(async () => {
         client.subscribe('feed', SHARED, { teamId: team.id });
         await subscriptionsRunning(1);
       });
-      expect(statements).toBeLessThanOrEqual(2);
+      expect(statements.length).toBeLessThanOrEqual(2);
+      expect(statements.filter(readsSessions)).toEqual([]);
     } finally {
       client.close();
+      await subscriptionsRunning(0);
+    }
+  });
+
+  it('on a new socket of a session this instance has cached: at most two statements for connecting and subscribing', async () => {
+    const team = await buildTeam(app);
+    // Until the session is served from the cache: its user's channel is then watched.
+    for (let i = 0; !app.app.services.sessionCache.get(hashToken(team.owner.token)); i++) {
+      if (i === 50) throw new Error('the session was never cached');
+      await app.gql(`{ me { id } }`, {}, team.owner.token);
+    }
+    let client: RawLiveClient | undefined;
+    try {
+      const { statements } = await roundTrips(async () => {
+        client = await RawLiveClient.connect(app.wsUrl, team.owner.token);
+        client.subscribe('feed', SHARED, { teamId: team.id });
+        await subscriptionsRunning(1);
+      });
+      expect(statements.length).toBeLessThanOrEqual(2);
+      // No session read and no re-check: the cache's watch proves nothing was revoked meanwhile.
+      expect(statements.filter(readsSessions)).toEqual([]);
+    } finally {
+      client?.close();
+      await subscriptionsRunning(0);
+    }
+  });
+
+  it('on a new socket of a session not cached: connection_init reads it and re-checks it once; the subscription adds one statement', async () => {
+    const team = await buildTeam(app);
+    const user = await insertUser(app);
+    await app.sql(
+      `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
+      [team.id, user.id],
+    );
+    let client: RawLiveClient | undefined;
+    try {
+      const connecting = await roundTrips(async () => {
+        client = await RawLiveClient.connect(app.wsUrl, user.token);
+      });
+      expect(connecting.statements).toHaveLength(2);
+      expect(connecting.statements.every(readsSessions)).toBe(true);
+      const subscribing = await roundTrips(async () => {
+        client?.subscribe('feed', SHARED, { teamId: team.id });
+        await subscriptionsRunning(1);
+      });
+      expect(subscribing.statements).toHaveLength(1);
+      expect(subscribing.statements.filter(readsSessions)).toEqual([]);
+    } finally {
+      client?.close();
       await subscriptionsRunning(0);
     }
   });

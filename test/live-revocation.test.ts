@@ -1,3 +1,4 @@
+import { hashToken } from '../src/auth/token';
 import { buildTeamWithRoles } from './factories/team.factory';
 import { STRONG_PASSWORD, buildUser } from './factories/user.factory';
 import { subscriptionsRunning } from './support/live-gauges';
@@ -153,6 +154,29 @@ describe('live feeds: revocation ends the affected streams at once', () => {
     await expect(connectLive(app, member.token)).rejects.toMatchObject({ code: 4403 });
   });
 
+  it.each(['read from the database', 'served from the session cache'] as const)(
+    'a log-out that lands while a socket is being set up (session %s) still refuses it (4403)',
+    async (how) => {
+      const user = await buildUser(app);
+      if (how === 'served from the session cache') await cacheSession(user.token);
+      const { sessions } = app.app.services;
+      const resolve = sessions.resolve.bind(sessions);
+      // The log-out commits (and its event is published) after the socket's session was read
+      // and before the socket listens to the user's channel: only a re-check can see it.
+      const spy = jest.spyOn(sessions, 'resolve').mockImplementationOnce(async (token) => {
+        const viewer = await resolve(token);
+        await mutate(`mutation { logOut }`, {}, user.token);
+        return viewer;
+      });
+      try {
+        await expect(connectLive(app, user.token)).rejects.toMatchObject({ code: 4403 });
+        expect(spy).toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
+
   it('revoking one session closes only that session’s socket; the revoker is told', async () => {
     const me = await buildUser(app);
     const phone = await logIn(me.email);
@@ -225,6 +249,15 @@ describe('live feeds: revocation ends the affected streams at once', () => {
       await shortLived.stop();
     }
   });
+
+  /** Repeats a request until this instance serves the session from its cache. */
+  async function cacheSession(token: string) {
+    for (let i = 0; i < 50; i++) {
+      await mutate(`{ me { id } }`, {}, token);
+      if (app.app.services.sessionCache.get(hashToken(token))) return;
+    }
+    throw new Error('the session was never cached');
+  }
 
   async function logIn(email: string): Promise<string> {
     const response = await app.gql<{ logIn: { token: string } }>(

@@ -1,6 +1,6 @@
-import { Client as PgClient } from 'pg';
 import { addMember, buildTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
+import { roundTrips } from './support/pg-statements';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -116,63 +116,6 @@ describe('SQL statements per page', () => {
     expect(large).toBe(small);
   });
 });
-
-/**
- * Statements and round trips of the hot operations, counted at the PostgreSQL client (pg's
- * Client#query sees every statement). Statements that overlap in time are one round trip.
- */
-async function roundTrips(
-  run: () => Promise<unknown>,
-): Promise<{ statements: string[]; roundTrips: number }> {
-  const calls: { sql: string; start: number; end: number }[] = [];
-  const original = PgClient.prototype.query;
-  const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
-    this: PgClient,
-    ...args: unknown[]
-  ) {
-    const first = args[0] as string | { text: string };
-    const call = {
-      sql: typeof first === 'string' ? first : first.text,
-      start: performance.now(),
-      end: Infinity,
-    };
-    calls.push(call);
-    const done = () => {
-      call.end = performance.now();
-    };
-    const callback = args.at(-1);
-    if (typeof callback === 'function') {
-      args[args.length - 1] = (...results: unknown[]) => {
-        done();
-        return (callback as (...r: unknown[]) => unknown)(...results);
-      };
-    }
-    // Cast: the overloads of Client#query cannot be named from a rest argument list.
-    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-    if (result instanceof Promise) void result.then(done, done);
-    return result as never;
-  });
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  let waves = 0;
-  let waveEnd = -Infinity;
-  for (const call of [...calls].sort((x, y) => x.start - y.start)) {
-    if (call.start >= waveEnd) {
-      waves += 1;
-      waveEnd = call.end;
-    } else waveEnd = Math.max(waveEnd, call.end);
-  }
-  if (process.env.DEBUG_TRIPS)
-    console.log(
-      calls
-        .map((c) => `${c.start.toFixed(2)}-${c.end.toFixed(2)} ${c.sql.slice(0, 60)}`)
-        .join('\n'),
-    );
-  return { statements: calls.map((c) => c.sql), roundTrips: waves };
-}
 
 const TEAM_QUERY = `query Team($id: ID!) {
   team(id: $id) {

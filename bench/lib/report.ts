@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WORKLOAD_NAMES, type BenchOptions } from './options';
+import { FAN_OUT_PARTS, WORKLOAD_NAMES, type BenchOptions } from './options';
 
 /** One line of the results table. `ratio` is teamgraph ÷ baseline unless the row says otherwise. */
 export interface ResultRow {
@@ -75,7 +75,10 @@ export function renderTable(report: RunReport): string {
  * a quick or partial run never replaces them. Returns the directory written to.
  */
 export async function writeReport(options: BenchOptions, report: RunReport): Promise<string> {
-  const complete = !options.quick && options.only.length === WORKLOAD_NAMES.length;
+  const complete =
+    !options.quick &&
+    options.only.length === WORKLOAD_NAMES.length &&
+    options.fanOutParts.length === FAN_OUT_PARTS.length;
   const benchDir = path.join(options.root, 'bench');
   const outDir = complete ? benchDir : options.workDir;
   mkdirSync(outDir, { recursive: true });

@@ -103,6 +103,19 @@ export class SessionCache {
     watch.tokens.add(tokenHash);
   }
 
+  /**
+   * True when every revocation of the user published after `ticket` has reached this
+   * process's listeners of the user's channel, or will: the cache's own watch of that channel
+   * was confirmed before `ticket`, has dropped nothing since, and the bus was trusted all the
+   * while. A listener added to the channel now then needs no re-read of what was read after
+   * `ticket`: whatever it could have missed, the watch would have seen.
+   */
+  quietSince(userId: string, ticket: number): boolean {
+    const watch = this.watches.get(userId);
+    if (!watch || watch.readyAt === null || watch.readyAt >= ticket) return false;
+    return watch.droppedAt < ticket && this.usable(watch.epoch);
+  }
+
   /** Events that just committed here: dropped at once, before anyone is answered. */
   committed(events: DomainEvent[]): void {
     for (const event of events) {

@@ -90,13 +90,6 @@ export class SessionService {
     return this.rows;
   }
 
-  /** True while the session is neither revoked nor expired (checked by live feeds). */
-  async isActive(sessionId: string): Promise<boolean> {
-    return this.dataSource.getRepository(Session).exists({
-      where: { id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
-    });
-  }
-
   listActive(userId: string): Promise<Session[]> {
     return this.dataSource.getRepository(Session).find({
       where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },

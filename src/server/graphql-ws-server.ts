@@ -5,12 +5,12 @@ import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
-import { createContext } from './create-context';
+import { createContext, resolveViewer } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
 import { userChannel } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import { audienceKey } from '../live/audience-key';
-import { activeSessions } from '../live/live-reads';
+import { activeSessions, liveReads } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { ConnectionCounter } from '../live/socket-limits';
@@ -190,10 +190,22 @@ export function attachGraphqlWs(
     return { release, ready: watch.ready };
   };
 
-  /** Once the watch is in place: the session was not revoked meanwhile, and the socket is open. */
-  const stillAllowed = async (socket: WebSocket, viewer: Viewer, watching?: Promise<void>) => {
+  /**
+   * Once the watch is in place: the session was not revoked meanwhile, and the socket is open.
+   * A revocation published after the read but before the watch was in place would be missed.
+   * The session cache proves none was when it watched this user from before the read
+   * (`readAt`); otherwise the session is read again, batched with other sockets.
+   */
+  const stillAllowed = async (
+    socket: WebSocket,
+    viewer: Viewer,
+    readAt: ReturnType<Services['sessionCache']['ticket']>,
+    watching?: Promise<void>,
+  ) => {
     await watching;
-    const active = await services.sessions.isActive(viewer.session.id);
+    const active =
+      services.sessionCache.quietSince(viewer.user.id, readAt) ||
+      (await liveReads(services.dataSource).liveSessions.load(viewer.session.id)) !== null;
     return active && socket.readyState === socket.OPEN;
   };
 
@@ -212,13 +224,15 @@ export function attachGraphqlWs(
           ip: ipOf(request),
           userAgent: request.headers['user-agent'] ?? null,
         };
-        const viewer = authorization ? (await createContext(services, peer)).viewer : null;
+        // Taken before the session is read; see stillAllowed.
+        const readAt = services.sessionCache.ticket();
+        const viewer = authorization ? await resolveViewer(services, authorization) : null;
         if (authorization && !viewer) return false; // 4403 Forbidden
         const hold = viewer ? holdFor(socket, viewer) : NOTHING_HELD;
         if (!hold) return false;
         // From here the socket's close handler releases what it holds, whenever it closes.
         state.set(socket, { ...peer, viewer, release: hold.release });
-        if (!viewer || (await stillAllowed(socket, viewer, hold.ready))) return true;
+        if (!viewer || (await stillAllowed(socket, viewer, readAt, hold.ready))) return true;
         hold.release();
         return false;
       },

@@ -75,9 +75,58 @@ export interface OperationRequest {
   variables?: Record<string, unknown> | null;
 }
 
+/** Distinct valid documents kept per schema (the oldest unused one goes first). */
+const DOCUMENT_CACHE_LIMIT = 1_000;
+const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+
 /**
- * Parses (under the token limit) and validates an operation exactly as HTTP requests are:
- * graphql-js's rules, the armor's limits, introspection and suggestions per policy; then
+ * Parses (under the token limit) and validates a document: graphql-js's rules, the armor's
+ * limits, introspection and suggestions per policy. A document that passed is kept by its
+ * text, so every socket that subscribes with the same text shares one parsed document (about
+ * 9 KiB each) and skips parsing and validation; documents are never changed once parsed.
+ */
+function checkDocument(
+  schema: GraphQLSchema,
+  query: string,
+  policy: OperationPolicy,
+): DocumentNode | GraphQLError[] {
+  let cache = validDocuments.get(schema);
+  if (!cache) {
+    cache = new Map();
+    validDocuments.set(schema, cache);
+  }
+  const key = `${policy.introspection ? 'i' : '-'}${query}`;
+  const known = cache.get(key);
+  if (known) {
+    cache.delete(key);
+    cache.set(key, known);
+    return known;
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(query, PARSE_OPTIONS);
+  } catch (error) {
+    return [badInput(error instanceof GraphQLError ? error.message : 'Syntax Error')];
+  }
+  const rules = [
+    ...specifiedRules,
+    ...armorValidationRules(),
+    oncePerRequestRule,
+    ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+  const errors = validate(schema, document, rules);
+  if (errors.length) {
+    return errors.map((error) =>
+      badInput(policy.blockSuggestions ? withoutSuggestions(error.message) : error.message),
+    );
+  }
+  if (cache.size >= DOCUMENT_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, document);
+  return document;
+}
+
+/**
+ * Checks an operation exactly as HTTP requests are: the document (checkDocument); then
  * identifies the operation, coerces its variables and checks its cost, as Apollo does before
  * executing. Returns the document, or the errors to send back (all BAD_USER_INPUT; nothing
  * has executed).
@@ -92,22 +141,10 @@ export function validateOperation(
   const { query } = request;
   if (typeof query !== 'string' || !query.trim())
     return { errors: [badInput('An operation document is required.')] };
-  let document: DocumentNode;
-  try {
-    document = parse(query, PARSE_OPTIONS);
-  } catch (error) {
-    return { errors: [badInput(error instanceof GraphQLError ? error.message : 'Syntax Error')] };
-  }
-  const rules = [
-    ...specifiedRules,
-    ...armorValidationRules(),
-    oncePerRequestRule,
-    ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
+  const document = checkDocument(schema, query, policy);
+  if (Array.isArray(document)) return { errors: document };
   const shown = (message: string) =>
     policy.blockSuggestions ? withoutSuggestions(message) : message;
-  const errors = validate(schema, document, rules);
-  if (errors.length) return { errors: errors.map((error) => badInput(shown(error.message))) };
   const operation = getOperationAST(document, request.operationName ?? undefined);
   if (!operation) {
     return {

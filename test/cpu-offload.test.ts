@@ -49,7 +49,9 @@ describe('password strength off the event loop (TypeScript sources, as in tests)
       expect(answer.data).toEqual({ changePassword: true });
     }
     expect(app.app.services.cpu.completed - completedBefore).toBeGreaterThanOrEqual(3);
-  });
+    // Three of the slowest inputs the estimator accepts, judged one after another by the pool:
+    // seconds each on a busy machine. The assertions are about order, so the budget is wide.
+  }, 120_000);
 
   it('still refuses a weak password with the reason, and an over-long one without estimating it', async () => {
     const weak = await app.gql(SIGN_UP, {

@@ -18,7 +18,10 @@ async function countQueries(run: () => Promise<unknown>): Promise<number> {
   const spy = jest.spyOn(app.app.services.dataSource.logger, 'logQuery');
   try {
     await run();
-    return spy.mock.calls.length;
+    // The session read depends on whether the session cache still holds the token (its entries
+    // live a few seconds, so on a slow machine one of two requests may miss): not what a page's
+    // size may change, so it is left out of the comparison.
+    return spy.mock.calls.filter(([sql]) => !/\bsessions\b/.test(String(sql))).length;
   } finally {
     spy.mockRestore();
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { httpRequestDuration, routeLabel } from '../metrics/http-metrics';
+import { httpRequestDuration, httpRequestsInFlight, routeLabel } from '../metrics/http-metrics';
 import type { Logger } from '../logging/logger';
 
 /** A client-supplied request id is kept only when it is short and plain (it is logged). */
@@ -22,16 +22,16 @@ export function accessLog(logger: Logger): RequestHandler {
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
+    const route = routeLabel(path);
+    httpRequestsInFlight.inc({ route });
     let logged = false;
     const done = () => {
       if (logged) return;
       logged = true;
+      httpRequestsInFlight.dec({ route });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.headersSent ? res.statusCode : 499;
-      httpRequestDuration.observe(
-        { method: req.method, route: routeLabel(path), status: String(status) },
-        seconds,
-      );
+      httpRequestDuration.observe({ method: req.method, route, status: String(status) }, seconds);
       const line = {
         event: 'http.request',
         requestId,

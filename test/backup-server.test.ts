@@ -1,4 +1,5 @@
 import { backupService, databaseUrlOf, tempBackupDir, testKey } from './support/backup-fixtures';
+import { waitUntil } from './support/wait-until';
 import { startTestApp } from './support/test-app';
 
 // Its own file: the backup metrics are process-wide, and other suites set them with fake clocks.
@@ -13,15 +14,11 @@ describe('the server runs the scheduler', () => {
     try {
       const service = backupService(databaseUrlOf(served), dir.dir, undefined);
       const metricsText = async () => (await fetch(new URL('/metrics', served.url))).text();
-      let metrics = await metricsText();
-      for (
-        let i = 0;
-        i < 100 && !/teamgraph_backup_last_success_timestamp_seconds [1-9]/.test(metrics);
-        i += 1
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      let metrics = '';
+      await waitUntil(async () => {
         metrics = await metricsText();
-      }
+        return /teamgraph_backup_last_success_timestamp_seconds [1-9]/.test(metrics);
+      }, 'the first backup to be reported in /metrics');
       const [backup] = await service.list();
       expect(backup.manifest.tiers).toEqual(['daily', 'monthly', 'weekly']);
       expect(backup.manifest.encrypted).toBe(true);

@@ -7,6 +7,7 @@ import { LogMailer } from '../src/mail/mailer';
 import { insertUser } from './support/fast-users';
 import { useMailingApp } from './support/mailing-app';
 import type { ReceivedMail } from './support/smtp-inbox';
+import { waitUntil } from './support/wait-until';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PUBLIC_URL = 'https://teams.example.test/app';
@@ -145,11 +146,10 @@ describe('invitation e-mail without a mail server', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data!.inviteMember.token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
       // The failure is counted for operators to alert on.
-      const deadline = Date.now() + 5000;
-      while ((await emailsCounted(broken, 'failed')) < 1) {
-        if (Date.now() > deadline) throw new Error('the failed delivery was never counted');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitUntil(
+        async () => (await emailsCounted(broken, 'failed')) >= 1,
+        'the failed delivery to be counted',
+      );
     } finally {
       await broken.stop();
     }

@@ -1,6 +1,7 @@
 import { request, type ClientRequest } from 'node:http';
 import WebSocket from 'ws';
 import { startServerProcess, useBuiltServer } from './support/built-server';
+import { waitUntil } from './support/wait-until';
 
 /**
  * SIGTERM on the real built server: it stops accepting, finishes in-flight requests, closes
@@ -19,6 +20,17 @@ const env = (extra: Record<string, string> = {}) => ({
   BACKUP_SCHEDULER: 'off',
   ...extra,
 });
+
+/** Requests to /graphql the server has received and not yet answered (its own gauge). */
+async function graphqlInFlight(url: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const value = /^teamgraph_http_requests_in_flight\{route="\/graphql"\} (\S+)$/m.exec(text)?.[1];
+  return Number(value ?? 0);
+}
+
+/** Until the server has the half-sent request: signalling before that would test nothing. */
+const serverHolds = (url: string) =>
+  waitUntil(async () => (await graphqlInFlight(url)) === 1, 'the request to be in flight');
 
 /** A POST whose body is sent in two parts, so the request is in flight while we signal. */
 function slowPost(
@@ -78,7 +90,7 @@ it('drains: finishes the in-flight request, closes sockets with 1001, exits 0, p
   expect(await serverConnections()).toBeGreaterThan(0);
 
   const inFlight = slowPost(server.url, JSON.stringify({ query: 'query InFlight { __typename }' }));
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await serverHolds(server.url);
   const signalled = Date.now();
   server.child.kill('SIGTERM');
 
@@ -106,7 +118,7 @@ it('exits within the deadline even when a client never finishes its request', as
   const server = await startServerProcess(built.mainJs, env({ SHUTDOWN_TIMEOUT: '3s' }));
   const stuck = slowPost(server.url, JSON.stringify({ query: '{ __typename }' }));
   stuck.reply.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await serverHolds(server.url);
   const signalled = Date.now();
   server.child.kill('SIGTERM');
   const exit = await server.exited;

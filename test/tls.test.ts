@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config/config';
 import { buildUser } from './factories/user.factory';
 import { selfSignedCertificate, type SelfSigned } from './support/self-signed';
 import { startTestApp, type TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 
 /** TLS_CERT_FILE + TLS_KEY_FILE: HTTPS and WSS on the same port; HSTS only under TLS. */
 let cert: SelfSigned;
@@ -95,11 +96,12 @@ it('speaks WSS on the same port, with the token in connection_init', async () =>
   socket.send(
     JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.token}` } }),
   );
-  await waitFor(() => messages.some((m) => m.type === 'connection_ack'));
+  await waitUntil(() => messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
   socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ me { id } }' } }));
-  await waitFor(() => messages.some((m) => m.type === 'complete')).catch((e) => {
-    throw new Error(`${e.message}: ${JSON.stringify(messages)}`);
-  });
+  await waitUntil(
+    () => messages.some((m) => m.type === 'complete'),
+    () => `complete (received: ${JSON.stringify(messages)})`,
+  );
   expect(messages.find((m) => m.type === 'next')).toMatchObject({
     payload: { data: { me: { id: user.id } } },
   });
@@ -141,12 +143,4 @@ async function tlsGql(query: string, variables?: Record<string, unknown>) {
   const reply = await httpsPost(app.url, { query, variables });
   const body = JSON.parse(reply.body);
   return { status: reply.status, data: body.data, errors: body.errors, headers: new Headers() };
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

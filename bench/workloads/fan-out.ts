@@ -1,7 +1,7 @@
 import {
   broadcastPublication,
   frameTemplate,
-  runPhase,
+  runPhases,
   TEAM_ACTIVITY_SUBSCRIPTION,
   updateItemPublication,
   type PhaseResult,
@@ -77,15 +77,7 @@ export async function measureTeamgraph(
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
   );
   // Every subscription is live once every socket has its first event.
-  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  if (!warm.complete)
-    throw new Error(`warm-up: ${warm.received} of ${warm.expected} deliveries arrived`);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { warm, single, burst } = await runPhases(fleet, publications, plan, 'warm-up');
   return {
     single,
     burst,
@@ -124,13 +116,7 @@ async function measureBroadcast(
   const publications = teams.map((t) =>
     broadcastPublication(server.origin, t.id, frame, t.members.length),
   );
-  await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { single, burst } = await runPhases(fleet, publications, plan, null);
   await server.stop();
   return { single, burst, connectMs: connected.ms, connectCpuSeconds, bytesPerSocket };
 }
@@ -164,15 +150,7 @@ async function measureTypicalStack(
   const publications = teams.map((t) =>
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),
   );
-  const warm = await runPhase(fleet, publications, 1, plan.concurrency, 20_000);
-  if (!warm.complete)
-    throw new Error(`typical stack warm-up: ${warm.received} of ${warm.expected} arrived`);
-  const single = plan.singleEvents
-    ? await runPhase(fleet, publications.slice(0, 1), plan.singleEvents, 'settle')
-    : undefined;
-  const burst = await runPhase(fleet, publications, plan.burstRounds, plan.concurrency);
-  await fleet.closeAll();
-  fleet.stop();
+  const { single, burst } = await runPhases(fleet, publications, plan, 'typical stack warm-up');
   await server.stop();
   return { single, burst, connectMs: connected.ms };
 }

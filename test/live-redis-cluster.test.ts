@@ -3,6 +3,7 @@ import type { TestUser } from './factories/user.factory';
 import { insertUser } from './support/fast-users';
 import { PrivateRedisCluster } from './support/redis-cluster';
 import { redisServerMissing } from './support/redis-server';
+import { subscriptionsRunning } from './support/live-gauges';
 import { servedMetric } from './support/served-metrics';
 import type { TestApp } from './support/test-app';
 import { TwoInstances } from './support/two-instances';
@@ -34,8 +35,6 @@ const NODES = 3;
 const teamChannel = (teamId: string) => `teamgraph:team.${teamId}`;
 const userChannel = (userId: string) => `teamgraph:user.${userId}`;
 const seqs = (feed: Feed, field: string) => feed.values<{ seq: number }>(field).map((x) => x.seq);
-const runningSubscriptions = (app: TestApp) =>
-  servedMetric(app, 'teamgraph_ws_active_subscriptions');
 const teamChannelsHeld = (app: TestApp) => servedMetric(app, 'teamgraph_live_team_channels');
 /** What `/readyz` says of Redis. */
 const redisReadiness = async (app: TestApp) =>
@@ -61,7 +60,7 @@ maybe('live feeds on two instances over a three-node Redis Cluster', () => {
     if (!instances) return;
     await instances.closeSockets();
     // The next test starts from instances that hold no subscription.
-    for (const app of [a, b]) await untilEqual(() => runningSubscriptions(app), 0, 'cleanup');
+    for (const app of [a, b]) await subscriptionsRunning(0, app);
   });
 
   afterAll(async () => {
@@ -110,8 +109,7 @@ maybe('live feeds on two instances over a three-node Redis Cluster', () => {
   };
 
   /** Resolves once `count` subscriptions run on the instance (its own gauge, in /metrics). */
-  const untilRunning = (app: TestApp, count: number) =>
-    untilEqual(() => runningSubscriptions(app), count, `subscriptions running on ${app.url}`);
+  const untilRunning = (app: TestApp, count: number) => subscriptionsRunning(count, app);
 
   it('delivers every event to every entitled subscriber on both instances, each team through the node of its channel', async () => {
     // One team per node, the owner subscribed to each on A and a member on B; `everywhere`

@@ -116,7 +116,7 @@ describe('team policy: two-factor required', () => {
   it('gives a stranger a plain FORBIDDEN, never the reason, so the team stays unseen', async () => {
     const { owner, team } = await world();
     await enableTwoFactor(app, owner);
-    await app.gql(SET, { t: team.id, r: true }, owner.token);
+    expect((await app.gql(SET, { t: team.id, r: true }, owner.token)).errors).toBeUndefined();
     const stranger = await buildUser(app);
     const denied = await app.gql(TEAM, { id: team.id }, stranger.token);
     expect(errorCode(denied)).toBe('FORBIDDEN');

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { waitUntil } from './wait-until';
 
 /**
  * Resolves once `read()` gives `expected` — polling a state the system reports (a metric, a
@@ -11,13 +12,10 @@ export async function untilEqual<T>(
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (isDeepStrictEqual(value, expected)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: ${JSON.stringify(value)}, not ${JSON.stringify(expected)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  let last: T | undefined;
+  await waitUntil(
+    async () => isDeepStrictEqual((last = await read()), expected),
+    () => `${what}: ${JSON.stringify(last)}, not ${JSON.stringify(expected)}`,
+    timeoutMs,
+  );
 }

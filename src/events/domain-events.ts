@@ -52,7 +52,7 @@ export interface AccountEvent {
 }
 
 /**
- * The Redis bus's health check (src/redis/bus-health.ts): an instance publishes it on a user
+ * The Redis bus's health check (src/events/redis-bus-health.ts): an instance publishes it on a user
  * channel only it listens to and trusts the bus again once it comes back.
  */
 export interface BusProbeEvent {

@@ -16,7 +16,7 @@ import type { LiveTarget } from './live-target';
 /** What the hub needs of a feed that follows a team. */
 export interface AudienceMember {
   readonly viewerId: string;
-  readonly sessionId: string | null;
+  readonly sessionId: string;
   readonly subscriber: LiveSubscriber;
   readonly isClosed: boolean;
   /** Its audience when it can take this event from the audience now (idle at seq - 1). */
@@ -120,15 +120,16 @@ export class AudienceHub {
     checks.forEach(({ teamId, member }, i) => this.enforce(member, teamId, accesses[i]));
   }
 
-  /** One statement for all of them (see accessOf); a member without a session fails. */
-  private async check(checks: { teamId: string; member: AudienceMember }[]): Promise<LiveAccess[]> {
-    const withSession = checks.flatMap(({ teamId, member }, i) =>
-      member.sessionId ? [{ i, teamId, userId: member.viewerId, sessionId: member.sessionId }] : [],
+  /** One statement for all of them (see accessOf). */
+  private check(checks: { teamId: string; member: AudienceMember }[]): Promise<LiveAccess[]> {
+    return accessOf(
+      this.deps.dataSource,
+      checks.map(({ teamId, member }) => ({
+        teamId,
+        userId: member.viewerId,
+        sessionId: member.sessionId,
+      })),
     );
-    const accesses: LiveAccess[] = checks.map(() => ({ sessionActive: false, role: null }));
-    const found = await accessOf(this.deps.dataSource, withSession);
-    withSession.forEach(({ i }, n) => (accesses[i] = found[n]));
-    return accesses;
   }
 
   /** Ends what lost its access; true when the member may still receive. */

@@ -91,8 +91,7 @@ export class SessionCache {
     if (this.ttlMs <= 0 || !this.health.trusted()) return;
     const watch = this.watch(viewer.user.id);
     watch.lastUsed = Date.now();
-    if (watch.readyAt === null || watch.readyAt > ticket || watch.droppedAt >= ticket) return;
-    if (!this.usable(watch.epoch)) return;
+    if (!this.quietSince(viewer.user.id, ticket)) return;
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

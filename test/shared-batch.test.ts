@@ -44,4 +44,56 @@ describe('SharedBatch', () => {
     fail = false;
     await expect(batch.load('c')).resolves.toBe('c');
   });
+
+  it('keys asked for while the fetches run wait for one to finish, then go together', async () => {
+    const calls: string[][] = [];
+    const releases: (() => void)[] = [];
+    const batch = new SharedBatch<string>(async (keys) => {
+      calls.push([...keys]);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return new Map(keys.map((k) => [k, k]));
+    }, 1);
+    const first = batch.load('a');
+    await new Promise(setImmediate);
+    expect(calls).toEqual([['a']]);
+    // Asked in later turns while 'a' is being fetched: nothing is sent yet.
+    const later = [batch.load('b')];
+    await new Promise(setImmediate);
+    later.push(batch.load('c'), batch.load('b'));
+    await new Promise(setImmediate);
+    expect(calls).toEqual([['a']]);
+    releases.shift()!();
+    await expect(first).resolves.toBe('a');
+    await new Promise(setImmediate);
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+    releases.shift()!();
+    await expect(Promise.all(later)).resolves.toEqual(['b', 'c', 'b']);
+    // Idle again: the next key is fetched on the next turn.
+    const next = batch.load('d');
+    await new Promise(setImmediate);
+    expect(calls).toHaveLength(3);
+    releases.shift()!();
+    await expect(next).resolves.toBe('d');
+  });
+
+  it('a failed fetch still lets the waiting keys go', async () => {
+    let fetches = 0;
+    const releases: (() => void)[] = [];
+    const batch = new SharedBatch<string>(async (keys) => {
+      const failing = ++fetches === 1;
+      await new Promise<void>((resolve) => releases.push(resolve));
+      if (failing) throw new Error('database down');
+      return new Map(keys.map((k) => [k, k]));
+    }, 1);
+    const failing = batch.load('a');
+    await new Promise(setImmediate);
+    const waiting = batch.load('b');
+    await new Promise(setImmediate);
+    expect(fetches).toBe(1);
+    releases.shift()!();
+    await expect(failing).rejects.toThrow('database down');
+    await new Promise(setImmediate);
+    releases.shift()!();
+    await expect(waiting).resolves.toBe('b');
+  });
 });

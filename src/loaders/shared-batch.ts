@@ -9,21 +9,37 @@
 export class SharedBatch<V> {
   private pending = new Map<string, ((value: V | null) => void)[]>();
   private failures: ((error: unknown) => void)[] = [];
+  /** A turn is scheduled to flush `pending`. */
   private scheduled = false;
+  /** `pending` waits for a running fetch to finish. */
+  private waiting = false;
+  private inFlight = 0;
 
-  /** `fetch` returns the value of each key it found; absent keys resolve to null. */
-  constructor(private readonly fetch: (keys: string[]) => Promise<Map<string, V>>) {}
+  /**
+   * `fetch` returns the value of each key it found; absent keys resolve to null. At most
+   * `maxInFlight` fetches run at once: keys asked for while they run wait for one to finish
+   * and then go together. Under load that turns many small statements into a few large ones
+   * (a reconnect storm, a busy HTTP port); when idle, a fetch starts on the next turn.
+   */
+  constructor(
+    private readonly fetch: (keys: string[]) => Promise<Map<string, V>>,
+    private readonly maxInFlight = 2,
+  ) {}
 
   load(key: string): Promise<V | null> {
     return new Promise((resolve, reject) => {
-      const waiting = this.pending.get(key);
-      if (waiting) waiting.push(resolve);
+      const resolvers = this.pending.get(key);
+      if (resolvers) resolvers.push(resolve);
       else this.pending.set(key, [resolve]);
       this.failures.push(reject);
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.waiting) {
         this.scheduled = true;
         // After the current burst of promise jobs, so every loader of this turn has asked.
-        setImmediate(() => void this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          if (this.inFlight < this.maxInFlight) void this.flush();
+          else this.waiting = true;
+        });
       }
     });
   }
@@ -33,7 +49,8 @@ export class SharedBatch<V> {
     const failures = this.failures;
     this.pending = new Map();
     this.failures = [];
-    this.scheduled = false;
+    this.waiting = false;
+    this.inFlight += 1;
     try {
       const found = await this.fetch([...batch.keys()]);
       for (const [key, resolvers] of batch) {
@@ -41,6 +58,9 @@ export class SharedBatch<V> {
       }
     } catch (error) {
       for (const reject of failures) reject(error);
+    } finally {
+      this.inFlight -= 1;
+      if (this.waiting) void this.flush();
     }
   }
 }

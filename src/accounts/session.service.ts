@@ -6,6 +6,7 @@ import { EntityRows } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
 import type { PendingEvents } from '../db/in-transaction';
 import type { DomainEvent } from '../events/domain-events';
+import { SharedBatch } from '../loaders/shared-batch';
 import type { SessionCache } from './session-cache';
 
 export interface Viewer {
@@ -20,6 +21,21 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class SessionService {
   private rows: { sessions: EntityRows<Session>; users: EntityRows<User>; live: Prepared } | null =
     null;
+  /**
+   * Live sessions with their users by token hash. Resolves that miss the cache in the same
+   * turn of the event loop share one statement: after a restart every client reconnects at
+   * once, and thousands of sockets' `connection_init` would otherwise be one statement each.
+   */
+  private readonly liveByTokenHash = new SharedBatch<Viewer>(async (tokenHashes) => {
+    const { sessions, users, live } = this.statements();
+    const rows = await query(this.dataSource, live, [tokenHashes]);
+    return new Map(
+      rows.map((row) => {
+        const session = sessions.map(row) as Session;
+        return [session.tokenHash, { session, user: users.map(row, 'u__') as User }];
+      }),
+    );
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,21 +71,18 @@ export class SessionService {
     const cached = this.cache?.get(tokenHash);
     if (cached) return cached;
     const ticket = this.cache?.ticket() ?? 0;
-    const { sessions, users, live } = this.statements();
-    // One round trip for both rows: this runs on every request and every socket's init.
-    const [row] = await query(this.dataSource, live, [tokenHash]);
-    if (!row) return null;
-    const session = sessions.map(row) as Session;
-    const user = users.map(row, 'u__') as User;
+    // One round trip for both rows, shared with the other resolves of this turn.
+    const found = await this.liveByTokenHash.load(tokenHash);
+    if (!found) return null;
+    const { session } = found;
     if (Date.now() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       session.lastUsedAt = new Date();
       await this.dataSource
         .getRepository(Session)
         .update({ id: session.id }, { lastUsedAt: session.lastUsedAt });
     }
-    const viewer = { user, session };
-    this.cache?.store(tokenHash, viewer, ticket);
-    return viewer;
+    this.cache?.store(tokenHash, found, ticket);
+    return found;
   }
 
   private statements() {
@@ -80,10 +93,10 @@ export class SessionService {
         sessions,
         users,
         live: prepared(
-          'live_session_by_token',
+          'live_sessions_by_token',
           `SELECT ${sessions.select('s')}, ${users.select('u', 'u__')}
              FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+            WHERE s.token_hash = ANY($1::text[]) AND s.revoked_at IS NULL AND s.expires_at > now()`,
         ),
       };
     }

@@ -5,7 +5,39 @@ import { User } from '../../entities/user.entity';
 import type { ChangeStatement } from '../activity/record-activity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query, queryIn } from '../db/prepared';
+import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
+
+/** Where a page starts: after this row (exclusive). */
+export interface PageCursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface ItemPage {
+  rows: { item: Item; cursorAt: string }[];
+  /** The creators and last editors of the rows, each once. */
+  authors: User[];
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+const pageKey = (teamId: string, limit: number, after: PageCursor | null): string =>
+  JSON.stringify([teamId, limit, after?.createdAt ?? null, after?.id ?? null]);
+
+function parsePageKey(key: string): { teamId: string; limit: number; after: PageCursor | null } {
+  const [teamId, limit, createdAt, id] = JSON.parse(key) as [
+    string,
+    number,
+    string | null,
+    string | null,
+  ];
+  return { teamId, limit, after: createdAt !== null && id !== null ? { createdAt, id } : null };
+}
+
+/** A caller's own copy of a row read once for several callers. */
+const own = <T extends object>(row: T): T =>
+  Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
 
 /**
  * The item service's SQL, prepared once per database. The locking reads take the team row
@@ -19,6 +51,8 @@ export class ItemStatements {
   private readonly teams: EntityRows<Team>;
   private readonly users: EntityRows<User>;
   private readonly statements;
+  /** Pages asked for in the same turn, keyed by `pageKey`. */
+  private readonly pages: SharedBatch<ItemPage>;
 
   constructor(private readonly dataSource: DataSource) {
     this.items = new EntityRows(dataSource, Item);
@@ -31,6 +65,7 @@ export class ItemStatements {
       FROM items i
       LEFT JOIN users c ON c.id = i.created_by_id
       LEFT JOIN users u ON u.id = i.updated_by_id`;
+    this.pages = new SharedBatch((keys) => this.readPages(keys));
     this.statements = {
       lockTeam: prepared(
         'lock_team_for_actor',
@@ -48,15 +83,20 @@ export class ItemStatements {
           WHERE i.id = $1::uuid
             FOR UPDATE OF t, i FOR SHARE OF m`,
       ),
-      firstPage: prepared(
-        'items_first_page',
-        `${pageSelect} WHERE i.team_id = $1::uuid ORDER BY i.created_at, i.id LIMIT $2::int`,
-      ),
-      nextPage: prepared(
-        'items_next_page',
-        `${pageSelect}
-          WHERE i.team_id = $1::uuid AND (i.created_at, i.id) > ($3::timestamptz, $4::uuid)
-          ORDER BY i.created_at, i.id LIMIT $2::int`,
+      // Every page asked for in one turn, one statement: a LATERAL keyset read per page. A
+      // missing cursor starts before the first row ((created_at, id) > (-infinity, nil)).
+      pages: prepared(
+        'items_pages',
+        `SELECT k.n AS k_n, p.*
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::uuid[])
+                WITH ORDINALITY AS k(team_id, size, after_at, after_id, n)
+          CROSS JOIN LATERAL (
+                ${pageSelect}
+                 WHERE i.team_id = k.team_id
+                   AND (i.created_at, i.id) > (coalesce(k.after_at, '-infinity'),
+                                               coalesce(k.after_id, '${NIL_UUID}'))
+                 ORDER BY i.created_at, i.id LIMIT k.size) p
+          ORDER BY k.n, p.created_at, p.id`,
       ),
     };
   }
@@ -143,33 +183,43 @@ export class ItemStatements {
   }
 
   /** `limit` rows from `after` (exclusive), with the creator and last editor of each. */
-  async page(
-    teamId: string,
-    limit: number,
-    after: { createdAt: string; id: string } | null,
-  ): Promise<{ rows: { item: Item; cursorAt: string }[]; authors: User[] }> {
-    const rows = await (after
-      ? query<{ k_cursor_at: string }>(this.dataSource, this.statements.nextPage, [
-          teamId,
-          limit,
-          after.createdAt,
-          after.id,
-        ])
-      : query<{ k_cursor_at: string }>(this.dataSource, this.statements.firstPage, [
-          teamId,
-          limit,
-        ]));
-    const authors = new Map<string, User>();
+  async page(teamId: string, limit: number, after: PageCursor | null): Promise<ItemPage> {
+    const page = await this.pages.load(pageKey(teamId, limit, after));
+    if (!page) throw new Error('the page statement answered no page');
+    // Each caller gets its own entities: pages asked for together share one read.
+    return {
+      rows: page.rows.map(({ item, cursorAt }) => ({ item: own(item), cursorAt })),
+      authors: page.authors.map(own),
+    };
+  }
+
+  private async readPages(keys: string[]): Promise<Map<string, ItemPage>> {
+    const asked = keys.map(parsePageKey);
+    const rows = await query<{ k_n: string; k_cursor_at: string }>(
+      this.dataSource,
+      this.statements.pages,
+      [
+        asked.map((a) => a.teamId),
+        asked.map((a) => a.limit),
+        asked.map((a) => a.after?.createdAt ?? null),
+        asked.map((a) => a.after?.id ?? null),
+      ],
+    );
+    const pages = keys.map((): { page: ItemPage; authors: Map<string, User> } => ({
+      page: { rows: [], authors: [] },
+      authors: new Map(),
+    }));
     for (const row of rows) {
+      const { page, authors } = pages[Number(row.k_n) - 1];
+      page.rows.push({ item: this.items.map(row) as Item, cursorAt: row.k_cursor_at });
       for (const prefix of ['c__', 'u__']) {
         const user = this.users.map(row, prefix);
-        if (user) authors.set(user.id, user);
+        if (user && !authors.has(user.id)) authors.set(user.id, user);
       }
     }
-    return {
-      rows: rows.map((row) => ({ item: this.items.map(row) as Item, cursorAt: row.k_cursor_at })),
-      authors: [...authors.values()],
-    };
+    return new Map(
+      pages.map(({ page, authors }, i) => [keys[i], { ...page, authors: [...authors.values()] }]),
+    );
   }
 }
 

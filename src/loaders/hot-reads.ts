@@ -9,6 +9,14 @@ import type { MaybeRole } from '../teams/team-policy';
 import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
 /** A viewer's role in a team, read together with the team (null team: no such team). */
+/** An item with its viewer's role in the item's team. */
+export interface ItemWithRole {
+  item: Item;
+  role: MaybeRole;
+  /** A member held out by the team's two-factor rule. */
+  held: boolean;
+}
+
 export interface RoleAndTeam {
   role: MaybeRole;
   /** A member held out by the team's two-factor rule (see two-factor-hold.ts). */
@@ -58,13 +66,13 @@ export class HotReads {
       ),
       itemsWithRole: prepared(
         'items_with_role',
-        `SELECT m.role AS k_role, coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held,
-                ${this.items.select('i')}
-           FROM items i
+        `SELECT k.viewer_id AS k_viewer_id, m.role AS k_role,
+                coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held, ${this.items.select('i')}
+           FROM unnest($1::uuid[], $2::uuid[]) AS k(item_id, viewer_id)
+           JOIN items i ON i.id = k.item_id
            JOIN teams t ON t.id = i.team_id
-           LEFT JOIN memberships m ON m.team_id = i.team_id AND m.user_id = $2::uuid
-           LEFT JOIN users u ON u.id = m.user_id
-          WHERE i.id = ANY($1::uuid[])`,
+           LEFT JOIN memberships m ON m.team_id = i.team_id AND m.user_id = k.viewer_id
+           LEFT JOIN users u ON u.id = m.user_id`,
       ),
       membersWithUsers: prepared(
         'members_with_users',
@@ -102,17 +110,23 @@ export class HotReads {
     );
   }
 
-  /** Items by id, each with the viewer's role in its team (null viewer: no role). */
-  async itemsWithRole(
-    ids: string[],
-    viewerId: string | null,
-  ): Promise<{ item: Item; role: MaybeRole; held: boolean }[]> {
-    const rows = await query<{ k_role: MaybeRole; k_held: boolean }>(
+  /**
+   * Items by id, each with its viewer's role in the item's team. Keyed `${viewerId}:${itemId}`
+   * (an empty viewer id: nobody, no role); items that do not exist are absent.
+   */
+  async itemsWithRole(keys: string[]): Promise<Map<string, ItemWithRole>> {
+    const pairs = keys.map((key) => key.split(':'));
+    const rows = await query<{ k_viewer_id: string | null; k_role: MaybeRole; k_held: boolean }>(
       this.dataSource,
       this.statements.itemsWithRole,
-      [ids, viewerId],
+      [pairs.map(([, itemId]) => itemId), pairs.map(([viewerId]) => viewerId || null)],
     );
-    return rows.map((r) => ({ item: this.items.map(r) as Item, role: r.k_role, held: r.k_held }));
+    return new Map(
+      rows.map((r) => {
+        const item = this.items.map(r) as Item;
+        return [`${r.k_viewer_id ?? ''}:${item.id}`, { item, role: r.k_role, held: r.k_held }];
+      }),
+    );
   }
 
   /** Memberships of the teams, oldest first, each with its user. */

@@ -7,8 +7,10 @@ import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
 import type { MaybeRole } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
-import { hotReads, type RoleAndTeam } from './hot-reads';
+import { hotReads, type ItemWithRole, type RoleAndTeam } from './hot-reads';
 import { SharedBatch } from './shared-batch';
+
+type MemberRow = { membership: Membership; user: User };
 
 interface SharedBatches {
   users: SharedBatch<User>;
@@ -16,6 +18,10 @@ interface SharedBatches {
   roles: SharedBatch<RoleAndTeam>;
   /** Keyed `${viewerId}:${userId}`; present (true) when they share a team. */
   teammates: SharedBatch<true>;
+  /** Keyed `${viewerId}:${itemId}` (empty viewer id: nobody). */
+  itemsWithRole: SharedBatch<ItemWithRole>;
+  /** A team's memberships, oldest first, each with its user; keyed by team id. */
+  members: SharedBatch<MemberRow[]>;
 }
 const sharedBatches = new WeakMap<DataSource, SharedBatches>();
 
@@ -30,6 +36,7 @@ function batchesFor(dataSource: DataSource): SharedBatches {
         return new Map(rows.map((user) => [user.id, user]));
       }),
       roles: new SharedBatch((keys) => reads.rolesAndTeams(keys)),
+      itemsWithRole: new SharedBatch((keys) => reads.itemsWithRole(keys)),
       teammates: new SharedBatch(async (keys) => {
         const pairs = keys.map((key) => key.split(':'));
         const rows: { viewer_id: string; user_id: string }[] = await dataSource.query(
@@ -40,6 +47,14 @@ function batchesFor(dataSource: DataSource): SharedBatches {
           [pairs.map(([viewerId]) => viewerId), pairs.map(([, userId]) => userId)],
         );
         return new Map(rows.map((r) => [`${r.viewer_id}:${r.user_id}`, true as const]));
+      }),
+      // Many people looking at one team at once read its members once.
+      members: new SharedBatch(async (teamIds) => {
+        const byTeam = new Map(teamIds.map((id) => [id, [] as MemberRow[]]));
+        for (const row of await reads.membersWithUsers(teamIds)) {
+          byTeam.get(row.membership.teamId)?.push(row);
+        }
+        return byTeam;
       }),
     };
     sharedBatches.set(dataSource, batches);
@@ -103,17 +118,17 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
       }),
     ),
   );
-  const item = new DataLoader<string, Item | null>(async (ids) => {
-    const usable = valid(ids);
-    if (!usable.length) return ids.map(() => null);
-    const rows = await reads.itemsWithRole(usable, viewerId);
-    if (viewerId)
-      for (const row of rows) viewerRole.prime(row.item.teamId, row.held ? null : row.role);
-    return byId(
-      rows.map((row) => row.item),
-      ids,
-    );
-  });
+  const item = new DataLoader<string, Item | null>((ids) =>
+    Promise.all(
+      ids.map(async (id) => {
+        if (!isUuid(id)) return null;
+        const found = await shared.itemsWithRole.load(`${viewerId ?? ''}:${id}`);
+        if (!found) return null;
+        if (viewerId) viewerRole.prime(found.item.teamId, found.held ? null : found.role);
+        return own(found.item);
+      }),
+    ),
+  );
   return {
     user,
     team,
@@ -134,14 +149,18 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     heldForTwoFactor: new DataLoader<string, boolean>((teamIds) =>
       Promise.all(teamIds.map(async (id) => (await roleAndTeam.load(id))?.held === true)),
     ),
-    members: new DataLoader<string, Membership[]>(async (teamIds) => {
-      const usable = valid(teamIds);
-      const rows = usable.length ? await reads.membersWithUsers(usable) : [];
-      for (const row of rows) user.prime(row.user.id, row.user);
-      return teamIds.map((id) =>
-        rows.filter((row) => row.membership.teamId === id).map((row) => row.membership),
-      );
-    }),
+    members: new DataLoader<string, Membership[]>((teamIds) =>
+      Promise.all(
+        teamIds.map(async (id) => {
+          const rows = isUuid(id) ? ((await shared.members.load(id)) ?? []) : [];
+          return rows.map((row) => {
+            const member = own(row.user) as User;
+            user.prime(member.id, member);
+            return own(row.membership) as Membership;
+          });
+        }),
+      ),
+    ),
     /**
      * Whether the viewer is each user or shares at least one team with them now. Batched across
      * requests and live events like roles: a feed event by a former member costs one query for

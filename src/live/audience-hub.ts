@@ -9,7 +9,7 @@ import { eventDelivered } from '../metrics/event-metrics';
 import type { Services } from '../services';
 import type { MaybeRole } from '../teams/team-policy';
 import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audience-metrics';
-import { accessOf, liveReads, type LiveAccess } from './live-reads';
+import { accessOf, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import type { LiveTarget } from './live-target';
 
@@ -45,7 +45,8 @@ type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
  * One listener per team channel for all feeds of this process. Each activity is handled once
  * per audience — feeds of one team, idle at the previous seq, with the same document and
  * variables (see audience-key.ts) and, after the check, the same role:
- * - one statement checks the session and membership of every subscriber;
+ * - one statement checks the session and membership of every subscriber, and reads the team
+ *   and the actor (eventReads);
  * - the selection is executed once and serialised once;
  * - each passing socket gets the bytes framed by a string join.
  * Feeds that are busy, behind, or whose selection depends on the viewer get the event on
@@ -177,13 +178,12 @@ export class AudienceHub {
     grouped: { member: AudienceMember; audience: string }[],
   ): Promise<void> {
     const { teamId, seq, actorId } = event.activity;
-    const reads = liveReads(this.deps.dataSource);
-    const actorLoader = createLoaders(this.deps.dataSource, null).user;
-    const [accesses, team, actor] = await Promise.all([
-      this.check(grouped.map(({ member }) => ({ teamId, member }))),
-      reads.teams.load(teamId),
-      actorId ? actorLoader.load(actorId) : null,
-    ]);
+    const { accesses, team, actor } = await eventReads(
+      this.deps.dataSource,
+      teamId,
+      actorId,
+      grouped.map(({ member }) => ({ userId: member.viewerId, sessionId: member.sessionId })),
+    );
     // Audience = document and variables + the role this check found.
     const audiences = new Map<string, { role: MaybeRole; members: AudienceMember[] }>();
     grouped.forEach(({ member, audience }, i) => {

@@ -1,5 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
+import { User } from '../../entities/user.entity';
+import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
@@ -32,37 +34,36 @@ const ACTIVE_SESSIONS = prepared(
 export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
   `${teamId}:${userId}:${sessionId}`;
 
+/**
+ * The joins that decide a subscriber's access, over `k(team_id, user_id, session_id, n)`:
+ * its session (s, live and its own), its membership (m), the team (t) and its user (u, for
+ * the two-factor hold). Grouped by outcome — a role and whether the session is live, with the
+ * positions of the checks that share it — so 10,000 subscribers of one team come back as a
+ * row or two, not 10,000.
+ */
+const GROUPED_ACCESS = (teamId: string) => `
+  SELECT ${ROLE_UNLESS_HELD} AS role, (s.id IS NOT NULL) AS session_active,
+         string_agg(k.n::text, ',') AS positions
+    FROM k
+    LEFT JOIN sessions s ON s.id = k.session_id AND s.user_id = k.user_id
+                        AND s.revoked_at IS NULL AND s.expires_at > now()
+    LEFT JOIN memberships m ON m.team_id = ${teamId} AND m.user_id = k.user_id
+    LEFT JOIN teams t ON t.id = ${teamId}
+    LEFT JOIN users u ON u.id = k.user_id
+   GROUP BY 1, 2`;
+
+/** Ids travel as comma-joined text (they are uuids we issued), cheaper to send than arrays. */
 const ids = (checks: AccessCheck[], field: keyof AccessCheck) =>
   checks.map((check) => check[field]).join(',');
 
-/**
- * Session validity and role of every check, in one statement. The answer is grouped by
- * outcome — a role and whether the session is live, with the positions of the checks that
- * share it — so 10,000 subscribers of one team come back as a row or two, not 10,000.
- * Ids travel as comma-joined text (they are uuids we issued), cheaper to send than arrays.
- */
-export async function accessOf(
-  dataSource: DataSource,
-  checks: AccessCheck[],
-): Promise<LiveAccess[]> {
-  const accesses: LiveAccess[] = checks.map(() => ({ sessionActive: false, role: null }));
-  if (!checks.length) return accesses;
-  const rows = await dataSource.query<
-    { role: MaybeRole; session_active: boolean; positions: string }[]
-  >(
-    `SELECT ${ROLE_UNLESS_HELD} AS role, (s.id IS NOT NULL) AS session_active,
-            string_agg(k.n::text, ',') AS positions
-       FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::uuid[],
-                   string_to_array($3, ',')::uuid[])
-            WITH ORDINALITY AS k(team_id, user_id, session_id, n)
-       LEFT JOIN sessions s ON s.id = k.session_id AND s.user_id = k.user_id
-                           AND s.revoked_at IS NULL AND s.expires_at > now()
-       LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
-       LEFT JOIN teams t ON t.id = k.team_id
-       LEFT JOIN users u ON u.id = k.user_id
-      GROUP BY 1, 2`,
-    [ids(checks, 'teamId'), ids(checks, 'userId'), ids(checks, 'sessionId')],
-  );
+type GroupedRow = { role: MaybeRole; session_active: boolean; positions: string };
+
+/** Spreads grouped outcomes back over the checks, in their order. */
+function spread(count: number, rows: GroupedRow[]): LiveAccess[] {
+  const accesses: LiveAccess[] = Array.from({ length: count }, () => ({
+    sessionActive: false,
+    role: null,
+  }));
   for (const row of rows) {
     const access: LiveAccess = { sessionActive: row.session_active, role: row.role ?? null };
     for (const position of row.positions.split(',')) accesses[Number(position) - 1] = access;
@@ -70,12 +71,83 @@ export async function accessOf(
   return accesses;
 }
 
+/** Session validity and role of every check, over any number of teams, in one statement. */
+export async function accessOf(
+  dataSource: DataSource,
+  checks: AccessCheck[],
+): Promise<LiveAccess[]> {
+  if (!checks.length) return [];
+  const rows = await dataSource.query<GroupedRow[]>(
+    `WITH k AS (
+       SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::uuid[],
+                            string_to_array($3, ',')::uuid[])
+                WITH ORDINALITY AS k(team_id, user_id, session_id, n))
+     ${GROUPED_ACCESS('k.team_id')}`,
+    [ids(checks, 'teamId'), ids(checks, 'userId'), ids(checks, 'sessionId')],
+  );
+  return spread(checks.length, rows);
+}
+
+/** What delivering one team's event needs: every subscriber's access, the team, the actor. */
+export interface EventReads {
+  accesses: LiveAccess[];
+  team: Team | null;
+  actor: User | null;
+}
+
 /**
- * The reads every live delivery needs, gathered across all feeds and audiences of this process
- * by the one batching mechanism (SharedBatch): an event reaches every subscriber in the same
- * turn of the event loop, so 1,000 subscribers cost one access statement, one team read and
- * one actor read (the actor through the request loaders' shared user batch). Nothing is
- * cached: every batch is a fresh read issued after the event arrived.
+ * Everything one event's delivery reads, in one statement: the access of every subscriber
+ * (the team's id sent once, not once per subscriber), the team, and the actor as others are
+ * shown them (no credentials).
+ */
+export async function eventReads(
+  dataSource: DataSource,
+  teamId: string,
+  actorId: string | null,
+  subscribers: Omit<AccessCheck, 'teamId'>[],
+): Promise<EventReads> {
+  if (!subscribers.length) return { accesses: [], team: null, actor: null };
+  const { teams, users } = rowsOf(dataSource);
+  const checks = subscribers.map((s) => ({ ...s, teamId }));
+  const rows = await dataSource.query<(GroupedRow & Record<string, unknown>)[]>(
+    `WITH k AS (
+       SELECT * FROM unnest(string_to_array($2, ',')::uuid[], string_to_array($3, ',')::uuid[])
+                WITH ORDINALITY AS k(user_id, session_id, n)),
+     g AS (${GROUPED_ACCESS('$1::uuid')})
+     SELECT g.*, ${teams.select('t', 't__')}, ${users.select('a', 'a__')}
+       FROM g
+       LEFT JOIN teams t ON t.id = $1::uuid
+       LEFT JOIN users a ON a.id = $4::uuid`,
+    [teamId, ids(checks, 'userId'), ids(checks, 'sessionId'), actorId],
+  );
+  return {
+    accesses: spread(checks.length, rows),
+    team: rows[0] ? teams.map(rows[0], 't__') : null,
+    actor: rows[0] ? users.map(rows[0], 'a__') : null,
+  };
+}
+
+const entityRows = new WeakMap<DataSource, { teams: EntityRows<Team>; users: EntityRows<User> }>();
+
+function rowsOf(dataSource: DataSource) {
+  let rows = entityRows.get(dataSource);
+  if (!rows) {
+    // Users reached through deliveries are shown, never authenticated: no credentials.
+    rows = {
+      teams: new EntityRows(dataSource, Team),
+      users: new EntityRows(dataSource, User, SHOWN_USER_OMITS),
+    };
+    entityRows.set(dataSource, rows);
+  }
+  return rows;
+}
+
+/**
+ * The reads of feeds that take an event on their own path (busy, behind, or with a selection
+ * that depends on the viewer), gathered across all such feeds of this process by the one
+ * batching mechanism (SharedBatch): feeds that get an event in the same turn share one access
+ * statement and one team read (the actor goes through the request loaders' shared user
+ * batch). Nothing is cached: every batch is a fresh read issued after the event arrived.
  */
 export class LiveReads {
   /** Session validity and membership, checked together in one statement (see accessOf). */

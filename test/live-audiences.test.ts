@@ -103,6 +103,49 @@ describe('live audiences: cost', () => {
   });
 });
 
+describe('live audiences: a team larger than one turn of writes', () => {
+  it('every subscriber gets every event once and in order, while events follow each other', async () => {
+    const team = await buildTeam(app);
+    // More sockets than the hub writes in one turn of the event loop (250).
+    const size = 300;
+    const clients: RawLiveClient[] = [];
+    try {
+      for (let i = 0; i < size; i += 1) {
+        const user = await insertUser(app);
+        await app.sql(
+          `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
+          [team.id, user.id],
+        );
+        const client = await RawLiveClient.connect(app.wsUrl, user.token);
+        client.subscribe('feed', SHARED, { teamId: team.id });
+        clients.push(client);
+      }
+      await subscriptionsRunning(size);
+      const seqsOf = (c: RawLiveClient) =>
+        c.framesOf('feed').map((f) => Number(/"seq":(\d+),/.exec(f)?.[1]));
+      expect(
+        (await app.gql(CREATE, { teamId: team.id, title: 'w' }, team.owner.token)).errors,
+      ).toBeUndefined();
+      await Promise.all(
+        clients.map((c) => c.until(() => seqsOf(c).includes(2), 10_000, 'the first event')),
+      );
+      // Three more, each sent as soon as the previous one answered: deliveries overlap them.
+      for (const title of ['a', 'b', 'c']) {
+        expect(
+          (await app.gql(CREATE, { teamId: team.id, title }, team.owner.token)).errors,
+        ).toBeUndefined();
+      }
+      await Promise.all(
+        clients.map((c) => c.until(() => seqsOf(c).length >= 4, 10_000, 'four events')),
+      );
+      for (const client of clients) expect(seqsOf(client)).toEqual([2, 3, 4, 5]);
+    } finally {
+      for (const client of clients) client.close();
+      await subscriptionsRunning(0);
+    }
+  });
+});
+
 /**
  * What a new subscription costs, counted at the PostgreSQL client: the socket's session is
  * resolved once, for connection_init, and never again for its operations.

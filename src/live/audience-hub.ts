@@ -39,6 +39,15 @@ interface Channel {
   queue: Promise<void>;
 }
 
+/**
+ * Sockets written per turn of the event loop. A large team's event then lets other work run
+ * between its writes (the next mutation's statements, HTTP requests) instead of holding the
+ * process for the whole team.
+ */
+const SOCKETS_PER_TURN = 250;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
 
 /**
@@ -217,6 +226,8 @@ export class AudienceHub {
         const payload = JSON.stringify(result);
         let delivered = 0;
         for (const member of members) {
+          // The members are held, and this team's next event waits for this one: order holds.
+          if (delivered > 0 && delivered % SOCKETS_PER_TURN === 0) await nextTurn();
           const live = member.subscriber.live;
           if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
           live.socket.send(

@@ -330,7 +330,18 @@ async function hugeTeamPart(
   const plan3 = { singleEvents, burstRounds: 0, concurrency: 1 };
   const tgHuge = await measureTeamgraph(ctx, [tg3], huge.teams, huge.itemIds, plan3);
   await tg3.stop();
+  // The floor on this machine: the same frames to the same sockets, read by the same fleet.
+  const baseHuge = await measureBroadcast(ctx, huge.teams, tgHuge.frame, plan3);
   const hugeSingle = tgHuge.single as PhaseResult;
+  const bareSingle = baseHuge.single as PhaseResult;
+  const vsBare: ResultRow = {
+    measure: `1 team × ${hugeTeam}, one event at a time: p99 vs the bare broadcast to the same sockets`,
+    teamgraph: fmtLatency(hugeSingle),
+    baseline: `${fmtLatency(bareSingle)} (bare ws broadcast)`,
+    ratio: round(hugeSingle.latency.p99 / Math.max(1, bareSingle.latency.p99), 2),
+    target: 'reported',
+    met: null,
+  };
   const row: ResultRow = {
     measure: `1 team × ${hugeTeam}, one instance: one event at a time (${singleEvents} events), commit → client`,
     teamgraph: fmtLatency(hugeSingle),
@@ -344,7 +355,11 @@ async function hugeTeamPart(
     met: hugeSingle.complete && hugeSingle.latency.p99 < 250,
   };
   await db3.drop().catch(() => undefined);
-  return { rows: [row], notes: [], metrics: { hugeTeam: { teamgraph: tgHuge } } };
+  return {
+    rows: [row, vsBare],
+    notes: [],
+    metrics: { hugeTeam: { teamgraph: tgHuge, baseline: baseHuge } },
+  };
 }
 
 export const fanOut: Workload = {

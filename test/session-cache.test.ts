@@ -200,4 +200,39 @@ describe('SessionCache while the bus cannot be trusted', () => {
       cache.close();
     }
   });
+
+  it('on the in-process bus, a read is quiet unless some revocation was committed here after it began', () => {
+    const cache = new SessionCache(new InMemoryEventBus(), 5_000);
+    try {
+      const [one, other] = [viewer(), viewer()];
+      const before = cache.ticket();
+      expect(cache.quietSince(one.user.id, before)).toBe(true);
+      const during = cache.ticket();
+      cache.committed([{ kind: 'sessions-revoked', userId: other.user.id, sessionIds: [] }]);
+      // Anyone's revocation after the read began: the read may be stale, so it is not quiet.
+      expect(cache.quietSince(one.user.id, during)).toBe(false);
+      expect(cache.quietSince(one.user.id, before)).toBe(false);
+      expect(cache.quietSince(one.user.id, cache.ticket())).toBe(true);
+      // And nothing read before it is stored.
+      cache.store('t', one, during);
+      expect(cache.get('t')).toBeNull();
+      cache.store('t', one, cache.ticket());
+      expect(cache.get('t')?.user.id).toBe(one.user.id);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('on a broker, a user nobody here watched since before the read is never quiet', () => {
+    const cache = new SessionCache(new InMemoryEventBus(), 5_000, {
+      epoch: () => 0,
+      trusted: () => true,
+    } satisfies BusHealth);
+    try {
+      const one = viewer();
+      expect(cache.quietSince(one.user.id, cache.ticket())).toBe(false);
+    } finally {
+      cache.close();
+    }
+  });
 });

@@ -10,10 +10,19 @@ import type { Viewer } from './session.service';
 export interface BusHealth {
   epoch(): number;
   trusted(): boolean;
+  /**
+   * True when every event published anywhere is published by this process (the in-process
+   * bus of a single instance): then every revocation passes through `committed` here.
+   */
+  publishesEverything?(): boolean;
 }
 
-/** The in-process bus cannot miss an event. */
-export const alwaysDelivers: BusHealth = { epoch: () => 0, trusted: () => true };
+/** The in-process bus cannot miss an event, and nobody else publishes on it. */
+export const alwaysDelivers: BusHealth = {
+  epoch: () => 0,
+  trusted: () => true,
+  publishesEverything: () => true,
+};
 
 /** Events after which a user's cached sessions and profile must be read again. */
 const drops = (event: DomainEvent): string | null =>
@@ -56,6 +65,8 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly watches = new Map<string, Watch>();
   private clock = 0;
+  /** Clock value of the last drop of anyone committed in this process. */
+  private lastCommittedDrop = 0;
   private readonly sweeper: NodeJS.Timeout | null;
 
   constructor(
@@ -104,22 +115,26 @@ export class SessionCache {
 
   /**
    * True when every revocation of the user published after `ticket` has reached this
-   * process's listeners of the user's channel, or will: the cache's own watch of that channel
-   * was confirmed before `ticket`, has dropped nothing since, and the bus was trusted all the
-   * while. A listener added to the channel now then needs no re-read of what was read after
-   * `ticket`: whatever it could have missed, the watch would have seen.
+   * process's listeners of the user's channel, or will. Either the cache's own watch of that
+   * channel was confirmed before `ticket`, has dropped nothing since, and the bus was trusted
+   * all the while; or this process publishes every event there is and nobody's sessions were
+   * dropped here since `ticket`. A listener added to the channel now then needs no re-read of
+   * what was read after `ticket`: whatever it could have missed, the cache would have seen.
    */
   quietSince(userId: string, ticket: number): boolean {
     const watch = this.watches.get(userId);
-    if (!watch || watch.readyAt === null || watch.readyAt >= ticket) return false;
-    return watch.droppedAt < ticket && this.usable(watch.epoch);
+    if (watch && watch.droppedAt >= ticket) return false;
+    if (watch && watch.readyAt !== null && watch.readyAt < ticket) return this.usable(watch.epoch);
+    return this.health.publishesEverything?.() === true && this.lastCommittedDrop < ticket;
   }
 
   /** Events that just committed here: dropped at once, before anyone is answered. */
   committed(events: DomainEvent[]): void {
     for (const event of events) {
       const userId = drops(event);
-      if (userId) this.drop(userId);
+      if (!userId) continue;
+      this.lastCommittedDrop = ++this.clock;
+      this.drop(userId);
     }
   }
 

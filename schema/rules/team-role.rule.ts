@@ -7,6 +7,13 @@ import { teamDenial } from './team-denial';
 type TeamIdOf = (parent: unknown, args: Record<string, unknown>) => unknown;
 
 /**
+ * Roles already answered by a set of loaders, per team: the 80-odd fields of one team's page
+ * then pass their rules without another promise each. Keyed by the loaders themselves, so it
+ * is exactly as fresh as they are (new after every mutation and for every live event).
+ */
+const answeredRoles = new WeakMap<object, Map<string, MaybeRole>>();
+
+/**
  * Allows the call when the viewer's role in the team passes `policy`. Never cached by rule name
  * (`no_cache`): the team comes from arguments or the parent, so aliases like
  * `a: team(id: mine) b: team(id: theirs)` are each checked; the per-request DataLoader dedupes.
@@ -16,12 +23,19 @@ export function teamRoleRule(
   teamIdOf: TeamIdOf,
   policy: (role: MaybeRole) => boolean,
 ) {
-  return rule(name, { cache: 'no_cache' })(async (parent, args, ctx: Context) => {
+  return rule(name, { cache: 'no_cache' })((parent, args, ctx: Context) => {
     if (!ctx.viewer) return unauthenticated();
     const teamId = teamIdOf(parent, args);
     if (typeof teamId !== 'string') return forbidden();
-    const role = await ctx.loaders.viewerRole.load(teamId);
-    return policy(role) ? true : teamDenial(ctx, teamId);
+    const { loaders } = ctx;
+    const answered = answeredRoles.get(loaders)?.get(teamId);
+    if (answered !== undefined && policy(answered)) return true;
+    return loaders.viewerRole.load(teamId).then((role): Promise<true | Error> | true => {
+      let roles = answeredRoles.get(loaders);
+      if (!roles) answeredRoles.set(loaders, (roles = new Map()));
+      roles.set(teamId, role);
+      return policy(role) ? true : teamDenial(ctx, teamId);
+    });
   });
 }
 

@@ -39,6 +39,21 @@ async function counted<T>(run: () => Promise<T>): Promise<{ result: T; statement
   }
 }
 
+/** `size` new members of the team, each with its own socket subscribed to SHARED (into `clients`). */
+async function subscribeMembers(teamId: string, size: number, clients: RawLiveClient[]) {
+  for (let i = 0; i < size; i += 1) {
+    const user = await insertUser(app);
+    await app.sql(
+      `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
+      [teamId, user.id],
+    );
+    const client = await RawLiveClient.connect(app.wsUrl, user.token);
+    client.subscribe('feed', SHARED, { teamId });
+    clients.push(client);
+  }
+  await subscriptionsRunning(size);
+}
+
 const value = async (metric: { get(): Promise<{ values: { value: number }[] }> }) =>
   (await metric.get()).values[0]?.value ?? 0;
 
@@ -56,17 +71,7 @@ describe('live audiences: cost', () => {
       const team = await buildTeam(app);
       const clients: RawLiveClient[] = [];
       try {
-        for (let i = 0; i < size; i += 1) {
-          const user = await insertUser(app);
-          await app.sql(
-            `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
-            [team.id, user.id],
-          );
-          const client = await RawLiveClient.connect(app.wsUrl, user.token);
-          client.subscribe('feed', SHARED, { teamId: team.id });
-          clients.push(client);
-        }
-        await subscriptionsRunning(size);
+        await subscribeMembers(team.id, size, clients);
         const delivered = (seq: number) =>
           Promise.all(
             clients.map((c) =>
@@ -110,17 +115,7 @@ describe('live audiences: a team larger than one turn of writes', () => {
     const size = 300;
     const clients: RawLiveClient[] = [];
     try {
-      for (let i = 0; i < size; i += 1) {
-        const user = await insertUser(app);
-        await app.sql(
-          `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, 'MEMBER', now())`,
-          [team.id, user.id],
-        );
-        const client = await RawLiveClient.connect(app.wsUrl, user.token);
-        client.subscribe('feed', SHARED, { teamId: team.id });
-        clients.push(client);
-      }
-      await subscriptionsRunning(size);
+      await subscribeMembers(team.id, size, clients);
       const seqsOf = (c: RawLiveClient) =>
         c.framesOf('feed').map((f) => Number(/"seq":(\d+),/.exec(f)?.[1]));
       expect(

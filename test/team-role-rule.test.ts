@@ -4,6 +4,7 @@ import type { Context } from '../resolvers/context';
 import { parentId, teamRoleRule } from '../schema/rules/team-role.rule';
 import type { MaybeRole } from '../src/teams/team-policy';
 import { isMember, isOwner } from '../src/teams/team-policy';
+import { RoleLoader } from '../src/loaders/role-loader';
 
 /**
  * The role rules answer the many fields of one page from the role their request's loaders
@@ -13,18 +14,16 @@ import { isMember, isOwner } from '../src/teams/team-policy';
 describe('team role rules', () => {
   const TEAM = '00000000-0000-4000-8000-000000000001';
 
-  /** Loaders whose role read answers `role`, counting the reads. */
+  /** Loaders whose role read answers `role`, counting the reads that reach the batch. */
   function loadersWith(role: MaybeRole) {
     const reads: string[] = [];
     return {
       reads,
       loaders: {
-        viewerRole: {
-          load: (teamId: string) => {
-            reads.push(teamId);
-            return Promise.resolve(role);
-          },
-        },
+        viewerRole: new RoleLoader(async (teamIds) => {
+          reads.push(...teamIds);
+          return teamIds.map(() => role);
+        }),
         heldForTwoFactor: { load: () => Promise.resolve(false) },
       },
     };
@@ -58,12 +57,14 @@ describe('team role rules', () => {
       },
     );
 
-  it('reads the role once per set of loaders, however many fields ask', async () => {
+  it('reads the role once per set of loaders; later fields are answered without a load', async () => {
     const member = loadersWith(Role.MEMBER);
     const ctx = contextWith(member.loaders);
     expect(await check(isMember, ctx)).toBe(true);
+    const loads = jest.spyOn(member.loaders.viewerRole, 'load');
     expect(await check(isMember, ctx)).toBe(true);
     expect(await check(isMember, ctx)).toBe(true);
+    expect(loads).not.toHaveBeenCalled();
     expect(member.reads).toEqual([TEAM]);
   });
 
@@ -84,5 +85,17 @@ describe('team role rules', () => {
     const answer = await check(isOwner, ctx);
     expect(answer).toBeInstanceOf(Error);
     expect((answer as { extensions?: { code?: string } }).extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('a primed role (the one confirmed under a lock) is answered without a read', async () => {
+    const primed = loadersWith(null);
+    primed.loaders.viewerRole.prime(TEAM, Role.ADMIN);
+    expect(primed.loaders.viewerRole.answered(TEAM)).toBe(Role.ADMIN);
+    const loads = jest.spyOn(primed.loaders.viewerRole, 'load');
+    expect(await check(isMember, contextWith(primed.loaders))).toBe(true);
+    expect(loads).not.toHaveBeenCalled();
+    expect(primed.reads).toEqual([]);
+    // A fresh loader knows nothing until it reads.
+    expect(loadersWith(Role.ADMIN).loaders.viewerRole.answered(TEAM)).toBeUndefined();
   });
 });

@@ -7,13 +7,6 @@ import { teamDenial } from './team-denial';
 type TeamIdOf = (parent: unknown, args: Record<string, unknown>) => unknown;
 
 /**
- * Roles already answered by a set of loaders, per team: the 80-odd fields of one team's page
- * then pass their rules without another promise each. Keyed by the loaders themselves, so it
- * is exactly as fresh as they are (new after every mutation and for every live event).
- */
-const answeredRoles = new WeakMap<object, Map<string, MaybeRole>>();
-
-/**
  * Allows the call when the viewer's role in the team passes `policy`. Never cached by rule name
  * (`no_cache`): the team comes from arguments or the parent, so aliases like
  * `a: team(id: mine) b: team(id: theirs)` are each checked; the per-request DataLoader dedupes.
@@ -27,15 +20,15 @@ export function teamRoleRule(
     if (!ctx.viewer) return unauthenticated();
     const teamId = teamIdOf(parent, args);
     if (typeof teamId !== 'string') return forbidden();
-    const { loaders } = ctx;
-    const answered = answeredRoles.get(loaders)?.get(teamId);
+    const { viewerRole } = ctx.loaders;
+    // Most fields of a page ask what an earlier field already learned: answer without a promise.
+    const answered = viewerRole.answered(teamId);
     if (answered !== undefined && policy(answered)) return true;
-    return loaders.viewerRole.load(teamId).then((role): Promise<true | Error> | true => {
-      let roles = answeredRoles.get(loaders);
-      if (!roles) answeredRoles.set(loaders, (roles = new Map()));
-      roles.set(teamId, role);
-      return policy(role) ? true : teamDenial(ctx, teamId);
-    });
+    return viewerRole
+      .load(teamId)
+      .then((role): Promise<true | Error> | true =>
+        policy(role) ? true : teamDenial(ctx, teamId),
+      );
   });
 }
 

@@ -1,5 +1,6 @@
 import { userChannel, type DomainEvent } from '../events/domain-events';
 import type { EventBus, Unsubscribe } from '../events/event-bus';
+import { ownCopy } from '../util/own-copy';
 import type { Viewer } from './session.service';
 
 /**
@@ -221,10 +222,8 @@ export class SessionCache {
 }
 
 /** Each request gets its own user and session objects. */
-function copyViewer(viewer: Viewer): Viewer {
-  const copy = <T extends object>(row: T): T =>
-    Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
-  return { user: copy(viewer.user), session: copy(viewer.session) };
+export function copyViewer(viewer: Viewer): Viewer {
+  return { user: ownCopy(viewer.user), session: ownCopy(viewer.session) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { prepared, query, type Prepared } from '../db/prepared';
 import type { PendingEvents } from '../db/in-transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { SharedBatch } from '../loaders/shared-batch';
-import type { SessionCache } from './session-cache';
+import { copyViewer, type SessionCache } from './session-cache';
 
 export interface Viewer {
   user: User;
@@ -82,7 +82,8 @@ export class SessionService {
         .update({ id: session.id }, { lastUsedAt: session.lastUsedAt });
     }
     this.cache?.store(tokenHash, found, ticket);
-    return found;
+    // Resolves of one token in the same turn share the read, not the objects.
+    return copyViewer(found);
   }
 
   private statements() {

@@ -7,6 +7,7 @@ import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query, queryIn } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
+import { ownCopy } from '../util/own-copy';
 
 /** Where a page starts: after this row (exclusive). */
 export interface PageCursor {
@@ -34,10 +35,6 @@ function parsePageKey(key: string): { teamId: string; limit: number; after: Page
   ];
   return { teamId, limit, after: createdAt !== null && id !== null ? { createdAt, id } : null };
 }
-
-/** A caller's own copy of a row read once for several callers. */
-const own = <T extends object>(row: T): T =>
-  Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
 
 /**
  * The item service's SQL, prepared once per database. The locking reads take the team row
@@ -188,8 +185,8 @@ export class ItemStatements {
     if (!page) throw new Error('the page statement answered no page');
     // Each caller gets its own entities: pages asked for together share one read.
     return {
-      rows: page.rows.map(({ item, cursorAt }) => ({ item: own(item), cursorAt })),
-      authors: page.authors.map(own),
+      rows: page.rows.map(({ item, cursorAt }) => ({ item: ownCopy(item), cursorAt })),
+      authors: page.authors.map(ownCopy),
     };
   }
 

@@ -53,7 +53,7 @@ const GROUPED_ACCESS = (teamId: string) => `
    GROUP BY 1, 2`;
 
 /** Ids travel as comma-joined text (they are uuids we issued), cheaper to send than arrays. */
-const ids = (checks: AccessCheck[], field: keyof AccessCheck) =>
+const ids = <T extends object>(checks: T[], field: keyof T) =>
   checks.map((check) => check[field]).join(',');
 
 type GroupedRow = { role: MaybeRole; session_active: boolean; positions: string };
@@ -108,7 +108,6 @@ export async function eventReads(
 ): Promise<EventReads> {
   if (!subscribers.length) return { accesses: [], team: null, actor: null };
   const { teams, users } = rowsOf(dataSource);
-  const checks = subscribers.map((s) => ({ ...s, teamId }));
   const rows = await dataSource.query<(GroupedRow & Record<string, unknown>)[]>(
     `WITH k AS (
        SELECT * FROM unnest(string_to_array($2, ',')::uuid[], string_to_array($3, ',')::uuid[])
@@ -118,10 +117,10 @@ export async function eventReads(
        FROM g
        LEFT JOIN teams t ON t.id = $1::uuid
        LEFT JOIN users a ON a.id = $4::uuid`,
-    [teamId, ids(checks, 'userId'), ids(checks, 'sessionId'), actorId],
+    [teamId, ids(subscribers, 'userId'), ids(subscribers, 'sessionId'), actorId],
   );
   return {
-    accesses: spread(checks.length, rows),
+    accesses: spread(subscribers.length, rows),
     team: rows[0] ? teams.map(rows[0], 't__') : null,
     actor: rows[0] ? users.map(rows[0], 'a__') : null,
   };

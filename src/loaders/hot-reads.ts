@@ -8,7 +8,6 @@ import { prepared, query, type Prepared } from '../db/prepared';
 import type { MaybeRole } from '../teams/team-policy';
 import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
-/** A viewer's role in a team, read together with the team (null team: no such team). */
 /** An item with its viewer's role in the item's team. */
 export interface ItemWithRole {
   item: Item;
@@ -17,6 +16,7 @@ export interface ItemWithRole {
   held: boolean;
 }
 
+/** A viewer's role in a team, read together with the team (null team: no such team). */
 export interface RoleAndTeam {
   role: MaybeRole;
   /** A member held out by the team's two-factor rule (see two-factor-hold.ts). */

@@ -5,9 +5,10 @@ import type { Membership } from '../../entities/membership.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
-import type { MaybeRole } from '../teams/team-policy';
+import { ownCopy } from '../util/own-copy';
 import { isUuid } from '../validation/ids';
 import { hotReads, type ItemWithRole, type RoleAndTeam } from './hot-reads';
+import { RoleLoader } from './role-loader';
 import { SharedBatch } from './shared-batch';
 
 type MemberRow = { membership: Membership; user: User };
@@ -73,8 +74,7 @@ export const roleAndTeamOf = (
 ): Promise<RoleAndTeam | null> => batchesFor(dataSource).roles.load(`${userId}:${teamId}`);
 
 /** Each request gets its own copy of a shared row, so nothing one request changes leaks. */
-const own = <T extends object>(row: T | null): T | null =>
-  row && Object.assign(Object.create(Object.getPrototypeOf(row) as object) as T, row);
+const own = <T extends object>(row: T | null): T | null => row && ownCopy(row);
 
 /**
  * Per-request batching, so lists resolve their relations in one query per relation. Created
@@ -110,7 +110,7 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
       }),
     ),
   );
-  const viewerRole = new DataLoader<string, MaybeRole>((teamIds) =>
+  const viewerRole = new RoleLoader((teamIds) =>
     Promise.all(
       teamIds.map(async (id) => {
         const found = await roleAndTeam.load(id);

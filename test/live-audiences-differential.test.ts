@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
+import type { DomainEvent } from '../src/events/domain-events';
 import { audienceDeliveries } from '../src/live/audience-metrics';
 import { subscriptionsRunning } from './support/live-gauges';
 import { createServer, type TeamgraphServer } from '../src/server/create-server';
@@ -315,6 +316,16 @@ describe.each([
           await settled(await lastSeq(teamId));
         }
         await settled(await createItem(owner, teamId, 'middle'));
+        // Events handed over at once (as a broker does with what queued while it was slow):
+        // the grouped server delivers them as one batch, the reference one by one.
+        await settled(
+          await publishedTogether(async () => {
+            for (const title of ['burst 1', 'burst 2', 'burst 3']) {
+              await createItem(owner, teamId, title);
+            }
+            return lastSeq(teamId);
+          }),
+        );
         const last = await createItem(owner, teamId, 'last');
         await settled(last);
 
@@ -334,6 +345,24 @@ describe.each([
           pair.reference.close();
         }
       }
+    }
+
+    /** Runs `mutate` with the bus holding its events, then publishes them all in one call. */
+    async function publishedTogether<T>(mutate: () => Promise<T>): Promise<T> {
+      const { bus } = app.app.services;
+      const publish = bus.publish.bind(bus);
+      const held: DomainEvent[] = [];
+      const holding = jest.spyOn(bus, 'publish').mockImplementation(async (events) => {
+        held.push(...events);
+      });
+      let result: T;
+      try {
+        result = await mutate();
+      } finally {
+        holding.mockRestore();
+      }
+      await publish(held);
+      return result;
     }
 
     async function createItem(owner: TestUser, teamId: string, title: string): Promise<number> {

@@ -1,4 +1,6 @@
 import { parse } from 'graphql';
+import { Socket } from 'node:net';
+import type { DomainEvent } from '../src/events/domain-events';
 import { hashToken } from '../src/auth/token';
 import { audienceExecutions } from '../src/live/audience-metrics';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
@@ -134,6 +136,75 @@ describe('live audiences: a team larger than one turn of writes', () => {
         clients.map((c) => c.until(() => seqsOf(c).length >= 4, 10_000, 'four events')),
       );
       for (const client of clients) expect(seqsOf(client)).toEqual([2, 3, 4, 5]);
+    } finally {
+      for (const client of clients) client.close();
+      await subscriptionsRunning(0);
+    }
+  });
+});
+
+describe('live audiences: events that arrive together', () => {
+  type Chunk = { chunk: Buffer | string };
+  const nextFrames = (chunks: Chunk[]) =>
+    chunks.filter(({ chunk }) => String(chunk).includes('"type":"next"')).length;
+
+  it('are checked in one statement, executed once each, and written to each socket in one write, in order', async () => {
+    const team = await buildTeam(app);
+    const clients: RawLiveClient[] = [];
+    const { bus } = app.app.services;
+    const publish = bus.publish.bind(bus);
+    try {
+      await subscribeMembers(team.id, 3, clients);
+      const seqsOf = (c: RawLiveClient) =>
+        c.framesOf('feed').map((f) => Number(/"seq":(\d+),/.exec(f)?.[1]));
+      expect(
+        (await app.gql(CREATE, { teamId: team.id, title: 'w' }, team.owner.token)).errors,
+      ).toBeUndefined();
+      await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(2), 5_000, 'seq 2')));
+      // Four mutations whose events are held back, then published at once, as a broker that
+      // was slow for a moment would hand them over.
+      const held: DomainEvent[] = [];
+      const holding = jest.spyOn(bus, 'publish').mockImplementation(async (events) => {
+        held.push(...events);
+      });
+      for (const title of ['a', 'b', 'c', 'd']) {
+        expect(
+          (await app.gql(CREATE, { teamId: team.id, title }, team.owner.token)).errors,
+        ).toBeUndefined();
+      }
+      holding.mockRestore();
+      expect(held.filter((e) => e.kind === 'activity')).toHaveLength(4);
+      // Socket writes carrying frames, counted where ws hands them to the connection.
+      const writes: number[] = [];
+      const socketProto = Socket.prototype as unknown as {
+        _writev(chunks: Chunk[], cb: (error?: Error | null) => void): void;
+      };
+      const writev = socketProto._writev;
+      const spy = jest.spyOn(socketProto, '_writev').mockImplementation(function (
+        this: Socket,
+        chunks,
+        cb,
+      ) {
+        const frames = nextFrames(chunks);
+        if (frames) writes.push(frames);
+        writev.call(this, chunks, cb);
+      });
+      const executionsBefore = await value(audienceExecutions);
+      try {
+        const { statements } = await counted(async () => {
+          await publish(held);
+          await Promise.all(
+            clients.map((c) => c.until(() => seqsOf(c).length >= 5, 5_000, 'five events')),
+          );
+        });
+        expect(statements).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await value(audienceExecutions)).toBe(executionsBefore + 4);
+      // One write per socket, each with the four frames.
+      expect(writes).toEqual([4, 4, 4]);
+      for (const client of clients) expect(seqsOf(client)).toEqual([2, 3, 4, 5, 6]);
     } finally {
       for (const client of clients) client.close();
       await subscriptionsRunning(0);

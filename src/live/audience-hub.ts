@@ -1,5 +1,7 @@
 import { execute } from 'graphql';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import type { Team } from '../../entities/team.entity';
+import type { User } from '../../entities/user.entity';
 import { activityFromEvent } from '../activity/activity-event';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
@@ -33,20 +35,32 @@ export interface AudienceMember {
 }
 
 interface Channel {
+  teamId: string;
   members: Set<AudienceMember>;
   unsubscribe: Unsubscribe;
-  /** Events of this team are handled one after another, in the order they arrived. */
-  queue: Promise<void>;
+  /**
+   * Events that arrived while earlier ones were being delivered, in arrival order. This
+   * team's events are handled one batch after another; a batch is whatever waited.
+   */
+  pending: DomainEvent[];
+  draining: boolean;
 }
 
 /**
- * Sockets written per turn of the event loop. A large team's event then lets other work run
- * between its writes (the next mutation's statements, HTTP requests) instead of holding the
- * process for the whole team.
+ * How long an audience writes to sockets before it lets other work run (the next mutation's
+ * statements, HTTP requests). Short slices let the next events commit while this one is
+ * written, so that they arrive together and share each socket's write.
  */
-const SOCKETS_PER_TURN = 250;
+const WRITE_SLICE_MS = 0.5;
+
+/** Most events delivered together (bounds the payloads held at once). */
+const MAX_EVENTS_PER_BATCH = 64;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Events an audience can deliver itself: activity, except a team's deletion (it ends feeds). */
+const groupable = (event: DomainEvent): event is ActivityEvent =>
+  event.kind === 'activity' && event.activity.action !== ActivityAction.TEAM_DELETED;
 
 type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
 
@@ -58,6 +72,8 @@ type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
  *   and the actor (eventReads);
  * - the selection is executed once and serialised once;
  * - each passing socket gets the bytes framed by a string join.
+ * Events that arrive while earlier ones are delivered wait and then go together: one check
+ * (issued after the last of them arrived) and, per socket, all their frames in one write.
  * Feeds that are busy, behind, or whose selection depends on the viewer get the event on
  * their own path, which does the same check per item.
  */
@@ -81,14 +97,13 @@ export class AudienceHub {
     let channel = this.channels.get(teamId);
     if (!channel) {
       const created: Channel = {
+        teamId,
         members: new Set(),
-        queue: Promise.resolve(),
+        pending: [],
+        draining: false,
         unsubscribe: this.deps.bus.subscribe(teamChannel(teamId), (event) => {
-          created.queue = created.queue
-            .then(() => this.handle(created, event))
-            .catch((error: unknown) =>
-              this.log.error({ err: error, teamId }, 'live audience failed'),
-            );
+          created.pending.push(event);
+          if (!created.draining) void this.drain(created);
         }),
       };
       channel = created;
@@ -156,90 +171,166 @@ export class AudienceHub {
     return true;
   }
 
-  private async handle(channel: Channel, event: DomainEvent): Promise<void> {
-    const members = [...channel.members];
-    if (
-      !this.grouping ||
-      event.kind !== 'activity' ||
-      event.activity.action === ActivityAction.TEAM_DELETED
-    ) {
-      for (const member of members) member.receive(event);
-      return;
+  /** Handles the channel's waiting events, a batch at a time, until none wait. */
+  private async drain(channel: Channel): Promise<void> {
+    channel.draining = true;
+    try {
+      // Events dispatched in the same synchronous run (one publish, one read off the broker)
+      // join the first batch.
+      await Promise.resolve();
+      while (channel.pending.length) {
+        const batch = channel.pending.splice(0, MAX_EVENTS_PER_BATCH);
+        try {
+          await this.handle(channel, batch);
+        } catch (error: unknown) {
+          this.log.error({ err: error, teamId: channel.teamId }, 'live audience failed');
+        }
+      }
+    } finally {
+      channel.draining = false;
     }
-    const { teamId, seq } = event.activity;
+  }
+
+  /**
+   * Splits a batch into runs an audience can deliver (activity with consecutive seqs) and
+   * events every feed takes on its own path, handled in order.
+   */
+  private async handle(channel: Channel, batch: DomainEvent[]): Promise<void> {
+    let run: ActivityEvent[] = [];
+    const flush = async () => {
+      if (run.length) await this.handleRun(channel, run);
+      run = [];
+    };
+    for (const event of batch) {
+      if (!this.grouping || !groupable(event)) {
+        await flush();
+        for (const member of [...channel.members]) member.receive(event);
+        continue;
+      }
+      const previous = run[run.length - 1];
+      if (previous && event.activity.seq !== previous.activity.seq + 1) await flush();
+      run.push(event);
+    }
+    await flush();
+  }
+
+  private async handleRun(channel: Channel, run: ActivityEvent[]): Promise<void> {
+    const { teamId, seq } = run[0].activity;
     const grouped: { member: AudienceMember; audience: string }[] = [];
-    for (const member of members) {
+    for (const member of [...channel.members]) {
       const audience = member.audienceFor(teamId, seq);
-      if (audience === null) member.receive(event);
+      if (audience === null) for (const event of run) member.receive(event);
       else grouped.push({ member, audience });
     }
     if (!grouped.length) return;
     for (const { member } of grouped) member.hold();
     try {
-      await this.deliver(event, grouped);
+      await this.deliver(run, grouped);
     } finally {
       for (const { member } of grouped) member.release();
     }
   }
 
   private async deliver(
-    event: ActivityEvent,
+    run: ActivityEvent[],
     grouped: { member: AudienceMember; audience: string }[],
   ): Promise<void> {
-    const { teamId, seq, actorId } = event.activity;
-    const { accesses, team, actor } = await eventReads(
+    const { teamId } = run[0].activity;
+    const { accesses, team, actors } = await eventReads(
       this.deps.dataSource,
       teamId,
-      actorId,
-      grouped.map(({ member }) => ({ userId: member.viewerId, sessionId: member.sessionId })),
+      run.map((event) => event.activity.actorId),
+      grouped.map(({ member }) => member.sessionId),
     );
-    // Audience = document and variables + the role this check found.
-    const audiences = new Map<string, { role: MaybeRole; members: AudienceMember[] }>();
+    // Audience = document and variables + the role this check found. Members of one outcome
+    // share its access object (see eventReads), so that keys the first level.
+    const byAccess = new Map<LiveAccess, Map<string, AudienceMember[]>>();
     grouped.forEach(({ member, audience }, i) => {
-      if (!this.enforce(member, teamId, accesses[i])) return;
-      const role = accesses[i].role;
-      const key = `${audience}:${role}`;
-      const entry = audiences.get(key);
-      if (entry) entry.members.push(member);
-      else audiences.set(key, { role, members: [member] });
+      const access = accesses[i];
+      if (!this.enforce(member, teamId, access)) return;
+      let byDocument = byAccess.get(access);
+      if (!byDocument) byAccess.set(access, (byDocument = new Map()));
+      const members = byDocument.get(audience);
+      if (members) members.push(member);
+      else byDocument.set(audience, [member]);
     });
-    const activity = activityFromEvent(event);
+    const audiences = [...byAccess].flatMap(([{ role }, byDocument]) =>
+      [...byDocument.values()].map((members) => ({ role, members })),
+    );
     await Promise.all(
-      [...audiences.values()].map(async ({ role, members }) => {
-        const representative = members[0];
-        const loaders = createLoaders(this.deps.dataSource, representative.viewerId);
-        loaders.viewerRole.prime(teamId, role);
-        if (team) loaders.team.prime(team.id, team);
-        if (actor) loaders.user.prime(actor.id, actor);
-        const target = representative.subscriber.live as LiveTarget;
-        const result = await execute({
-          ...target.execution,
-          rootValue: activity,
-          contextValue: representative.subscriber.contextWith(loaders),
-        });
-        if (result.errors) {
-          // Errors are masked and logged per operation on the feed's own path.
+      audiences.map(async ({ role, members }) => {
+        const payloads = await this.execute(run, members[0], role, team, actors);
+        if (payloads.length) await this.write(teamId, run, payloads, members);
+        // Errors are masked and logged per operation on the feed's own path.
+        for (const event of run.slice(payloads.length)) {
           for (const member of members) member.receive(event);
-          return;
         }
-        audienceExecutions.inc();
-        const payload = JSON.stringify(result);
-        let delivered = 0;
-        for (const member of members) {
-          // The members are held, and this team's next event waits for this one: order holds.
-          if (delivered > 0 && delivered % SOCKETS_PER_TURN === 0) await nextTurn();
-          const live = member.subscriber.live;
-          if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
-          live.socket.send(
-            `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":${payload}}`,
-          );
-          member.sent(teamId, seq);
-          delivered += 1;
-        }
-        eventDelivered('activity', delivered);
-        audienceDeliveries.inc(delivered);
       }),
     );
+  }
+
+  /**
+   * The audience's payloads, serialised, one per event in order, as `representative` would
+   * get them; stops before the first event whose execution has errors.
+   */
+  private async execute(
+    run: ActivityEvent[],
+    representative: AudienceMember,
+    role: MaybeRole,
+    team: Team | null,
+    actors: Map<string, User>,
+  ): Promise<string[]> {
+    const target = representative.subscriber.live as LiveTarget;
+    const payloads: string[] = [];
+    for (const event of run) {
+      // Fresh loaders per event, as on the feed's own path, primed with what was just read.
+      const loaders = createLoaders(this.deps.dataSource, representative.viewerId);
+      loaders.viewerRole.prime(event.activity.teamId, role);
+      if (team) loaders.team.prime(team.id, team);
+      const actor = event.activity.actorId ? actors.get(event.activity.actorId) : undefined;
+      if (actor) loaders.user.prime(actor.id, actor);
+      const result = await execute({
+        ...target.execution,
+        rootValue: activityFromEvent(event),
+        contextValue: representative.subscriber.contextWith(loaders),
+      });
+      if (result.errors) break;
+      audienceExecutions.inc();
+      payloads.push(JSON.stringify(result));
+    }
+    return payloads;
+  }
+
+  /**
+   * Frames the payloads for each member's subscription (a string join) and writes them; a
+   * socket's frames of this batch leave in one write (its stream is corked around them).
+   */
+  private async write(
+    teamId: string,
+    run: ActivityEvent[],
+    payloads: string[],
+    members: AudienceMember[],
+  ): Promise<void> {
+    const lastSeq = run[payloads.length - 1].activity.seq;
+    let delivered = 0;
+    let sliceStart = performance.now();
+    for (const member of members) {
+      // The members are held, and this team's next events wait for these: order holds.
+      if (performance.now() - sliceStart > WRITE_SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+      const live = member.subscriber.live;
+      if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
+      const head = `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":`;
+      if (payloads.length > 1) live.stream.cork();
+      for (const payload of payloads) live.socket.send(`${head}${payload}}`);
+      if (payloads.length > 1) live.stream.uncork();
+      member.sent(teamId, lastSeq);
+      delivered += 1;
+    }
+    for (let i = 0; i < payloads.length; i += 1) eventDelivered('activity', delivered);
+    audienceDeliveries.inc(delivered * payloads.length);
   }
 }
 

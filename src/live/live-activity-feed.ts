@@ -259,7 +259,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     const sessionId = this.sessionId;
     const { actorId } = activity;
     const [access, team, actor, actorRole] = await Promise.all([
-      reads.access.load(accessKey(activity.teamId, viewerId, sessionId)),
+      reads.access.load(accessKey(activity.teamId, sessionId)),
       reads.teams.load(activity.teamId),
       actorId ? loaders.user.load(actorId) : null,
       // The actor's own role here, through the shared role batch (one read for all feeds).

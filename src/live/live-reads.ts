@@ -5,7 +5,7 @@ import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
-import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
+import { heldForTwoFactorSql } from '../teams/two-factor-hold';
 
 /** What a subscriber may still receive: its session is live, and its role in the team. */
 export interface LiveAccess {
@@ -13,13 +13,18 @@ export interface LiveAccess {
   role: MaybeRole;
 }
 
-/** The member's role, or null while the team's two-factor requirement holds them out. */
-const ROLE_UNLESS_HELD = `CASE WHEN ${HELD_FOR_TWO_FACTOR_SQL} THEN NULL ELSE m.role END`;
+/**
+ * The member's role, or null while the team's two-factor requirement holds them out. The
+ * member's user is read only when the team requires two-factor: a team of 10,000 that does
+ * not then costs no users lookup at all.
+ */
+const ROLE_UNLESS_HELD = `CASE WHEN ${heldForTwoFactorSql(
+  '(SELECT u.two_factor_enabled_at FROM users u WHERE u.id = s.user_id)',
+)} THEN NULL ELSE m.role END`;
 
-/** One subscriber to check: its session and user, in one team. */
+/** One subscriber to check: its session (whose user is the subscriber), in one team. */
 export interface AccessCheck {
   teamId: string;
-  userId: string;
   sessionId: string;
 }
 
@@ -31,13 +36,13 @@ const ACTIVE_SESSIONS = prepared(
 );
 
 /** Key of one access check in the shared batch. */
-export const accessKey = (teamId: string, userId: string, sessionId: string): string =>
-  `${teamId}:${userId}:${sessionId}`;
+export const accessKey = (teamId: string, sessionId: string): string => `${teamId}:${sessionId}`;
 
 /**
- * The joins that decide a subscriber's access, over `k(team_id, user_id, session_id, n)`:
- * its session (s, live and its own), its membership (m), the team (t) and its user (u, for
- * the two-factor hold). Grouped by outcome — a role and whether the session is live, with the
+ * The joins that decide a subscriber's access, over `k(team_id, session_id, n)`: its session
+ * (s, live), the membership of the session's user (m) and the team (t), with the user's
+ * two-factor state where the team requires it. A subscriber's user is the one its session was
+ * issued to, so the session alone names it. Grouped by outcome — a role and whether the session is live, with the
  * positions of the checks that share it — so 10,000 subscribers of one team come back as a
  * row or two, not 10,000.
  */
@@ -45,11 +50,9 @@ const GROUPED_ACCESS = (teamId: string) => `
   SELECT ${ROLE_UNLESS_HELD} AS role, (s.id IS NOT NULL) AS session_active,
          string_agg(k.n::text, ',') AS positions
     FROM k
-    LEFT JOIN sessions s ON s.id = k.session_id AND s.user_id = k.user_id
-                        AND s.revoked_at IS NULL AND s.expires_at > now()
-    LEFT JOIN memberships m ON m.team_id = ${teamId} AND m.user_id = k.user_id
+    LEFT JOIN sessions s ON s.id = k.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+    LEFT JOIN memberships m ON m.team_id = ${teamId} AND m.user_id = s.user_id
     LEFT JOIN teams t ON t.id = ${teamId}
-    LEFT JOIN users u ON u.id = k.user_id
    GROUP BY 1, 2`;
 
 /** Ids travel as comma-joined text (they are uuids we issued), cheaper to send than arrays. */
@@ -58,14 +61,20 @@ const ids = <T extends object>(checks: T[], field: keyof T) =>
 
 type GroupedRow = { role: MaybeRole; session_active: boolean; positions: string };
 
-/** Spreads grouped outcomes back over the checks, in their order. */
+/** A check no row covers (cannot happen: every position is in one group) is refused. */
+const NO_ACCESS: LiveAccess = Object.freeze({ sessionActive: false, role: null });
+
+/**
+ * Spreads grouped outcomes back over the checks, in their order. The checks of one outcome
+ * share one (frozen) access object.
+ */
 function spread(count: number, rows: GroupedRow[]): LiveAccess[] {
-  const accesses: LiveAccess[] = Array.from({ length: count }, () => ({
-    sessionActive: false,
-    role: null,
-  }));
+  const accesses = new Array<LiveAccess>(count).fill(NO_ACCESS);
   for (const row of rows) {
-    const access: LiveAccess = { sessionActive: row.session_active, role: row.role ?? null };
+    const access: LiveAccess = Object.freeze({
+      sessionActive: row.session_active,
+      role: row.role ?? null,
+    });
     for (const position of row.positions.split(',')) accesses[Number(position) - 1] = access;
   }
   return accesses;
@@ -79,50 +88,61 @@ export async function accessOf(
   if (!checks.length) return [];
   const rows = await dataSource.query<GroupedRow[]>(
     `WITH k AS (
-       SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::uuid[],
-                            string_to_array($3, ',')::uuid[])
-                WITH ORDINALITY AS k(team_id, user_id, session_id, n))
+       SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::uuid[])
+                WITH ORDINALITY AS k(team_id, session_id, n))
      ${GROUPED_ACCESS('k.team_id')}`,
-    [ids(checks, 'teamId'), ids(checks, 'userId'), ids(checks, 'sessionId')],
+    [ids(checks, 'teamId'), ids(checks, 'sessionId')],
   );
   return spread(checks.length, rows);
 }
 
-/** What delivering one team's event needs: every subscriber's access, the team, the actor. */
+/** What delivering some of one team's events needs: every subscriber's access, the team, the actors. */
 export interface EventReads {
   accesses: LiveAccess[];
   team: Team | null;
-  actor: User | null;
+  /** The events' actors that exist, by id. */
+  actors: Map<string, User>;
 }
 
 /**
- * Everything one event's delivery reads, in one statement: the access of every subscriber
- * (the team's id sent once, not once per subscriber), the team, and the actor as others are
- * shown them (no credentials).
+ * Everything the delivery of one or more of a team's events reads, in one statement: the
+ * access of every subscriber (the team's id sent once, not once per subscriber), the team,
+ * and the actors as others are shown them (no credentials). Access groups and actors are
+ * numbered and paired row by row (a full join on the numbers), so neither repeats the other.
  */
 export async function eventReads(
   dataSource: DataSource,
   teamId: string,
-  actorId: string | null,
-  subscribers: Omit<AccessCheck, 'teamId'>[],
+  actorIds: (string | null)[],
+  sessionIds: string[],
 ): Promise<EventReads> {
-  if (!subscribers.length) return { accesses: [], team: null, actor: null };
+  const actors = new Map<string, User>();
+  if (!sessionIds.length) return { accesses: [], team: null, actors };
   const { teams, users } = rowsOf(dataSource);
-  const rows = await dataSource.query<(GroupedRow & Record<string, unknown>)[]>(
+  const wanted = [...new Set(actorIds.filter((id): id is string => id !== null))];
+  const rows = await dataSource.query<(Partial<GroupedRow> & Record<string, unknown>)[]>(
     `WITH k AS (
-       SELECT * FROM unnest(string_to_array($2, ',')::uuid[], string_to_array($3, ',')::uuid[])
-                WITH ORDINALITY AS k(user_id, session_id, n)),
-     g AS (${GROUPED_ACCESS('$1::uuid')})
-     SELECT g.*, ${teams.select('t', 't__')}, ${users.select('a', 'a__')}
-       FROM g
-       LEFT JOIN teams t ON t.id = $1::uuid
-       LEFT JOIN users a ON a.id = $4::uuid`,
-    [teamId, ids(subscribers, 'userId'), ids(subscribers, 'sessionId'), actorId],
+       SELECT * FROM unnest(string_to_array($2, ',')::uuid[]) WITH ORDINALITY AS k(session_id, n)),
+     g AS (SELECT row_number() OVER () AS i, o.* FROM (${GROUPED_ACCESS('$1::uuid')}) o),
+     a AS (SELECT row_number() OVER () AS i, users.* FROM users
+            WHERE users.id = ANY(string_to_array($3, ',')::uuid[]))
+     SELECT g.role, g.session_active, g.positions, ${teams.select('t', 't__')},
+            ${users.select('a', 'a__')}
+       FROM g FULL JOIN a ON a.i = g.i
+       LEFT JOIN teams t ON t.id = $1::uuid`,
+    [teamId, sessionIds.join(','), wanted.join(',')],
   );
+  for (const row of rows) {
+    const actor = users.map(row, 'a__');
+    if (actor) actors.set(actor.id, actor);
+  }
   return {
-    accesses: spread(subscribers.length, rows),
+    accesses: spread(
+      sessionIds.length,
+      rows.filter((row): row is GroupedRow & Record<string, unknown> => row.positions != null),
+    ),
     team: rows[0] ? teams.map(rows[0], 't__') : null,
-    actor: rows[0] ? users.map(rows[0], 'a__') : null,
+    actors,
   };
 }
 
@@ -158,8 +178,8 @@ export class LiveReads {
   constructor(dataSource: DataSource) {
     this.access = new SharedBatch(async (keys) => {
       const checks = keys.map((key) => {
-        const [teamId, userId, sessionId] = key.split(':');
-        return { teamId, userId, sessionId };
+        const [teamId, sessionId] = key.split(':');
+        return { teamId, sessionId };
       });
       const found = await accessOf(dataSource, checks);
       return new Map(keys.map((key, i) => [key, found[i]]));

@@ -11,11 +11,16 @@ export interface LiveSocket {
 
 /**
  * Where a subscription operation's results go when an audience delivers them itself: the
- * socket, the operation's id for framing, and what to execute. `audience` is null when the
+ * socket and its connection, the operation's id for framing, and what to execute. `audience` is null when the
  * selection must be executed per viewer.
  */
 export interface LiveTarget {
   socket: LiveSocket;
+  /**
+   * The connection under the socket. Corked while several frames go to it, so that they
+   * leave in one write instead of one each.
+   */
+  stream: { cork(): void; uncork(): void };
   subscriptionId: string;
   audience: string | null;
   execution: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues'>;

@@ -272,6 +272,8 @@ export function attachGraphqlWs(
         if (subscription) {
           context.live = {
             socket: ctx.extra.socket,
+            // The connection ws writes this socket's frames to (the upgraded request's).
+            stream: ctx.extra.request.socket,
             subscriptionId: id,
             audience: audienceKey(
               schema,

@@ -6,8 +6,15 @@
  * construction. Only a member is held: anyone else is simply not a member (a reason would
  * tell a stranger that the team exists).
  */
-export const HELD_FOR_TWO_FACTOR_SQL =
-  '(m.role IS NOT NULL AND t.two_factor_required AND u.two_factor_enabled_at IS NULL)';
+export const HELD_FOR_TWO_FACTOR_SQL = heldForTwoFactorSql('u.two_factor_enabled_at');
+
+/**
+ * The same condition with the member's `two_factor_enabled_at` given as an expression (e.g.
+ * a subquery that PostgreSQL then runs only for members of teams that require two-factor).
+ */
+export function heldForTwoFactorSql(enabledAt: string): string {
+  return `(m.role IS NOT NULL AND t.two_factor_required AND ${enabledAt} IS NULL)`;
+}
 
 /** The role loaders' marker for a held member (reported as "not a member" with a reason). */
 export const HELD = 'HELD' as const;

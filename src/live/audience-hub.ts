@@ -323,9 +323,15 @@ export class AudienceHub {
       const live = member.subscriber.live;
       if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
       const head = `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":`;
-      if (payloads.length > 1) live.stream.cork();
-      for (const payload of payloads) live.socket.send(`${head}${payload}}`);
-      if (payloads.length > 1) live.stream.uncork();
+      if (payloads.length === 1) live.socket.send(`${head}${payloads[0]}}`);
+      else {
+        live.stream.cork();
+        try {
+          for (const payload of payloads) live.socket.send(`${head}${payload}}`);
+        } finally {
+          live.stream.uncork();
+        }
+      }
       member.sent(teamId, lastSeq);
       delivered += 1;
     }

@@ -39,18 +39,31 @@ const ACTIVE_SESSIONS = prepared(
 export const accessKey = (teamId: string, sessionId: string): string => `${teamId}:${sessionId}`;
 
 /**
- * The joins that decide a subscriber's access, over `k(team_id, session_id, n)`: its session
- * (s, live), the membership of the session's user (m) and the team (t), with the user's
+ * The live session of each key of `k(…, session_id, n)` (null columns when it is revoked,
+ * expired or unknown), as a CTE `ks(n, [team_id,] id, user_id)`. Materialized, so that
+ * PostgreSQL looks the sessions up per key before it joins memberships: with the statistics
+ * of freshly filled tables it otherwise joined every session with every membership first
+ * (74 ms instead of 4 for 1,000 keys).
+ */
+const LIVE_SESSIONS = (withTeam: boolean) => `
+  ks AS MATERIALIZED (
+    SELECT k.n, ${withTeam ? 'k.team_id, ' : ''}s.id, s.user_id
+      FROM k
+      LEFT JOIN sessions s ON s.id = k.session_id AND s.revoked_at IS NULL
+                          AND s.expires_at > now())`;
+
+/**
+ * The joins that decide a subscriber's access, over `ks` (LIVE_SESSIONS): its session (s,
+ * live), the membership of the session's user (m) and the team (t), with the user's
  * two-factor state where the team requires it. A subscriber's user is the one its session was
- * issued to, so the session alone names it. Grouped by outcome — a role and whether the session is live, with the
- * positions of the checks that share it — so 10,000 subscribers of one team come back as a
- * row or two, not 10,000.
+ * issued to, so the session alone names it. Grouped by outcome — a role and whether the
+ * session is live, with the positions of the checks that share it — so 10,000 subscribers of
+ * one team come back as a row or two, not 10,000.
  */
 const GROUPED_ACCESS = (teamId: string) => `
   SELECT ${ROLE_UNLESS_HELD} AS role, (s.id IS NOT NULL) AS session_active,
-         string_agg(k.n::text, ',') AS positions
-    FROM k
-    LEFT JOIN sessions s ON s.id = k.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+         string_agg(s.n::text, ',') AS positions
+    FROM ks s
     LEFT JOIN memberships m ON m.team_id = ${teamId} AND m.user_id = s.user_id
     LEFT JOIN teams t ON t.id = ${teamId}
    GROUP BY 1, 2`;
@@ -89,8 +102,9 @@ export async function accessOf(
   const rows = await dataSource.query<GroupedRow[]>(
     `WITH k AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::uuid[])
-                WITH ORDINALITY AS k(team_id, session_id, n))
-     ${GROUPED_ACCESS('k.team_id')}`,
+                WITH ORDINALITY AS k(team_id, session_id, n)),
+     ${LIVE_SESSIONS(true)}
+     ${GROUPED_ACCESS('s.team_id')}`,
     [ids(checks, 'teamId'), ids(checks, 'sessionId')],
   );
   return spread(checks.length, rows);
@@ -123,6 +137,7 @@ export async function eventReads(
   const rows = await dataSource.query<(Partial<GroupedRow> & Record<string, unknown>)[]>(
     `WITH k AS (
        SELECT * FROM unnest(string_to_array($2, ',')::uuid[]) WITH ORDINALITY AS k(session_id, n)),
+     ${LIVE_SESSIONS(false)},
      g AS (SELECT row_number() OVER () AS i, o.* FROM (${GROUPED_ACCESS('$1::uuid')}) o),
      a AS (SELECT row_number() OVER () AS i, users.* FROM users
             WHERE users.id = ANY(string_to_array($3, ',')::uuid[]))

@@ -212,6 +212,51 @@ describe('live audiences: events that arrive together', () => {
   });
 });
 
+describe('live audiences: a delivery whose read fails', () => {
+  it('hands its events to the feeds, which check and send them themselves, and the next events are grouped again', async () => {
+    const team = await buildTeam(app);
+    const clients: RawLiveClient[] = [];
+    const { dataSource } = app.app.services;
+    const seqsOf = (c: RawLiveClient) =>
+      c.framesOf('feed').map((f) => Number(/"seq":(\d+),/.exec(f)?.[1]));
+    const create = async (title: string) =>
+      expect(
+        (await app.gql(CREATE, { teamId: team.id, title }, team.owner.token)).errors,
+      ).toBeUndefined();
+    try {
+      await subscribeMembers(team.id, 3, clients);
+      await create('w');
+      await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(2), 5_000, 'seq 2')));
+      // The audience's one read (the statement that pairs access groups with actors) fails once.
+      const query = dataSource.query.bind(dataSource);
+      let failed = 0;
+      const spy = jest.spyOn(dataSource, 'query').mockImplementation(async (sql, params) => {
+        if (failed === 0 && String(sql).includes('FULL JOIN a ON a.i = g.i')) {
+          failed += 1;
+          throw new Error('the audience read failed');
+        }
+        return query(sql, params);
+      });
+      try {
+        await create('a');
+        await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(3), 5_000, 'seq 3')));
+      } finally {
+        spy.mockRestore();
+      }
+      expect(failed).toBe(1);
+      const executionsBefore = await value(audienceExecutions);
+      await create('b');
+      await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(4), 5_000, 'seq 4')));
+      // Back on the audience path, and nobody got anything twice.
+      expect(await value(audienceExecutions)).toBe(executionsBefore + 1);
+      for (const client of clients) expect(seqsOf(client)).toEqual([2, 3, 4]);
+    } finally {
+      for (const client of clients) client.close();
+      await subscriptionsRunning(0);
+    }
+  });
+});
+
 /**
  * What a new subscription costs, counted at the PostgreSQL client: the socket's session is
  * resolved once, for connection_init, and never again for its operations.

@@ -226,6 +226,11 @@ export class AudienceHub {
     for (const { member } of grouped) member.hold();
     try {
       await this.deliver(run, grouped);
+    } catch (error: unknown) {
+      // The feeds' own path checks and sends what the audience could not (skipping any seq
+      // already sent), and the batch's later events are still handled.
+      this.log.error({ err: error, teamId }, 'live audience failed; feeds take the events');
+      for (const { member } of grouped) for (const event of run) member.receive(event);
     } finally {
       for (const { member } of grouped) member.release();
     }

@@ -110,7 +110,7 @@ export async function accessOf(
   return spread(checks.length, rows);
 }
 
-/** What delivering some of one team's events needs: every subscriber's access, the team, the actors. */
+/** What delivering some of one team's events needs: each subscriber's access, team, actors. */
 export interface EventReads {
   accesses: LiveAccess[];
   team: Team | null;

@@ -11,8 +11,8 @@ export interface LiveSocket {
 
 /**
  * Where a subscription operation's results go when an audience delivers them itself: the
- * socket and its connection, the operation's id for framing, and what to execute. `audience` is null when the
- * selection must be executed per viewer.
+ * socket and its connection, the operation's id for framing, and what to execute. `audience`
+ * is null when the selection must be executed per viewer.
  */
 export interface LiveTarget {
   socket: LiveSocket;

@@ -3,6 +3,7 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
+import type { Statement } from '../db/short-transaction';
 import { forbidden } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { computeActivityHash, summaryDigest } from '../db/activity-hash';
@@ -16,9 +17,15 @@ export type ActivityInput = Pick<
   Partial<Pick<Activity, 'details'>>;
 
 /** A data change that the activity row is written with, in the same statement (`$1…$n`). */
-export interface ChangeStatement {
-  text: string;
-  values: unknown[];
+export type ChangeStatement = Statement;
+
+/** The statement that writes an activity (with its change), and what to do with its rows. */
+export interface ActivityWrite extends Statement {
+  /**
+   * Takes the statement's rows: when a row came back, the team's head moves on and the event
+   * is queued for after commit. Returns the change's rows (empty: nothing changed or recorded).
+   */
+  settle(rows: Record<string, unknown>[]): Record<string, unknown>[];
 }
 
 const ACTIVITY_COLUMNS =
@@ -39,6 +46,17 @@ export async function recordActivity(
   input: ActivityInput,
   change?: ChangeStatement,
 ): Promise<Record<string, unknown>[]> {
+  const write = activityWrite(pending, lockedTeam, input, change);
+  return write.settle(await run(tx, write.text, write.values));
+}
+
+/** recordActivity's statement, for a caller that sends it itself (with its COMMIT, say). */
+export function activityWrite(
+  pending: PendingEvents<DomainEvent>,
+  lockedTeam: Team,
+  input: ActivityInput,
+  change?: ChangeStatement,
+): ActivityWrite {
   const seq = lockedTeam.lastSeq + 1;
   // Millisecond precision, so the stored timestamp hashes the same when read back.
   const createdAt = new Date();
@@ -85,12 +103,17 @@ export async function recordActivity(
        WHERE id = ${p(2)}::uuid AND EXISTS (SELECT 1 FROM logged)
       RETURNING id)
     ${change ? 'SELECT * FROM change' : 'SELECT id FROM head'}`;
-  const rows = await run(tx, text, [...(change?.values ?? []), ...values]);
-  if (!rows.length) return rows;
-  lockedTeam.lastSeq = seq;
-  lockedTeam.lastHash = hash;
-  pending.add(toActivityEvent(activity, lockedTeam));
-  return rows;
+  return {
+    text,
+    values: [...(change?.values ?? []), ...values],
+    settle(rows) {
+      if (!rows.length) return rows;
+      lockedTeam.lastSeq = seq;
+      lockedTeam.lastHash = hash;
+      pending.add(toActivityEvent(activity, lockedTeam));
+      return rows;
+    },
+  };
 }
 
 /** Plain (unnamed) statement on the transaction's connection: its text varies by change. */

@@ -16,7 +16,7 @@ export const prepared = (name: string, text: string): Prepared => ({
 });
 
 /** The pg pool behind the DataSource (TypeORM's PostgresDriver keeps it as `master`). */
-function poolOf(dataSource: DataSource): Pool {
+export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
 

@@ -1,10 +1,11 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Item } from '../../entities/item.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import type { ChangeStatement } from '../activity/record-activity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
-import { prepared, query, queryIn } from '../db/prepared';
+import { prepared, query } from '../db/prepared';
+import type { ShortTransaction } from '../db/short-transaction';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
 import { ownCopy } from '../util/own-copy';
@@ -100,27 +101,21 @@ export class ItemStatements {
 
   /** The team, locked, and the actor's role in it; nulls when either is missing. */
   async lockTeamForActor(
-    tx: EntityManager,
+    tx: ShortTransaction,
     teamId: string,
     actorId: string,
   ): Promise<{ team: Team | null; role: MaybeRole }> {
-    const [row] = await queryIn<{ k_role: MaybeRole }>(tx, this.statements.lockTeam, [
-      teamId,
-      actorId,
-    ]);
+    const [row] = await tx.open<{ k_role: MaybeRole }>(this.statements.lockTeam, [teamId, actorId]);
     return row ? { team: this.teams.map(row), role: row.k_role } : { team: null, role: null };
   }
 
   /** The item's team (locked), the item (locked) and the actor's role; null when not a member. */
   async lockItemForActor(
-    tx: EntityManager,
+    tx: ShortTransaction,
     itemId: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole } | null> {
-    const [row] = await queryIn<{ k_role: MaybeRole }>(tx, this.statements.lockItem, [
-      itemId,
-      actorId,
-    ]);
+    const [row] = await tx.open<{ k_role: MaybeRole }>(this.statements.lockItem, [itemId, actorId]);
     if (!row) return null;
     return {
       team: this.teams.map(row, 't__') as Team,

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
-import { recordActivity } from '../activity/record-activity';
-import { inTransaction } from '../db/in-transaction';
+import {
+  activityWrite,
+  type ActivityInput,
+  type ChangeStatement,
+} from '../activity/record-activity';
+import type { PendingEvents } from '../db/in-transaction';
+import type { DomainEvent } from '../events/domain-events';
+import { inShortTransaction, type ShortTransaction } from '../db/short-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -41,8 +47,8 @@ const CURSOR_KIND = 'item';
  * Items of a team. Every mutation locks the team row (which orders it with every other team
  * mutation and gives the activity its seq), re-reads the item and the caller's role under
  * that lock, re-checks the policy, then changes the row and records one activity — all in one
- * transaction of four round trips: BEGIN, the lock with its re-read, the change with its
- * activity row and the team's new head, COMMIT.
+ * transaction of two round trips (a ShortTransaction): BEGIN with the lock and its re-read,
+ * then the change with its activity row and the team's new head, with COMMIT.
  */
 export class ItemService {
   constructor(
@@ -63,11 +69,11 @@ export class ItemService {
     const title = itemTitle(input.title);
     const content = itemContent(input.content ?? {});
     if (!isUuid(teamId)) throw forbidden();
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, role } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
       if (!team || !isMember(role)) throw forbidden();
       const id = randomUUID();
-      const [row] = await recordActivity(
+      const [row] = await this.record(
         tx,
         pending,
         team,
@@ -98,13 +104,13 @@ export class ItemService {
     if (changes.content !== undefined && changes.content !== null)
       next.content = itemContent(changes.content);
     if (!Object.keys(next).length) throw badInput('input', 'Give a title or content to change.');
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, item, role } = await this.lockItem(tx, id, actor.id);
       if (!isMember(role)) throw forbidden();
       checkVersion(item, expectedVersion);
       const before = { title: item.title, content: item.content };
       const version = item.version + 1;
-      const [row] = await recordActivity(
+      const [row] = await this.record(
         tx,
         pending,
         team,
@@ -126,11 +132,11 @@ export class ItemService {
 
   /** The creator, ADMINs and the OWNER delete (canDeleteItem), re-checked under the lock. */
   deleteItem(actor: User, id: string, expectedVersion: number | null): Promise<string> {
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, item, role } = await this.lockItem(tx, id, actor.id);
       if (!canDeleteItem(role, item.createdById === actor.id)) throw forbidden();
       checkVersion(item, expectedVersion);
-      const rows = await recordActivity(
+      const rows = await this.record(
         tx,
         pending,
         team,
@@ -176,12 +182,24 @@ export class ItemService {
     return this.dataSource.getRepository(Item).countBy({ teamId });
   }
 
+  /** The change with its activity row and the team's new head, sent with the COMMIT. */
+  private async record(
+    tx: ShortTransaction,
+    pending: PendingEvents<DomainEvent>,
+    team: Team,
+    input: ActivityInput,
+    change: ChangeStatement,
+  ): Promise<Record<string, unknown>[]> {
+    const write = activityWrite(pending, team, input, change);
+    return write.settle(await tx.close(write));
+  }
+
   /**
    * Locks the item's team and re-reads the item and the actor's role under that lock, in one
    * statement. A missing item, or an actor who is not a member, is FORBIDDEN.
    */
   private async lockItem(
-    tx: EntityManager,
+    tx: ShortTransaction,
     id: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole }> {

@@ -1,0 +1,157 @@
+import { Socket } from 'node:net';
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../ormconfig';
+import { poolOf, prepared } from '../src/db/prepared';
+import { sendTogether } from '../src/db/send-together';
+import { inShortTransaction } from '../src/db/short-transaction';
+import { createScratchDatabase } from './support/scratch-database';
+import { waitUntil } from './support/wait-until';
+
+/** The write path's transaction: BEGIN with the first statement, COMMIT with the last. */
+describe('short transactions', () => {
+  let db: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let dataSource: DataSource;
+  const noEvents = { publish: async () => undefined };
+  const published: string[][] = [];
+  const bus = { publish: async (events: string[]) => void published.push(events) };
+  const lockRow = prepared('test_lock_row', 'SELECT n FROM counter WHERE id = $1 FOR UPDATE');
+  const bump = { text: 'UPDATE counter SET n = n + 1 WHERE id = $1 RETURNING n', values: [1] };
+  const count = async () =>
+    ((await dataSource.query('SELECT n FROM counter WHERE id = 1')) as { n: number }[])[0].n;
+
+  beforeAll(async () => {
+    db = await createScratchDatabase();
+    dataSource = createDataSource({ url: db.url, poolSize: 3 });
+    await dataSource.initialize();
+    await dataSource.query(
+      'CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL CHECK (n < 100))',
+    );
+    await dataSource.query('INSERT INTO counter VALUES (1, 0), (2, 99)');
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('sends statements in one socket write and answers each in order', async () => {
+    const client: PoolClient = await poolOf(dataSource).connect();
+    const writes = jest.spyOn(Socket.prototype, '_writev' as never);
+    const single = jest.spyOn(Socket.prototype, '_write' as never);
+    try {
+      const answers = await sendTogether(client, [
+        'SELECT 1 AS a',
+        { text: 'SELECT $1::int + 1 AS b', values: [41] },
+        'SELECT 3 AS c',
+      ]);
+      expect(answers.map((a) => a.rows[0] as unknown)).toEqual([{ a: 1 }, { b: 42 }, { c: 3 }]);
+      expect(writes.mock.calls.length + single.mock.calls.length).toBe(1);
+    } finally {
+      writes.mockRestore();
+      single.mockRestore();
+      client.release();
+    }
+  });
+
+  it('leaves the client in its ordinary mode, usable, after a statement fails', async () => {
+    const client = await poolOf(dataSource).connect();
+    try {
+      await expect(
+        sendTogether(client, ['SELECT 1', 'SELECT * FROM no_such_table', 'SELECT 2 AS two']),
+      ).rejects.toThrow(/no_such_table/);
+      expect((client as unknown as { pipeline: boolean }).pipeline).toBe(false);
+      // Ordinary mode queues a second query behind the first instead of sending it.
+      const [one, two] = await Promise.all([
+        client.query('SELECT 1 AS one'),
+        client.query('SELECT 2 AS two'),
+      ]);
+      expect([one.rows[0], two.rows[0]]).toEqual([{ one: 1 }, { two: 2 }]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('commits open + close and publishes only afterwards', async () => {
+    published.length = 0;
+    const before = await count();
+    const result = await inShortTransaction(dataSource, bus, async (tx, pending) => {
+      await tx.open(lockRow, [1]);
+      const [row] = await tx.close<{ n: number }>(bump);
+      pending.add('bumped');
+      expect(published).toEqual([]);
+      return row.n;
+    });
+    expect(result).toBe(before + 1);
+    expect(await count()).toBe(before + 1);
+    expect(published).toEqual([['bumped']]);
+  });
+
+  it('rolls back when the work throws after open, and publishes nothing', async () => {
+    published.length = 0;
+    const before = await count();
+    const bumpFirst = prepared('test_bump', bump.text);
+    await expect(
+      inShortTransaction(dataSource, bus, async (tx, pending) => {
+        const [row] = await tx.open<{ n: number }>(bumpFirst, [1]);
+        expect(row.n).toBe(before + 1);
+        pending.add('never');
+        throw new Error('denied');
+      }),
+    ).rejects.toThrow('denied');
+    expect(published).toEqual([]);
+    expect(await count()).toBe(before);
+  });
+
+  it('keeps nothing when the closing statement fails: the COMMIT becomes a rollback', async () => {
+    const before = await count();
+    const bumpFirst = prepared('test_bump', bump.text);
+    await expect(
+      inShortTransaction(dataSource, noEvents, async (tx) => {
+        await tx.open(bumpFirst, [1]);
+        // Row 2 is at 99: one more breaks the CHECK.
+        return tx.close({ text: bump.text, values: [2] });
+      }),
+    ).rejects.toThrow(/check constraint/);
+    const rows = (await dataSource.query('SELECT n FROM counter ORDER BY id')) as { n: number }[];
+    expect(rows.map((r) => r.n)).toEqual([before, 99]);
+    // Every pooled connection is idle (not left inside a transaction).
+    const states = (await dataSource.query(
+      'SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    )) as { state: string }[];
+    expect(states.every((s) => s.state === 'idle')).toBe(true);
+  });
+
+  it('holds the lock from open to close: a second writer waits on it, then sees the commit', async () => {
+    const before = await count();
+    let locked!: () => void;
+    const firstLocked = new Promise<void>((resolve) => (locked = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = inShortTransaction(dataSource, noEvents, async (tx) => {
+      await tx.open(lockRow, [1]);
+      locked();
+      await held;
+      await tx.close(bump);
+    });
+    await firstLocked;
+    const second = inShortTransaction(dataSource, noEvents, async (tx) => {
+      const [row] = await tx.open<{ n: number }>(lockRow, [1]);
+      await tx.close(bump);
+      return row.n;
+    });
+    // PostgreSQL itself says the second writer is waiting for the first one's row lock.
+    await waitUntil(
+      async () =>
+        (
+          (await dataSource.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )) as unknown[]
+        ).length === 1,
+      'the second writer to wait for the lock',
+    );
+    release();
+    await first;
+    expect(await second).toBe(before + 1);
+    expect(await count()).toBe(before + 2);
+  });
+});

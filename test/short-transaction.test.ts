@@ -154,4 +154,21 @@ describe('short transactions', () => {
     expect(await second).toBe(before + 1);
     expect(await count()).toBe(before + 2);
   });
+  it('fails the write whose connection is cut, and the pool goes on with a new one', async () => {
+    const before = await count();
+    const backendPid = prepared('test_backend_pid', 'SELECT pg_backend_pid() AS pid');
+    await expect(
+      inShortTransaction(dataSource, noEvents, async (tx) => {
+        const [{ pid }] = await tx.open<{ pid: number }>(backendPid, []);
+        await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+        return tx.close(bump);
+      }),
+    ).rejects.toThrow();
+    expect(await count()).toBe(before);
+    await inShortTransaction(dataSource, noEvents, async (tx) => {
+      await tx.open(lockRow, [1]);
+      await tx.close(bump);
+    });
+    expect(await count()).toBe(before + 1);
+  });
 });

@@ -64,20 +64,27 @@ export async function inShortTransaction<T, E>(
 ): Promise<T> {
   const pending = new PendingEvents<E>();
   const client = await poolOf(dataSource).connect();
-  const tx = new PoolTransaction(dataSource, client);
   let broken: Error | undefined;
+  // A connection cut while it is checked out (a restart, a terminated backend) fails the
+  // statement in flight; pg also emits it as 'error', which must not go unheard.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  const tx = new PoolTransaction(dataSource, client);
   let result: T;
   try {
     result = await work(tx, pending);
     if (tx.opened && !tx.closed) await client.query('COMMIT');
   } catch (error) {
-    if (tx.opened && !tx.closed)
+    if (tx.opened && !tx.closed && !broken)
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        // The connection is unusable: the pool drops it instead of handing it out again.
         broken = rollbackError;
       });
     throw error;
   } finally {
+    client.removeListener('error', onError);
+    // A broken connection is dropped by the pool instead of being handed out again.
     client.release(broken);
   }
   if (pending.events.length) await bus.publish(pending.events);

@@ -28,7 +28,7 @@ export interface DataSourceOptions {
  * subscribers) is costed above jit_above_cost, so PostgreSQL spent 20 ms compiling a 17 ms
  * statement on every event.
  */
-export const SESSION_OPTIONS = '-c jit=off';
+const SESSION_OPTIONS = '-c jit=off';
 
 const sessionOptions = (url: string): { options?: string } => {
   try {

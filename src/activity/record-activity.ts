@@ -3,7 +3,7 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
-import type { Statement } from '../db/short-transaction';
+import type { Statement } from '../db/prepared';
 import { forbidden } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { computeActivityHash, summaryDigest } from '../db/activity-hash';

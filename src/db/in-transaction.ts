@@ -15,16 +15,25 @@ export class PendingEvents<E> {
 }
 
 /**
- * Runs `work` in one transaction and publishes the events it collected after commit, so
- * subscribers never see work that was rolled back.
+ * Runs `work` with a fresh PendingEvents and publishes what it collected once `work` has
+ * resolved, that is once its transaction committed: subscribers never see work that was
+ * rolled back.
  */
-export async function inTransaction<T, E>(
+export async function publishingAfter<T, E>(
+  bus: EventPublisher<E>,
+  work: (pending: PendingEvents<E>) => Promise<T>,
+): Promise<T> {
+  const pending = new PendingEvents<E>();
+  const result = await work(pending);
+  if (pending.events.length) await bus.publish(pending.events);
+  return result;
+}
+
+/** Runs `work` in one transaction and publishes the events it collected after commit. */
+export function inTransaction<T, E>(
   dataSource: DataSource,
   bus: EventPublisher<E>,
   work: (tx: EntityManager, pending: PendingEvents<E>) => Promise<T>,
 ): Promise<T> {
-  const pending = new PendingEvents<E>();
-  const result = await dataSource.transaction((tx) => work(tx, pending));
-  if (pending.events.length) await bus.publish(pending.events);
-  return result;
+  return publishingAfter(bus, (pending) => dataSource.transaction((tx) => work(tx, pending)));
 }

@@ -10,6 +10,12 @@ export interface Prepared {
   text: string;
 }
 
+/** A statement whose text varies by call (a change with its activity row, say). */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
 export const prepared = (name: string, text: string): Prepared => ({
   name: `tg_${name}`,
   text: text.replace(/\s+/g, ' ').trim(),

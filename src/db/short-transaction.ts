@@ -1,14 +1,8 @@
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
-import { type EventPublisher, PendingEvents } from './in-transaction';
-import { poolOf, type Prepared } from './prepared';
+import { type EventPublisher, type PendingEvents, publishingAfter } from './in-transaction';
+import { poolOf, type Prepared, type Statement } from './prepared';
 import { sendTogether } from './send-together';
-
-/** A statement whose text varies by call (a change with its activity row). */
-export interface Statement {
-  text: string;
-  values: unknown[];
-}
 
 /**
  * A transaction whose BEGIN travels with its first statement and whose COMMIT travels with its
@@ -57,36 +51,35 @@ class PoolTransaction implements ShortTransaction {
  * collected once it has committed, as `inTransaction` does. Work that returns without `close`
  * is committed; work that throws is rolled back.
  */
-export async function inShortTransaction<T, E>(
+export function inShortTransaction<T, E>(
   dataSource: DataSource,
   bus: EventPublisher<E>,
   work: (tx: ShortTransaction, pending: PendingEvents<E>) => Promise<T>,
 ): Promise<T> {
-  const pending = new PendingEvents<E>();
-  const client = await poolOf(dataSource).connect();
-  let broken: Error | undefined;
-  // A connection cut while it is checked out (a restart, a terminated backend) fails the
-  // statement in flight; pg also emits it as 'error', which must not go unheard.
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  const tx = new PoolTransaction(dataSource, client);
-  let result: T;
-  try {
-    result = await work(tx, pending);
-    if (tx.opened && !tx.closed) await client.query('COMMIT');
-  } catch (error) {
-    if (tx.opened && !tx.closed && !broken)
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-    throw error;
-  } finally {
-    client.removeListener('error', onError);
-    // A broken connection is dropped by the pool instead of being handed out again.
-    client.release(broken);
-  }
-  if (pending.events.length) await bus.publish(pending.events);
-  return result;
+  return publishingAfter(bus, async (pending) => {
+    const client = await poolOf(dataSource).connect();
+    let broken: Error | undefined;
+    // A connection cut while it is checked out (a restart, a terminated backend) fails the
+    // statement in flight; pg also emits it as 'error', which must not go unheard.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const tx = new PoolTransaction(dataSource, client);
+    try {
+      const result = await work(tx, pending);
+      if (tx.opened && !tx.closed) await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (tx.opened && !tx.closed && !broken)
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+      throw error;
+    } finally {
+      client.removeListener('error', onError);
+      // A broken connection is dropped by the pool instead of being handed out again.
+      client.release(broken);
+    }
+  });
 }

@@ -1,5 +1,6 @@
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { poolOf } from '../db/prepared';
 import { metricsRegistry } from './registry';
 
 interface PoolLike {
@@ -10,18 +11,17 @@ interface PoolLike {
 
 const sources = new Set<DataSource>();
 
-/** The pg pool behind TypeORM's postgres driver (`driver.master`). */
-function poolOf(dataSource: DataSource): PoolLike | undefined {
+/** The pool of an initialized DataSource (its pg pool exists from initialize to destroy). */
+function livePool(dataSource: DataSource): PoolLike | undefined {
   if (!dataSource.isInitialized) return undefined;
-  // TypeORM types the driver generically; the postgres driver keeps its pg.Pool in `master`.
-  const pool = (dataSource.driver as unknown as { master?: PoolLike }).master;
+  const pool: PoolLike | undefined = poolOf(dataSource);
   return pool && typeof pool.totalCount === 'number' ? pool : undefined;
 }
 
 function sum(pick: (pool: PoolLike) => number): number {
   let total = 0;
   for (const source of sources) {
-    const pool = poolOf(source);
+    const pool = livePool(source);
     if (pool) total += pick(pool);
   }
   return total;

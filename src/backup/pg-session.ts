@@ -1,3 +1,4 @@
+import { standaloneClient } from '../db/standalone-client';
 import { Client } from 'pg';
 
 /**
@@ -5,7 +6,7 @@ import { Client } from 'pg';
  * byte-identical on the source and on a restored copy (checksums compare across servers).
  */
 export async function openBackupSession(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: 'teamgraph-backup' });
+  const client = standaloneClient({ connectionString: url, application_name: 'teamgraph-backup' });
   await client.connect();
   try {
     await client.query(

@@ -1,7 +1,7 @@
+import { standaloneClient } from '../db/standalone-client';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { StoredBackup } from './backup-store';
 import type { KeyRing } from './key-ring';
@@ -26,7 +26,7 @@ async function withScratchDatabase<T>(
   work: (url: string) => Promise<T>,
 ): Promise<T> {
   const name = `teamgraph_verify_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
+  const admin = standaloneClient({ connectionString: serverUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);

@@ -1,8 +1,8 @@
-import { Client } from 'pg';
+import { standaloneClient } from './standalone-client';
 
 /** True when a PostgreSQL server accepts a connection at `url` within `timeoutMs`. */
 export async function databaseAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  const client = standaloneClient({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
     await client.end();

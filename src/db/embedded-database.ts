@@ -1,5 +1,5 @@
+import { standaloneClient } from './standalone-client';
 import path from 'node:path';
-import { Client } from 'pg';
 import type { Logger } from '../logging/logger';
 import { databaseAnswers as answers } from './database-answers';
 import { startPostgresCluster } from './postgres-cluster';
@@ -58,7 +58,7 @@ export async function startEmbeddedDatabase(
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
+  const client = standaloneClient({ connectionString: adminUrl });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [

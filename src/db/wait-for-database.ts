@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { standaloneClient } from './standalone-client';
 import { StartupError } from '../errors/startup-error';
 import type { Logger } from '../logging/logger';
 
@@ -52,9 +52,7 @@ export async function waitForDatabase(url: string, timeoutMs: number, logger: Lo
 }
 
 async function tryConnect(url: string, timeoutMs: number): Promise<unknown> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  // A connection that fails later must not become an unhandled 'error' event.
-  client.on('error', () => undefined);
+  const client = standaloneClient({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
     await client.end();

@@ -14,6 +14,7 @@ import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audi
 import { accessOf, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import type { LiveTarget } from './live-target';
+import { textFrame } from './text-frame';
 
 /** What the hub needs of a feed that follows a team. */
 export interface AudienceMember {
@@ -55,6 +56,18 @@ const WRITE_SLICE_MS = 0.5;
 
 /** Most events delivered together (bounds the payloads held at once). */
 const MAX_EVENTS_PER_BATCH = 64;
+
+/** `{"id":…,"type":"next","payload":` of a subscription, encoded once while it lives. */
+const frameHeads = new WeakMap<LiveTarget, Buffer>();
+function frameHead(live: LiveTarget): Buffer {
+  let head = frameHeads.get(live);
+  if (!head) {
+    head = Buffer.from(`{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":`);
+    frameHeads.set(live, head);
+  }
+  return head;
+}
+const FRAME_TAIL = Buffer.from('}');
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -317,6 +330,8 @@ export class AudienceHub {
     members: AudienceMember[],
   ): Promise<void> {
     const lastSeq = run[payloads.length - 1].activity.seq;
+    // Each payload is encoded once; a socket's frame adds only its subscription's head.
+    const encoded = payloads.map((payload) => Buffer.from(payload));
     let delivered = 0;
     let sliceStart = performance.now();
     for (const member of members) {
@@ -327,12 +342,12 @@ export class AudienceHub {
       }
       const live = member.subscriber.live;
       if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
-      const head = `{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":`;
-      if (payloads.length === 1) live.socket.send(`${head}${payloads[0]}}`);
+      const head = frameHead(live);
+      if (encoded.length === 1) live.stream.write(textFrame([head, encoded[0], FRAME_TAIL]));
       else {
         live.stream.cork();
         try {
-          for (const payload of payloads) live.socket.send(`${head}${payload}}`);
+          for (const payload of encoded) live.stream.write(textFrame([head, payload, FRAME_TAIL]));
         } finally {
           live.stream.uncork();
         }

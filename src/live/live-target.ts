@@ -17,10 +17,11 @@ export interface LiveSocket {
 export interface LiveTarget {
   socket: LiveSocket;
   /**
-   * The connection under the socket. Corked while several frames go to it, so that they
-   * leave in one write instead of one each.
+   * The connection under the socket. An audience writes its frames there itself (the socket's
+   * sender never queues: no compression, no blobs), corked while several go together, so that
+   * they leave in one write instead of one each.
    */
-  stream: { cork(): void; uncork(): void };
+  stream: { cork(): void; uncork(): void; write(frame: Buffer): boolean };
   subscriptionId: string;
   audience: string | null;
   execution: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues'>;

@@ -36,7 +36,8 @@ function batchesFor(dataSource: DataSource): SharedBatches {
         const rows = await reads.usersById(ids);
         return new Map(rows.map((user) => [user.id, user]));
       }),
-      roles: new SharedBatch((keys) => reads.rolesAndTeams(keys)),
+      // One fetch at a time, as for sessions: every new subscription reads its role here.
+      roles: new SharedBatch((keys) => reads.rolesAndTeams(keys), 1),
       itemsWithRole: new SharedBatch((keys) => reads.itemsWithRole(keys)),
       teammates: new SharedBatch(async (keys) => {
         const pairs = keys.map((key) => key.split(':'));

@@ -1,4 +1,4 @@
-import { rule } from 'graphql-shield';
+import { rule } from './rule';
 import type { Context } from '../../resolvers/context';
 import { unauthenticated } from '../../src/errors/errors';
 

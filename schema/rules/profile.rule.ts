@@ -1,4 +1,5 @@
-import { rule, type IRule } from 'graphql-shield';
+import type { IRule } from 'graphql-shield';
+import { rule } from './rule';
 import type { Context } from '../../resolvers/context';
 import { isOwnProfile } from '../../src/accounts/own-profile';
 import { seesPersonalProfile } from '../../src/teams/team-policy';

@@ -88,6 +88,26 @@ export async function runPhase(
   return phaseResult(await fleet.stats(), schedule.length, expected, startedAt);
 }
 
+/**
+ * The same publications with nobody listening: how many events per second the publishers get
+ * through when no socket is written (the ceiling a delivered rate can reach on this machine).
+ */
+export async function publishAlone(
+  publications: Publication[],
+  rounds: number,
+  concurrency: number,
+): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
+  const schedule = Array.from({ length: rounds }, () => publications).flat();
+  const startedAt = performance.now();
+  await mapLimit(schedule, concurrency, (p, n) => p.send(n));
+  const seconds = Math.max(0.001, (performance.now() - startedAt) / 1000);
+  return {
+    events: schedule.length,
+    seconds: round(seconds, 2),
+    eventsPerSecond: round(schedule.length / seconds, 0),
+  };
+}
+
 /** A teamgraph updateItem as the publication. */
 export function updateItemPublication(
   url: string,

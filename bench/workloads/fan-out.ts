@@ -1,6 +1,7 @@
 import {
   broadcastPublication,
   frameTemplate,
+  publishAlone,
   runPhases,
   TEAM_ACTIVITY_SUBSCRIPTION,
   updateItemPublication,
@@ -40,6 +41,8 @@ interface SideResult {
   /** CPU the server process used while the subscribers connected (steadier than time on a shared machine). */
   connectCpuSeconds?: number;
   bytesPerSocket?: number;
+  /** The burst's mutations again once every socket has gone (see publishAlone). */
+  alone?: { events: number; seconds: number; eventsPerSecond: number };
 }
 
 /** Connects one subscriber per member, checks every one of them receives a first event, then measures. */
@@ -48,7 +51,7 @@ export async function measureTeamgraph(
   servers: ServerProcess[],
   teams: BenchTeam[],
   itemIds: Map<string, string>,
-  plan: { singleEvents: number; burstRounds: number; concurrency: number },
+  plan: { singleEvents: number; burstRounds: number; concurrency: number; alone?: boolean },
 ): Promise<SideResult & { frame: string }> {
   const fleet = ctx.scope.add(Fleet.start(ctx.options), (f) => f.stop());
   const [server] = servers;
@@ -78,14 +81,31 @@ export async function measureTeamgraph(
   );
   // Every subscription is live once every socket has its first event.
   const { warm, single, burst } = await runPhases(fleet, publications, plan, 'warm-up');
+  let alone: SideResult['alone'];
+  if (plan.alone) {
+    await channelsGone(server);
+    alone = await publishAlone(publications, plan.burstRounds, plan.concurrency);
+  }
   return {
     single,
     burst,
+    alone,
     connectMs: connected.ms,
     connectCpuSeconds,
     bytesPerSocket,
     frame: frameTemplate(warm.sampleFrame),
   };
+}
+
+/** Waits until the server holds no team channel (its sockets' closes were all handled). */
+async function channelsGone(server: ServerProcess): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const text = await (await fetch(`${server.origin}/metrics`)).text();
+    const held = /^teamgraph_live_team_channels (\S+)$/m.exec(text)?.[1];
+    if (held === '0') return;
+    await sleep(50);
+  }
+  throw new Error('the server still holds team channels after its subscribers closed');
 }
 
 async function measureBroadcast(
@@ -272,11 +292,15 @@ async function manyTeamsPart(
   );
   const many = await seedFanOut(db2, manyTeams * teamSize, teamSize, 'fan2');
   const plan2 = { singleEvents: 0, burstRounds: 1, concurrency: 8 };
-  const tgMany = await measureTeamgraph(ctx, [tg2], many.teams, many.itemIds, plan2);
+  const tgMany = await measureTeamgraph(ctx, [tg2], many.teams, many.itemIds, {
+    ...plan2,
+    alone: true,
+  });
   await tg2.stop();
   const baseMany = await measureBroadcast(ctx, many.teams, tgMany.frame, plan2);
   const manyRatio = tgMany.burst.messagesPerSecond / baseMany.burst.messagesPerSecond;
   const subscribers = manyTeams * teamSize;
+  const aloneRate = (tgMany.alone?.eventsPerSecond ?? 0) * teamSize;
   const kib = (bytes?: number) => round((bytes ?? 0) / 1024, 1);
   rows.push(
     {
@@ -286,6 +310,14 @@ async function manyTeamsPart(
       ratio: round(manyRatio, 2),
       target: '≥ 0.5×',
       met: tgMany.burst.complete && manyRatio >= 0.5,
+    },
+    {
+      measure: `${manyTeams} teams × ${teamSize}: the same mutations with no subscriber, as msg/s had each reached ${teamSize} (ceiling ÷ bare)`,
+      teamgraph: `${aloneRate} msg/s (${tgMany.alone?.eventsPerSecond ?? 0} mutations/s)`,
+      baseline: `${baseMany.burst.messagesPerSecond} msg/s (bare ws broadcast, above)`,
+      ratio: round(aloneRate / Math.max(1, baseMany.burst.messagesPerSecond), 2),
+      target: 'reported',
+      met: null,
     },
     {
       measure: `memory per idle subscribed socket (RSS growth ÷ ${subscribers})`,

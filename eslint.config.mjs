@@ -27,6 +27,25 @@ export default tseslint.config(
     },
   },
   {
+    // One rule constructor: graphql-shield's own reads a rule that throws as a deny.
+    files: ['**/*.ts'],
+    ignores: ['schema/rules/rule.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'graphql-shield',
+              importNames: ['rule'],
+              message: 'Use schema/rules/rule: a rule that throws is an error, not a deny.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['web/src/**/*.{ts,tsx}', 'client/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -1,6 +1,7 @@
 import { buildSchema, graphql, GraphQLError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { allow, deny, rule, shield } from 'graphql-shield';
+import { allow, deny, shield } from 'graphql-shield';
+import { rule } from '../schema/rules/rule';
 import { withoutAllowWrappers } from '../schema/guarded-fields';
 
 /**

@@ -37,8 +37,9 @@ export default tseslint.config(
           paths: [
             {
               name: 'graphql-shield',
-              importNames: ['rule'],
-              message: 'Use schema/rules/rule: a rule that throws is an error, not a deny.',
+              importNames: ['rule', 'not'],
+              message:
+                'Use schema/rules/rule: a rule that throws is an error, not a deny. No `not`: it allows when its rule fails.',
             },
           ],
         },

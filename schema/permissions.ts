@@ -133,14 +133,17 @@ export const permissionRules = {
   TwoFactorSetup: { '*': allow },
 };
 
+/** How shield answers what the map does not allow, and what rules and resolvers throw. */
+export const SHIELD_OPTIONS = {
+  fallbackRule: deny,
+  fallbackError: () => forbidden(),
+  // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
+  // are masked by the server's error formatter instead.
+  allowExternalErrors: true,
+  debug: false,
+};
+
 export const permissions = withoutAllowWrappers(
-  shield(permissionRules, {
-    fallbackRule: deny,
-    fallbackError: () => forbidden(),
-    // Let resolvers' contract errors (BAD_USER_INPUT, CONFLICT, …) through; unexpected errors
-    // are masked by the server's error formatter instead.
-    allowExternalErrors: true,
-    debug: false,
-  }),
+  shield(permissionRules, SHIELD_OPTIONS),
   permissionRules,
 );

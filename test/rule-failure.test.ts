@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { buildSchema, graphql } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { deny, shield } from 'graphql-shield';
+import { shield } from 'graphql-shield';
 import { forbidden } from '../src/errors/errors';
 import { formatError } from '../src/server/format-error';
+import { SHIELD_OPTIONS } from '../schema/permissions';
 import { rule } from '../schema/rules/rule';
 import { STRONG_PASSWORD } from './factories/user.factory';
 import { startLoggedApp, type LoggedApp } from './support/captured-logs';
@@ -33,7 +34,7 @@ describe('the project rule', () => {
           allowed: rule()(() => true),
         },
       },
-      { fallbackRule: deny, fallbackError: () => forbidden(), allowExternalErrors: true },
+      SHIELD_OPTIONS,
     ),
   );
   const run = async (field: string) => {
@@ -71,13 +72,22 @@ describe('a rule whose database read fails', () => {
   });
   afterAll(() => app?.stop());
 
-  it('is an INTERNAL_SERVER_ERROR that is logged and changes nothing; FORBIDDEN stays for denials', async () => {
-    const email = `rule-${randomUUID()}@example.com`;
-    const signUp = await app.post(
+  const signUp = async (displayName: string) => {
+    const response = await app.post(
       `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`,
-      { input: { email, password: STRONG_PASSWORD, displayName: 'Rule' } },
+      {
+        input: {
+          email: `rule-${randomUUID()}@example.com`,
+          password: STRONG_PASSWORD,
+          displayName,
+        },
+      },
     );
-    const { token } = signUp.body.data!.signUp as { token: string };
+    return (response.body.data!.signUp as { token: string }).token;
+  };
+
+  it('is an INTERNAL_SERVER_ERROR that is logged and changes nothing; FORBIDDEN stays for denials', async () => {
+    const token = await signUp('Rule');
     const team = await app.post(
       `mutation { createTeam(input: { name: "Rules" }) { id } }`,
       {},
@@ -122,17 +132,7 @@ describe('a rule whose database read fails', () => {
     // With the table back the same call goes through, and a stranger is still FORBIDDEN.
     const ok = await app.post(UPDATE, { id: itemId }, token);
     expect(ok.body.data).toEqual({ updateItem: { title: 'after' } });
-    const stranger = await app.post(
-      `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`,
-      {
-        input: {
-          email: `rule-${randomUUID()}@example.com`,
-          password: STRONG_PASSWORD,
-          displayName: 'Other',
-        },
-      },
-    );
-    const strangerToken = (stranger.body.data!.signUp as { token: string }).token;
+    const strangerToken = await signUp('Other');
     const refused = await app.post(UPDATE, { id: itemId }, strangerToken);
     expect(refused.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });

@@ -52,6 +52,10 @@ function phaseResult(
   };
 }
 
+/** `rounds` rounds of `publications`, each publishing each once, in order. */
+const roundsOf = (publications: Publication[], rounds: number): Publication[] =>
+  Array.from({ length: rounds }, () => publications).flat();
+
 /**
  * Sends `rounds` rounds of `publications` (each round publishes each once) and waits until
  * every socket received everything. `spacing`: 'settle' waits for each event to reach its
@@ -66,21 +70,19 @@ export async function runPhase(
   timeoutMs = 120_000,
 ): Promise<PhaseResult> {
   await fleet.reset();
-  const schedule = Array.from({ length: rounds }, (_, r) =>
-    publications.map((p) => ({ p, r })),
-  ).flat();
-  const expected = schedule.reduce((sum, { p }) => sum + p.audience, 0);
+  const schedule = roundsOf(publications, rounds);
+  const expected = schedule.reduce((sum, p) => sum + p.audience, 0);
   const startedAt = Date.now();
   if (spacing === 'settle') {
     let delivered = 0;
-    for (const [n, { p }] of schedule.entries()) {
+    for (const [n, p] of schedule.entries()) {
       await p.send(n);
       delivered += p.audience;
       if (!(await fleet.waitFor(delivered, 15_000))) break;
       await sleep(10);
     }
   } else {
-    await mapLimit(schedule, spacing, ({ p }, n) => p.send(n));
+    await mapLimit(schedule, spacing, (p, n) => p.send(n));
   }
   await fleet.waitFor(expected, timeoutMs);
   // Let anything extra (duplicates) arrive before counting.
@@ -97,7 +99,7 @@ export async function publishAlone(
   rounds: number,
   concurrency: number,
 ): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
-  const schedule = Array.from({ length: rounds }, () => publications).flat();
+  const schedule = roundsOf(publications, rounds);
   const startedAt = performance.now();
   await mapLimit(schedule, concurrency, (p, n) => p.send(n));
   const seconds = Math.max(0.001, (performance.now() - startedAt) / 1000);

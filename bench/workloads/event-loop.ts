@@ -5,6 +5,7 @@ import { gql } from '../lib/graphql';
 import { combine, jsonHeaders, runLoad, type LoadResult } from '../lib/load';
 import { createScratchDatabase } from '../lib/postgres';
 import { startTeamgraph, type ServerProcess } from '../lib/processes';
+import { servedMetrics } from '../lib/served-metrics';
 import { BENCH_PASSWORD, createTeams, createUsers, type BenchUser } from '../lib/seed';
 import { round } from '../lib/stats';
 import type { Workload } from '../lib/workload';
@@ -18,14 +19,11 @@ const hostilePassword = () => randomBytes(192).toString('base64').slice(0, 256);
 
 /** The server's event-loop delay since the previous scrape (prom-client resets it on collect). */
 async function loopDelay(server: ServerProcess): Promise<{ p99Ms: number; maxMs: number }> {
-  const text = await (await fetch(`${server.origin}/metrics`)).text();
-  const read = (name: string) => {
-    const match = new RegExp(`^teamgraph_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(
-      text,
-    );
-    return match ? round(Number(match[1]) * 1000, 1) : NaN;
-  };
-  return { p99Ms: read('p99'), maxMs: read('max') };
+  const [p99, max] = await servedMetrics(server.origin, [
+    'teamgraph_nodejs_eventloop_lag_p99_seconds',
+    'teamgraph_nodejs_eventloop_lag_max_seconds',
+  ]);
+  return { p99Ms: round(p99 * 1000, 1), maxMs: round(max * 1000, 1) };
 }
 
 /** A valid hash chain of `rows` activities for the team, inserted with SQL. */

@@ -17,6 +17,7 @@ import {
   startTypicalStackBaseline,
   type ServerProcess,
 } from '../lib/processes';
+import { servedMetric } from '../lib/served-metrics';
 import { FAN_OUT_PARTS, type BenchOptions } from '../lib/options';
 import type { ResultRow } from '../lib/report';
 import { createItemsSql, createTeams, createUsers, type BenchTeam } from '../lib/seed';
@@ -100,9 +101,7 @@ export async function measureTeamgraph(
 /** Waits until the server holds no team channel (its sockets' closes were all handled). */
 async function channelsGone(server: ServerProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const text = await (await fetch(`${server.origin}/metrics`)).text();
-    const held = /^teamgraph_live_team_channels (\S+)$/m.exec(text)?.[1];
-    if (held === '0') return;
+    if ((await servedMetric(server.origin, 'teamgraph_live_team_channels')) === 0) return;
     await sleep(50);
   }
   throw new Error('the server still holds team channels after its subscribers closed');

@@ -1,5 +1,5 @@
+import type { Client } from 'pg';
 import { standaloneClient } from '../db/standalone-client';
-import { Client } from 'pg';
 
 /**
  * A dedicated connection for COPY. Output settings are pinned so a table's COPY text is

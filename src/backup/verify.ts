@@ -1,8 +1,8 @@
-import { standaloneClient } from '../db/standalone-client';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
+import { standaloneClient } from '../db/standalone-client';
 import type { StoredBackup } from './backup-store';
 import type { KeyRing } from './key-ring';
 import { HashingTap } from './part-io';

@@ -1,8 +1,8 @@
-import { standaloneClient } from './standalone-client';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 import { databaseAnswers as answers } from './database-answers';
 import { startPostgresCluster } from './postgres-cluster';
+import { standaloneClient } from './standalone-client';
 
 export interface RunningDatabase {
   url: string;

@@ -5,7 +5,6 @@ export interface LiveSocket {
   readonly readyState: number;
   readonly OPEN: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
   close(code?: number, reason?: string): void;
 }
 

@@ -1,7 +1,9 @@
 import { parse } from 'graphql';
 import { Socket } from 'node:net';
 import type { DomainEvent } from '../src/events/domain-events';
+import type { QueryConfig } from 'pg';
 import { hashToken } from '../src/auth/token';
+import { poolOf } from '../src/db/prepared';
 import { audienceExecutions } from '../src/live/audience-metrics';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { selectsSharedFieldsOnly } from '../src/live/audience-key';
@@ -228,15 +230,17 @@ describe('live audiences: a delivery whose read fails', () => {
       await create('w');
       await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(2), 5_000, 'seq 2')));
       // The audience's one read (the statement that pairs access groups with actors) fails once.
-      const query = dataSource.query.bind(dataSource);
+      const pool = poolOf(dataSource);
+      const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
       let failed = 0;
-      const spy = jest.spyOn(dataSource, 'query').mockImplementation(async (sql, params) => {
-        if (failed === 0 && String(sql).includes('FULL JOIN a ON a.i = g.i')) {
+      // Cast: pool.query's overloads cannot all be met by one implementation.
+      const spy = jest.spyOn(pool, 'query').mockImplementation((async (config: QueryConfig) => {
+        if (failed === 0 && config.text.includes('FULL JOIN a ON a.i = g.i')) {
           failed += 1;
           throw new Error('the audience read failed');
         }
-        return query(sql, params);
-      });
+        return query(config);
+      }) as never);
       try {
         await create('a');
         await Promise.all(clients.map((c) => c.until(() => seqsOf(c).includes(3), 5_000, 'seq 3')));

@@ -5,6 +5,7 @@ import {
   runPhases,
   TEAM_ACTIVITY_SUBSCRIPTION,
   updateItemPublication,
+  WARM_UP_EVENTS,
   type PhaseResult,
   type Publication,
 } from '../lib/fan-out-phases';
@@ -174,7 +175,11 @@ async function measureTypicalStack(
   return { single, burst, connectMs: connected.ms };
 }
 
-/** Users, teams of `size` and one item per team, in SQL. */
+/**
+ * Users, teams of `size` and one item per team, in SQL, then ANALYZE: the planner sees the
+ * tables as a running deployment's would be seen once autovacuum has analyzed them, not as
+ * the empty tables they were a moment before.
+ */
 export async function seedFanOut(
   db: ScratchDatabase,
   subscribers: number,
@@ -184,6 +189,7 @@ export async function seedFanOut(
   const users = await createUsers(db.pool, subscribers, label);
   const teams = await createTeams(db.pool, users, size, label);
   const itemIds = await createItemsSql(db.pool, teams);
+  await db.pool.query('ANALYZE');
   return { teams, itemIds };
 }
 
@@ -340,7 +346,7 @@ async function manyTeamsPart(
       `${manyTeams}-team phase incomplete: ${tgMany.burst.received} of ${tgMany.burst.expected} deliveries.`,
     );
   notes.push(
-    `Subscribers run in a separate process (raw graphql-ws protocol over ws), each with its own user and session; latency is the client's receipt time minus the activity's createdAt, stamped by the server just before commit. Connecting ${subscribers} authenticated subscribers took ${round(tgMany.connectMs / 1000, 1)} s (bare baseline ${round(baseMany.connectMs / 1000, 1)} s); the server process used ${round(tgMany.connectCpuSeconds ?? 0, 1)} s of CPU for it (bare baseline ${round(baseMany.connectCpuSeconds ?? 0, 1)} s), a steadier figure than time while the machine is shared.`,
+    `Subscribers run in a separate process (raw graphql-ws protocol over ws), each with its own user and session; latency is the client's receipt time minus the activity's createdAt, stamped by the server just before commit. Each server (teamgraph and both baselines) gets ${WARM_UP_EVENTS} events or more before it is timed (every team at least once), so that its code runs compiled, as in a server that has been up for a while. Connecting ${subscribers} authenticated subscribers took ${round(tgMany.connectMs / 1000, 1)} s (bare baseline ${round(baseMany.connectMs / 1000, 1)} s); the server process used ${round(tgMany.connectCpuSeconds ?? 0, 1)} s of CPU for it (bare baseline ${round(baseMany.connectCpuSeconds ?? 0, 1)} s), a steadier figure than time while the machine is shared.`,
   );
   await db2.drop().catch(() => undefined);
   return { rows, notes, metrics: { manyTeams: { teamgraph: tgMany, baseline: baseMany } } };

@@ -74,6 +74,17 @@ describe('backup and whole-database restore', () => {
       'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
     );
     expect(migration.name).toBe(manifest.migration.name);
+    // Analyzed for the planner: every table that holds rows has its column statistics.
+    const analyzed = await queryUrl<{ tablename: string }>(
+      target,
+      `SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'`,
+    );
+    expect(analyzed.map((t) => t.tablename).sort()).toEqual(
+      manifest.tables
+        .filter((t) => t.rows > 0)
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 
   it('stores nothing readable without the key: parts are ciphertext, not gzip', async () => {

@@ -161,8 +161,8 @@ async function emptyAgain(targetUrl: string, tables: string[], missing: Rebuild[
  * schema up with the migrations, sets the keys, constraints and indexes aside, loads the tables
  * with COPY … FROM STDIN on `jobs` sessions at once (each table in its own transaction, its row
  * count and data checksum checked), then builds the keys and indexes (tables in parallel) and
- * the foreign keys, which validates every reference against the whole data. Any failure
- * empties the target again, with its schema whole.
+ * the foreign keys, which validates every reference against the whole data, and analyzes the
+ * tables for the planner. Any failure empties the target again, with its schema whole.
  */
 export async function restoreDatabase(
   backup: StoredBackup,
@@ -238,6 +238,15 @@ export async function restoreDatabase(
       await main.query(rebuild.statement);
       pending = pending.filter((r) => r !== rebuild);
     }
+    // Planner statistics, tables side by side: the restored database plans its statements
+    // from what it holds at once, not from empty tables until autovacuum gets to them.
+    const unanalyzed = [...names];
+    await runOnEach(sessions, async (session, stop) => {
+      for (let table = unanalyzed.shift(); table; table = unanalyzed.shift()) {
+        stop.throwIfAborted();
+        await session.query(`ANALYZE ${quoteIdent(table)}`);
+      }
+    });
     return {
       id: manifest.id,
       tables: manifest.tables.map((t) => ({ name: t.name, rows: rows.get(t.name)! })),

@@ -16,8 +16,11 @@ export interface Statement {
   values: unknown[];
 }
 
+/** The name PostgreSQL knows a prepared statement by (`EXPLAIN EXECUTE <name>(…)`). */
+export const preparedName = (name: string): string => `tg_${name}`;
+
 export const prepared = (name: string, text: string): Prepared => ({
-  name: `tg_${name}`,
+  name: preparedName(name),
   text: text.replace(/\s+/g, ' ').trim(),
 });
 

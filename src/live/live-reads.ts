@@ -2,7 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
-import { prepared, query, type Prepared } from '../db/prepared';
+import { prepared, preparedName, query, type Prepared } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
 import { heldForTwoFactorSql } from '../teams/two-factor-hold';
@@ -170,7 +170,7 @@ const EVENT_READS_NAME = 'live_event_reads';
 /** The named access checks, as PostgreSQL knows them (`EXPLAIN EXECUTE <name>(…)`). */
 export const ACCESS_STATEMENTS = {
   accessOf: ACCESS_OF.name,
-  eventReads: prepared(EVENT_READS_NAME, '').name,
+  eventReads: preparedName(EVENT_READS_NAME),
 } as const;
 
 /** The statement of eventReads; its columns come from the entities' metadata. */

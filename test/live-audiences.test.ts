@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { Socket } from 'node:net';
-import type { DomainEvent } from '../src/events/domain-events';
 import type { QueryConfig } from 'pg';
+import type { DomainEvent } from '../src/events/domain-events';
 import { hashToken } from '../src/auth/token';
 import { poolOf } from '../src/db/prepared';
 import { audienceExecutions } from '../src/live/audience-metrics';

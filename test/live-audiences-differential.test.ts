@@ -97,9 +97,13 @@ const documentFor = (operation: SubscriberSpec['operation'], fields: string) =>
     ? `subscription ($teamId: ID!) { teamActivity(teamId: $teamId) { ${fields} } }`
     : `subscription { myActivity { ${fields} } }`;
 
+/** `npm run fuzz` scales the runs (FUZZ_RUNS, default 5 as in the edge fuzz) and may fix the seed. */
+const SCALE = Number(process.env.FUZZ_RUNS ?? 5) / 5;
+const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
+
 describe.each([
-  { mode: 'NODE_ENV=test', env: {} as Record<string, string>, runs: 25 },
-  { mode: 'NODE_ENV=production', env: PRODUCTION_ENV, runs: 10 },
+  { mode: 'NODE_ENV=test', env: {} as Record<string, string>, runs: Math.ceil(25 * SCALE) },
+  { mode: 'NODE_ENV=production', env: PRODUCTION_ENV, runs: Math.ceil(10 * SCALE) },
 ])(
   'live audiences ($mode): grouped delivery is byte-identical to per-subscriber delivery',
   ({ env, runs }) => {
@@ -148,6 +152,7 @@ describe.each([
         ),
         {
           numRuns: runs,
+          ...SEED,
           // Two members of one audience whose read positions differ.
           examples: [
             [

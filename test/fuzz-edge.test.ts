@@ -12,6 +12,7 @@ import {
   SCALAR_GENERATORS,
   wrongType,
 } from './fuzz/hostile-values';
+import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
 import { PLAUSIBLE } from './fuzz/plausible-values';
 import { argumentSites, documentFor, VIA, type ArgumentSite } from './fuzz/schema-sites';
 
@@ -22,8 +23,8 @@ import { argumentSites, documentFor, VIA, type ArgumentSite } from './fuzz/schem
  * closed as a server error — and a refused mutation changes no row. Seeded; FUZZ_RUNS (runs
  * per site, default 5) and FUZZ_SEED make `npm run fuzz` a longer run.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 5);
-const SEED = Number(process.env.FUZZ_SEED ?? 1111);
+const RUNS = fuzzRuns(5);
+const { seed: SEED } = fuzzSeed(1111);
 const schema = buildSchema();
 const sites = argumentSites(schema);
 

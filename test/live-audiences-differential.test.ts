@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import type { DomainEvent } from '../src/events/domain-events';
 import { audienceDeliveries } from '../src/live/audience-metrics';
+import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
 import { subscriptionsRunning } from './support/live-gauges';
 import { createServer, type TeamgraphServer } from '../src/server/create-server';
 import { createServices } from '../src/services';
@@ -97,13 +98,9 @@ const documentFor = (operation: SubscriberSpec['operation'], fields: string) =>
     ? `subscription ($teamId: ID!) { teamActivity(teamId: $teamId) { ${fields} } }`
     : `subscription { myActivity { ${fields} } }`;
 
-/** `npm run fuzz` scales the runs (FUZZ_RUNS, default 5 as in the edge fuzz) and may fix the seed. */
-const SCALE = Number(process.env.FUZZ_RUNS ?? 5) / 5;
-const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
-
 describe.each([
-  { mode: 'NODE_ENV=test', env: {} as Record<string, string>, runs: Math.ceil(25 * SCALE) },
-  { mode: 'NODE_ENV=production', env: PRODUCTION_ENV, runs: Math.ceil(10 * SCALE) },
+  { mode: 'NODE_ENV=test', env: {} as Record<string, string>, runs: fuzzRuns(25) },
+  { mode: 'NODE_ENV=production', env: PRODUCTION_ENV, runs: fuzzRuns(10) },
 ])(
   'live audiences ($mode): grouped delivery is byte-identical to per-subscriber delivery',
   ({ env, runs }) => {
@@ -152,7 +149,7 @@ describe.each([
         ),
         {
           numRuns: runs,
-          ...SEED,
+          ...fuzzSeed(),
           // Two members of one audience whose read positions differ.
           examples: [
             [

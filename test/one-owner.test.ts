@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { insertUser } from './support/fast-users';
+import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** "Exactly one OWNER per team": held by the database, and by every sequence of calls. */
@@ -146,7 +147,7 @@ describe('generated sequences of role changes, removals, leaves and transfers', 
           expect(await owners(team.id)).toBe(1);
         }
       }),
-      { seed: 11, numRuns: Number(process.env.FUZZ_RUNS ?? 12) },
+      { ...fuzzSeed(11), numRuns: fuzzRuns(12) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
+import { budgetConfigSchema } from './budget-config';
 import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
 import { checkRedisConfig, redisConfigSchema } from './redis-config';
@@ -36,6 +37,7 @@ export const configSchema = z.object({
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('teamgraph <no-reply@localhost>'),
   RATE_LIMITS: onOff('on'),
+  ...budgetConfigSchema,
   /** Worker threads for CPU-heavy work (password strength, hash-chain checks). */
   CPU_WORKERS: z.coerce
     .number()

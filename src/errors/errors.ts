@@ -29,6 +29,10 @@ export const rateLimited = (retryAfterSeconds: number) =>
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
 
+/** Whether `error` is a spent budget's RATE_LIMITED (to answer it another way at an edge). */
+export const isRateLimited = (error: unknown): error is GraphQLError =>
+  error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED;
+
 export const accessRevoked = (message = 'Your access to this feed has ended.') =>
   error(ErrorCode.ACCESS_REVOKED, message);
 

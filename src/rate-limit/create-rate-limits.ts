@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import type { RedisConnection } from '../redis/redis-client';
-import { RateLimits, type LimiterFactory } from './rate-limits';
+import { RateLimits, type LimiterFactory, type RateLimitOverrides } from './rate-limits';
 
 /**
  * Limits shared by every instance through Redis (so N instances do not grant N times the
@@ -31,5 +31,14 @@ export function createRateLimits(
     );
     return new RateLimits(false);
   }
-  return redis ? new RateLimits(true, redisLimiterFactory(redis)) : new RateLimits(true);
+  return redis
+    ? new RateLimits(true, redisLimiterFactory(redis), configuredRules(config))
+    : new RateLimits(true, undefined, configuredRules(config));
 }
+
+/** The budgets the configuration sets (the other limits keep their rules in code). */
+export const configuredRules = (config: Config): RateLimitOverrides => ({
+  emailsPerRecipient: config.EMAIL_BUDGET_PER_RECIPIENT,
+  teamsPerAccount: config.TEAM_BUDGET_PER_ACCOUNT,
+  invalidTokensPerIp: config.INVALID_TOKEN_BUDGET_PER_IP,
+});

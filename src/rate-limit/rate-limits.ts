@@ -1,5 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { BudgetSetting } from '../config/budget-config';
 import { rateLimited } from '../errors/errors';
+import { rateLimitRefusals } from '../metrics/budget-metrics';
 
 /** Named limits: points per duration (seconds). Defaults leave normal use untouched. */
 export const RATE_LIMIT_RULES = {
@@ -22,9 +24,19 @@ export const RATE_LIMIT_RULES = {
   accountLinkPerIp: { points: 50, duration: 15 * 60 },
   verificationEmailPerUser: { points: 5, duration: 60 * 60 },
   emailChangePerUser: { points: 5, duration: 60 * 60 },
+  /** What others pay for (I11); configured by EMAIL_BUDGET_PER_RECIPIENT and the like. */
+  emailsPerRecipient: { points: 10, duration: 60 * 60 },
+  teamsPerAccount: { points: 20, duration: 24 * 60 * 60 },
+  invalidTokensPerIp: { points: 100, duration: 15 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_RULES;
+
+/** Rules the configuration sets instead of the defaults above. */
+export type RateLimitOverrides = Partial<Record<RateLimitName, BudgetSetting>>;
+
+/** Keys this process remembers as spent, at most; older entries go first when it is full. */
+const MAX_SPENT_KEYS = 10_000;
 
 export type LimiterFactory = (
   name: RateLimitName,
@@ -38,11 +50,23 @@ const memoryLimiter: LimiterFactory = (name, points, duration) =>
 /** Consumes one point per attempt; throws RATE_LIMITED with retryAfterSeconds when spent. */
 export class RateLimits {
   private readonly limiters = new Map<RateLimitName, RateLimiterAbstract>();
+  /** `name key` → when it frees up (ms): refused here without asking the store. */
+  private readonly spent = new Map<string, number>();
 
   constructor(
     private readonly enabled: boolean,
     private readonly factory: LimiterFactory = memoryLimiter,
+    private readonly overrides: RateLimitOverrides = {},
   ) {}
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** The rule in force for `name`: the configured one, else the default. */
+  rule(name: RateLimitName): BudgetSetting {
+    return this.overrides[name] ?? RATE_LIMIT_RULES[name];
+  }
 
   /**
    * `points` weighs an expensive attempt (e.g. one per batch of rows it reads); one attempt never
@@ -51,10 +75,23 @@ export class RateLimits {
   async consume(name: RateLimitName, key: string, points = 1): Promise<void> {
     if (!this.enabled) return;
     try {
-      await this.limiter(name).consume(key, Math.min(points, RATE_LIMIT_RULES[name].points));
+      await this.limiter(name).consume(key, Math.min(points, this.rule(name).points));
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw rateLimited(error.msBeforeNext / 1000);
+      if (error instanceof RateLimiterRes) throw this.refused(name, error.msBeforeNext);
       throw error;
+    }
+  }
+
+  /** Consumes one point; false (counted as a refusal) instead of throwing when spent. */
+  async tryConsume(name: RateLimitName, key: string): Promise<boolean> {
+    if (!this.enabled) return true;
+    try {
+      await this.limiter(name).consume(key, 1);
+      return true;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      rateLimitRefusals.inc({ limit: name });
+      return false;
     }
   }
 
@@ -62,21 +99,63 @@ export class RateLimits {
   async check(name: RateLimitName, key: string): Promise<void> {
     if (!this.enabled) return;
     const state = await this.limiter(name).get(key);
-    if (state && state.consumedPoints >= RATE_LIMIT_RULES[name].points) {
-      throw rateLimited(state.msBeforeNext / 1000);
+    if (state && state.consumedPoints >= this.rule(name).points) {
+      throw this.refused(name, state.msBeforeNext);
     }
   }
 
   /** Counts a failure without throwing (the caller reports its own error). */
   async penalize(name: RateLimitName, key: string): Promise<void> {
     if (!this.enabled) return;
-    await this.limiter(name).penalty(key, 1);
+    const state = await this.limiter(name).penalty(key, 1);
+    if (state.consumedPoints >= this.rule(name).points) {
+      this.remember(name, key, state.msBeforeNext);
+    }
+  }
+
+  /**
+   * Refuses, without a store round trip, a key whose budget this process saw spent by its own
+   * `penalize`: for checks on a hot path (every bearer token), where asking Redis each time
+   * would cost every caller what only a few spend. Another instance learns of the spent budget
+   * at its own next penalty, so each instance lets at most one more attempt through per window.
+   */
+  refuseIfSpent(name: RateLimitName, key: string): void {
+    if (!this.enabled || this.spent.size === 0) return;
+    const until = this.spent.get(`${name} ${key}`);
+    if (until === undefined) return;
+    const left = until - Date.now();
+    if (left > 0) throw this.refused(name, left);
+    this.spent.delete(`${name} ${key}`);
+  }
+
+  /** Counts a spent budget that is let through anyway (a security notice is never dropped). */
+  async countAlways(name: RateLimitName, key: string): Promise<boolean> {
+    if (!this.enabled) return true;
+    const state = await this.limiter(name).penalty(key, 1);
+    return state.consumedPoints <= this.rule(name).points;
+  }
+
+  private refused(name: RateLimitName, msBeforeNext: number) {
+    rateLimitRefusals.inc({ limit: name });
+    return rateLimited(msBeforeNext / 1000);
+  }
+
+  private remember(name: RateLimitName, key: string, msBeforeNext: number): void {
+    if (this.spent.size >= MAX_SPENT_KEYS) {
+      const now = Date.now();
+      for (const [entry, until] of this.spent) if (until <= now) this.spent.delete(entry);
+      // Still full of live entries: forget the oldest (Maps iterate in insertion order).
+      if (this.spent.size >= MAX_SPENT_KEYS) {
+        this.spent.delete(this.spent.keys().next().value as string);
+      }
+    }
+    this.spent.set(`${name} ${key}`, Date.now() + msBeforeNext);
   }
 
   private limiter(name: RateLimitName): RateLimiterAbstract {
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      const rule = RATE_LIMIT_RULES[name];
+      const rule = this.rule(name);
       limiter = this.factory(name, rule.points, rule.duration);
       this.limiters.set(name, limiter);
     }

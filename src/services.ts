@@ -17,7 +17,9 @@ import { InvitationService } from './invitations/invitation.service';
 import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
 import { AccountMail } from './mail/account-mail';
+import { RecipientBudgetMailer } from './mail/mail-budget';
 import { createMailer, type Mailer } from './mail/mailer';
+import { configuredRules } from './rate-limit/create-rate-limits';
 import { RateLimits } from './rate-limit/rate-limits';
 import { TeamService } from './teams/team.service';
 import { TwoFactorRequirementService } from './teams/two-factor-requirement.service';
@@ -63,7 +65,8 @@ export function createServices(deps: {
   busHealth?: BusHealth;
 }): Services {
   const { config, dataSource, logger } = deps;
-  const rateLimits = deps.rateLimits ?? new RateLimits(config.RATE_LIMITS);
+  const rateLimits =
+    deps.rateLimits ?? new RateLimits(config.RATE_LIMITS, undefined, configuredRules(config));
   const sessionCache = new SessionCache(deps.bus, config.SESSION_CACHE_TTL, deps.busHealth);
   // Every service publishes through this bus, after commit: revocations reach the cache first.
   const bus = droppingOnPublish(deps.bus, sessionCache);
@@ -72,7 +75,12 @@ export function createServices(deps: {
     threads: config.CPU_WORKERS,
     maxQueue: CPU_QUEUE_PER_THREAD * config.CPU_WORKERS,
   });
-  const mailer = deps.mailer ?? createMailer(config, logger);
+  // The one way out for e-mail: every message passes its address's budget.
+  const mailer = new RecipientBudgetMailer(
+    deps.mailer ?? createMailer(config, logger),
+    rateLimits,
+    logger.child({ component: 'mail' }),
+  );
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const accountMail = new AccountMail(mailer, logger.child({ component: 'accounts' }), publicUrl);
   const secrets = new SecretChecks(dataSource, rateLimits);
@@ -116,7 +124,7 @@ export function createServices(deps: {
     twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets),
     accountDeletion: new AccountDeletionService(dataSource, bus, sessions, secrets, accountMail),
     twoFactorRequirement: new TwoFactorRequirementService(dataSource, bus),
-    teams: new TeamService(dataSource, bus),
+    teams: new TeamService(dataSource, bus, rateLimits),
     invitations: new InvitationService(
       dataSource,
       bus,

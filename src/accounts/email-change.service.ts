@@ -43,6 +43,7 @@ export class EmailChangeService {
     if (newEmail === user.email) throw badInput('newEmail', 'This is already your e-mail address.');
     const issued = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       if (await tx.getRepository(User).existsBy({ email: newEmail })) throw conflict(TAKEN);
+      const permit = await this.mail.reserve(newEmail);
       const token = await issueAccountToken(
         tx,
         user.id,
@@ -50,14 +51,17 @@ export class EmailChangeService {
         newEmail,
       );
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.EMAIL_CHANGE_REQUESTED);
-      return token;
+      return { ...token, permit };
     });
     this.mail.send(
-      emailChangeEmail(
-        newEmail,
-        this.mail.link('account/confirm-email', issued.token),
-        issued.expiresAt,
-      ),
+      {
+        ...emailChangeEmail(
+          newEmail,
+          this.mail.link('account/confirm-email', issued.token),
+          issued.expiresAt,
+        ),
+        permit: issued.permit,
+      },
       emailChangeRequestedNotice(user.email),
     );
     return true;

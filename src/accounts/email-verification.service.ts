@@ -7,6 +7,7 @@ import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import { verificationEmail } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
+import type { MailPermit } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
 import { consumeAccountToken, issueAccountToken } from './account-tokens';
@@ -39,9 +40,10 @@ export class EmailVerificationService {
     return { to: user.email, ...issued };
   }
 
-  send(pending: PendingVerification): void {
+  /** `permit`: the address's e-mail was reserved; without one it is charged when sent. */
+  send(pending: PendingVerification, permit?: MailPermit): void {
     const link = this.mail.link('account/verify-email', pending.token);
-    this.mail.send(verificationEmail(pending.to, link, pending.expiresAt));
+    this.mail.send({ ...verificationEmail(pending.to, link, pending.expiresAt), permit });
   }
 
   async resend(viewer: Viewer): Promise<boolean> {
@@ -49,9 +51,10 @@ export class EmailVerificationService {
     const pending = await inTransaction(this.dataSource, this.bus, async (tx) => {
       const user = await tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
       if (user.emailVerifiedAt) throw conflict('This e-mail address is already verified.');
-      return this.issue(tx, user);
+      const permit = await this.mail.reserve(user.email);
+      return { pending: await this.issue(tx, user), permit };
     });
-    this.send(pending);
+    this.send(pending.pending, pending.permit);
     return true;
   }
 

@@ -51,11 +51,19 @@ export class PasswordResetService {
         select: { id: true, email: true, deletedAt: true },
       });
       if (!user || user.deletedAt) return null;
-      return issueAccountToken(tx, user.id, AccountTokenPurpose.PASSWORD_RESET, email);
+      // Over the address's e-mail budget no link is issued either (a new one would replace the
+      // one already in the inbox); the caller's answer was given already and does not change.
+      const permit = await this.mail.tryReserve(email);
+      if (!permit) return null;
+      const token = await issueAccountToken(tx, user.id, AccountTokenPurpose.PASSWORD_RESET, email);
+      return { ...token, permit };
     });
     if (issued) {
       const link = this.mail.link('account/reset-password', issued.token);
-      this.mail.send(passwordResetEmail(email, link, issued.expiresAt));
+      this.mail.send({
+        ...passwordResetEmail(email, link, issued.expiresAt),
+        permit: issued.permit,
+      });
     }
   }
 

@@ -15,7 +15,8 @@ import { badInput, conflict, forbidden } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../logging/logger';
-import type { Mailer } from '../mail/mailer';
+import type { RecipientBudgetMailer } from '../mail/mail-budget';
+import type { MailPermit } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
@@ -61,7 +62,7 @@ export class InvitationService {
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
     private readonly rateLimits: RateLimits,
-    private readonly mailer: Mailer,
+    private readonly mailer: RecipientBudgetMailer,
     private readonly logger: Logger,
     private readonly options: InvitationServiceOptions,
   ) {}
@@ -92,6 +93,8 @@ export class InvitationService {
           'This e-mail address already has a pending invitation to the team; resend it instead.',
         );
       }
+      // Last of the checks: RATE_LIMITED here rolls everything back and sends nothing.
+      const permit = await this.mailer.reserve(email);
       const invitation = await tx.save(
         tx.create(Invitation, {
           teamId,
@@ -113,9 +116,9 @@ export class InvitationService {
         summary: `${actor.displayName} invited someone to join as ${role}`,
         details: { invitationId: invitation.id, role },
       });
-      return { invitation, team };
+      return { invitation, team, permit };
     });
-    this.sendInvitationEmail(result.invitation, result.team, actor, token);
+    this.sendInvitationEmail(result.invitation, result.team, actor, token, result.permit);
     return { invitation: result.invitation, token };
   }
 
@@ -134,6 +137,7 @@ export class InvitationService {
       if (await this.hasOpenInvitation(tx, team.id, invitation.email, invitation.id)) {
         throw conflict('This e-mail address has a newer pending invitation to the team.');
       }
+      const permit = await this.mailer.reserve(invitation.email);
       // A new hash replaces the old one, so the old token stops matching at once.
       invitation.tokenHash = hashToken(token);
       invitation.expiresAt = this.newExpiry();
@@ -154,9 +158,9 @@ export class InvitationService {
           expiresAt: invitation.expiresAt.toISOString(),
         },
       });
-      return { invitation, team };
+      return { invitation, team, permit };
     });
-    this.sendInvitationEmail(result.invitation, result.team, actor, token);
+    this.sendInvitationEmail(result.invitation, result.team, actor, token, result.permit);
     return { invitation: result.invitation, token };
   }
 
@@ -380,6 +384,7 @@ export class InvitationService {
     team: Team,
     inviter: User,
     token: string,
+    permit: MailPermit,
   ): void {
     const message = invitationEmail({
       to: invitation.email,
@@ -389,7 +394,7 @@ export class InvitationService {
       link: invitationLink(this.options.publicUrl, token),
       expiresAt: invitation.expiresAt,
     });
-    this.mailer.send(message).catch((error: unknown) => {
+    this.mailer.send({ ...message, permit }).catch((error: unknown) => {
       this.logger.error({ err: error, invitationId: invitation.id }, 'invitation e-mail failed');
     });
   }

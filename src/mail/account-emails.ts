@@ -15,6 +15,11 @@ function message(to: string, subject: string, lines: string[], link?: string): M
   return { to, subject, text, html, ...(link ? { link } : {}) };
 }
 
+/** Security notices are charged to the address's budget but never dropped (see mail-budget). */
+function notice(to: string, subject: string, lines: string[]): MailMessage {
+  return { ...message(to, subject, lines), notice: true };
+}
+
 const IGNORE = 'If you did not ask for this, ignore this message; nothing changes.';
 
 /** A single-use link e-mail: why it came, the link, when it expires, and what to do if unasked. */
@@ -49,7 +54,7 @@ export const passwordResetEmail = (to: string, link: string, expiresAt: Date) =>
   );
 
 export const passwordResetNotice = (to: string) =>
-  message(to, 'Your teamgraph password was reset', [
+  notice(to, 'Your teamgraph password was reset', [
     'The password of your teamgraph account was just reset, and every device was signed out.',
     'If this was not you, reset your password again at once and turn on two-factor authentication.',
   ]);
@@ -76,19 +81,19 @@ export const emailChangeEmail = (to: string, link: string, expiresAt: Date) =>
 
 /** To the old address: the new one is not named, so a thief cannot learn where it went. */
 export const emailChangeRequestedNotice = (to: string) =>
-  message(to, 'Your teamgraph e-mail address is being changed', [
+  notice(to, 'Your teamgraph e-mail address is being changed', [
     'Someone signed in to your teamgraph account asked to move it to another e-mail address.',
     'The change happens only once the new address is confirmed from its own inbox.',
     'If this was not you, change your password now and sign out your other sessions.',
   ]);
 
 export const emailChangedNotice = (to: string) =>
-  message(to, 'Your teamgraph e-mail address was changed', [
+  notice(to, 'Your teamgraph e-mail address was changed', [
     'Your teamgraph account now uses another e-mail address; this one no longer signs in.',
     'If this was not you, contact support.',
   ]);
 
 export const accountDeletedNotice = (to: string) =>
-  message(to, 'Your teamgraph account was deleted', [
+  notice(to, 'Your teamgraph account was deleted', [
     'Your teamgraph account and your profile were deleted. Backups that still hold them expire within 31 days.',
   ]);

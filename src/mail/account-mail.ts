@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger';
 import { accountLink } from './account-link';
-import type { MailMessage, Mailer } from './mailer';
+import type { RecipientBudgetMailer } from './mail-budget';
+import type { MailMessage, MailPermit } from './mailer';
 
 /** Pages of the web client that account links open. */
 export type AccountPage =
@@ -12,13 +13,23 @@ export type AccountPage =
  */
 export class AccountMail {
   constructor(
-    private readonly mailer: Mailer,
+    private readonly mailer: RecipientBudgetMailer,
     private readonly logger: Logger,
     private readonly publicUrl: string,
   ) {}
 
   link(page: AccountPage, token: string): string {
     return accountLink(this.publicUrl, page, token);
+  }
+
+  /** One e-mail to `to` within its address's budget; RATE_LIMITED when spent. */
+  reserve(to: string): Promise<MailPermit> {
+    return this.mailer.reserve(to);
+  }
+
+  /** As `reserve` for answers that must not change: null when spent. */
+  tryReserve(to: string): Promise<MailPermit | null> {
+    return this.mailer.tryReserve(to);
   }
 
   send(...messages: MailMessage[]): void {

@@ -10,6 +10,15 @@ export interface MailMessage {
   html: string;
   /** A link worth logging when no mail server is configured (development only). */
   link?: string;
+  /** A security notice: charged to the address's budget but never dropped by it. */
+  notice?: boolean;
+  /** The address's e-mail, already paid for by the operation (RecipientBudgetMailer.reserve). */
+  permit?: MailPermit;
+}
+
+/** Proof that one e-mail to `to` was reserved within its address's budget. */
+export interface MailPermit {
+  readonly to: string;
 }
 
 /** Sends e-mail; implementations never throw for delivery problems the caller cannot fix. */

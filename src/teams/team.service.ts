@@ -9,6 +9,7 @@ import { lockTeam, recordActivity } from '../activity/record-activity';
 import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
+import type { RateLimits } from '../rate-limit/rate-limits';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
@@ -33,10 +34,13 @@ export class TeamService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
+    private readonly rateLimits: RateLimits,
   ) {}
 
-  createTeam(actor: User, nameRaw: string): Promise<Team> {
+  async createTeam(actor: User, nameRaw: string): Promise<Team> {
     const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
+    // After validation, so a refused name costs nothing; TEAM_BUDGET_PER_ACCOUNT.
+    await this.rateLimits.consume('teamsPerAccount', actor.id);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const team = await tx.save(tx.create(Team, { name, lastSeq: 0, lastHash: '' }));
       await tx.insert(Membership, {

@@ -1,3 +1,5 @@
+import { rateLimitRefusals } from '../metrics/budget-metrics';
+
 /** Open sockets per user on this instance, for the per-user connection cap. */
 export class ConnectionCounter {
   private readonly counts = new Map<string, number>();
@@ -19,5 +21,36 @@ export class ConnectionCounter {
   /** Users with at least one open socket (for leak tests). */
   size(): number {
     return this.counts.size;
+  }
+}
+
+/**
+ * Open sockets per address that hold no session (not signed in yet, or anonymous), on this
+ * instance: what a caller without an account can make the server hold (WS_MAX_ANONYMOUS_PER_IP).
+ * Per instance like the per-user cap: the memory and descriptors it bounds are the instance's.
+ */
+export class AnonymousSockets {
+  private readonly counter = new ConnectionCounter();
+  /** The address each counted socket holds a slot of. */
+  private readonly held = new WeakMap<object, string>();
+
+  constructor(private readonly maxPerIp: number) {}
+
+  /** Counts the socket for its address; false (a refusal) when the address is at the cap. */
+  tryAcquire(socket: object, ip: string): boolean {
+    if (!this.counter.tryAcquire(ip, this.maxPerIp)) {
+      rateLimitRefusals.inc({ limit: 'wsAnonymousPerIp' });
+      return false;
+    }
+    this.held.set(socket, ip);
+    return true;
+  }
+
+  /** Gives the socket's slot back (signed in, or closed); once only. */
+  release(socket: object): void {
+    const ip = this.held.get(socket);
+    if (ip === undefined) return;
+    this.held.delete(socket);
+    this.counter.release(ip);
   }
 }

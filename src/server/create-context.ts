@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { createLoaders, type Loaders } from '../loaders/loaders';
 import type { Viewer } from '../accounts/session.service';
+import { isRateLimited } from '../errors/errors';
 import type { Services } from '../services';
 import type { Context } from '../../resolvers/context';
 
@@ -12,15 +14,49 @@ export interface ContextSource {
   requestId?: string;
   /** Already resolved for this connection (a socket's subscriptions): not looked up again. */
   knownViewer?: Viewer | null;
+  /** The token was admitted when its socket connected: no invalid-token budget again. */
+  tokenAdmitted?: boolean;
 }
 
-/** Reads "Bearer <token>" and resolves it to a live session (null: none, unknown, revoked, expired). */
+/** The token of "Bearer <token>", or null. */
+const bearerToken = (authorization: string | undefined | null): string | null =>
+  /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1] ?? null;
+
+/**
+ * Reads "Bearer <token>" and resolves it to a live session (null: none, unknown, revoked,
+ * expired). Each token that matches no session costs a database read, so an address has a
+ * budget of them (INVALID_TOKEN_BUDGET_PER_IP): once spent, its tokens are refused with
+ * RATE_LIMITED before the read, valid or not, until the window ends.
+ */
 export async function resolveViewer(
   services: Services,
   authorization: string | undefined | null,
+  ip: string,
 ): Promise<Viewer | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
-  return match ? services.sessions.resolve(match[1]) : null;
+  const token = bearerToken(authorization);
+  if (!token) return null;
+  services.rateLimits.refuseIfSpent('invalidTokensPerIp', ip);
+  const viewer = await services.sessions.resolve(token);
+  if (!viewer) await services.rateLimits.penalize('invalidTokensPerIp', ip);
+  return viewer;
+}
+
+/** An HTTP request refused before it ran: 429 with Retry-After, the body as the contract says. */
+function asHttpRefusal(error: unknown): unknown {
+  if (!isRateLimited(error)) return error;
+  const headers = new Map([['retry-after', String(error.extensions.retryAfterSeconds)]]);
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, http: { status: 429, headers } },
+  });
+}
+
+/** A socket's operation: its token passed the budget at connect and is only looked up again. */
+async function admittedViewer(
+  services: Services,
+  authorization: string | undefined | null,
+): Promise<Viewer | null> {
+  const token = bearerToken(authorization);
+  return token ? services.sessions.resolve(token) : null;
 }
 
 /**
@@ -33,7 +69,11 @@ export async function createContext(services: Services, source: ContextSource): 
   const viewer =
     source.knownViewer !== undefined
       ? source.knownViewer
-      : await resolveViewer(services, source.authorization);
+      : source.tokenAdmitted
+        ? await admittedViewer(services, source.authorization)
+        : await resolveViewer(services, source.authorization, source.ip).catch((error: unknown) => {
+            throw asHttpRefusal(error);
+          });
   let loaders: Loaders | undefined;
   let logger: Logger | undefined;
   return {

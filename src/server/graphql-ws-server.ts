@@ -7,13 +7,14 @@ import type { Viewer } from '../accounts/session.service';
 import { introspectionEnabled } from '../config/edge-config';
 import { createContext, resolveViewer } from './create-context';
 import { ErrorCode } from '../errors/error-codes';
+import { isRateLimited } from '../errors/errors';
 import { userChannel } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import { audienceKey } from '../live/audience-key';
 import { activeSessions, liveReads } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
-import { ConnectionCounter } from '../live/socket-limits';
+import { AnonymousSockets, ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from './security/operation-validation';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
@@ -41,7 +42,7 @@ const NOTHING_HELD: SocketHold = { release: () => undefined };
 export const WS_MAX_PAYLOAD = 64 * 1024;
 /** A revoked session's socket, or a bad token (graphql-ws's Forbidden). */
 export const CLOSE_FORBIDDEN = 4403;
-/** Over a per-socket or per-user cap (WebSocket "policy violation"). */
+/** Over a per-socket, per-user or per-address cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
 /** Message types only a server sends; graphql-ws would answer them from a client with 4500. */
@@ -112,6 +113,9 @@ export function attachGraphqlWs(
   const log = logger.child({ component: 'websocket' });
   const production = config.NODE_ENV === 'production';
   const connections = new ConnectionCounter();
+  const anonymous = new AnonymousSockets(
+    services.rateLimits.isEnabled ? config.WS_MAX_ANONYMOUS_PER_IP : Infinity,
+  );
   const operationPolicy = {
     introspection: introspectionEnabled(config),
     blockSuggestions: production,
@@ -161,12 +165,17 @@ export function attachGraphqlWs(
     refuseServerOnlyMessages(socket);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
+      anonymous.release(socket);
       state.get(socket)?.release();
       log.info(
         { event: 'ws.close', ip, code, userId: state.get(socket)?.viewer?.user.id },
         'websocket closed',
       );
     });
+    if (!anonymous.tryAcquire(socket, ip)) {
+      log.warn({ event: 'ws.anonymous_cap', ip }, 'websocket refused: too many anonymous sockets');
+      socket.close(CLOSE_POLICY, 'Too many anonymous connections');
+    }
   });
 
   /**
@@ -226,10 +235,20 @@ export function attachGraphqlWs(
         };
         // Taken before the session is read; see stillAllowed.
         const readAt = services.sessionCache.ticket();
-        const viewer = authorization ? await resolveViewer(services, authorization) : null;
+        let viewer: Viewer | null;
+        try {
+          viewer = authorization ? await resolveViewer(services, authorization, peer.ip) : null;
+        } catch (error) {
+          if (!isRateLimited(error)) throw error;
+          // The address spent its budget of invalid tokens: refused before the session read.
+          socket.close(CLOSE_POLICY, 'Too many invalid tokens');
+          return false;
+        }
         if (authorization && !viewer) return false; // 4403 Forbidden
         const hold = viewer ? holdFor(socket, viewer) : NOTHING_HELD;
         if (!hold) return false;
+        // Signed in: from now on the user's cap counts this socket, not its address's.
+        if (viewer) anonymous.release(socket);
         // From here the socket's close handler releases what it holds, whenever it closes.
         state.set(socket, { ...peer, viewer, release: hold.release });
         if (!viewer || (await stillAllowed(socket, viewer, readAt, hold.ready))) return true;
@@ -266,8 +285,10 @@ export function attachGraphqlWs(
           ip: socketState?.ip ?? 'unknown',
           userAgent: socketState?.userAgent ?? null,
           // A subscription uses the session the socket resolved; every event re-checks it.
-          // Queries and mutations resolve it afresh, as over HTTP.
+          // Queries and mutations resolve it afresh, as over HTTP (the token passed the
+          // invalid-token budget at connect).
           ...(subscription ? { knownViewer: socketState?.viewer ?? null } : {}),
+          tokenAdmitted: true,
         });
         if (subscription) {
           context.live = {

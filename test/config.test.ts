@@ -36,6 +36,16 @@ describe('configuration', () => {
     expect(config.CORS_ORIGINS).toEqual(['https://app.example.com', 'https://admin.example.com']);
   });
 
+  it('reads budgets as points per window, in whole seconds', () => {
+    const config = loadConfig({
+      EMAIL_BUDGET_PER_RECIPIENT: '3 / 90s',
+      TEAM_BUDGET_PER_ACCOUNT: '5/1d',
+    });
+    expect(config.EMAIL_BUDGET_PER_RECIPIENT).toEqual({ points: 3, duration: 90 });
+    expect(config.TEAM_BUDGET_PER_ACCOUNT).toEqual({ points: 5, duration: 86_400 });
+    expect(loadConfig({}).INVALID_TOKEN_BUDGET_PER_IP).toEqual({ points: 100, duration: 900 });
+  });
+
   it('refuses bad values with one message naming every bad variable and what it got', () => {
     let error: unknown;
     try {
@@ -62,6 +72,14 @@ describe('configuration', () => {
     ['a pool of zero', { DB_POOL_SIZE: '0' }, /DB_POOL_SIZE/],
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, /NODE_ENV/],
     ['a switch that is neither on nor off', { RATE_LIMITS: 'maybe' }, /RATE_LIMITS/],
+    [
+      'a budget without a window',
+      { EMAIL_BUDGET_PER_RECIPIENT: '10' },
+      /EMAIL_BUDGET_PER_RECIPIENT/,
+    ],
+    ['a budget of zero', { TEAM_BUDGET_PER_ACCOUNT: '0/1d' }, /TEAM_BUDGET_PER_ACCOUNT/],
+    ['a window under a second', { INVALID_TOKEN_BUDGET_PER_IP: '5/500ms' }, /INVALID_TOKEN_BUDGET/],
+    ['no anonymous sockets at all', { WS_MAX_ANONYMOUS_PER_IP: '0' }, /WS_MAX_ANONYMOUS_PER_IP/],
   ])('refuses %s', (_, env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

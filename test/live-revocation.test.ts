@@ -71,8 +71,12 @@ describe('live feeds: revocation ends the affected streams at once', () => {
       );
       expect(elapsed).toBeLessThan(WITHIN_MS);
       expectEndedWithAccessRevoked(memberFeed);
-      // The removal itself is news for those who stay, not for the one who left.
-      expect(memberFeed.results).toHaveLength(1);
+      // Access is judged at commit: the row that ended it is the last one owed, then the end.
+      const ending = how === 'leaving' ? 'MEMBER_LEFT' : 'MEMBER_REMOVED';
+      expect(memberFeed.results).toHaveLength(2);
+      expect(memberFeed.values<{ action: string }>('teamActivity')).toMatchObject([
+        { action: ending, subjectId: member.id },
+      ]);
 
       await mutate(RENAME, { teamId: team.id, name: 'After removal' }, owner.token);
       // Sentinels: the next activity of the team for the admin, a team of their own for the
@@ -87,10 +91,13 @@ describe('live feeds: revocation ends the affected streams at once', () => {
         'TEAM_RENAMED',
       ]);
       expect(adminFeed.completed).toBe(false);
-      // myActivity follows the removal: it stays open but carries nothing of that team any more.
+      // myActivity follows the removal: it stays open, carries the row that ended the access,
+      // and nothing of that team after it.
       expect(memberMine.completed).toBe(false);
-      expect(memberMine.results).toHaveLength(1);
-      expect(memberMine.values<{ team: { id: string } }>('myActivity')[0].team.id).toBe(ownTeam.id);
+      expect(memberMine.results).toHaveLength(2);
+      expect(
+        memberMine.values<{ action: string; team: { id: string } }>('myActivity'),
+      ).toMatchObject([{ action: ending, team: { id: team.id } }, { team: { id: ownTeam.id } }]);
       // Nor did their socket carry a frame of it for the ended operation.
       expect(JSON.stringify(memberSocket.messages)).not.toContain('TEAM_RENAMED');
     },

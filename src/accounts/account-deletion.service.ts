@@ -141,7 +141,7 @@ export class AccountDeletionService {
       summary: `${DELETED_USER_NAME} left the team (account deleted)`,
       details: { role: membership.role, accountDeleted: true },
     });
-    pending.add({ kind: 'access-revoked', teamId, userId: user.id });
+    pending.add({ kind: 'access-revoked', teamId, userId: user.id, seq: team.lastSeq });
   }
 }
 

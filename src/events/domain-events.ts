@@ -24,6 +24,11 @@ export interface AccessRevokedEvent {
   kind: 'access-revoked';
   teamId: string;
   userId: string | null;
+  /**
+   * Seq of the row that ended the access: feeds deliver every row up to it first. Absent when
+   * no row ends it (a two-factor hold): the feed ends at once.
+   */
+  seq?: number;
 }
 
 /** A user gained access to a team (joined, team created, team restored). */

@@ -5,7 +5,6 @@ import type { User } from '../../entities/user.entity';
 import { activityFromEvent } from '../activity/activity-event';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
-import { createLoaders } from '../loaders/loaders';
 import type { Logger } from '../logging/logger';
 import { eventDelivered } from '../metrics/event-metrics';
 import type { Services } from '../services';
@@ -14,6 +13,7 @@ import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audi
 import { accessOf, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import type { LiveTarget } from './live-target';
+import { owedRow } from './owed-row';
 import { textFrame } from './text-frame';
 
 /** What the hub needs of a feed that follows a team. */
@@ -31,7 +31,11 @@ export interface AudienceMember {
   release(): void;
   /** The audience sent this seq for the feed. */
   sent(teamId: string, seq: number): void;
+  /** Whether this row is the last the subscriber is owed of its team (entitlement.ts). */
+  endsAccessWith(row: ActivityEvent['activity']): boolean;
   loseAccess(teamId: string): void;
+  /** The bus is back after an outage; `former`: the membership has ended meanwhile. */
+  busRestored(teamId: string, former: boolean): void;
   endSession(): void;
 }
 
@@ -147,7 +151,8 @@ export class AudienceHub {
 
   /**
    * Re-checks the session and membership of every feed here in one statement (after the bus
-   * was away, when revocations may have been missed).
+   * was away, when revocations and rows may have been missed); feeds then read what they
+   * missed from the table, and those whose membership ended stop at its end.
    */
   async revalidate(): Promise<void> {
     const checks: { teamId: string; member: AudienceMember }[] = [];
@@ -155,7 +160,11 @@ export class AudienceHub {
       for (const member of channel.members) checks.push({ teamId, member });
     }
     const accesses = await this.check(checks);
-    checks.forEach(({ teamId, member }, i) => this.enforce(member, teamId, accesses[i]));
+    checks.forEach(({ teamId, member }, i) => {
+      if (this.enforce(member, teamId, accesses[i])) {
+        member.busRestored(teamId, accesses[i].role === null);
+      }
+    });
   }
 
   /** One statement for all of them (see accessOf). */
@@ -170,14 +179,18 @@ export class AudienceHub {
     );
   }
 
-  /** Ends what lost its access; true when the member may still receive. */
+  /**
+   * Ends what lost its access now; true when the member may still receive. A membership that
+   * ended is no reason: the rows up to its end are still owed (entitlement.ts), and the feed
+   * ends at that row. An ended session (4403) and a two-factor hold end at once.
+   */
   private enforce(member: AudienceMember, teamId: string, access: LiveAccess): boolean {
     if (member.isClosed) return false;
     if (!access.sessionActive) {
       member.endSession();
       return false;
     }
-    if (!access.role) {
+    if (!access.role && access.member) {
       member.loseAccess(teamId);
       return false;
     }
@@ -278,13 +291,43 @@ export class AudienceHub {
     await Promise.all(
       audiences.map(async ({ role, members }) => {
         const payloads = await this.execute(run, members[0], role, team, actors);
-        if (payloads.length) await this.write(teamId, run, payloads, members);
+        // A member whose access ends with a row of the run gets the run up to that row.
+        const { ending, going } = this.endings(run, payloads.length, members);
+        if (payloads.length && going.length) await this.write(teamId, run, payloads, going);
+        for (const [count, members] of ending) {
+          await this.write(teamId, run, payloads.slice(0, count), members);
+          for (const member of members) member.loseAccess(teamId);
+        }
         // Errors are masked and logged per operation on the feed's own path.
         for (const event of run.slice(payloads.length)) {
-          for (const member of members) member.receive(event);
+          for (const member of going) member.receive(event);
         }
       }),
     );
+  }
+
+  /**
+   * Splits the members by how much of the run's first `count` events they are owed: `going`
+   * all of them, `ending` (by how many) up to the row that ends their access.
+   */
+  private endings(
+    run: ActivityEvent[],
+    count: number,
+    members: AudienceMember[],
+  ): { going: AudienceMember[]; ending: Map<number, AudienceMember[]> } {
+    const going: AudienceMember[] = [];
+    const ending = new Map<number, AudienceMember[]>();
+    for (const member of members) {
+      const end = run.slice(0, count).findIndex((event) => member.endsAccessWith(event.activity));
+      if (end < 0) {
+        going.push(member);
+        continue;
+      }
+      const owed = ending.get(end + 1);
+      if (owed) owed.push(member);
+      else ending.set(end + 1, [member]);
+    }
+    return { going, ending };
   }
 
   /**
@@ -302,14 +345,17 @@ export class AudienceHub {
     const payloads: string[] = [];
     for (const event of run) {
       // Fresh loaders per event, as on the feed's own path, primed with what was just read.
-      const loaders = createLoaders(this.deps.dataSource, representative.viewerId);
-      loaders.viewerRole.prime(event.activity.teamId, role);
-      if (team) loaders.team.prime(team.id, team);
+      const { root, loaders } = owedRow(
+        this.deps.dataSource,
+        representative.viewerId,
+        activityFromEvent(event),
+        { role, team },
+      );
       const actor = event.activity.actorId ? actors.get(event.activity.actorId) : undefined;
       if (actor) loaders.user.prime(actor.id, actor);
       const result = await execute({
         ...target.execution,
-        rootValue: activityFromEvent(event),
+        rootValue: root,
         contextValue: representative.subscriber.contextWith(loaders),
       });
       if (result.errors) break;

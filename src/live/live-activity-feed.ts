@@ -2,18 +2,27 @@ import { GraphQLError } from 'graphql';
 import { MoreThan } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
+import { Team } from '../../entities/team.entity';
 import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
 import { ErrorCode } from '../errors/error-codes';
-import { userChannel, type DomainEvent } from '../events/domain-events';
+import {
+  userChannel,
+  type AccessRevokedEvent,
+  type ActivityEvent,
+  type DomainEvent,
+} from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { createLoaders } from '../loaders/loaders';
 import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
+import { sameId } from '../validation/ids';
 import { audienceHub, type AudienceMember } from './audience-hub';
-import { AccessLost, vouchFor } from './feed-vouchers';
+import { endsAccess, type EndingFields } from './entitlement';
+import { AccessLost } from './feed-vouchers';
 import { accessKey, liveReads } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
+import { owedRow } from './owed-row';
 
 /** Stored rows are read this many at a time (replay and gap filling). */
 export const REPLAY_BATCH = 100;
@@ -24,6 +33,12 @@ export const REPLAY_BATCH = 100;
 export const MAX_BUFFERED_EVENTS = 1_000;
 /** A socket with more than this waiting to be written gets events on its own, paced path. */
 export const MAX_SOCKET_BACKLOG = 256 * 1024;
+/**
+ * How long a feed waits on the bus for rows the table no longer has (the team was deleted
+ * right behind them, and their events are still on their way from another instance) before it
+ * gives them up and ends with ACCESS_REVOKED.
+ */
+export const LOST_ROWS_WAIT_MS = 10_000;
 /** WebSocket close code of a revoked or expired session (graphql-ws's Forbidden). */
 const CLOSE_FORBIDDEN = 4403;
 
@@ -34,13 +49,25 @@ interface Followed {
   lastSent: number;
   /** True while stored rows after lastSent must be read before live events. */
   catchUp: boolean;
+  /** Seq at which the membership this feed follows was read (see entitlement.ts). */
+  since: number;
+  /** The row that ends the access, once known from a revocation; nothing after it is owed. */
+  endsAt: number | null;
+  /** Live events ahead of lastSent + 1, by seq, until the rows before them are delivered. */
+  parked: Map<number, ActivityEvent>;
+  /** The table lacked rows known to exist: the team is deleted, only the bus can bring them. */
+  rowsGone: boolean;
+  /** Events may have been lost since the last full read of the table (shed, bus outage). */
+  missed: boolean;
+  /** After a bus outage with the membership gone: read the table to its end, then stop. */
+  closing: boolean;
+  /** Running while rows are awaited from the bus (LOST_ROWS_WAIT_MS). */
+  lostTimer: NodeJS.Timeout | null;
   unsubscribe: Unsubscribe;
 }
 
 interface Inbound {
   event: DomainEvent;
-  /** A seq jump was already filled from the table once; deliver or drop, don't loop. */
-  gapFilled?: boolean;
 }
 
 export interface LiveActivityFeedOptions {
@@ -56,6 +83,8 @@ export interface LiveActivityFeedOptions {
   followJoins: boolean;
   /** Overrides MAX_BUFFERED_EVENTS (tests). */
   maxBuffered?: number;
+  /** Overrides LOST_ROWS_WAIT_MS (tests). */
+  lostRowsWaitMs?: number;
 }
 
 const DONE: IteratorResult<FeedItem> = { value: undefined, done: true };
@@ -63,9 +92,11 @@ const DONE: IteratorResult<FeedItem> = { value: undefined, done: true };
 /**
  * Activity of one or more teams as an async iterator, in seq order per team, each seq at most
  * once. Listeners are attached before stored rows are read; live events are buffered, those
- * at or below the last sent seq dropped, and a jump in seq is filled from the table. Every
- * item is checked against the viewer's current membership (fresh query) just before it is
- * handed out, which is also when graphql-ws resolves it.
+ * at or below the last sent seq dropped, those ahead of it parked, and a jump in seq is filled
+ * from the table — or, once the team is deleted, from the bus. Access is judged at each row's
+ * commit (entitlement.ts): every row up to the one that ends the viewer's access is owed, that
+ * row too, then the end. Just before an item is handed out (which is when graphql-ws resolves
+ * it) the session is checked, and the viewer's role read to resolve it with.
  */
 export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, AudienceMember {
   private readonly teams = new Map<string, Followed>();
@@ -121,16 +152,38 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   async follow(teamId: string, lastSent: number, catchUp: boolean): Promise<void> {
     if (this.teams.has(teamId) || this.closed) return;
     const unsubscribe = audienceHub(this.options.services).follow(teamId, this);
-    this.teams.set(teamId, { lastSent, catchUp, unsubscribe });
+    this.teams.set(teamId, {
+      lastSent,
+      catchUp,
+      since: lastSent,
+      endsAt: null,
+      parked: new Map(),
+      rowsGone: false,
+      missed: false,
+      closing: false,
+      lostTimer: null,
+      unsubscribe,
+    });
     await unsubscribe.ready;
   }
 
-  /** Sets where a followed team starts: live after `lastSent`, replaying stored rows first if asked. */
-  startAt(teamId: string, lastSent: number, catchUp: boolean): void {
+  /**
+   * Sets where a followed team starts: live after `lastSent`, replaying stored rows first if
+   * asked. `since` is the seq at which the viewer's membership was read (default lastSent).
+   */
+  startAt(teamId: string, lastSent: number, catchUp: boolean, since = lastSent): void {
     const followed = this.teams.get(teamId);
     if (!followed) return;
     followed.lastSent = lastSent;
     followed.catchUp = catchUp;
+    followed.since = since;
+  }
+
+  /** Stops following a team whose membership was found gone before anything was owed. */
+  unfollow(teamId: string): void {
+    const followed = this.teams.get(teamId);
+    if (!followed) return;
+    this.forget(teamId, followed);
   }
 
   async next(): Promise<IteratorResult<FeedItem>> {
@@ -173,7 +226,10 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     if (this.closed) return;
     this.closed = true;
     if (this.counted) subscriptionEnded();
-    for (const followed of this.teams.values()) followed.unsubscribe();
+    for (const followed of this.teams.values()) {
+      followed.unsubscribe();
+      this.stopWaiting(followed);
+    }
     this.teams.clear();
     this.userUnsubscribe?.();
     this.userUnsubscribe = null;
@@ -193,14 +249,19 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     if (row) return this.admit(row);
     for (const [teamId, followed] of this.teams) {
       if (!followed.catchUp) continue;
-      const rows = await this.options.services.dataSource.getRepository(Activity).find({
-        where: { teamId, seq: MoreThan(followed.lastSent) },
-        order: { seq: 'ASC' },
-        take: REPLAY_BATCH,
-      });
-      if (rows.length < REPLAY_BATCH) followed.catchUp = false;
-      this.rows.push(...rows);
+      await this.readStored(teamId, followed);
       return null;
+    }
+    for (const [teamId, followed] of this.teams) {
+      for (const seq of followed.parked.keys()) {
+        if (seq <= followed.lastSent) followed.parked.delete(seq);
+      }
+      const next = followed.parked.get(followed.lastSent + 1);
+      if (next) {
+        followed.parked.delete(next.activity.seq);
+        return this.admit(activityFromEvent(next));
+      }
+      if (this.awaiting(followed)) this.awaitRows(teamId, followed);
     }
     const inbound = this.inbox.shift();
     if (!inbound) {
@@ -210,22 +271,112 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     return this.handle(inbound);
   }
 
-  private async handle({ event, gapFilled }: Inbound): Promise<FeedItem | null> {
+  /**
+   * Reads stored rows after lastSent, with the team they belong to (read first: rows found
+   * mean it still stood then), so each can be shown even if the team goes next.
+   */
+  private async readStored(teamId: string, followed: Followed): Promise<void> {
+    const { dataSource } = this.options.services;
+    const team = await liveReads(dataSource).teams.load(teamId);
+    const rows = await dataSource.getRepository(Activity).find({
+      where: { teamId, seq: MoreThan(followed.lastSent) },
+      order: { seq: 'ASC' },
+      take: REPLAY_BATCH,
+    });
+    if (!this.teams.has(teamId)) return;
+    const snapshot = team && Object.assign(new Team(), team);
+    for (const row of rows) if (snapshot) Object.assign(row, { teamSnapshot: snapshot });
+    this.rows.push(...rows);
+    if (rows.length === REPLAY_BATCH) return;
+    followed.catchUp = false;
+    // Rows known to exist (parked behind a gap, or up to a revocation) that the table lacks
+    // went with the team: from here only the bus can bring them.
+    if (!rows.length && this.awaiting(followed)) followed.rowsGone = true;
+    else followed.missed = false;
+    if (followed.closing) {
+      followed.closing = false;
+      const last = rows.length ? rows[rows.length - 1].seq : followed.lastSent;
+      followed.endsAt = Math.min(followed.endsAt ?? last, last);
+      this.endIfDue(teamId, followed);
+    }
+  }
+
+  /** Rows after lastSent are known to exist but have not arrived. */
+  private awaiting(followed: Followed): boolean {
+    if (followed.closing) return false;
+    return (
+      followed.parked.size > 0 || (followed.endsAt !== null && followed.endsAt > followed.lastSent)
+    );
+  }
+
+  /**
+   * Gets rows known to exist: from the table while it has them, else from the bus — unless
+   * the bus may have lost them too, or they do not come in time, when the feed gives the team
+   * up (ACCESS_REVOKED, or dropped from myActivity) rather than skip a row it was owed.
+   */
+  private awaitRows(teamId: string, followed: Followed): void {
+    if (!followed.rowsGone) {
+      followed.catchUp = true;
+      return;
+    }
+    if (followed.missed) {
+      this.rowsLost(teamId);
+      return;
+    }
+    if (followed.lostTimer) return;
+    const waitedFor = followed.lastSent;
+    followed.lostTimer = setTimeout(() => {
+      followed.lostTimer = null;
+      if (this.teams.get(teamId) !== followed || this.closed) return;
+      if (followed.lastSent === waitedFor && this.awaiting(followed)) this.rowsLost(teamId);
+      this.wake();
+    }, this.options.lostRowsWaitMs ?? LOST_ROWS_WAIT_MS);
+    followed.lostTimer.unref();
+  }
+
+  private rowsLost(teamId: string): void {
+    this.options.services.logger.warn(
+      { teamId, viewerId: this.viewerId },
+      'live feed lost rows of a deleted team; its access ends here',
+    );
+    this.accessLost(teamId);
+  }
+
+  private stopWaiting(followed: Followed): void {
+    if (followed.lostTimer) clearTimeout(followed.lostTimer);
+    followed.lostTimer = null;
+  }
+
+  /** Ends the access once the row that ends it has been delivered. */
+  private endIfDue(teamId: string, followed: Followed): void {
+    if (followed.endsAt !== null && followed.lastSent >= followed.endsAt) this.accessLost(teamId);
+  }
+
+  /** Whether this row is the last one the viewer is owed of its team. */
+  endsAccessWith(row: EndingFields & { teamId: string }): boolean {
+    const followed = this.teams.get(row.teamId);
+    if (!followed) return true;
+    return endsAccess(row, this.viewerId, followed.since) || row.seq === followed.endsAt;
+  }
+
+  private async handle({ event }: Inbound): Promise<FeedItem | null> {
     const { viewerId } = this;
     switch (event.kind) {
       case 'activity': {
         const followed = this.teams.get(event.activity.teamId);
         if (!followed || event.activity.seq <= followed.lastSent) return null;
-        if (event.activity.seq > followed.lastSent + 1 && !gapFilled) {
-          // Missed or reordered events: read them (and usually this one) from the table first.
-          followed.catchUp = true;
-          this.inbox.unshift({ event, gapFilled: true });
+        if (event.activity.seq > followed.lastSent + 1) {
+          // Missed or reordered events: the rows before this one come first (table or bus).
+          followed.parked.set(event.activity.seq, event);
+          if (followed.parked.size > (this.options.maxBuffered ?? MAX_BUFFERED_EVENTS)) {
+            this.shedParked(followed);
+          }
           return null;
         }
         return this.admit(activityFromEvent(event));
       }
       case 'access-revoked':
-        if (event.userId === null || event.userId === viewerId) this.accessLost(event.teamId);
+        if (event.userId === null || sameId(event.userId, viewerId)) this.revoked(event);
         return null;
       case 'access-granted':
         if (this.options.followJoins && event.userId === viewerId) await this.join(event.teamId);
@@ -235,33 +386,59 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     }
   }
 
-  /** The check every item passes just before it is handed out. */
+  /** A revocation names the row that ended the access: rows up to it are still owed. */
+  private revoked(event: AccessRevokedEvent): void {
+    const followed = this.teams.get(event.teamId);
+    if (event.seq === undefined || !followed) {
+      this.accessLost(event.teamId);
+      return;
+    }
+    // An earlier membership's end, arriving late: this one is not affected.
+    if (event.seq <= followed.since) return;
+    followed.endsAt = Math.min(followed.endsAt ?? event.seq, event.seq);
+    this.endIfDue(event.teamId, followed);
+  }
+
+  /**
+   * Hands out the team's next row (seq lastSent + 1) unless the access ended before it. Rows
+   * arrive here in seq order, so one that is not past the row ending the access is owed
+   * (entitlement.ts), whatever the viewer's membership is by now.
+   */
   private async admit(activity: DeliveredActivity): Promise<FeedItem | null> {
     const followed = this.teams.get(activity.teamId);
     if (!followed || activity.seq <= followed.lastSent) return null;
-    if (activity.action === ActivityAction.TEAM_DELETED) {
-      // Memberships are gone with the team. A member whose feed is contiguous up to here was a
-      // member until this event (a removal earlier in the log would have ended it); anyone else
-      // only learns that access ended.
-      const contiguous = activity.seq === followed.lastSent + 1;
+    if (followed.endsAt !== null && activity.seq > followed.endsAt) {
       this.accessLost(activity.teamId);
-      if (!contiguous) return null;
-      followed.lastSent = activity.seq;
-      if (activity.teamSnapshot) vouchFor(activity.teamSnapshot);
-      return vouchFor(activity);
+      return null;
     }
+    const ending = this.endsAccessWith(activity);
+    const item = await this.owed(activity);
+    if (!item || this.teams.get(activity.teamId) !== followed) return null;
+    followed.lastSent = activity.seq;
+    if (ending) this.accessLost(activity.teamId);
+    return item;
+  }
+
+  /** Reads what the item is resolved with (null: the session ended, or a hold began). */
+  private async owed(activity: DeliveredActivity): Promise<FeedItem | null> {
     const { subscriber, services } = this.options;
     const { viewerId } = this;
+    if (activity.action === ActivityAction.TEAM_DELETED) {
+      // The team and its memberships are gone: nothing to read, every follower was owed it.
+      const { root, loaders } = owedRow(services.dataSource, viewerId, activity, {
+        role: null,
+        team: null,
+      });
+      subscriber.useLoaders(loaders);
+      return root;
+    }
     const reads = liveReads(services.dataSource);
-    // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
-    // reads just made: the permission rules and field resolvers of this item see exactly them.
-    const loaders = createLoaders(services.dataSource, viewerId);
     const sessionId = this.sessionId;
     const { actorId } = activity;
     const [access, team, actor, actorRole] = await Promise.all([
       reads.access.load(accessKey(activity.teamId, sessionId)),
       reads.teams.load(activity.teamId),
-      actorId ? loaders.user.load(actorId) : null,
+      actorId ? createLoaders(services.dataSource, viewerId).user.load(actorId) : null,
       // The actor's own role here, through the shared role batch (one read for all feeds).
       actorId ? createLoaders(services.dataSource, actorId).viewerRole.load(activity.teamId) : null,
     ]);
@@ -269,18 +446,23 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
       this.endSession();
       return null;
     }
-    if (!access.role) {
+    if (!access.role && access.member) {
+      // Held out by the team's two-factor requirement: a rule of the present, not of the log.
       this.accessLost(activity.teamId);
       return null;
     }
-    loaders.viewerRole.prime(activity.teamId, access.role);
-    if (team) loaders.team.prime(team.id, team);
-    // An actor still in this team shares it with the subscriber: their profile is visible
-    // without another read. Anyone else is looked up (batched across subscribers) if selected.
-    if (actor && actorRole) loaders.sharesTeamWith.prime(actor.id, true);
+    // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
+    // reads just made: the permission rules and field resolvers of this item see exactly them.
+    const { root, loaders } = owedRow(services.dataSource, viewerId, activity, {
+      role: access.role,
+      team,
+    });
+    // An actor still in this team shares it with a member: their profile is visible without
+    // another read. Anyone else is looked up (batched across subscribers) if selected.
+    if (actor) loaders.user.prime(actor.id, actor);
+    if (actor && actorRole && access.role) loaders.sharesTeamWith.prime(actor.id, true);
     subscriber.useLoaders(loaders);
-    followed.lastSent = activity.seq;
-    return activity;
+    return root;
   }
 
   audienceFor(teamId: string, seq: number): string | null {
@@ -291,8 +473,26 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     if (live.socket.bufferedAmount > MAX_SOCKET_BACKLOG) return null;
     const followed = this.teams.get(teamId);
     if (!followed || seq !== followed.lastSent + 1) return null;
-    for (const other of this.teams.values()) if (other.catchUp) return null;
+    for (const other of this.teams.values()) {
+      if (other.catchUp || other.closing || other.parked.size || other.endsAt !== null) return null;
+    }
     return live.audience;
+  }
+
+  /**
+   * The bus was away: events may have been lost. Stored rows are read again; rows the table no
+   * longer has are given up at once. With the membership gone meanwhile (`former`), the feed
+   * reads the table to its end and stops there, its access ending with the last row it finds
+   * (or the ending row among them).
+   */
+  busRestored(teamId: string, former: boolean): void {
+    const followed = this.teams.get(teamId);
+    if (!followed || this.closed) return;
+    followed.missed = true;
+    followed.catchUp = true;
+    if (followed.rowsGone && this.awaiting(followed)) this.rowsLost(teamId);
+    else if (former) followed.closing = true;
+    this.wake();
   }
 
   hold(): void {
@@ -329,7 +529,12 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     }
     const followed = teamId === null ? undefined : this.teams.get(teamId);
     if (!followed || teamId === null) return;
+    this.forget(teamId, followed);
+  }
+
+  private forget(teamId: string, followed: Followed): void {
     followed.unsubscribe();
+    this.stopWaiting(followed);
     this.teams.delete(teamId);
     for (let i = this.rows.length - 1; i >= 0; i -= 1) {
       if (this.rows[i].teamId === teamId) this.rows.splice(i, 1);
@@ -365,7 +570,8 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
 
   /**
    * Too far behind: drop buffered activity that can be read back from the table, and catch
-   * up from there. TEAM_DELETED (its rows are gone) and access changes stay.
+   * up from there. TEAM_DELETED and access changes stay. Should the team be deleted before
+   * the dropped rows are read, they are lost: the feed then ends as after a bus outage.
    */
   private shed(): void {
     const kept = this.inbox.filter(({ event }) => {
@@ -373,11 +579,23 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
         return true;
       }
       const followed = this.teams.get(event.activity.teamId);
-      if (followed) followed.catchUp = true;
+      if (followed) {
+        followed.catchUp = true;
+        followed.missed = true;
+      }
       return false;
     });
     this.inbox.length = 0;
     this.inbox.push(...kept);
+  }
+
+  /** As shed, for events parked behind a gap. */
+  private shedParked(followed: Followed): void {
+    for (const [seq, event] of followed.parked) {
+      if (event.activity.action !== ActivityAction.TEAM_DELETED) followed.parked.delete(seq);
+    }
+    followed.catchUp = true;
+    followed.missed = true;
   }
 
   private waitForEvent(): Promise<void> {

@@ -10,7 +10,10 @@ import { heldForTwoFactorSql } from '../teams/two-factor-hold';
 /** What a subscriber may still receive: its session is live, and its role in the team. */
 export interface LiveAccess {
   sessionActive: boolean;
+  /** Null when not a member, or while the team's two-factor requirement holds them out. */
   role: MaybeRole;
+  /** A membership exists now (held or not): tells a hold apart from an ended membership. */
+  member: boolean;
 }
 
 /**
@@ -62,20 +65,25 @@ const LIVE_SESSIONS = (withTeam: boolean) => `
  */
 const GROUPED_ACCESS = (teamId: string) => `
   SELECT ${ROLE_UNLESS_HELD} AS role, (s.id IS NOT NULL) AS session_active,
-         string_agg(s.n::text, ',') AS positions
+         (m.user_id IS NOT NULL) AS member, string_agg(s.n::text, ',') AS positions
     FROM ks s
     LEFT JOIN memberships m ON m.team_id = ${teamId} AND m.user_id = s.user_id
     LEFT JOIN teams t ON t.id = ${teamId}
-   GROUP BY 1, 2`;
+   GROUP BY 1, 2, 3`;
 
 /** Ids travel as comma-joined text (they are uuids we issued), cheaper to send than arrays. */
 const ids = <T extends object>(checks: T[], field: keyof T) =>
   checks.map((check) => check[field]).join(',');
 
-type GroupedRow = { role: MaybeRole; session_active: boolean; positions: string };
+type GroupedRow = {
+  role: MaybeRole;
+  session_active: boolean;
+  member: boolean;
+  positions: string;
+};
 
 /** A check no row covers (cannot happen: every position is in one group) is refused. */
-const NO_ACCESS: LiveAccess = Object.freeze({ sessionActive: false, role: null });
+const NO_ACCESS: LiveAccess = Object.freeze({ sessionActive: false, role: null, member: false });
 
 /**
  * Spreads grouped outcomes back over the checks, in their order. The checks of one outcome
@@ -87,6 +95,7 @@ function spread(count: number, rows: GroupedRow[]): LiveAccess[] {
     const access: LiveAccess = Object.freeze({
       sessionActive: row.session_active,
       role: row.role ?? null,
+      member: row.member,
     });
     for (const position of row.positions.split(',')) accesses[Number(position) - 1] = access;
   }
@@ -184,7 +193,7 @@ function eventReadsOf(teams: EntityRows<Team>, users: EntityRows<User>): Prepare
      g AS (SELECT row_number() OVER () AS i, o.* FROM (${GROUPED_ACCESS('$1::uuid')}) o),
      a AS (SELECT row_number() OVER () AS i, users.* FROM users
             WHERE users.id = ANY(string_to_array($3, ',')::uuid[]))
-     SELECT g.role, g.session_active, g.positions, ${teams.select('t', 't__')},
+     SELECT g.role, g.session_active, g.member, g.positions, ${teams.select('t', 't__')},
             ${users.select('a', 'a__')}
        FROM g FULL JOIN a ON a.i = g.i
        LEFT JOIN teams t ON t.id = $1::uuid`,

@@ -23,11 +23,17 @@ export async function openMyActivityStream(
       [subscriber.userId],
     );
     await Promise.all(teamIds.map(({ team_id }) => feed.follow(team_id, 0, false)));
-    // Read after listening: everything newer than this arrives as a live event.
+    // Read after listening: everything newer than this arrives as a live event. Read with the
+    // membership, which stood at that seq (rows are owed from there up to the one ending it);
+    // a team left in between is not followed.
     const heads = await services.dataSource.query<{ id: string; last_seq: number }[]>(
-      `SELECT id, last_seq FROM teams WHERE id = ANY($1::uuid[])`,
-      [teamIds.map((t) => t.team_id)],
+      `SELECT t.id, t.last_seq FROM teams t
+         JOIN memberships m ON m.team_id = t.id AND m.user_id = $2
+        WHERE t.id = ANY($1::uuid[])`,
+      [teamIds.map((t) => t.team_id), subscriber.userId],
     );
+    const stillIn = new Set(heads.map((head) => head.id));
+    for (const { team_id } of teamIds) if (!stillIn.has(team_id)) feed.unfollow(team_id);
     for (const head of heads) feed.startAt(head.id, head.last_seq, false);
     return feed.started();
   } catch (error) {

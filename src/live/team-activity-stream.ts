@@ -31,8 +31,9 @@ export async function openTeamActivityStream(
     const start = await roleAndTeamOf(services.dataSource, subscriber.userId, teamId.toLowerCase());
     if (!start?.role || start.held) throw start?.held ? heldForTwoFactor() : forbidden();
     const lastSeq = start.team.lastSeq;
+    // The membership stood at lastSeq: from there rows are owed up to the one ending it.
     if (afterSeq == null) feed.startAt(teamId, lastSeq, false);
-    else feed.startAt(teamId, afterSeq, afterSeq < lastSeq);
+    else feed.startAt(teamId, afterSeq, afterSeq < lastSeq, lastSeq);
     return feed.started();
   } catch (error) {
     feed.close();

@@ -96,7 +96,7 @@ export class TeamService {
         details: { name: team.name },
       });
       await tx.delete(Team, { id: teamId });
-      pending.add({ kind: 'access-revoked', teamId, userId: null });
+      pending.add({ kind: 'access-revoked', teamId, userId: null, seq: team.lastSeq });
       return teamId;
     });
   }
@@ -144,8 +144,9 @@ export class TeamService {
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
       });
+      const endedAt = team.lastSeq;
       await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId });
+      pending.add({ kind: 'access-revoked', teamId, userId, seq: endedAt });
       return true;
     });
   }
@@ -163,8 +164,9 @@ export class TeamService {
         summary: `${actor.displayName} left the team`,
         details: { role },
       });
+      const endedAt = team.lastSeq;
       await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId: actor.id });
+      pending.add({ kind: 'access-revoked', teamId, userId: actor.id, seq: endedAt });
       return true;
     });
   }

@@ -1,0 +1,46 @@
+import type { DataSource } from 'typeorm';
+import { Team } from '../../entities/team.entity';
+import type { DeliveredActivity } from '../activity/activity-event';
+import { createLoaders, type Loaders } from '../loaders/loaders';
+import type { MaybeRole } from '../teams/team-policy';
+import { vouchFor } from './feed-vouchers';
+
+/** What a subscriber's check found, as far as rendering an owed row goes. */
+export interface Standing {
+  /** The subscriber's role now; null for a former member (the membership ended since). */
+  role: MaybeRole;
+  /** The team as read with the check; null once it is deleted. */
+  team: Team | null;
+}
+
+/** A row ready to be resolved for one subscriber: its root value and the loaders it reads. */
+export interface OwedRow {
+  root: DeliveredActivity;
+  loaders: Loaders;
+}
+
+/**
+ * Prepares a row the subscriber is owed (see entitlement.ts) for resolution, the same way on
+ * the audience and the per-feed path. A member now resolves it with their role, as any read.
+ * A former member — removed, gone or deleted with the team after the row committed — resolves
+ * it vouched for by the feed, with the team as the row's event carried it; the ordinary rules
+ * still refuse them anything else of the team. Either way the team is primed, so resolution
+ * never finds it missing.
+ */
+export function owedRow(
+  dataSource: DataSource,
+  viewerId: string,
+  activity: DeliveredActivity,
+  { role, team }: Standing,
+): OwedRow {
+  const loaders = createLoaders(dataSource, viewerId);
+  const shown = activity.teamSnapshot ?? team;
+  if (role) {
+    loaders.viewerRole.prime(activity.teamId, role);
+    if (shown) loaders.team.prime(activity.teamId, team ?? shown);
+    return { root: activity, loaders };
+  }
+  loaders.viewerRole.prime(activity.teamId, null);
+  if (shown) loaders.team.prime(activity.teamId, vouchFor(Object.assign(new Team(), shown)));
+  return { root: vouchFor(activity), loaders };
+}

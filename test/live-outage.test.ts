@@ -97,6 +97,13 @@ maybe('revocation during a Redis outage, on two instances', () => {
     await removedOnB.untilComplete(WITHIN_MS);
     expect(endCode(removedOnB)).toBe('ACCESS_REVOKED');
     expect(Date.now() - recovered).toBeLessThan(WITHIN_MS);
+    // Access is judged at commit: B reads what it missed, the removal included, then ends.
+    for (const feed of [removedOnA, removedOnB]) {
+      expect(feed.values<{ action: string }>('teamActivity').map((a) => a.action)).toEqual([
+        'TEAM_RENAMED',
+        'MEMBER_REMOVED',
+      ]);
+    }
 
     // The bystander's stream on B carries on once the bus is back.
     await rename();
@@ -106,5 +113,30 @@ maybe('revocation during a Redis outage, on two instances', () => {
       'the rename after recovery',
     );
     expect(bystanderOnB.completed).toBe(false);
+  }, 60_000);
+
+  it('a team deleted while the bus is away: feeds elsewhere end at recovery after the rows they had', async () => {
+    const team = await buildTeam(a);
+    const member = await addMember(a, team, 'MEMBER', await buildUser(a));
+    const onB = subscribe(await open(b, member.token), TEAM_ACTIVITY, { teamId: team.id });
+    const rename = await a.gql(RENAME, { teamId: team.id, name: 'before' }, team.owner.token);
+    expect(rename.errors).toBeUndefined();
+    await onB.untilCount(1);
+
+    await redis.stop();
+    const deletion = await a.gql(
+      `mutation ($teamId: ID!) { deleteTeam(teamId: $teamId) }`,
+      { teamId: team.id },
+      team.owner.token,
+    );
+    expect(deletion.errors).toBeUndefined();
+    expect(onB.completed).toBe(false);
+
+    // The deletion's row is gone with the team and its event with the outage: the feed ends
+    // where its rows end, never skipping to rows it cannot prove it was owed.
+    await redis.start();
+    await onB.untilComplete(WITHIN_MS);
+    expect(endCode(onB)).toBe('ACCESS_REVOKED');
+    expect(onB.values<{ seq: number }>('teamActivity').map((row) => row.seq)).toEqual([2]);
   }, 60_000);
 });

@@ -153,7 +153,11 @@ describeWithRedis('live-redis', 'live feeds on two server processes sharing Redi
     await onB.untilComplete(WITHIN_MS + 500);
     expect(Date.now() - started).toBeLessThan(WITHIN_MS);
     expect(endCode(onB)).toBe('ACCESS_REVOKED');
-    expect(onB.results).toHaveLength(1);
+    // Access is judged at commit: the removal is the last row owed, then the end.
+    expect(onB.results).toHaveLength(2);
+    expect(onB.values('teamActivity')).toMatchObject([
+      { action: 'MEMBER_REMOVED', subjectId: member.id },
+    ]);
     await ownerOnB.untilCount(1);
     expect(ownerOnB.completed).toBe(false);
   });

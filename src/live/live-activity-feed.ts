@@ -261,7 +261,11 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
         followed.parked.delete(next.activity.seq);
         return this.admit(activityFromEvent(next));
       }
-      if (this.awaiting(followed)) this.awaitRows(teamId, followed);
+      if (this.awaiting(followed)) {
+        this.awaitRows(teamId, followed);
+        // Read from the table first, if that is where they are.
+        if (followed.catchUp) return null;
+      }
     }
     const inbound = this.inbox.shift();
     if (!inbound) {
@@ -373,6 +377,8 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
           }
           return null;
         }
+        // The next seq came from the bus: nothing before it is missing any more.
+        followed.missed = false;
         return this.admit(activityFromEvent(event));
       }
       case 'access-revoked':
@@ -480,18 +486,21 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   }
 
   /**
-   * The bus was away: events may have been lost. Stored rows are read again; rows the table no
-   * longer has are given up at once. With the membership gone meanwhile (`former`), the feed
-   * reads the table to its end and stops there, its access ending with the last row it finds
-   * (or the ending row among them).
+   * The bus was away: events may have been lost. Rows awaited from the bus for a deleted team
+   * are given up at once; other missed rows are read from the table at the team's next event
+   * (its seq jumps). With the membership gone meanwhile (`former`) no next event may come: the
+   * feed reads the table to its end now and stops there, its access ending with the last row it
+   * finds (or the ending row among them).
    */
   busRestored(teamId: string, former: boolean): void {
     const followed = this.teams.get(teamId);
     if (!followed || this.closed) return;
     followed.missed = true;
-    followed.catchUp = true;
     if (followed.rowsGone && this.awaiting(followed)) this.rowsLost(teamId);
-    else if (former) followed.closing = true;
+    else if (former) {
+      followed.catchUp = true;
+      followed.closing = true;
+    }
     this.wake();
   }
 
@@ -506,7 +515,10 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
 
   sent(teamId: string, seq: number): void {
     const followed = this.teams.get(teamId);
-    if (followed && seq > followed.lastSent) followed.lastSent = seq;
+    if (!followed || seq <= followed.lastSent) return;
+    followed.lastSent = seq;
+    // The audience takes only the next seqs, as they come from the bus: none is missing.
+    followed.missed = false;
   }
 
   loseAccess(teamId: string): void {

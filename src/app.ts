@@ -22,7 +22,8 @@ export interface RunningApp {
   url: string;
   services: Services;
   server: TeamgraphServer;
-  stop(): Promise<void>;
+  /** Serves `drainMs` more (reporting not ready), then stops; see TeamgraphServer.close. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 // Their own modules, so the operator CLIs can use them without loading the API.
@@ -52,9 +53,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     url,
     services,
     server,
-    async stop() {
+    async stop(drainMs = 0) {
       // Requests finish first; the scheduler aborts a running backup meanwhile.
-      await Promise.all([server.close(), backups?.stop()]);
+      await Promise.all([server.close(drainMs), backups?.stop()]);
       services.sessionCache.close();
       busHealth?.close();
       await bus.close();

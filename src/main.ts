@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash);
   try {
     const app = await startApp(config, logger);
-    handleStopSignals(app, config.SHUTDOWN_TIMEOUT, logger);
+    handleStopSignals(
+      app,
+      { drainMs: config.SHUTDOWN_DRAIN, deadlineMs: config.SHUTDOWN_TIMEOUT },
+      logger,
+    );
   } catch (error) {
     if (!(error instanceof StartupError)) return crash(error);
     logger.fatal({ event: 'startup.failed' }, error.message);

@@ -1,7 +1,9 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { Client } from 'pg';
 import { startServerProcess, useBuiltServer, type ServerProcess } from './support/built-server';
 import { PRODUCTION_ENV } from './support/production-env';
+import { RawSocket } from './support/raw-socket';
 import { waitUntil } from './support/wait-until';
 
 /**
@@ -14,10 +16,10 @@ const IN_FLIGHT = 30;
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) console.log('shutdown-production: REDIS_URL not set, running without Redis');
 
-let server: ServerProcess | undefined;
+const started: ServerProcess[] = [];
 // Registered first, so it runs before the build and the database go.
 afterAll(() => {
-  if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+  for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL');
 });
 const built = useBuiltServer();
 
@@ -27,11 +29,15 @@ interface Reply {
   body: string;
 }
 
-/** One POST on its own keep-alive connection; resolves with the answer or rejects (reset). */
-function post(url: string, body: unknown, headers: Record<string, string>, agent: Agent) {
+/**
+ * One POST through `agent`: `sent` resolves once the whole request is handed to the kernel,
+ * `reply` with the answer (or rejects: a reset).
+ */
+function send(url: string, body: unknown, headers: Record<string, string>, agent: Agent) {
   const text = JSON.stringify(body);
   const target = new URL(url);
-  return new Promise<Reply>((resolve, reject) => {
+  let sent!: Promise<void>;
+  const reply = new Promise<Reply>((resolve, reject) => {
     const req = request(
       {
         host: target.hostname,
@@ -56,8 +62,55 @@ function post(url: string, body: unknown, headers: Record<string, string>, agent
       },
     );
     req.on('error', reject);
+    sent = new Promise((done) => req.once('finish', done));
     req.end(text);
   });
+  return { sent, reply };
+}
+
+const post = (url: string, body: unknown, headers: Record<string, string>, agent: Agent) =>
+  send(url, body, headers, agent).reply;
+
+/** Signs up an owner and creates a team, on connections of their own. */
+async function ownerWithTeam(url: string, email: string) {
+  const setupAgent = new Agent({ keepAlive: false });
+  const signUp = await post(
+    url,
+    {
+      query: 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }',
+      variables: {
+        input: {
+          email,
+          password: 'Quartz-Lantern-Meadow-47!',
+          displayName: 'Owner',
+        },
+      },
+    },
+    {},
+    setupAgent,
+  );
+  const token = JSON.parse(signUp.body).data.signUp.token as string;
+  const auth = { authorization: `Bearer ${token}` };
+  const team = await post(
+    url,
+    { query: 'mutation { createTeam(input: { name: "Drain" }) { id } }' },
+    auth,
+    setupAgent,
+  );
+  setupAgent.destroy();
+  return { token, auth, teamId: JSON.parse(team.body).data.createTeam.id as string };
+}
+
+const CREATE_ITEM =
+  'mutation ($t: ID!, $i: CreateItemInput!) { createItem(teamId: $t, input: $i) { id } }';
+
+/** The number of this database's sessions waiting for a lock. */
+async function lockWaiters(observer: Client): Promise<number> {
+  const { rows } = await observer.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return rows[0].n;
 }
 
 function get(url: string, agent: Agent) {
@@ -88,35 +141,14 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
     // Exactly one connection per mutation: a readiness check sent after them has to wait.
     DB_POOL_SIZE: String(IN_FLIGHT),
     SHUTDOWN_TIMEOUT: '15s',
+    // Refused at once: the drain period has its own test (shutdown-deploy).
+    SHUTDOWN_DRAIN: '0',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
-  server = await startServerProcess(built.mainJs, env);
+  const server = await startServerProcess(built.mainJs, env);
+  started.push(server);
   const { url } = server;
-  const setupAgent = new Agent({ keepAlive: false });
-  const signUp = await post(
-    url,
-    {
-      query: 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }',
-      variables: {
-        input: {
-          email: 'owner@example.com',
-          password: 'Quartz-Lantern-Meadow-47!',
-          displayName: 'Owner',
-        },
-      },
-    },
-    {},
-    setupAgent,
-  );
-  const token = JSON.parse(signUp.body).data.signUp.token as string;
-  const auth = { authorization: `Bearer ${token}` };
-  const team = await post(
-    url,
-    { query: 'mutation { createTeam(input: { name: "Drain" }) { id } }' },
-    auth,
-    setupAgent,
-  );
-  const teamId = JSON.parse(team.body).data.createTeam.id as string;
+  const { auth, teamId } = await ownerWithTeam(url, 'owner@example.com');
 
   // Hold the team's row lock: every createItem waits for it inside its transaction.
   const holder = new Client({ connectionString: built.databaseUrl });
@@ -130,8 +162,7 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
     post(
       url,
       {
-        query:
-          'mutation ($t: ID!, $i: CreateItemInput!) { createItem(teamId: $t, input: $i) { id } }',
+        query: CREATE_ITEM,
         variables: { t: teamId, i: { title: `in flight ${i}`, content: { n: i } } },
       },
       auth,
@@ -141,15 +172,8 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
       (error: Error) => ({ ok: false as const, error }),
     ),
   );
-  const lockWaiters = async () => {
-    const { rows } = await observer.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    return rows[0].n;
-  };
   await waitUntil(
-    async () => (await lockWaiters()) === IN_FLIGHT,
+    async () => (await lockWaiters(observer)) === IN_FLIGHT,
     'every mutation to be waiting',
     WAIT_MS,
   );
@@ -170,7 +194,7 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
   const signalled = process.hrtime.bigint();
   server.child.kill('SIGTERM');
   await waitUntil(
-    async () => server!.lines.some((l) => l.event === 'shutdown.start'),
+    async () => server.lines.some((l) => l.event === 'shutdown.start'),
     'shutdown',
     WAIT_MS,
   );
@@ -231,5 +255,158 @@ it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quick
     10_000,
   );
   await observer.end();
-  for (const agent of [...agents, probeAgent, metricsAgent, setupAgent]) agent.destroy();
+  for (const agent of [...agents, probeAgent, metricsAgent]) agent.destroy();
+}, 120_000);
+
+/** Two requests written back to back on one connection; resolves with all it received. */
+function pipelined(url: string, bodies: unknown[], headers: Record<string, string>) {
+  const target = new URL(url);
+  const socket = connect(Number(target.port), target.hostname);
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const requests = bodies.map((body) => {
+    const text = JSON.stringify(body);
+    return (
+      `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n${head}` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`
+    );
+  });
+  const sent = new Promise<void>((resolve) => socket.write(requests.join(''), () => resolve()));
+  const received = new Promise<string>((resolve) => {
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('close', () => resolve(data));
+    socket.on('error', () => undefined);
+  });
+  return { sent, received };
+}
+
+const itemIds = (text: string) =>
+  [...text.matchAll(/"createItem":\{"id":"([^"]+)"\}/g)].map((m) => m[1]);
+
+it('a deploy loses no answer: drain period, unread requests, pipelining, a stalled socket', async () => {
+  const DRAIN_MS = 3_000;
+  const TIMEOUT_MS = 12_000;
+  const server = await startServerProcess(built.mainJs, {
+    ...PRODUCTION_ENV,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: built.databaseUrl,
+    DB_POOL_SIZE: '24',
+    SHUTDOWN_DRAIN: `${DRAIN_MS}ms`,
+    SHUTDOWN_TIMEOUT: `${TIMEOUT_MS}ms`,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  });
+  started.push(server);
+  const { url } = server;
+  const { token, auth, teamId } = await ownerWithTeam(url, 'deployer@example.com');
+  let n = 0;
+  const createItem = () => ({
+    query: CREATE_ITEM,
+    variables: { t: teamId, i: { title: `deploy ${++n}`, content: { n } } },
+  });
+  const settled = (reply: Promise<Reply>) =>
+    reply.then(
+      (answer) => ({ ok: true as const, answer }),
+      (error: Error) => ({ ok: false as const, error: error.message }),
+    );
+
+  // A subscriber whose client stops reading: it will never answer the server's close frame.
+  const stalled = await RawSocket.open(url.replace(/^http/, 'ws'), { token });
+  stalled.pause();
+
+  // Kept-alive connections, each already used once, and fresh ones.
+  const keptAlive = Array.from({ length: 8 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  await Promise.all(keptAlive.map((agent) => get(new URL('/healthz', url).toString(), agent)));
+  const fresh = () => new Agent({ keepAlive: false });
+
+  // In flight: mutations waiting for the team's row lock on kept-alive and fresh connections,
+  // and two pipelined on one connection.
+  const holder = new Client({ connectionString: built.databaseUrl });
+  const observer = new Client({ connectionString: built.databaseUrl });
+  await Promise.all([holder.connect(), observer.connect()]);
+  // Should an assertion fail first, the suite's end drops the database under them.
+  for (const client of [holder, observer]) client.on('error', () => undefined);
+  await holder.query('BEGIN');
+  await holder.query('SELECT 1 FROM teams WHERE id = $1 FOR UPDATE', [teamId]);
+  const inFlight = [
+    ...keptAlive.slice(0, 4).map((agent) => send(url, createItem(), auth, agent)),
+    ...Array.from({ length: 4 }, () => send(url, createItem(), auth, fresh())),
+  ];
+  const pair = pipelined(url, [createItem(), createItem()], auth);
+  await waitUntil(
+    async () => (await lockWaiters(observer)) === inFlight.length + 2,
+    'the in-flight mutations to wait for the lock',
+    WAIT_MS,
+  );
+
+  // Sent but not read: the process is stopped while the requests reach its kernel buffers.
+  server.child.kill('SIGSTOP');
+  const unread = [
+    ...keptAlive.slice(4).map((agent) => send(url, createItem(), auth, agent)),
+    ...Array.from({ length: 4 }, () => send(url, createItem(), auth, fresh())),
+  ];
+  await Promise.all(unread.map((r) => r.sent));
+  const signalled = process.hrtime.bigint();
+  server.child.kill('SIGTERM');
+  server.child.kill('SIGCONT');
+  const answers = [...inFlight, ...unread].map((r) => settled(r.reply));
+
+  // Not ready at once, yet still serving new connections during the drain.
+  const probe = fresh();
+  await waitUntil(
+    async () => (await get(new URL('/readyz', url).toString(), probe)).status === 503,
+    'readiness to report the stop',
+    WAIT_MS,
+  );
+  expect(server.lines.map((l) => l.event)).not.toContain('shutdown.closing');
+  const duringDrain = settled(send(url, createItem(), auth, fresh()).reply);
+  await waitUntil(
+    () => server.lines.some((l) => l.event === 'shutdown.closing'),
+    'the drain period to end',
+    WAIT_MS,
+  );
+  await expect(fetch(new URL('/healthz', url))).rejects.toMatchObject({
+    cause: { code: 'ECONNREFUSED' },
+  });
+  await holder.query('COMMIT');
+  await holder.end();
+
+  const outcomes = await Promise.all([...answers, duringDrain]);
+  const exit = await server.exited;
+  const stopMs = Number(process.hrtime.bigint() - signalled) / 1e6;
+
+  expect(outcomes.flatMap((o) => (o.ok ? [] : [o.error]))).toEqual([]);
+  const replies = outcomes.flatMap((o) => (o.ok ? [o.answer] : []));
+  expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+  expect(replies.map((r) => r.connection)).toEqual(replies.map(() => 'close'));
+  const pairText = await pair.received;
+  const answeredIds = [...replies.flatMap((r) => itemIds(r.body)), ...itemIds(pairText)];
+  // Both pipelined requests are answered; only the second answer ends the connection.
+  expect(itemIds(pairText)).toHaveLength(2);
+  expect(pairText.match(/^connection: close\r$/gim)).toHaveLength(1);
+  // Every committed mutation has its answer, and every answer its row.
+  const { rows } = await observer.query<{ id: string }>('SELECT id FROM items WHERE team_id = $1', [
+    teamId,
+  ]);
+  expect(answeredIds).toHaveLength(n);
+  expect(rows.map((r) => r.id).sort()).toEqual([...answeredIds].sort());
+
+  // The stalled socket was closed with 1001 and cut, instead of holding the stop.
+  expect(exit).toEqual({ code: 0, signal: null });
+  expect(stopMs).toBeLessThan(TIMEOUT_MS);
+  const events = server.lines.map((l) => l.event);
+  expect(events).toContain('shutdown.done');
+  expect(events).not.toContain('shutdown.deadline');
+  stalled.resume();
+  expect((await stalled.closed).code).toBe(1001);
+  console.log(
+    `shutdown-production: deploy with a ${DRAIN_MS} ms drain, ${n} mutations (in flight, ` +
+      `unread, pipelined, during the drain) answered; SIGTERM to exit ${Math.round(stopMs)} ms`,
+  );
+  await observer.end();
+  for (const agent of [...keptAlive, probe]) agent.destroy();
 }, 120_000);

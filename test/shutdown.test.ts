@@ -18,6 +18,8 @@ const env = (extra: Record<string, string> = {}) => ({
   DB_POOL_SIZE: '3',
   RATE_LIMITS: 'off',
   BACKUP_SCHEDULER: 'off',
+  // No drain period: these cases are about what a stop does once it stops accepting.
+  SHUTDOWN_DRAIN: '0',
   ...extra,
 });
 

@@ -22,11 +22,15 @@ export const edgeConfigSchema = {
     .trim()
     .default('loopback')
     .transform((v): string | number => (/^\d+$/.test(v) ? Number(v) : v)),
+  /** How long a stopping instance still serves after reporting not ready (0: no drain). */
+  SHUTDOWN_DRAIN: durationSetting('5s'),
   SHUTDOWN_TIMEOUT: durationSetting('10s'),
 };
 
 interface EdgeConfig {
   NODE_ENV: string;
+  SHUTDOWN_DRAIN: number;
+  SHUTDOWN_TIMEOUT: number;
   TLS_CERT_FILE?: string;
   TLS_KEY_FILE?: string;
 }
@@ -40,6 +44,9 @@ export function checkEdgeConfig(config: EdgeConfig): string | null {
     const file = config[name];
     if (file && !existsSync(file)) return `${name}: no such file (got ${JSON.stringify(file)})`;
   }
+  // The drain is part of the stop, so it must leave time for the answers and the closing.
+  if (config.SHUTDOWN_DRAIN >= config.SHUTDOWN_TIMEOUT)
+    return 'SHUTDOWN_DRAIN must be shorter than SHUTDOWN_TIMEOUT';
   return null;
 }
 

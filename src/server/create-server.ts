@@ -39,7 +39,7 @@ import { clientIp, type TrustProxy } from './client-ip';
 import { errorFormatter } from './format-error';
 import { webAppRouter } from './web-app';
 import { attachGraphqlWs } from './graphql-ws-server';
-import { trackHttpConnections } from './http-drain';
+import { serveWithDrain } from './http-drain';
 import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
 import { noStorePlugin } from './no-store.plugin';
@@ -52,10 +52,11 @@ export interface TeamgraphServer {
   unusualActivity: UnusualActivity;
   listen(port: number, host: string): Promise<string>;
   /**
-   * Stops accepting (readiness says so at once), closes WebSocket sockets with 1001, answers
-   * every HTTP request already received, then stops Apollo.
+   * Reports not ready at once and keeps serving for `drainMs` (answers now carry
+   * `Connection: close`), then stops accepting, closes WebSocket sockets with 1001, answers
+   * every HTTP request already read and stops Apollo.
    */
-  close(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
   /** Cuts every connection still open (the shutdown deadline's last resort). */
   destroyConnections(): void;
 }
@@ -123,23 +124,25 @@ export async function createServer(
     logger.warn('BENCH_SKIP_PERMISSIONS=on: serving WITHOUT the permission map');
   const unusual = new UnusualActivity(logger);
   let shuttingDown = false;
+  /** False once a stop's drain period is over: no new connections or WebSocket upgrades. */
+  let accepting = true;
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   // node:https's Server is a tls.Server with the same request/upgrade API as http.Server; the
   // WebSocket and drain helpers are typed for the latter only.
-  const httpServer = (tls ? createHttpsServer(tls, app) : createHttpServer(app)) as HttpServer;
+  const httpServer = (tls ? createHttpsServer(tls) : createHttpServer()) as HttpServer;
   refuseUpgradesWhile(
     httpServer,
-    () => shuttingDown,
+    () => !accepting,
     (req) =>
       logger.info(
         { event: 'ws.refused', ip: req.socket.remoteAddress },
         'upgrade refused: stopping',
       ),
   );
-  const drain = trackHttpConnections(httpServer);
+  const drain = serveWithDrain(httpServer, app);
   const trustProxy = app.get('trust proxy fn') as TrustProxy;
   const ws = attachGraphqlWs(
     httpServer,
@@ -276,9 +279,15 @@ export async function createServer(
           resolve(`${tls ? 'https' : 'http'}://${shown}:${actual}/graphql`);
         });
       }),
-    async close() {
+    async close(drainMs = 0) {
       shuttingDown = true;
       readyMetric.stop();
+      drain.announce();
+      // Load balancers take this long to see the 503 and stop sending.
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      accepting = false;
+      await drain.stopAccepting();
+      logger.info({ event: 'shutdown.closing', drainMs }, 'no longer accepting connections');
       await Promise.all([drain.drain(), ws.close()]);
       await apollo.stop();
       stopPruning();

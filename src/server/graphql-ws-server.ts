@@ -45,6 +45,9 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Over a per-socket, per-user or per-address cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
+/** How long a socket closed by a stop may take to answer the close frame before it is cut. */
+export const SHUTDOWN_CLOSE_TIMEOUT_MS = 1_000;
+
 /** Message types only a server sends; graphql-ws would answer them from a client with 4500. */
 const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
 
@@ -324,7 +327,12 @@ export function attachGraphqlWs(
     connectedUsers: () => connections.size(),
     async close(): Promise<void> {
       stopRevalidating();
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      for (const client of wss.clients) {
+        client.close(1001, 'server shutting down');
+        // A client that does not read never answers the close frame: it would hold the stop.
+        const cut = setTimeout(() => client.terminate(), SHUTDOWN_CLOSE_TIMEOUT_MS);
+        client.once('close', () => clearTimeout(cut));
+      }
       await disposable.dispose();
     },
   };

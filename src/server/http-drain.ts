@@ -1,15 +1,31 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 
 export interface HttpDrain {
   /**
-   * Stops listening (new connections are refused), closes idle keep-alive sockets, answers
-   * every request already received with `Connection: close` and resolves once every HTTP
-   * connection has ended. WebSocket sockets are not counted: their server closes them.
+   * From now on every answer tells a keep-alive client that its connection ends with it
+   * (`Connection: close`); the server keeps accepting and serving.
+   */
+  announce(): void;
+  /** Stops listening: new connections are refused; those the kernel completed are taken. */
+  stopAccepting(): Promise<void>;
+  /**
+   * Stops accepting, closes idle keep-alive sockets, answers every request already read and
+   * resolves once every HTTP connection has ended. WebSocket sockets are not counted: their
+   * server closes them.
    */
   drain(): Promise<void>;
   /** Cuts whatever is still open (the shutdown deadline's last resort). */
   destroyAll(): void;
+}
+
+/** What one connection carries: the answers it owes, in the order their requests came. */
+interface Connection {
+  open: Set<ServerResponse>;
+  newest: ServerResponse | null;
+  /** An answer that ends the connection is out (or the socket was ended): nothing more runs. */
+  closing: boolean;
 }
 
 /** FIN first, so the client sees a clean end; a peer that never closes its side is cut. */
@@ -21,64 +37,104 @@ function endGently(socket: Socket): void {
 
 const END_GRACE_MS = 2_000;
 
+/** One turn of the event loop, whose poll phase accepts and reads what has already arrived. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const endsConnection = (res: ServerResponse) =>
+  !res.shouldKeepAlive || /close/i.test(String(res.getHeader('connection') ?? ''));
+
 /**
- * A graceful stop for keep-alive HTTP: a client whose request was received gets its full
- * answer, and no socket is reset between a committed mutation and its response. Requests are
- * tracked from the moment Node parsed their head, so "received" means exactly that.
+ * Serves `handler` on `server` with a graceful stop for keep-alive HTTP: every request the
+ * server has read gets its full answer, and no request runs whose answer could not reach its
+ * client, so a committed mutation is never followed by a reset. Requests are tracked from the
+ * moment Node parsed their head, so "read" means exactly that.
  */
-export function trackHttpConnections(server: Server): HttpDrain {
-  const sockets = new Set<Socket>();
-  /** Requests received whose response has not finished, per socket. */
-  const busy = new Map<Socket, Set<ServerResponse>>();
+export function serveWithDrain(server: Server, handler: RequestListener): HttpDrain {
+  const connections = new Map<Socket, Connection>();
+  let announced = false;
   let draining = false;
+  let listenerClosed: Promise<void> | null = null;
   let allEnded: (() => void) | null = null;
 
   const settle = () => {
-    if (draining && sockets.size === 0) allEnded?.();
+    if (draining && connections.size === 0) allEnded?.();
   };
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
+  // Requests arrive on the TLS socket when there is one, not on the TCP socket beneath it.
+  const opened = server instanceof TlsServer ? 'secureConnection' : 'connection';
+  server.on(opened, (socket: Socket) => {
+    connections.set(socket, { open: new Set(), newest: null, closing: false });
     socket.once('close', () => {
-      sockets.delete(socket);
-      busy.delete(socket);
+      connections.delete(socket);
       settle();
     });
   });
   // An upgraded socket belongs to the WebSocket server from now on.
   server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
-    sockets.delete(socket);
-    busy.delete(socket);
+    connections.delete(socket);
     settle();
   });
-  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
-    const open = busy.get(socket) ?? new Set<ServerResponse>();
-    busy.set(socket, open.add(res));
-    if (draining) res.setHeader('connection', 'close');
+    const connection = connections.get(socket);
+    if (!connection) return handler(req, res);
+    // A pipelined request behind an answer that ends the connection: that answer could never
+    // be sent, so the request does not run (its client learns so from the closed connection).
+    if (connection.closing) return;
+    connection.open.add(res);
+    connection.newest = res;
+    // Only the last answer a connection owes may end it: one before it would cut the rest.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (announced && connection.newest === res && !res.headersSent)
+        res.setHeader('connection', 'close');
+      const result = Reflect.apply(writeHead, this, args) as ServerResponse;
+      if (endsConnection(res)) connection.closing = true;
+      return result;
+    } as typeof res.writeHead;
     res.once('close', () => {
-      open.delete(res);
-      if (open.size > 0) return;
-      busy.delete(socket);
-      // Answered: during a drain the socket goes as soon as it carries nothing.
-      if (draining) endGently(socket);
+      connection.open.delete(res);
+      if (connection.open.size > 0) return;
+      // Answered: once the server stops accepting, the socket goes as soon as it carries nothing.
+      if (draining) endIdle(socket, connection);
     });
+    handler(req, res);
   });
 
+  const endIdle = (socket: Socket, connection: Connection) => {
+    connection.closing = true;
+    endGently(socket);
+  };
+
   return {
-    drain() {
-      if (draining) return Promise.resolve();
+    announce() {
+      announced = true;
+    },
+    stopAccepting() {
+      listenerClosed ??= (async () => {
+        announced = true;
+        // Connections the kernel has already completed are accepted before the listener goes.
+        await nextTurn();
+        // net's close, not http's: http's also destroys every connection without a request in
+        // progress, including fresh ones whose request has arrived but is not read yet.
+        NetServer.prototype.close.call(server);
+      })();
+      return listenerClosed;
+    },
+    async drain() {
+      if (draining) return;
       draining = true;
       const ended = new Promise<void>((resolve) => (allEnded = resolve));
-      server.close();
-      for (const socket of sockets) if (!busy.has(socket)) endGently(socket);
-      // Requests in flight whose headers are not yet out close their socket after answering.
-      for (const open of busy.values())
-        for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+      await this.stopAccepting();
+      // Requests already sent on open connections are read (and then answered) first.
+      await nextTurn();
+      await nextTurn();
+      for (const [socket, connection] of connections)
+        if (connection.open.size === 0) endIdle(socket, connection);
       settle();
       return ended;
     },
     destroyAll() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of connections.keys()) socket.destroy();
     },
   };
 }

@@ -3,18 +3,22 @@ import type { Logger } from '../logging/logger';
 
 /**
  * SIGTERM (orchestrators) or SIGINT (a terminal's Ctrl-C, which npm may forward a second
- * time): one stop — readiness 503, no new connections, every received request answered,
- * sockets closed with 1001, scheduler, bus, Redis and pool closed — then exit 0. Whatever still
- * hangs after `deadlineMs` is cut and the process exits 1.
+ * time): one stop — readiness 503 at once, `drainMs` more of serving, then no new connections,
+ * every request read answered, sockets closed with 1001, scheduler, bus, Redis and pool
+ * closed — then exit 0. Whatever still hangs after `deadlineMs` is cut and the process exits 1.
  */
-export function handleStopSignals(app: RunningApp, deadlineMs: number, logger: Logger): void {
+export function handleStopSignals(
+  app: RunningApp,
+  { drainMs, deadlineMs }: { drainMs: number; deadlineMs: number },
+  logger: Logger,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     const started = process.hrtime.bigint();
     const elapsedMs = () => Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-    logger.info({ event: 'shutdown.start', signal, deadlineMs }, 'shutting down');
+    logger.info({ event: 'shutdown.start', signal, drainMs, deadlineMs }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error({ event: 'shutdown.deadline', durationMs: elapsedMs() }, 'deadline passed');
       app.server.destroyConnections();
@@ -22,7 +26,7 @@ export function handleStopSignals(app: RunningApp, deadlineMs: number, logger: L
       process.exit(1);
     }, deadlineMs);
     deadline.unref();
-    app.stop().then(
+    app.stop(drainMs).then(
       () => {
         logger.info({ event: 'shutdown.done', durationMs: elapsedMs() }, 'stopped');
         logger.flush();

@@ -70,6 +70,15 @@ export class RawSocket {
     return raw;
   }
 
+  /** Stops reading: what the server sends stays in the kernel's buffers (a stalled client). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   send(frame: unknown): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));

@@ -1,4 +1,7 @@
-import { SharedBatch } from '../src/loaders/shared-batch';
+import { hotReads } from '../src/loaders/hot-reads';
+import { MAX_RETRY_FETCHES, SharedBatch } from '../src/loaders/shared-batch';
+import { buildUser } from './factories/user.factory';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /** The cross-request batch behind the user and role loaders (live fan-out and busy HTTP). */
 describe('SharedBatch', () => {
@@ -31,6 +34,37 @@ describe('SharedBatch', () => {
       null,
       'value of b',
     ]);
+  });
+
+  it('a key that fails its batch fails alone: the other callers get their values', async () => {
+    const calls: string[][] = [];
+    const batch = new SharedBatch<string>(async (keys) => {
+      calls.push([...keys]);
+      if (keys.includes('bad')) throw new Error('bad key');
+      return new Map(keys.map((k) => [k, k]));
+    });
+    const keys = Array.from({ length: 100 }, (_, i) => (i === 37 ? 'bad' : `k${i}`));
+    const outcomes = await Promise.allSettled([...keys, 'k3'].map((k) => batch.load(k)));
+    expect(outcomes.map((o) => o.status)).toEqual(
+      [...keys, 'k3'].map((k) => (k === 'bad' ? 'rejected' : 'fulfilled')),
+    );
+    expect(outcomes[37]).toMatchObject({ reason: new Error('bad key') });
+    expect(outcomes[100]).toEqual({ status: 'fulfilled', value: 'k3' });
+    // Halved until the bad key is alone: two fetches per level, not one per key.
+    expect(calls.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(100)));
+    expect(calls.at(-1)).toEqual(['bad']);
+  });
+
+  it('a failure of every key costs a bounded number of fetches', async () => {
+    let fetches = 0;
+    const batch = new SharedBatch<string>(async () => {
+      fetches += 1;
+      throw new Error('database down');
+    });
+    const keys = Array.from({ length: 5_000 }, (_, i) => `k${i}`);
+    const outcomes = await Promise.allSettled(keys.map((k) => batch.load(k)));
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    expect(fetches).toBeLessThanOrEqual(1 + MAX_RETRY_FETCHES);
   });
 
   it('rejects every load of a failed batch, and the next batch works', async () => {
@@ -95,5 +129,35 @@ describe('SharedBatch', () => {
     await new Promise(setImmediate);
     releases.shift()!();
     await expect(waiting).resolves.toBe('b');
+  });
+});
+
+describe('SharedBatch on PostgreSQL', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  }, 60_000);
+  afterAll(() => app.stop());
+
+  it('a key that makes the shared statement fail fails alone', async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => buildUser(app)));
+    const reads = hotReads(app.app.services.dataSource);
+    const statements: string[][] = [];
+    const batch = new SharedBatch(async (ids) => {
+      statements.push([...ids]);
+      const rows = await reads.usersById(ids);
+      return new Map(rows.map((user) => [user.id, user]));
+    });
+    // Not a uuid: PostgreSQL refuses the whole statement that carries it.
+    const keys = [
+      ...users.map((u) => u.id).slice(0, 3),
+      'not-a-uuid',
+      ...users.slice(3).map((u) => u.id),
+    ];
+    const outcomes = await Promise.allSettled(keys.map((id) => batch.load(id)));
+    expect(statements[0]).toEqual(keys);
+    expect(outcomes[3]).toMatchObject({ status: 'rejected', reason: { code: '22P02' } });
+    const answered = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value?.email] : []));
+    expect(answered).toEqual(users.map((u) => u.email));
   });
 });

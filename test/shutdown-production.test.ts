@@ -128,24 +128,31 @@ function get(url: string, agent: Agent) {
   });
 }
 
+/** The built server in production configuration on the suite's database (and Redis). */
+const serverEnv = (extra: Record<string, string>): Record<string, string> => ({
+  ...PRODUCTION_ENV,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  DATABASE_URL: built.databaseUrl,
+  ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  ...extra,
+});
+
 /** How long each wait on the server's state may take before the test fails. */
 const WAIT_MS = 20_000;
 
 it('answers all 30 in-flight mutations, commits exactly those, and exits 0 quickly', async () => {
-  const env: Record<string, string> = {
-    ...PRODUCTION_ENV,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: built.databaseUrl,
-    // Exactly one connection per mutation: a readiness check sent after them has to wait.
-    DB_POOL_SIZE: String(IN_FLIGHT),
-    SHUTDOWN_TIMEOUT: '15s',
-    // Refused at once: the drain period has its own test (shutdown-deploy).
-    SHUTDOWN_DRAIN: '0',
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-  };
-  const server = await startServerProcess(built.mainJs, env);
+  const server = await startServerProcess(
+    built.mainJs,
+    serverEnv({
+      // Exactly one connection per mutation: a readiness check sent after them has to wait.
+      DB_POOL_SIZE: String(IN_FLIGHT),
+      SHUTDOWN_TIMEOUT: '15s',
+      // Refused at once: the drain period has its own test below.
+      SHUTDOWN_DRAIN: '0',
+    }),
+  );
   started.push(server);
   const { url } = server;
   const { auth, teamId } = await ownerWithTeam(url, 'owner@example.com');
@@ -289,17 +296,14 @@ const itemIds = (text: string) =>
 it('a deploy loses no answer: drain period, unread requests, pipelining, a stalled socket', async () => {
   const DRAIN_MS = 3_000;
   const TIMEOUT_MS = 12_000;
-  const server = await startServerProcess(built.mainJs, {
-    ...PRODUCTION_ENV,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: built.databaseUrl,
-    DB_POOL_SIZE: '24',
-    SHUTDOWN_DRAIN: `${DRAIN_MS}ms`,
-    SHUTDOWN_TIMEOUT: `${TIMEOUT_MS}ms`,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-  });
+  const server = await startServerProcess(
+    built.mainJs,
+    serverEnv({
+      DB_POOL_SIZE: '24',
+      SHUTDOWN_DRAIN: `${DRAIN_MS}ms`,
+      SHUTDOWN_TIMEOUT: `${TIMEOUT_MS}ms`,
+    }),
+  );
   started.push(server);
   const { url } = server;
   const { token, auth, teamId } = await ownerWithTeam(url, 'deployer@example.com');

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { sealedSecret } from '../src/db/sealed-secrets';
 
 @ObjectType({
   description: 'A person. Visible only to themself and to people who share a team with them.',
@@ -41,12 +42,17 @@ export class User {
   @Column({ name: 'former_display_names', type: 'text', array: true, default: () => "'{}'" })
   formerDisplayNames: string[];
 
-  /** Base32 TOTP secret while two-factor is on; never exposed after setup. */
-  @Column({ name: 'two_factor_secret', type: 'text', nullable: true })
+  /** Base32 TOTP secret while two-factor is on; never exposed after setup; stored sealed. */
+  @Column({ name: 'two_factor_secret', type: 'text', nullable: true, transformer: sealedSecret })
   twoFactorSecret: string | null;
 
   /** A secret handed out by beginTwoFactorSetup and not yet confirmed with a code. */
-  @Column({ name: 'two_factor_pending_secret', type: 'text', nullable: true })
+  @Column({
+    name: 'two_factor_pending_secret',
+    type: 'text',
+    nullable: true,
+    transformer: sealedSecret,
+  })
   twoFactorPendingSecret: string | null;
 
   @Column({ name: 'two_factor_enabled_at', type: 'timestamptz', nullable: true })

@@ -6,6 +6,8 @@ import { playgroundEnabled } from './config/edge-config';
 import { redisTarget } from './config/redis-config';
 import { connectDatabase } from './db/connect-database';
 import { resolveDatabase } from './db/resolve-database';
+import { sealStoredSecrets } from './db/seal-stored-secrets';
+import { currentSecretKeys } from './db/sealed-secrets';
 import { logPublished } from './events/app-event-log';
 import { createEventBus } from './events/create-event-bus';
 import { observePublished } from './events/observed-event-bus';
@@ -33,6 +35,9 @@ export { connectDatabase, createEventBus, resolveDatabase };
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
+  // Secrets stored in plain text, or under a retired key, are sealed under the current one.
+  const sealed = await sealStoredSecrets(dataSource, currentSecretKeys());
+  if (sealed) logger.info({ event: 'secrets.sealed', rows: sealed }, 'stored secrets sealed');
   const target = redisTarget(config);
   const redis = target ? connectRedis(target, logger) : null;
   const rawBus = createEventBus(config, logger);

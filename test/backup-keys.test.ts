@@ -111,7 +111,12 @@ describe('key rotation', () => {
 });
 
 describe('encryption is required by the scheduler in production', () => {
-  const production = { NODE_ENV: 'production', BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'silent' };
+  const production = {
+    NODE_ENV: 'production',
+    BACKUP_SCHEDULER: 'off',
+    LOG_LEVEL: 'silent',
+    TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+  };
 
   it('the scheduler refuses to run without BACKUP_ENCRYPTION_KEY, saying so', () => {
     const config = loadConfig({ ...production, BACKUP_DIR: suite.storage.dir });

@@ -175,7 +175,10 @@ describe('backup configuration', () => {
   });
 
   it('refuses a production server that would schedule backups without an encryption key', () => {
-    const production = { NODE_ENV: 'production' };
+    const production = {
+      NODE_ENV: 'production',
+      TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+    };
     expect(() => loadConfig(production)).toThrow(
       /BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production: the backup scheduler does not write unencrypted backups/,
     );

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../src/config/config';
 const PRODUCTION = {
   NODE_ENV: 'production',
   BACKUP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
 };
 
 describe('configuration', () => {

@@ -3,6 +3,7 @@ import { connect, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../bench/lib/ports';
+import { PRODUCTION_ENV } from './support/production-env';
 import { createScratchDatabase } from './support/scratch-database';
 
 /**
@@ -26,8 +27,7 @@ function startServer(env: Record<string, string>) {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        BACKUP_SCHEDULER: 'off',
+        ...PRODUCTION_ENV,
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',

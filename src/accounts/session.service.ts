@@ -91,7 +91,11 @@ export class SessionService {
   private statements() {
     if (!this.rows) {
       const sessions = new EntityRows(this.dataSource, Session);
-      const users = new EntityRows(this.dataSource, User);
+      // Read past the column transformers: the sealed TOTP secrets stay out of the viewer.
+      const users = new EntityRows(this.dataSource, User, [
+        'twoFactorSecret',
+        'twoFactorPendingSecret',
+      ]);
       this.rows = {
         sessions,
         users,

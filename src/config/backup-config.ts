@@ -1,9 +1,9 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import path from 'node:path';
+import { decryptionKeysSetting, encryptionKeySetting } from './key-settings';
 import { parseS3Url, type S3Location } from './s3-location';
 import {
-  csvSetting,
   durationSetting,
   optionalOnOffSetting,
   optionalTextSetting,
@@ -31,38 +31,6 @@ const cron = (fallback: string) =>
     );
 
 const keepCount = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
-
-const KEY_FORMAT = '32 bytes in base64 (openssl rand -base64 32)';
-
-const decodeKey = (value: string): Buffer | undefined => {
-  const key = Buffer.from(value, 'base64');
-  return key.length === 32 && key.toString('base64') === value.replace(/\s/g, '') ? key : undefined;
-};
-
-const encryptionKey = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value, ctx) => {
-    if (!value) return undefined;
-    const key = decodeKey(value);
-    if (!key) {
-      ctx.addIssue({ code: 'custom', message: `must be ${KEY_FORMAT}` });
-      return z.NEVER;
-    }
-    return key;
-  });
-
-/** Older keys, comma-separated: they open backups sealed before a rotation, never seal new ones. */
-const decryptionKeys = csvSetting.transform((values, ctx) => {
-  const keys: Buffer[] = [];
-  values.forEach((value, index) => {
-    const key = decodeKey(value);
-    if (key) keys.push(key);
-    else ctx.addIssue({ code: 'custom', message: `key ${index + 1} must be ${KEY_FORMAT}` });
-  });
-  return keys;
-});
 
 export type BackupStorageSetting = { kind: 'file' } | ({ kind: 's3' } & S3Location);
 
@@ -94,8 +62,8 @@ export const backupConfigSchema = {
   AWS_ACCESS_KEY_ID: optionalTextSetting,
   AWS_SECRET_ACCESS_KEY: optionalTextSetting,
   /** Decoded to the 32-byte AES-256-GCM key; the base64 text is never kept. */
-  BACKUP_ENCRYPTION_KEY: encryptionKey,
-  BACKUP_DECRYPTION_KEYS: decryptionKeys,
+  BACKUP_ENCRYPTION_KEY: encryptionKeySetting,
+  BACKUP_DECRYPTION_KEYS: decryptionKeysSetting,
   /** Tables copied, compressed and encrypted at once (separate connections, one snapshot). */
   BACKUP_JOBS: z.coerce.number().int().min(1).max(16).default(2),
   /** Unset means on, except under NODE_ENV=test (see backupSchedulerEnabled). */

@@ -5,6 +5,7 @@ import { budgetConfigSchema } from './budget-config';
 import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
 import { checkRedisConfig, redisConfigSchema } from './redis-config';
+import { checkSecretConfig, secretConfigSchema } from './secret-config';
 import {
   csvSetting as csv,
   durationSetting as duration,
@@ -51,6 +52,7 @@ export const configSchema = z.object({
   BENCH_SKIP_PERMISSIONS: onOff('off'),
   ...edgeConfigSchema,
   ...backupConfigSchema,
+  ...secretConfigSchema,
   ...liveConfigSchema,
 });
 
@@ -88,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (backupProblem) throw new ConfigError(`Invalid configuration:\n  ${backupProblem}`);
   const edgeProblem = checkEdgeConfig(config);
   if (edgeProblem) throw new ConfigError(`Invalid configuration:\n  ${edgeProblem}`);
+  const secretProblem = checkSecretConfig(config);
+  if (secretProblem) throw new ConfigError(`Invalid configuration:\n  ${secretProblem}`);
   const redisProblem = checkRedisConfig(config);
   if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
   return config;

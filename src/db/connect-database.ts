@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../ormconfig';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
+import { useSecretKeys } from './sealed-secrets';
+import { secretKeysFromConfig } from './secret-keys-from-config';
 import { waitForDatabase } from './wait-for-database';
 
 /**
@@ -13,6 +15,8 @@ export async function connectDatabase(
   config: Config,
   logger: Logger,
 ): Promise<DataSource> {
+  // Before any row is read: the users' TOTP secrets are sealed with these keys.
+  useSecretKeys(secretKeysFromConfig(config));
   await waitForDatabase(url, config.DB_CONNECT_TIMEOUT, logger);
   const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();

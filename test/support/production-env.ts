@@ -3,4 +3,6 @@ export const PRODUCTION_ENV: Record<string, string> = {
   NODE_ENV: 'production',
   RATE_LIMITS: 'on',
   BACKUP_SCHEDULER: 'off',
+  // Two-factor secrets are stored sealed with it; production refuses to start without one.
+  TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
 };

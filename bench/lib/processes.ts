@@ -137,6 +137,8 @@ export function teamgraphEnv(
     LOG_LEVEL: 'warn',
     RATE_LIMITS: 'off',
     BACKUP_SCHEDULER: 'off',
+    // Servers stop between rows: no load balancer to wait for.
+    SHUTDOWN_DRAIN: '0',
     // For sizing the pool by measurement: BENCH_DB_POOL_SIZE=20 npm run bench -- --only=…
     ...(process.env.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE } : {}),
     ...extra,

@@ -30,6 +30,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         RATE_LIMITS: 'off',
         BACKUP_SCHEDULER: 'off',
         DB_POOL_SIZE: '4',
+        // Stopped as soon as the test is done: no load balancer to wait for.
+        SHUTDOWN_DRAIN: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { retryingTransientFailures } from './transient-failure';
 
 /** Where a transaction's events go once it has committed (the domain's event bus). */
 export interface EventPublisher<E> {
@@ -17,14 +18,18 @@ export class PendingEvents<E> {
 /**
  * Runs `work` with a fresh PendingEvents and publishes what it collected once `work` has
  * resolved, that is once its transaction committed: subscribers never see work that was
- * rolled back.
+ * rolled back. A transaction that lost a deadlock or a serialization conflict is run again
+ * (with fresh events), so that failure never reaches a client; every transaction of the
+ * domain passes here.
  */
 export async function publishingAfter<T, E>(
   bus: EventPublisher<E>,
   work: (pending: PendingEvents<E>) => Promise<T>,
 ): Promise<T> {
-  const pending = new PendingEvents<E>();
-  const result = await work(pending);
+  const { result, pending } = await retryingTransientFailures(async () => {
+    const pending = new PendingEvents<E>();
+    return { result: await work(pending), pending };
+  });
   if (pending.events.length) await bus.publish(pending.events);
   return result;
 }

@@ -21,6 +21,8 @@ import { accessLog } from './access-log';
 import { socketOperationHooks } from './socket-operations';
 import { trackSockets } from './ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
+// Registers the database retry counters for /metrics.
+import '../metrics/db-retry-metrics';
 import { trackReadiness } from '../metrics/readiness-metrics';
 import { favicon } from './playground/favicon';
 import { playgroundRouter } from './playground/playground';

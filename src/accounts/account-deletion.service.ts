@@ -8,7 +8,8 @@ import { Membership } from '../../entities/membership.entity';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
-import { lockTeam, recordActivity } from '../activity/record-activity';
+import { recordActivity } from '../activity/record-activity';
+import { lockTeam } from '../db/lock-order';
 import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
@@ -54,6 +55,8 @@ export class AccountDeletionService {
       await this.secrets.requireCode(user, code, 'code');
     }
     await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // The lock order's first step, taken FOR UPDATE: it waits for every command holding the
+      // account and keeps out those that come later, which then see it deleted.
       const locked = await tx
         .getRepository(User)
         .createQueryBuilder('u')
@@ -64,7 +67,13 @@ export class AccountDeletionService {
       for (const teamId of await this.teamsTouched(tx, locked)) {
         await this.leaveTeam(tx, pending, teamId, locked);
       }
-      await tx.update(Invitation, { email: locked.email }, { email: tombstoneEmail(locked.id) });
+      // Every invitation to the address that was pending is now declined (above). One still
+      // pending was sent after the teams were read: to an address nobody holds any more, as
+      // if it had been sent after the deletion, so it keeps the address it was sent to.
+      await tx.query(`UPDATE invitations SET email = $2 WHERE email = $1 AND status <> 'PENDING'`, [
+        locked.email,
+        tombstoneEmail(locked.id),
+      ]);
       await eraseNameFromActivity(tx, locked);
       await this.sessions.revoke(tx, pending, locked.id, { allExcept: null });
       await tx.delete(Session, { userId: locked.id });
@@ -170,7 +179,8 @@ async function eraseNameFromActivity(tx: EntityManager, user: User): Promise<voi
     .sort((a, b) => b.length - a.length);
   const rows: { id: string; summary: string }[] = await tx.query(
     `SELECT id, summary FROM activities
-      WHERE actor_id = $1 OR subject_id = $1 OR details::text LIKE '%' || $1::text || '%'`,
+      WHERE actor_id = $1 OR subject_id = $1 OR details::text LIKE '%' || $1::text || '%'
+      ORDER BY id`,
     [user.id],
   );
   for (const row of rows) {

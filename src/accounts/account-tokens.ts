@@ -41,6 +41,14 @@ export async function consumeAccountToken(
   token: string,
 ): Promise<AccountToken | null> {
   if (!token || token.length > TOKEN_MAX) return null;
+  // The account first (the domain's lock order): every use of a link changes its account, and
+  // a deletion holding the account deletes the links, so taking the link first could deadlock.
+  const [owner]: { user_id: string }[] = await tx.query(
+    `SELECT user_id FROM account_tokens WHERE token_hash = $1 AND purpose = $2`,
+    [hashToken(token), purpose],
+  );
+  if (!owner) return null;
+  await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [owner.user_id]);
   const row = await tx
     .getRepository(AccountToken)
     .createQueryBuilder('t')

@@ -8,6 +8,7 @@ import {
 } from '../auth/password-hasher';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction } from '../db/in-transaction';
+import { lockAccountRows, lockAccounts } from '../db/lock-order';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
@@ -102,6 +103,10 @@ export class AccountService {
     const rehash = passwordNeedsRehash(user.passwordHash) ? await hashPassword(password) : null;
     if (user.twoFactorEnabledAt && !code) throw twoFactorRequired();
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // A deletion that began after the check above ends this log-in as it would have before.
+      if ((await lockAccountRows(tx, [user.id])).isDeleted(user.id)) {
+        throw unauthenticated(INVALID_CREDENTIALS);
+      }
       // A wrong or reused code is the same failure as a wrong password, under the same budget.
       if (code && user.twoFactorEnabledAt && !(await this.secrets.spendCode(tx, user, code))) {
         await this.rateLimits.penalize('logInPerAccount', email);
@@ -180,6 +185,8 @@ export class AccountService {
       changes.displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
     }
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // An account whose deletion has begun is renamed no more: its erased name stays erased.
+      await lockAccounts(tx, viewer.user.id);
       if (changes.displayName !== undefined) {
         // The old name is kept (privately) so that deleting the account erases it too.
         await tx.query(

@@ -4,7 +4,6 @@ import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
 import type { Statement } from '../db/prepared';
-import { forbidden } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { computeActivityHash, summaryDigest } from '../db/activity-hash';
 import { toActivityEvent } from './activity-event';
@@ -121,19 +120,4 @@ async function run(tx: EntityManager, text: string, values: unknown[]) {
   const runner = tx.queryRunner as QueryRunner;
   const result: unknown = await runner.query(text, values);
   return result as Record<string, unknown>[];
-}
-
-/**
- * SELECT … FOR UPDATE on the team row: serialises the team's mutations so role checks and
- * seqs see committed state. A missing team is FORBIDDEN, so existence never leaks.
- */
-export async function lockTeam(tx: EntityManager, teamId: string): Promise<Team> {
-  const team = await tx
-    .getRepository(Team)
-    .createQueryBuilder('team')
-    .setLock('pessimistic_write')
-    .where('team.id = :teamId', { teamId })
-    .getOne();
-  if (!team) throw forbidden();
-  return team;
 }

@@ -8,7 +8,8 @@ import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import { lockTeam, recordActivity } from '../activity/record-activity';
+import { recordActivity } from '../activity/record-activity';
+import { lockAccounts, lockTeam } from '../db/lock-order';
 import { generateToken, hashToken } from '../auth/token';
 import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict, forbidden } from '../errors/errors';
@@ -82,6 +83,7 @@ export class InvitationService {
     }
     const token = generateToken();
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
       if (!canInviteAs(await roleIn(tx, teamId, actor.id), role)) throw forbidden();
       // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
@@ -125,6 +127,7 @@ export class InvitationService {
   async resend(actor: User, invitationId: string): Promise<InvitationWithToken> {
     const token = generateToken();
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
       if (!canInviteAs(await roleIn(tx, team.id, actor.id), invitation.role)) throw forbidden();
       await this.rateLimits.consume('invitePerTeam', team.id);
@@ -166,6 +169,7 @@ export class InvitationService {
 
   revoke(actor: User, invitationId: string): Promise<Invitation> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
       // Revoking only takes access away, so any manager may revoke any invitation of the team.
       if (!canManageTeam(await roleIn(tx, team.id, actor.id))) throw forbidden();
@@ -180,6 +184,7 @@ export class InvitationService {
   async accept(actor: User, token: string, ip: string): Promise<Membership> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
       if (await roleIn(tx, team.id, actor.id))
         throw conflict('You are already a member of this team.');
@@ -235,6 +240,7 @@ export class InvitationService {
   async decline(actor: User, token: string, ip: string): Promise<boolean> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
       await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.DECLINED);
       return true;

@@ -38,11 +38,13 @@ function parsePageKey(key: string): { teamId: string; limit: number; after: Page
 }
 
 /**
- * The item service's SQL, prepared once per database. The locking reads take the team row
- * first (FOR UPDATE OF t), then the item and the actor's membership: PostgreSQL locks in the
- * order of the locking clauses, and a row updated or deleted while we waited for the team is
- * re-read at its committed version (or drops the row), so what comes back is current under
- * the lock. Every other writer of items takes the team lock first too, so no cycle forms.
+ * The item service's SQL, prepared once per database. The locking reads follow the domain's
+ * lock order (src/db/lock-order.ts): the actor's account first (FOR KEY SHARE OF a), then the
+ * team row (FOR UPDATE OF t), then the item and the actor's membership. PostgreSQL locks in the
+ * order of the locking clauses, and a row updated or deleted while we waited is re-read at its
+ * committed version (or drops the row), so what comes back is current under the lock. Holding
+ * the account before the team is what keeps a write from meeting its author's deletion in the
+ * opposite order: the item's and activity's references to the account need that lock anyway.
  */
 export class ItemStatements {
   private readonly items: EntityRows<Item>;
@@ -69,8 +71,9 @@ export class ItemStatements {
         'lock_team_for_actor',
         `SELECT ${this.teams.select('t')}, m.role AS k_role
            FROM teams t JOIN memberships m ON m.team_id = t.id AND m.user_id = $2::uuid
+           JOIN users a ON a.id = m.user_id
           WHERE t.id = $1::uuid
-            FOR UPDATE OF t FOR SHARE OF m`,
+            FOR KEY SHARE OF a FOR UPDATE OF t FOR SHARE OF m`,
       ),
       lockItem: prepared(
         'lock_item_for_actor',
@@ -78,8 +81,9 @@ export class ItemStatements {
            FROM items i
            JOIN teams t ON t.id = i.team_id
            JOIN memberships m ON m.team_id = i.team_id AND m.user_id = $2::uuid
+           JOIN users a ON a.id = m.user_id
           WHERE i.id = $1::uuid
-            FOR UPDATE OF t, i FOR SHARE OF m`,
+            FOR KEY SHARE OF a FOR UPDATE OF t, i FOR SHARE OF m`,
       ),
       // Every page asked for in one turn, one statement: a LATERAL keyset read per page. A
       // missing cursor starts before the first row ((created_at, id) > (-infinity, nil)).

@@ -5,7 +5,8 @@ import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import { lockTeam, recordActivity } from '../activity/record-activity';
+import { recordActivity } from '../activity/record-activity';
+import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -27,8 +28,9 @@ import {
 const TEAM_NAME_MAX = 100;
 
 /**
- * Team lifecycle and membership. Every method locks the team row, re-checks the caller's
- * role against committed state, changes the data and records one activity — in one transaction.
+ * Team lifecycle and membership. Every method locks the accounts it acts for and on, then the
+ * team row (src/db/lock-order.ts), re-checks the caller's role against committed state, changes
+ * the data and records one activity — in one transaction.
  */
 export class TeamService {
   constructor(
@@ -42,6 +44,7 @@ export class TeamService {
     // After validation, so a refused name costs nothing; TEAM_BUDGET_PER_ACCOUNT.
     await this.rateLimits.consume('teamsPerAccount', actor.id);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const team = await tx.save(tx.create(Team, { name, lastSeq: 0, lastHash: '' }));
       await tx.insert(Membership, {
         teamId: team.id,
@@ -65,6 +68,7 @@ export class TeamService {
   renameTeam(actor: User, teamId: string, nameRaw: string): Promise<Team> {
     const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
       if (!canManageTeam(await roleIn(tx, teamId, actor.id))) throw forbidden();
       const oldName = team.name;
@@ -85,6 +89,7 @@ export class TeamService {
   /** TEAM_DELETED is published to members, then every row of the team goes (ON DELETE CASCADE). */
   deleteTeam(actor: User, teamId: string): Promise<string> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
       if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
       await recordActivity(tx, pending, team, {
@@ -103,6 +108,7 @@ export class TeamService {
 
   changeMemberRole(actor: User, teamId: string, userId: string, role: Role): Promise<Membership> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
@@ -131,6 +137,7 @@ export class TeamService {
 
   removeMember(actor: User, teamId: string, userId: string): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
@@ -153,6 +160,7 @@ export class TeamService {
 
   leaveTeam(actor: User, teamId: string): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
       const role = await roleIn(tx, teamId, actor.id);
       if (!canLeave(role))
@@ -173,9 +181,12 @@ export class TeamService {
 
   transferOwnership(actor: User, teamId: string, userId: string): Promise<Team> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const accounts = await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
       const actorRole = await roleIn(tx, teamId, actor.id);
       if (!isOwner(actorRole)) throw forbidden();
+      // Nobody can be made owner once their account's deletion has begun.
+      if (accounts.isDeleted(userId)) throw accountDeleted();
       const targetRole = await roleIn(tx, teamId, userId);
       if (!canTransferOwnership(actorRole, targetRole, sameId(userId, actor.id))) {
         throw badInput('userId', 'The new owner must be another member of the team.');

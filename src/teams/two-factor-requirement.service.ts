@@ -3,7 +3,8 @@ import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import { lockTeam, recordActivity } from '../activity/record-activity';
+import { recordActivity } from '../activity/record-activity';
+import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -23,6 +24,9 @@ export class TwoFactorRequirementService {
 
   set(actor: User, teamId: string, required: boolean): Promise<Team> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // The owner's row first: disabling two-factor locks it too, so the owner's factor read
+      // below cannot change before this commits.
+      await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
       if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
       const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });

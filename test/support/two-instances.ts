@@ -16,6 +16,8 @@ export class TwoInstances {
     readonly servers: [ServerProcess, ServerProcess],
     readonly a: TestApp,
     readonly b: TestApp,
+    /** The database both serve. */
+    readonly databaseUrl: string,
     private readonly db: Client,
     private readonly drop: () => Promise<void>,
   ) {}
@@ -40,6 +42,7 @@ export class TwoInstances {
       [first, second],
       remoteApp(first, db),
       remoteApp(second, db),
+      database.url,
       db,
       database.drop,
     );

@@ -1,0 +1,50 @@
+import { Client } from 'pg';
+import type { TestApp } from './test-app';
+import { waitUntil } from './wait-until';
+
+/** A row lock a test holds on its own connection, to line requests up behind it. */
+export interface RowGate {
+  /** Commits the holding transaction: the requests queued behind the row go on. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * Locks one row FOR UPDATE in a transaction of its own and keeps it until `release`: requests
+ * sent meanwhile queue on the row (and on what they took before it) in the order they reach it.
+ */
+export async function holdRow(
+  databaseUrl: string,
+  table: 'users' | 'teams',
+  id: string,
+): Promise<RowGate> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  const { rowCount } = await client.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+  if (rowCount !== 1) throw new Error(`no ${table} row ${id} to hold`);
+  let released: Promise<void> | undefined;
+  return {
+    release: () =>
+      (released ??= client.query('COMMIT').then(
+        () => client.end(),
+        (error: unknown) => client.end().then(() => Promise.reject(error)),
+      )),
+  };
+}
+
+/** Backends of the database waiting for a lock (one per request queued behind a gate). */
+export async function lockWaiters(app: TestApp): Promise<number> {
+  const [row] = await app.sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return row.n;
+}
+
+/** Resolves once `count` requests are queued on locks: the signal that they are in place. */
+export const untilLockWaiters = (app: TestApp, count: number): Promise<void> =>
+  waitUntil(
+    async () => (await lockWaiters(app)) >= count,
+    `${count} requests waiting on locks`,
+    30_000,
+  );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
@@ -12,6 +13,7 @@ import {
 } from '../activity/record-activity';
 import type { PendingEvents } from '../db/in-transaction';
 import type { DomainEvent } from '../events/domain-events';
+import { accountDeleted } from '../db/lock-order';
 import { inShortTransaction, type ShortTransaction } from '../db/short-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden } from '../errors/errors';
@@ -71,7 +73,7 @@ export class ItemService {
     if (!isUuid(teamId)) throw forbidden();
     return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, role } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
-      if (!team || !isMember(role)) throw forbidden();
+      if (!team || !isMember(role)) throw await this.refusal(actor.id);
       const id = randomUUID();
       const [row] = await this.record(
         tx,
@@ -196,7 +198,7 @@ export class ItemService {
 
   /**
    * Locks the item's team and re-reads the item and the actor's role under that lock, in one
-   * statement. A missing item, or an actor who is not a member, is FORBIDDEN.
+   * statement. A missing item, or an actor who is not a member, is refused (`refusal`).
    */
   private async lockItem(
     tx: ShortTransaction,
@@ -205,8 +207,21 @@ export class ItemService {
   ): Promise<{ team: Team; item: Item; role: MaybeRole }> {
     if (!isUuid(id)) throw forbidden();
     const locked = await this.sql.lockItemForActor(tx, id, actorId);
-    if (!locked) throw forbidden();
+    if (!locked) throw await this.refusal(actorId);
     return locked;
+  }
+
+  /**
+   * Why a locking read found no row for the actor: their account's deletion (which ended the
+   * membership while we waited) is CONFLICT, anything else FORBIDDEN. Read only when refusing,
+   * so a write that goes through costs nothing more.
+   */
+  private async refusal(actorId: string): Promise<GraphQLError> {
+    const [actor]: { deleted: boolean }[] = await this.dataSource.query(
+      `SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
+      [actorId],
+    );
+    return actor?.deleted ? accountDeleted() : forbidden();
   }
 }
 

@@ -110,7 +110,8 @@ describe('4. CSRF and method rules', () => {
     const before = await userCount(dev);
     const url = `${dev.url}?query=${encodeURIComponent(SIGN_UP('get-mutation@example.com'))}`;
     const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
     expect(await userCount(dev)).toBe(before);
   });
 

@@ -162,7 +162,7 @@ describe('JSON content: bounded before it reaches the ORM', () => {
     );
   });
 
-  it('refuses content nested 5,000 deep (sent as raw JSON) without a stack overflow', async () => {
+  it('refuses content nested 5,000 deep (sent as raw JSON) at the edge, naming the variable', async () => {
     const team = await buildTeam(app);
     const deep = '{"d":'.repeat(5000) + '1' + '}'.repeat(5000);
     const body = `{"query":${JSON.stringify(CREATE_ITEM)},"variables":{"t":"${team.id}","input":{"title":"x","content":${deep}}}}`;
@@ -179,7 +179,7 @@ describe('JSON content: bounded before it reaches the ORM', () => {
         errors?: { extensions?: Record<string, unknown> }[];
       };
       return { status: response.status, errors: json.errors };
-    }, 'input.content');
+    }, 'variables.input');
   });
 
   it('refuses deep content written as a literal too', async () => {
@@ -290,6 +290,7 @@ describe('subscriptions over HTTP', () => {
       },
     );
     expect(get.status).toBe(400);
+    expect(get.headers.get('allow')).toBeNull();
     const body = (await get.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });

@@ -31,6 +31,7 @@ import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
 import { apolloArmor, PARSE_OPTIONS } from './security/armor';
 import { oncePerRequestRule } from './security/once-per-request';
 import { limitBody } from './security/body-limit';
+import { boundRequestValues } from './security/request-values.middleware';
 import { refuseUpgradesWhile } from './security/shutdown-guard';
 import { UnusualActivity } from './security/unusual-activity';
 import type { Services } from '../services';
@@ -42,12 +43,15 @@ import { errorFormatter } from './format-error';
 import { webAppRouter } from './web-app';
 import { attachGraphqlWs } from './graphql-ws-server';
 import { serveWithDrain } from './http-drain';
-import { getMutationStatusPlugin } from './get-mutation-status.plugin';
 import { loggingPlugin } from './logging-plugin';
+import { subscriptionOverGetPlugin } from './subscription-over-get.plugin';
 import { noStorePlugin } from './no-store.plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
+import { apolloLogger } from './apollo-logger';
+import { answerClientErrors, unexpectedHttpErrors } from './http-faults';
+import { inRequestScope } from '../logging/request-scope';
 
 export interface TeamgraphServer {
   httpServer: HttpServer;
@@ -84,27 +88,41 @@ const jsonError = (status: number, message: string, code: string = ErrorCode.BAD
   body: { errors: [{ message, extensions: { code } }] },
 });
 
-/** POSTs must be JSON: a form or text/plain post is what a CSRF attempt looks like. */
+/** The `charset` parameter of a content type, lower-cased; null when there is none. */
+const charsetOf = (contentType: string | undefined): string | null =>
+  /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1]?.toLowerCase() ?? null;
+
+/**
+ * POSTs must be JSON: a form or text/plain post is what a CSRF attempt looks like. Their bodies
+ * are UTF-8: another charset (the JSON parser would decode UTF-7 or UTF-16) is 415.
+ */
 const requireJsonPost: RequestHandler = (req, res, next) => {
-  if (req.method !== 'POST' || req.is('application/json')) return next();
-  const { status, body } = jsonError(400, 'POST requests need content-type: application/json.');
-  res.status(status).json(body);
+  if (req.method !== 'POST') return next();
+  const reply = !req.is('application/json')
+    ? jsonError(400, 'POST requests need content-type: application/json.')
+    : ![null, 'utf-8', 'utf8'].includes(charsetOf(req.headers['content-type']))
+      ? jsonError(415, 'Request bodies are JSON in UTF-8 (charset=utf-8 or none).')
+      : null;
+  if (!reply) return next();
+  res.status(reply.status).json(reply.body);
 };
 
-/** Body-parser failures (too large, not JSON) as GraphQL-shaped errors without internals. */
+/**
+ * Body-parser failures (too large, not JSON) as GraphQL-shaped errors without internals; any
+ * other error goes on to the last handler, which logs it (unexpectedHttpErrors).
+ */
 const bodyErrors: ErrorRequestHandler = (
   error: { type?: string; status?: number },
   _req,
   res,
   next,
 ) => {
-  if (res.headersSent) return next(error);
+  const clientFault = error.status !== undefined && error.status >= 400 && error.status < 500;
+  if (res.headersSent || !clientFault) return next(error);
   const reply =
     error.type === 'entity.too.large'
       ? jsonError(413, `Request body over ${MAX_BODY_BYTES} bytes.`)
-      : error.status && error.status >= 400 && error.status < 500
-        ? jsonError(400, 'Malformed request body.')
-        : jsonError(500, 'Internal server error.', ErrorCode.INTERNAL_SERVER_ERROR);
+      : jsonError(400, 'Malformed request body.');
   res.status(reply.status).json(reply.body);
 };
 
@@ -144,6 +162,7 @@ export async function createServer(
         'upgrade refused: stopping',
       ),
   );
+  httpServer.on('clientError', answerClientErrors(logger));
   const drain = serveWithDrain(httpServer, app);
   const trustProxy = app.get('trust proxy fn') as TrustProxy;
   const ws = attachGraphqlWs(
@@ -179,12 +198,13 @@ export async function createServer(
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
     // The process owns its signals (src/main.ts): a second stop on top of Apollo's never ends.
     stopOnTerminationSignals: false,
+    logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
       loggingPlugin(unusual),
-      getMutationStatusPlugin(),
+      subscriptionOverGetPlugin(),
       operationGuardsPlugin(),
       idempotencyPlugin(idempotency),
       ...armor.plugins,
@@ -256,6 +276,9 @@ export async function createServer(
     requireJsonPost,
     limitBody(MAX_BODY_BYTES),
     express.json({ limit: MAX_BODY_BYTES }),
+    boundRequestValues,
+    // Apollo's own log lines name the request (apollo-logger.ts).
+    (_req, res, next) => inRequestScope(res.locals.requestId as string, next),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(services, {
@@ -268,6 +291,7 @@ export async function createServer(
   );
   app.use(bodyErrors);
   app.use(webAppRouter(config.WEB_DIR));
+  app.use(unexpectedHttpErrors(logger));
 
   return {
     httpServer,

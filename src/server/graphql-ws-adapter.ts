@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logging/logger';
+import { requestIdOf } from './access-log';
 
 /** What graphql-ws hands to our hooks as `ctx.extra` (the same shape as its own ws adapter). */
 export interface SocketExtra {
@@ -28,19 +29,27 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
   const server = makeServer<P, SocketExtra>(options);
   wss.options.handleProtocols = handleProtocols;
   wss.on('error', (error) =>
-    logger.error({ event: 'ws.server_error', err: error }, 'websocket server error'),
+    logger.error(
+      { event: 'ws.server_error', requestId: null, err: error },
+      'websocket server error',
+    ),
   );
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const ip = request.socket.remoteAddress ?? 'unknown';
+    // The upgrade request's id names every line about this socket.
+    const requestId = requestIdOf(request.headers['x-request-id']);
     socket.on('error', (error: Error & { code?: string }) => {
       if (isClientFault(error)) {
         logger.warn(
-          { event: 'ws.client_error', ip, code: error.code, reason: error.message },
+          { event: 'ws.client_error', requestId, ip, code: error.code, reason: error.message },
           'websocket closed: client broke the protocol',
         );
         return;
       }
-      logger.error({ event: 'ws.socket_error', ip, err: error }, 'websocket socket error');
+      logger.error(
+        { event: 'ws.socket_error', requestId, ip, err: error },
+        'websocket socket error',
+      );
       socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
 
@@ -74,7 +83,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
               await handle(String(data));
             } catch (error) {
               logger.error(
-                { event: 'ws.message_error', ip, err: error },
+                { event: 'ws.message_error', requestId, ip, err: error },
                 'websocket message handling failed',
               );
               socket.close(CloseCode.InternalServerError, 'Internal server error');

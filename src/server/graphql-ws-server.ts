@@ -16,6 +16,7 @@ import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { AnonymousSockets, ConnectionCounter } from '../live/socket-limits';
 import { validateOperation } from './security/operation-validation';
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from './security/request-values';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
 
@@ -42,6 +43,8 @@ const NOTHING_HELD: SocketHold = { release: () => undefined };
 export const WS_MAX_PAYLOAD = 64 * 1024;
 /** A revoked session's socket, or a bad token (graphql-ws's Forbidden). */
 export const CLOSE_FORBIDDEN = 4403;
+/** A malformed message (graphql-ws's BadRequest). */
+export const CLOSE_BAD_REQUEST = 4400;
 /** Over a per-socket, per-user or per-address cap (WebSocket "policy violation"). */
 export const CLOSE_POLICY = 1008;
 
@@ -65,7 +68,7 @@ function refuseServerOnlyMessages(socket: WebSocket): void {
       return; // graphql-ws answers unparsable frames with 4400 itself.
     }
     if (typeof type === 'string' && SERVER_ONLY_TYPES.has(type)) {
-      socket.close(4400, 'Invalid message received');
+      socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
     }
   });
 }
@@ -228,6 +231,11 @@ export function attachGraphqlWs(
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {
         const { request, socket } = ctx.extra;
+        // Bounded before anything reads it; a payload no client sends is a malformed message.
+        if (nestsDeeperThan(ctx.connectionParams, MAX_VALUE_DEPTH)) {
+          socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
+          return false;
+        }
         const authorization = connectionToken(ctx.connectionParams);
         // Present but not a string: a broken or hostile client, not an anonymous one.
         if (authorization === undefined) return false;
@@ -268,7 +276,7 @@ export function attachGraphqlWs(
             }),
           ];
         }
-        // The same parse limits, validation rules, introspection policy, variable coercion
+        // The same bounds on JSON values, parse limits, validation rules, introspection policy, variable coercion
         // and cost budget as HTTP (Apollo), with the same codes.
         const checked = validateOperation(schema, payload, operationPolicy);
         if (checked.errors) return checked.errors;

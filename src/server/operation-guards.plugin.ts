@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
-import { variablesError } from './security/operation-validation';
+import { undeclaredVariableError, variablesError } from './security/operation-variables';
 import { costLimitError } from './security/query-cost';
 
 /** Subscriptions need a stream; HTTP answers once. */
@@ -15,7 +15,7 @@ export const subscriptionOverHttpError = () =>
 /**
  * Checks that need the resolved operation and its variables, before anything executes, as
  * the WebSocket transport does them (operation-validation.ts): a subscription sent over HTTP,
- * variables that do not coerce and an operation over the cost budget (computed from the
+ * undeclared variables, variables that do not coerce and an operation over the cost budget (computed from the
  * coerced variables, so `first: $n` counts) are refused with 400 and BAD_USER_INPUT.
  */
 export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
@@ -25,6 +25,8 @@ export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return; // Apollo answers an unidentifiable operation itself (400).
           if (operation.operation === 'subscription') throw subscriptionOverHttpError();
+          const undeclared = undeclaredVariableError(operation, request.variables);
+          if (undeclared) throw undeclared;
           const invalid = variablesError(schema, operation, request.variables);
           if (invalid) throw invalid;
           const overBudget = costLimitError(schema, document, operation, request.variables);

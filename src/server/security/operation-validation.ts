@@ -4,14 +4,12 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
-  type OperationDefinitionNode,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
@@ -19,7 +17,9 @@ import { ErrorCode } from '../../errors/error-codes';
 import { withoutSuggestions } from '../format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
 import { oncePerRequestRule } from './once-per-request';
+import { undeclaredVariableError, variablesError } from './operation-variables';
 import { costLimitError } from './query-cost';
+import { requestValuesError, type RequestValues } from './request-values';
 
 export interface OperationPolicy {
   /** Allow __schema/__type queries (development, or GRAPHQL_INTROSPECTION=on). */
@@ -45,31 +45,7 @@ export function armorValidationRules(): ValidationRule[] {
   ];
 }
 
-/** graphql-js stops coercing after this many errors, with a sentinel error that has no code. */
-const MAX_VARIABLE_ERRORS = 25;
-
-/**
- * The variables' coercion errors as one BAD_USER_INPUT (the first error, and how many more),
- * or null when they coerce. Both transports use it, so a request with hundreds of bad list
- * entries is a client error too (graphql-js's "Too many errors" sentinel carries no code).
- */
-export function variablesError(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | null | undefined,
-): GraphQLError | null {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
-    maxErrors: MAX_VARIABLE_ERRORS,
-  });
-  if (!coerced.errors) return null;
-  const [first, ...more] = coerced.errors;
-  const suffix = more.length ? ` (and ${more.length} more invalid variable values)` : '';
-  return new GraphQLError(first.message + suffix, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-  });
-}
-
-export interface OperationRequest {
+export interface OperationRequest extends RequestValues {
   query: unknown;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
@@ -126,8 +102,9 @@ function checkDocument(
 }
 
 /**
- * Checks an operation exactly as HTTP requests are: the document (checkDocument); then
- * identifies the operation, coerces its variables and checks its cost, as Apollo does before
+ * Checks an operation exactly as HTTP requests are: its JSON values (request-values.ts), the
+ * document (checkDocument); then
+ * identifies the operation, refuses undeclared variables, coerces the others and checks its cost, as Apollo does before
  * executing. Returns the document, or the errors to send back (all BAD_USER_INPUT; nothing
  * has executed).
  */
@@ -138,6 +115,8 @@ export function validateOperation(
 ):
   | { document: DocumentNode; errors?: undefined }
   | { document?: undefined; errors: GraphQLError[] } {
+  const unbounded = requestValuesError(request);
+  if (unbounded) return { errors: [unbounded] };
   const { query } = request;
   if (typeof query !== 'string' || !query.trim())
     return { errors: [badInput('An operation document is required.')] };
@@ -158,11 +137,13 @@ export function validateOperation(
     };
   }
   const variables = request.variables ?? {};
-  if (typeof variables !== 'object' || Array.isArray(variables)) {
-    return { errors: [badInput('variables must be a JSON object.')] };
-  }
+  const undeclared = undeclaredVariableError(operation, variables);
+  if (undeclared) return { errors: [undeclared] };
   const invalid = variablesError(schema, operation, variables);
-  if (invalid) return { errors: [badInput(shown(invalid.message))] };
+  if (invalid) {
+    const message = shown(invalid.message);
+    return { errors: [new GraphQLError(message, { extensions: invalid.extensions })] };
+  }
   const overBudget = costLimitError(schema, document, operation, variables);
   if (overBudget) return { errors: [overBudget] };
   return { document };

@@ -275,9 +275,12 @@ describe.each([
     });
   });
 
-  it('closes a socket whose connection_init payload nests too deep with 4400, not 4500', async () => {
-    const socket = await RawSocket.open(app.wsUrl, { init: false });
-    socket.send(`{"type":"connection_init","payload":{"x":${deepArray(30_000)}}}`);
-    expect((await socket.closed).code).toBe(4400);
-  });
+  it.each(['connection_init', 'ping', 'pong'])(
+    'closes a socket whose %s payload nests too deep with 4400, not 4500',
+    async (type) => {
+      const socket = await RawSocket.open(app.wsUrl, { init: false });
+      socket.send(`{"type":"${type}","payload":{"x":${deepArray(30_000)}}}`);
+      expect((await socket.closed).code).toBe(4400);
+    },
+  );
 });

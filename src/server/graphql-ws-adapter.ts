@@ -79,6 +79,8 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data: Buffer) => {
+            // Refused by an earlier listener (a malformed frame): the socket is closing.
+            if (socket.readyState !== socket.OPEN) return;
             try {
               await handle(String(data));
             } catch (error) {

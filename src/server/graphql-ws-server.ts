@@ -55,19 +55,24 @@ export const SHUTDOWN_CLOSE_TIMEOUT_MS = 1_000;
 const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
 
 /**
- * A client that sends a server's message breaks the protocol: that is a bad request (4400),
- * like any other malformed frame, not a server error. Runs before graphql-ws sees the frame;
- * once the socket is closing, graphql-ws's own close is ignored.
+ * Frames that break the protocol are a bad request (4400), like any other malformed frame,
+ * not a server error: a message only servers send, or any message but `subscribe` nested
+ * deeper than a request's values may be (graphql-ws echoes a ping's payload through
+ * JSON.stringify, which recurses). A `subscribe` is bounded in onSubscribe instead, where its
+ * refusal can name the variable. Runs before graphql-ws sees the frame; a frame that closed
+ * its socket is not handled further (graphql-ws-adapter.ts).
  */
-function refuseServerOnlyMessages(socket: WebSocket): void {
+function refuseMalformedFrames(socket: WebSocket): void {
   socket.prependListener('message', (data) => {
-    let type: unknown;
+    let message: { type?: unknown } | null;
     try {
-      type = (JSON.parse(String(data)) as { type?: unknown } | null)?.type;
+      message = JSON.parse(String(data)) as { type?: unknown } | null;
     } catch {
       return; // graphql-ws answers unparsable frames with 4400 itself.
     }
-    if (typeof type === 'string' && SERVER_ONLY_TYPES.has(type)) {
+    const type = message?.type;
+    const serverOnly = typeof type === 'string' && SERVER_ONLY_TYPES.has(type);
+    if (serverOnly || (type !== 'subscribe' && nestsDeeperThan(message, MAX_VALUE_DEPTH))) {
       socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
     }
   });
@@ -168,7 +173,7 @@ export function attachGraphqlWs(
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = ipOf(request);
-    refuseServerOnlyMessages(socket);
+    refuseMalformedFrames(socket);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       anonymous.release(socket);
@@ -231,11 +236,6 @@ export function attachGraphqlWs(
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {
         const { request, socket } = ctx.extra;
-        // Bounded before anything reads it; a payload no client sends is a malformed message.
-        if (nestsDeeperThan(ctx.connectionParams, MAX_VALUE_DEPTH)) {
-          socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
-          return false;
-        }
         const authorization = connectionToken(ctx.connectionParams);
         // Present but not a string: a broken or hostile client, not an anonymous one.
         if (authorization === undefined) return false;

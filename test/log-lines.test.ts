@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { createLogger } from '../src/logging/logger';
+import { inRequestScope } from '../src/logging/request-scope';
+import { apolloLogger } from '../src/server/apollo-logger';
 import { PRODUCTION_ENV } from './support/production-env';
 import { createScratchDatabase } from './support/scratch-database';
 import { startServerProcess } from './support/server-process';
@@ -91,3 +94,19 @@ it('on a development terminal the lines are readable and the ready line shows th
     child.kill('SIGTERM');
   }
 }, 60_000);
+
+it("Apollo's own lines are JSON and name the request they happened in", () => {
+  const lines: string[] = [];
+  const logger = createLogger('info', {}, { write: (line: string) => void lines.push(line) });
+  const apollo = apolloLogger(logger);
+  inRequestScope('req-apollo-1', () =>
+    apollo.error(
+      'Unexpected error processing request: RangeError: Maximum call stack size exceeded',
+    ),
+  );
+  apollo.warn(new Error('outside any request'));
+  const [inRequest, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(inRequest).toMatchObject({ level: 50, component: 'apollo', requestId: 'req-apollo-1' });
+  expect(outside).toMatchObject({ level: 40, requestId: null, msg: 'outside any request' });
+  expect(outside.err).toMatchObject({ message: 'outside any request' });
+});

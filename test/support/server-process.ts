@@ -11,6 +11,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Log lines the process wrote (JSON), for diagnosing a failure. */
   logs: string[];
+  /** The lines parsed; throws on the first line that is not JSON, naming it. */
+  logEntries(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     wsUrl: url.replace(/^http/, 'ws'),
     child,
     logs,
+    logEntries: () =>
+      logs.map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON log line: ${line}`);
+        }
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

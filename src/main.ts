@@ -2,6 +2,7 @@ import { loadConfigOrReport } from './config/config';
 import { startApp } from './app';
 import { EXIT_STARTUP, StartupError } from './errors/startup-error';
 import { createLogger, type Logger } from './logging/logger';
+import { currentRequestId } from './logging/request-scope';
 import { handleStopSignals } from './server/stop-signals';
 
 async function main(): Promise<void> {
@@ -28,9 +29,15 @@ async function main(): Promise<void> {
   }
 }
 
-/** Whatever escapes is still one log line (with its stack), not a multi-line print. */
+/**
+ * Whatever escapes is still one log line (with its stack), not a multi-line print, naming the
+ * request it escaped from when it happened in one.
+ */
 const crashHandler = (logger: Logger) => (error: unknown) => {
-  logger.fatal({ event: 'crash', err: error }, 'unexpected error; exiting');
+  logger.fatal(
+    { event: 'crash', requestId: currentRequestId(), err: error },
+    'unexpected error; exiting',
+  );
   logger.flush();
   process.exit(1);
 };

@@ -19,18 +19,28 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * True when `root` nests objects or arrays deeper than `maxDepth`. Iterative, with an explicit
- * stack that never holds anything below the limit, so a value nested 100,000 deep costs as
- * much as a flat one of the same size and never overflows the call stack.
+ * stack that only ever holds containers within the limit, so a value nested 100,000 deep costs
+ * no more than a flat one of the same size and never overflows the call stack.
  */
 export function nestsDeeperThan(root: unknown, maxDepth: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
-  while (stack.length) {
-    const { value, depth } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+  if (typeof root !== 'object' || root === null) return false;
+  // Two parallel stacks: no object per entry, no array per container (Object.values).
+  const containers: object[] = [root];
+  const depths: number[] = [1];
+  const visit = (child: unknown, depth: number) => {
+    if (typeof child !== 'object' || child === null) return;
+    containers.push(child);
+    depths.push(depth);
+  };
+  while (containers.length) {
+    const value = containers.pop()!;
+    const depth = depths.pop()!;
     if (depth > maxDepth) return true;
-    for (const child of Object.values(value)) {
-      if (typeof child === 'object' && child !== null)
-        stack.push({ value: child, depth: depth + 1 });
+    if (Array.isArray(value)) {
+      for (const child of value as unknown[]) visit(child, depth + 1);
+    } else {
+      const record = value as Record<string, unknown>;
+      for (const key in record) visit(record[key], depth + 1);
     }
   }
   return false;

@@ -189,7 +189,22 @@ describe.each([
       await refused(app, () => postRaw(app, JSON.stringify({ query: SIGN_UP })), 'variables.i');
     });
 
-    it('answers a mutation over GET with 405 and Allow: POST, and runs nothing', async () => {
+    it('names a wrongly typed field of an input written in the document by its path', async () => {
+      const literal = (input: string) => () =>
+        postRaw(app, JSON.stringify({ query: `mutation { signUp(input: ${input}) { token } }` }));
+      await refused(
+        app,
+        literal('{ email: 7, password: "Quartz-Lantern-Meadow-47!", displayName: "x" }'),
+        'input.email',
+      );
+      await refused(
+        app,
+        literal('{ email: "a@b.c", password: "p", displayName: "x", extra: 1 }'),
+        'input.extra',
+      );
+    });
+
+    it('answers a mutation over GET and Allow: POST, and runs nothing', async () => {
       const i = GOOD_SIGN_UP();
       const url = `${app.url}?query=${encodeURIComponent(SIGN_UP)}&variables=${encodeURIComponent(JSON.stringify({ i }))}`;
       const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
@@ -261,6 +276,11 @@ describe.each([
       expect(
         await send('n', { query: SIGN_UP, variables: { i: { ...GOOD_SIGN_UP(), email: 7 } } }),
       ).toEqual({ code: 'BAD_USER_INPUT', field: 'variables.i.email' });
+      expect(
+        await send('l', {
+          query: `mutation { signUp(input: { email: 7, password: "p", displayName: "x" }) { token } }`,
+        }),
+      ).toEqual({ code: 'BAD_USER_INPUT', field: 'input.email' });
     });
   });
 

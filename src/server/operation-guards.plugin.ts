@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { undeclaredVariableError, variablesError } from './security/operation-variables';
+import { nameLiteralInputs } from './security/literal-input-path';
 import { costLimitError } from './security/query-cost';
 
 /** Subscriptions need a stream; HTTP answers once. */
@@ -16,12 +17,18 @@ export const subscriptionOverHttpError = () =>
  * Checks that need the resolved operation and its variables, before anything executes, as
  * the WebSocket transport does them (operation-validation.ts): a subscription sent over HTTP,
  * undeclared variables, variables that do not coerce and an operation over the cost budget (computed from the
- * coerced variables, so `first: $n` counts) are refused with 400 and BAD_USER_INPUT.
+ * coerced variables, so `first: $n` counts) are refused with 400 and BAD_USER_INPUT; validation
+ * errors about a literal input name it (`extensions.field`).
  */
 export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
+        async validationDidStart({ document }) {
+          return async (errors) => {
+            if (errors?.length) nameLiteralInputs(document, errors);
+          };
+        },
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return; // Apollo answers an unidentifiable operation itself (400).
           if (operation.operation === 'subscription') throw subscriptionOverHttpError();

@@ -16,6 +16,7 @@ import {
 import { ErrorCode } from '../../errors/error-codes';
 import { withoutSuggestions } from '../format-error';
 import { armorConfig, PARSE_OPTIONS } from './armor';
+import { nameLiteralInputs } from './literal-input-path';
 import { oncePerRequestRule } from './once-per-request';
 import { undeclaredVariableError, variablesError } from './operation-variables';
 import { costLimitError } from './query-cost';
@@ -31,8 +32,10 @@ export interface OperationPolicy {
 const reportAsBadInput: GraphQLArmorRejectCallback = (context, error) =>
   context?.reportError(badInput(error.message));
 
-const badInput = (message: string) =>
-  new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+const badInput = (message: string, field?: unknown) =>
+  new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field === undefined ? {} : { field }) },
+  });
 
 /** The armor's document limits as plain graphql-js validation rules (for transports Apollo does not see). */
 export function armorValidationRules(): ValidationRule[] {
@@ -92,9 +95,11 @@ function checkDocument(
   ];
   const errors = validate(schema, document, rules);
   if (errors.length) {
-    return errors.map((error) =>
-      badInput(policy.blockSuggestions ? withoutSuggestions(error.message) : error.message),
-    );
+    nameLiteralInputs(document, errors);
+    return errors.map((error) => {
+      const message = policy.blockSuggestions ? withoutSuggestions(error.message) : error.message;
+      return badInput(message, error.extensions.field);
+    });
   }
   if (cache.size >= DOCUMENT_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, document);

@@ -49,7 +49,7 @@ interface HttpPosition {
   get?: boolean;
   headers?(deep: string): Record<string, string>;
   /** A malformed bearer header that fits: the answer to a bad token. */
-  answersAsAnonymous?: boolean;
+  answersAsBadToken?: boolean;
 }
 
 /** The positions of an HTTP request; every refusal is 400 BAD_USER_INPUT (431: headers too large). */
@@ -90,7 +90,7 @@ const HTTP_POSITIONS: Record<string, HttpPosition> = {
   'a header value': {
     body: () => `{"query":"{ __typename }"}`,
     headers: (d) => ({ authorization: d }),
-    answersAsAnonymous: true,
+    answersAsBadToken: true,
   },
 };
 
@@ -205,8 +205,12 @@ describe.each([
           const { status, code } = await sendHttp(server, position, deep);
           const headersTooLarge = position.get || position.headers !== undefined;
           if (status === 431) expect(headersTooLarge).toBe(true);
-          else if (position.answersAsAnonymous)
-            expect({ status, code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+          else if (position.answersAsBadToken)
+            // A bad token, or past the address's budget of bad tokens.
+            expect([
+              { status: 401, code: 'UNAUTHENTICATED' },
+              { status: 429, code: 'RATE_LIMITED' },
+            ]).toContainEqual({ status, code });
           else expect({ status, code }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
         }),
         { numRuns: RUNS, seed: SEED, examples: EXAMPLES },

@@ -27,7 +27,11 @@ export function answerClientErrors(logger: Logger) {
       },
       'http request refused: malformed',
     );
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // As Node does: a response already under way on this connection is not interrupted by a
+    // second status line (node:http keeps it as the socket's `_httpMessage`).
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+      ?.headersSent;
+    if (error.code === 'ECONNRESET' || !socket.writable || answering) {
       socket.destroy();
       return;
     }

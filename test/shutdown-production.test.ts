@@ -414,3 +414,34 @@ it('a deploy loses no answer: drain period, unread requests, pipelining, a stall
   await observer.end();
   for (const agent of [...keptAlive, probe]) agent.destroy();
 }, 120_000);
+
+it('with no drain period, requests already sent when the stop begins are read and answered', async () => {
+  const server = await startServerProcess(built.mainJs, serverEnv({ SHUTDOWN_DRAIN: '0' }));
+  started.push(server);
+  const { url } = server;
+  const query = { query: '{ __typename }' };
+  const keptAlive = Array.from({ length: 4 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  await Promise.all(keptAlive.map((agent) => get(new URL('/healthz', url).toString(), agent)));
+
+  // Sent while the process is stopped: in its kernel buffers (and backlog), not read yet.
+  server.child.kill('SIGSTOP');
+  const unread = [
+    ...keptAlive.map((agent) => send(url, query, {}, agent)),
+    ...Array.from({ length: 4 }, () => send(url, query, {}, new Agent({ keepAlive: false }))),
+  ];
+  await Promise.all(unread.map((r) => r.sent));
+  server.child.kill('SIGTERM');
+  server.child.kill('SIGCONT');
+
+  const outcomes = await Promise.all(
+    unread.map((r) =>
+      r.reply.then(
+        (answer) => answer.status,
+        (error: Error) => error.message,
+      ),
+    ),
+  );
+  expect(outcomes).toEqual(unread.map(() => 200));
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  for (const agent of keptAlive) agent.destroy();
+}, 60_000);

@@ -40,6 +40,9 @@ const END_GRACE_MS = 2_000;
 /** One turn of the event loop, whose poll phase accepts and reads what has already arrived. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Turns waited at most for what has already arrived (the loop may take one at a time). */
+const MAX_SETTLING_TURNS = 256;
+
 const endsConnection = (res: ServerResponse) =>
   !res.shouldKeepAlive || /close/i.test(String(res.getHeader('connection') ?? ''));
 
@@ -55,6 +58,16 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
   let draining = false;
   let listenerClosed: Promise<void> | null = null;
   let allEnded: (() => void) | null = null;
+  /** Connections accepted and requests read so far: a turn that changes it took something in. */
+  let arrivals = 0;
+  /** Turns of the loop until one takes nothing new in (at least two: accept, then read). */
+  const untilQuiet = async () => {
+    let seen = -1;
+    for (let turn = 0; turn < MAX_SETTLING_TURNS && (seen !== arrivals || turn < 2); turn += 1) {
+      seen = arrivals;
+      await nextTurn();
+    }
+  };
 
   const settle = () => {
     if (draining && connections.size === 0) allEnded?.();
@@ -62,6 +75,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
   // Requests arrive on the TLS socket when there is one, not on the TCP socket beneath it.
   const opened = server instanceof TlsServer ? 'secureConnection' : 'connection';
   server.on(opened, (socket: Socket) => {
+    arrivals += 1;
     connections.set(socket, { open: new Set(), newest: null, closing: false });
     socket.once('close', () => {
       connections.delete(socket);
@@ -74,6 +88,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
     settle();
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    arrivals += 1;
     const socket = req.socket;
     const connection = connections.get(socket);
     if (!connection) return handler(req, res);
@@ -113,7 +128,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
       listenerClosed ??= (async () => {
         announced = true;
         // Connections the kernel has already completed are accepted before the listener goes.
-        await nextTurn();
+        await untilQuiet();
         // net's close, not http's: http's also destroys every connection without a request in
         // progress, including fresh ones whose request has arrived but is not read yet.
         NetServer.prototype.close.call(server);
@@ -126,8 +141,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
       const ended = new Promise<void>((resolve) => (allEnded = resolve));
       await this.stopAccepting();
       // Requests already sent on open connections are read (and then answered) first.
-      await nextTurn();
-      await nextTurn();
+      await untilQuiet();
       for (const [socket, connection] of connections)
         if (connection.open.size === 0) endIdle(socket, connection);
       settle();

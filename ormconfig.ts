@@ -6,6 +6,7 @@ import { ActivityFeedIndexes1764100000000 } from './src/migrations/1764100000000
 import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-idempotency-keys';
 import { TeamHasOneOwner1765200000000 } from './src/migrations/1765200000000-team-has-one-owner';
 import { AccountLifecycle1765300000000 } from './src/migrations/1765300000000-account-lifecycle';
+import { AccountSecurity1765500000000 } from './src/migrations/1765500000000-account-security';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
 export const migrations = [
@@ -14,6 +15,7 @@ export const migrations = [
   IdempotencyKeys1765120000000,
   TeamHasOneOwner1765200000000,
   AccountLifecycle1765300000000,
+  AccountSecurity1765500000000,
 ];
 
 export interface DataSourceOptions {

@@ -5,6 +5,8 @@ export enum AccountTokenPurpose {
   PASSWORD_RESET = 'PASSWORD_RESET',
   EMAIL_VERIFICATION = 'EMAIL_VERIFICATION',
   EMAIL_CHANGE = 'EMAIL_CHANGE',
+  /** Sent to the old address of an e-mail change: cancels it, or undoes it once confirmed. */
+  EMAIL_REVERT = 'EMAIL_REVERT',
 }
 
 /** An e-mailed account link: only the token's SHA-256 is stored; single use; it expires. */
@@ -23,7 +25,7 @@ export class AccountToken {
   @Column({ name: 'token_hash', type: 'text', unique: true })
   tokenHash: string;
 
-  /** The address the link was sent to (for EMAIL_CHANGE: the new address). */
+  /** The address the link was sent to (EMAIL_CHANGE: the new one; EMAIL_REVERT: the old one). */
   @Column({ type: 'text' })
   email: string;
 

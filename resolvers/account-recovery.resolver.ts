@@ -58,6 +58,14 @@ export class AccountRecoveryResolver {
 
   @Mutation(() => Boolean, {
     description:
+      "The old address's link from an e-mail change notice (valid 7 days): cancels the change, or undoes it by restoring that address; ends every session.",
+  })
+  revertEmailChange(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.emailChange.revert(token, ctx.ip);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
       'Deletes my account: refused while I own a team; erases my name and e-mail everywhere.',
   })
   deleteAccount(

@@ -88,6 +88,22 @@ export class AccountResolver {
     );
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      'Proves that the signed-in person is the owner (password, and the second factor when on): for REAUTH_WINDOW this session may then change how the account signs in.',
+  })
+  confirmIdentity(
+    @Arg('password') password: string,
+    @Arg('code', () => String, {
+      nullable: true,
+      description: 'A TOTP or recovery code, for accounts with two-factor on.',
+    })
+    code: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.accounts.confirmIdentity(requireViewer(ctx), password, code, ctx);
+  }
+
   @Mutation(() => User)
   updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: Context): Promise<User> {
     return ctx.services.accounts.updateProfile(requireViewer(ctx), input);

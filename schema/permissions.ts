@@ -20,6 +20,10 @@ import {
 } from './rules';
 import { isVouchedByLiveFeed } from './rules/feed.rule';
 import {
+  hasRecentAuthentication,
+  isOwnSessionArgOrRecent,
+} from './rules/recent-authentication.rule';
+import {
   isHeldMemberOfParentTeam,
   isHeldMemberOfTeamArg,
   isOwnMembership,
@@ -50,8 +54,11 @@ export const permissionRules = {
     signUp: allow,
     logIn: allow,
     logOut: isAuthenticated,
-    revokeSession: isAuthenticated,
-    revokeOtherSessions: isAuthenticated,
+    // Ending another session, enrolling a factor or replacing recovery codes needs a session
+    // that proved its owner within REAUTH_WINDOW (log-in or confirmIdentity).
+    revokeSession: isOwnSessionArgOrRecent,
+    revokeOtherSessions: hasRecentAuthentication,
+    confirmIdentity: isAuthenticated,
     changePassword: isAuthenticated,
     updateProfile: isAuthenticated,
     createTeam: isAuthenticated,
@@ -78,13 +85,14 @@ export const permissionRules = {
     resetPassword: allow,
     verifyEmail: allow,
     confirmEmailChange: allow,
+    revertEmailChange: allow,
     resendVerificationEmail: isAuthenticated,
     requestEmailChange: isAuthenticated,
     deleteAccount: isAuthenticated,
-    beginTwoFactorSetup: isAuthenticated,
-    confirmTwoFactorSetup: isAuthenticated,
+    beginTwoFactorSetup: hasRecentAuthentication,
+    confirmTwoFactorSetup: hasRecentAuthentication,
     disableTwoFactor: isAuthenticated,
-    regenerateRecoveryCodes: isAuthenticated,
+    regenerateRecoveryCodes: hasRecentAuthentication,
     // The service also requires the owner's own two-factor (FORBIDDEN, reason TWO_FACTOR_REQUIRED).
     setTwoFactorRequired: isOwnerOfTeamArg,
   },

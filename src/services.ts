@@ -102,6 +102,7 @@ export function createServices(deps: {
       cpu,
       secrets,
       emailVerification,
+      accountMail,
     ),
     passwordReset: new PasswordResetService(
       dataSource,
@@ -121,7 +122,7 @@ export function createServices(deps: {
       secrets,
       accountMail,
     ),
-    twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets),
+    twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets, accountMail),
     accountDeletion: new AccountDeletionService(dataSource, bus, sessions, secrets, accountMail),
     twoFactorRequirement: new TwoFactorRequirementService(dataSource, bus),
     teams: new TeamService(dataSource, bus, rateLimits),

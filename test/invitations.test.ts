@@ -7,7 +7,7 @@ import {
   type TestInvitation,
 } from './factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
-import type { TestUser } from './factories/user.factory';
+import { markEmailVerified, type TestUser } from './factories/user.factory';
 import {
   expectActivity,
   expectNoActivitySince,
@@ -598,6 +598,7 @@ describe('myInvitations', () => {
     const first = await setup();
     const second = await setup();
     const me = await insertUser(app);
+    await markEmailVerified(app, me);
     const mine = await buildInvitation(app, first.team, { email: me.email });
     const alsoMine = await buildInvitation(app, second.team, { email: me.email, role: 'ADMIN' });
     await buildInvitation(app, first.team); // someone else's
@@ -633,6 +634,7 @@ describe('myInvitations', () => {
   it('does not let the invitee read the team itself before joining', async () => {
     const { team } = await setup();
     const me = await insertUser(app);
+    await markEmailVerified(app, me);
     await buildInvitation(app, team, { email: me.email });
     const response = await app.gql(
       `{ myInvitations { id team { id name members { role } } } }`,

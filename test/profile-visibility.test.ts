@@ -3,7 +3,7 @@ import { permissionRules } from '../schema/permissions';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { buildInvitation } from './factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
-import { buildUser, type TestUser } from './factories/user.factory';
+import { buildUser, markEmailVerified, type TestUser } from './factories/user.factory';
 import { generateToken, hashToken } from '../src/auth/token';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 import { connectLive, subscribe, type LiveClient } from './support/ws-client';
@@ -279,6 +279,8 @@ describe('profile visibility through the real server', () => {
       invitee: await buildUser(app),
       stranger: await buildUser(app),
     };
+    // Invitations are shown only to a verified address.
+    await markEmailVerified(app, viewers.invitee);
     const as = async (user: TestUser, query: string, variables: Record<string, unknown>) => {
       const response = await app.gql<Data>(query, variables, user.token);
       if (response.errors) throw new Error(`${query}: ${JSON.stringify(response.errors)}`);

@@ -7,10 +7,15 @@ const DESCRIPTIONS: Record<AccountEventType, string> = {
   NEW_SIGN_IN: 'A new session signed in (`details.userAgent`).',
   SESSION_REVOKED: 'One of my sessions was ended (`details.sessionId`).',
   OTHER_SESSIONS_REVOKED: 'Every session but the one that asked was ended (`details.count`).',
-  PASSWORD_CHANGED: 'My password was changed; every other session was ended.',
+  PASSWORD_CHANGED:
+    'My password was changed (`details.reset`: through a reset link); every other session was ended.',
+  IDENTITY_CONFIRMED:
+    'A session proved its owner again (confirmIdentity), for recent authentication.',
   PROFILE_UPDATED: 'My profile was changed (`details` holds the new values).',
   EMAIL_CHANGE_REQUESTED: 'A link to confirm a new e-mail address was sent to that address.',
   EMAIL_CHANGED: 'A new e-mail address was confirmed; every other session was ended.',
+  EMAIL_CHANGE_REVERTED:
+    'The old address cancelled or undid an e-mail change (its link); every session was ended.',
   EMAIL_VERIFIED: 'My e-mail address was verified.',
   TWO_FACTOR_ENABLED: 'Two-factor sign-in was turned on.',
   TWO_FACTOR_DISABLED: 'Two-factor sign-in was turned off.',

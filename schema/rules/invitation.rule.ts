@@ -17,14 +17,17 @@ export const isManagerOfInvitationArg = rule('isManagerOfInvitationArg', { cache
   },
 );
 
-/** An invitation is visible to its team's managers and to the person it is addressed to. */
+/**
+ * An invitation is visible to its team's managers and to the person it is addressed to, once
+ * their address is verified (signing up with someone's address proves nothing).
+ */
 export const canSeeInvitation = rule('canSeeInvitation', { cache: 'no_cache' })(async (
   parent: { teamId?: unknown; email?: unknown },
   _args,
   ctx: Context,
 ) => {
   if (!ctx.viewer) return unauthenticated();
-  if (parent.email === ctx.viewer.user.email) return true;
+  if (parent.email === ctx.viewer.user.email && ctx.viewer.user.emailVerifiedAt) return true;
   if (typeof parent.teamId !== 'string') return forbidden();
   return canManageTeam(await ctx.loaders.viewerRole.load(parent.teamId)) ? true : forbidden();
 });

@@ -1,4 +1,4 @@
-import { DataSource, QueryFailedError } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { User } from '../../entities/user.entity';
 import {
   hashPassword,
@@ -9,17 +9,22 @@ import {
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction } from '../db/in-transaction';
 import { lockAccountRows, lockAccounts } from '../db/lock-order';
+import { isUniqueViolation } from '../db/unique-violation';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';
+import { passwordChangedNotice } from '../mail/account-emails';
+import type { AccountMail } from '../mail/account-mail';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { isUuid } from '../validation/ids';
-import { normalizeEmail, requireText } from '../validation/validators';
+import { canonicalEmail } from '../validation/canonical-email';
+import { requireText } from '../validation/validators';
 import { accountEvent } from './account-event';
+import { endAccountSecrets } from './account-security';
 import type { EmailVerificationService } from './email-verification.service';
 import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
-import type { Session } from '../../entities/session.entity';
+import { Session } from '../../entities/session.entity';
 import type { CpuPool } from '../workers/cpu-pool';
 
 export interface AuthResult {
@@ -46,6 +51,7 @@ export class AccountService {
     private readonly cpu: CpuPool,
     private readonly secrets: SecretChecks,
     private readonly verification: EmailVerificationService,
+    private readonly mail: AccountMail,
   ) {}
 
   async signUp(
@@ -53,7 +59,7 @@ export class AccountService {
     origin: RequestOrigin,
   ): Promise<AuthResult> {
     await this.rateLimits.consume('signUpPerIp', origin.ip);
-    const email = normalizeEmail('email', input.email);
+    const email = canonicalEmail('email', input.email);
     const displayName = requireText('displayName', input.displayName, 1, DISPLAY_NAME_MAX);
     const weakness = await passwordWeakness(this.cpu, input.password, { email, displayName });
     if (weakness) throw badInput('password', weakness);
@@ -85,7 +91,7 @@ export class AccountService {
     code: string | null | undefined,
     origin: RequestOrigin,
   ): Promise<AuthResult> {
-    const email = emailRaw.trim().toLowerCase();
+    const email = canonicalEmail('email', emailRaw);
     // Every attempt counts per IP; failures count per account, and a locked account is refused
     // before the password is checked, so guessing stops even with the right password.
     await this.rateLimits.consume('logInPerIp', origin.ip);
@@ -171,10 +177,44 @@ export class AccountService {
     const weakness = await passwordWeakness(this.cpu, newPassword, user);
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await endAccountSecrets(tx, pending, this.sessions, user.id, viewer.session.id);
       await tx.update(User, { id: user.id }, { passwordHash });
-      await this.sessions.revoke(tx, pending, user.id, { allExcept: viewer.session.id });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);
+      return (await tx.getRepository(User).findOneByOrFail({ id: user.id })).email;
+    });
+    this.mail.send(passwordChangedNotice(email));
+    return true;
+  }
+
+  /**
+   * The session proves its owner again (password, and a code when two-factor is on), which
+   * opens the recent-authentication window for it. The same budget as log-in.
+   */
+  async confirmIdentity(
+    viewer: Viewer,
+    password: string,
+    code: string | null | undefined,
+    origin: RequestOrigin,
+  ): Promise<boolean> {
+    const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
+    await this.rateLimits.consume('logInPerIp', origin.ip);
+    await this.secrets.requirePassword(user, password, 'password');
+    if (user.twoFactorEnabledAt) {
+      if (!code) throw twoFactorRequired();
+      await this.secrets.requireCode(user, code, 'code');
+    }
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const confirmed = await tx
+        .createQueryBuilder()
+        .update(Session)
+        .set({ authenticatedAt: () => 'now()' })
+        .where('id = :id AND revoked_at IS NULL', { id: viewer.session.id })
+        .execute();
+      if (confirmed.affected !== 1)
+        throw unauthenticated('Your session is invalid, revoked or expired.');
+      // The event also drops the cached session everywhere, so the new time is read at once.
+      accountEvent(pending, user.id, viewer.session.id, AccountEventType.IDENTITY_CONFIRMED);
       return true;
     });
   }
@@ -208,10 +248,4 @@ export class AccountService {
     if (password.length > PASSWORD_MAX_LENGTH) return false;
     return verifyPassword(passwordHash, password);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505'
-  );
 }

@@ -11,7 +11,10 @@ import type { Logger } from '../logging/logger';
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import type { CpuPool } from '../workers/cpu-pool';
-import { normalizeEmail } from '../validation/validators';
+import { canonicalEmail } from '../validation/canonical-email';
+import { AccountEventType } from '../events/account-event-type';
+import { accountEvent } from './account-event';
+import { endAccountSecrets } from './account-security';
 import { consumeAccountToken, issueAccountToken } from './account-tokens';
 import type { SessionService } from './session.service';
 
@@ -35,7 +38,7 @@ export class PasswordResetService {
    * background, so neither the answer nor its timing tells whether the address has an account.
    */
   async request(emailRaw: string, ip: string): Promise<boolean> {
-    const email = normalizeEmail('email', emailRaw);
+    const email = canonicalEmail('email', emailRaw);
     await this.rateLimits.consume('passwordResetPerIp', ip);
     await this.rateLimits.consume('passwordResetPerAddress', email);
     this.issueAndSend(email).catch((error: unknown) => {
@@ -67,7 +70,11 @@ export class PasswordResetService {
     }
   }
 
-  /** Sets the new password, ends every session and sends a notice. */
+  /**
+   * Sets the new password and ends every session, link and unconfirmed two-factor setup
+   * (endAccountSecrets); sends a notice. Two-factor, once on, stays on: the link proves the
+   * inbox, not the second factor.
+   */
   async reset(token: string, newPassword: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
     const user = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
@@ -88,7 +95,8 @@ export class PasswordResetService {
           emailVerifiedAt: owner.emailVerifiedAt ?? new Date(),
         },
       );
-      await this.sessions.revoke(tx, pending, owner.id, { allExcept: null });
+      await endAccountSecrets(tx, pending, this.sessions, owner.id, null);
+      accountEvent(pending, owner.id, null, AccountEventType.PASSWORD_CHANGED, { reset: true });
       return owner;
     });
     this.mail.send(passwordResetNotice(user.email));

@@ -56,6 +56,7 @@ export class SessionService {
       userId,
       tokenHash: hashToken(token),
       lastUsedAt: now,
+      authenticatedAt: now,
       expiresAt: new Date(now.getTime() + this.ttlMs),
       revokedAt: null,
       userAgent: userAgent?.slice(0, 512) ?? null,

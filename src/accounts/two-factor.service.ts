@@ -7,6 +7,12 @@ import { inTransaction } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
+import {
+  recoveryCodesNotice,
+  twoFactorDisabledNotice,
+  twoFactorEnabledNotice,
+} from '../mail/account-emails';
+import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
 import type { SecretChecks } from './secret-checks';
@@ -24,6 +30,7 @@ export class TwoFactorService {
     private readonly bus: EventBus,
     private readonly rateLimits: RateLimits,
     private readonly secrets: SecretChecks,
+    private readonly mail: AccountMail,
   ) {}
 
   /** A new secret to scan; two-factor turns on only once a code from it is confirmed. */
@@ -65,29 +72,32 @@ export class TwoFactorService {
       for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
         pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
       }
-      return codes;
+      return { codes, to: user.email };
     });
     if (!result) {
       await this.rateLimits.penalize('logInPerAccount', email);
       throw badInput('code', 'The code is wrong; enter the current one from the app.');
     }
-    return result;
+    this.mail.send(twoFactorEnabledNotice(result.to));
+    return result.codes;
   }
 
   async regenerateRecoveryCodes(viewer: Viewer, code: string): Promise<string[]> {
     const user = await this.requireEnabled(viewer.user.id);
     await this.secrets.requireCode(user, code, 'code');
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await this.lockUser(tx, user.id);
-      const codes = await this.replaceRecoveryCodes(tx, user.id);
+    const { codes, to } = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const locked = await this.lockUser(tx, user.id);
+      const fresh = await this.replaceRecoveryCodes(tx, user.id);
       accountEvent(
         pending,
         user.id,
         viewer.session.id,
         AccountEventType.RECOVERY_CODES_REGENERATED,
       );
-      return codes;
+      return { codes: fresh, to: locked.email };
     });
+    this.mail.send(recoveryCodesNotice(to));
+    return codes;
   }
 
   async disable(viewer: Viewer, password: string, code: string): Promise<boolean> {
@@ -101,8 +111,8 @@ export class TwoFactorService {
     }
     await this.secrets.requirePassword(user, password, 'password');
     await this.secrets.requireCode(user, code, 'code');
-    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await this.lockUser(tx, user.id);
+    const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const locked = await this.lockUser(tx, user.id);
       // Re-checked under the lock: a team may have turned the requirement on meanwhile.
       if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
         throw conflict('A team you belong to now requires two-factor authentication.');
@@ -119,8 +129,10 @@ export class TwoFactorService {
       );
       await tx.delete(RecoveryCode, { userId: user.id });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_DISABLED);
-      return true;
+      return locked.email;
     });
+    this.mail.send(twoFactorDisabledNotice(to));
+    return true;
   }
 
   private async replaceRecoveryCodes(tx: EntityManager, userId: string): Promise<string[]> {

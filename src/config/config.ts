@@ -31,6 +31,8 @@ export const configSchema = z.object({
   SESSION_TTL: duration('30d'),
   /** How long each instance keeps a resolved session; revocations drop it at once. 0: off. */
   SESSION_CACHE_TTL: duration('5s'),
+  /** How long after log-in or `confirmIdentity` a session may change how its owner signs in. */
+  REAUTH_WINDOW: duration('10m'),
   ...redisConfigSchema,
   PUBLIC_URL: optionalUrl,
   CORS_ORIGINS: csv,

@@ -47,3 +47,11 @@ export const heldForTwoFactor = () =>
     'This team requires two-factor authentication; turn it on to regain access.',
     { reason: 'TWO_FACTOR_REQUIRED' },
   );
+
+/** The session must prove its owner again (`confirmIdentity`) before changing how they sign in. */
+export const reauthenticationRequired = () =>
+  error(
+    ErrorCode.FORBIDDEN,
+    'Confirm your password (and code) with confirmIdentity first; then try again.',
+    { reason: 'REAUTHENTICATION_REQUIRED' },
+  );

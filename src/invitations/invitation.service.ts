@@ -22,7 +22,7 @@ import type { RateLimits } from '../rate-limit/rate-limits';
 import { roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
-import { normalizeEmail } from '../validation/validators';
+import { canonicalEmail } from '../validation/canonical-email';
 import { closeInvitation } from './close-invitation';
 import { invitationEmail } from './invitation-email';
 import { invitationLink } from './invitation-link';
@@ -74,7 +74,7 @@ export class InvitationService {
     emailRaw: string,
     role: Role,
   ): Promise<InvitationWithToken> {
-    const email = normalizeEmail('email', emailRaw);
+    const email = canonicalEmail('email', emailRaw);
     if (role === Role.OWNER) {
       throw badInput(
         'role',
@@ -265,13 +265,22 @@ export class InvitationService {
     };
   }
 
-  /** Open invitations addressed to the user's e-mail, newest first. */
+  /**
+   * Open invitations addressed to the user's e-mail, newest first — once that address is
+   * verified (read fresh): anyone may sign up with an invitee's address, and must not learn
+   * which teams invited it.
+   */
   listForUser(user: User): Promise<Invitation[]> {
     return this.dataSource
       .getRepository(Invitation)
       .createQueryBuilder('i')
-      .where('i.email = :email AND i.status = :pending AND i.expires_at > now()', {
-        email: user.email,
+      .innerJoin(
+        User,
+        'u',
+        'u.id = :userId AND u.email = i.email AND u.email_verified_at IS NOT NULL',
+        { userId: user.id },
+      )
+      .where('i.status = :pending AND i.expires_at > now()', {
         pending: InvitationStatus.PENDING,
       })
       .orderBy('i.created_at', 'DESC')

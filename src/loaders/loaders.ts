@@ -5,6 +5,7 @@ import type { Membership } from '../../entities/membership.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
+import { sharesTeamNowSql } from '../teams/shares-team-now';
 import { ownCopy } from '../util/own-copy';
 import { isUuid } from '../validation/ids';
 import { hotReads, type ItemWithRole, type RoleAndTeam } from './hot-reads';
@@ -17,7 +18,7 @@ interface SharedBatches {
   users: SharedBatch<User>;
   /** Keyed `${userId}:${teamId}`; `held`: a member held out by the two-factor rule. */
   roles: SharedBatch<RoleAndTeam>;
-  /** Keyed `${viewerId}:${userId}`; present (true) when they share a team. */
+  /** Keyed `${viewerId}:${userId}`; present (true) when they share a team now (sharesTeamNowSql). */
   teammates: SharedBatch<true>;
   /** Keyed `${viewerId}:${itemId}` (empty viewer id: nobody). */
   itemsWithRole: SharedBatch<ItemWithRole>;
@@ -42,10 +43,9 @@ function batchesFor(dataSource: DataSource): SharedBatches {
       teammates: new SharedBatch(async (keys) => {
         const pairs = keys.map((key) => key.split(':'));
         const rows: { viewer_id: string; user_id: string }[] = await dataSource.query(
-          `SELECT DISTINCT k.viewer_id, k.user_id
+          `SELECT k.viewer_id, k.user_id
              FROM unnest($1::uuid[], $2::uuid[]) AS k(viewer_id, user_id)
-             JOIN memberships mine ON mine.user_id = k.viewer_id
-             JOIN memberships other ON other.team_id = mine.team_id AND other.user_id = k.user_id`,
+            WHERE ${sharesTeamNowSql('k.viewer_id', 'k.user_id')}`,
           [pairs.map(([viewerId]) => viewerId), pairs.map(([, userId]) => userId)],
         );
         return new Map(rows.map((r) => [`${r.viewer_id}:${r.user_id}`, true as const]));
@@ -163,7 +163,8 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
       ),
     ),
     /**
-     * Whether the viewer is each user or shares at least one team with them now. Batched across
+     * Whether the viewer is each user or shares at least one team with them now (a membership
+     * not held out by the team's two-factor requirement: sharesTeamNowSql). Batched across
      * requests and live events like roles: a feed event by a former member costs one query for
      * every subscriber together.
      */

@@ -16,8 +16,8 @@ function message(to: string, subject: string, lines: string[], link?: string): M
 }
 
 /** Security notices are charged to the address's budget but never dropped (see mail-budget). */
-function notice(to: string, subject: string, lines: string[]): MailMessage {
-  return { ...message(to, subject, lines), notice: true };
+function notice(to: string, subject: string, lines: string[], link?: string): MailMessage {
+  return { ...message(to, subject, lines, link), notice: true };
 }
 
 const IGNORE = 'If you did not ask for this, ignore this message; nothing changes.';
@@ -79,18 +79,61 @@ export const emailChangeEmail = (to: string, link: string, expiresAt: Date) =>
     expiresAt,
   );
 
-/** To the old address: the new one is not named, so a thief cannot learn where it went. */
-export const emailChangeRequestedNotice = (to: string) =>
-  notice(to, 'Your teamgraph e-mail address is being changed', [
-    'Someone signed in to your teamgraph account asked to move it to another e-mail address.',
-    'The change happens only once the new address is confirmed from its own inbox.',
-    'If this was not you, change your password now and sign out your other sessions.',
+const NOT_YOU_REVERT = (link: string, expiresAt: Date) =>
+  `If this was not you, undo it here; every session then ends: ${link} (the link works once, until ${expiresAt.toISOString()}).`;
+
+/**
+ * To the old address: the new one is not named, so a thief cannot learn where it went. The
+ * link cancels the change, or undoes it once confirmed, for 7 days.
+ */
+export const emailChangeRequestedNotice = (to: string, revertLink: string, expiresAt: Date) =>
+  notice(
+    to,
+    'Your teamgraph e-mail address is being changed',
+    [
+      'Someone signed in to your teamgraph account asked to move it to another e-mail address.',
+      'The change happens only once the new address is confirmed from its own inbox.',
+      NOT_YOU_REVERT(revertLink, expiresAt),
+    ],
+    revertLink,
+  );
+
+export const emailChangedNotice = (to: string, revertLink: string, expiresAt: Date) =>
+  notice(
+    to,
+    'Your teamgraph e-mail address was changed',
+    [
+      'Your teamgraph account now uses another e-mail address; this one no longer signs in.',
+      NOT_YOU_REVERT(revertLink, expiresAt),
+    ],
+    revertLink,
+  );
+
+const NOT_YOU =
+  'If this was not you, reset your password at once and sign out your other sessions.';
+
+export const passwordChangedNotice = (to: string) =>
+  notice(to, 'Your teamgraph password was changed', [
+    'The password of your teamgraph account was just changed; your other sessions were signed out.',
+    NOT_YOU,
   ]);
 
-export const emailChangedNotice = (to: string) =>
-  notice(to, 'Your teamgraph e-mail address was changed', [
-    'Your teamgraph account now uses another e-mail address; this one no longer signs in.',
-    'If this was not you, contact support.',
+export const twoFactorEnabledNotice = (to: string) =>
+  notice(to, 'Two-factor sign-in was turned on for your teamgraph account', [
+    'Signing in to your teamgraph account now also needs a code from an authenticator app.',
+    NOT_YOU,
+  ]);
+
+export const twoFactorDisabledNotice = (to: string) =>
+  notice(to, 'Two-factor sign-in was turned off for your teamgraph account', [
+    'Signing in to your teamgraph account no longer needs a code from an authenticator app.',
+    NOT_YOU,
+  ]);
+
+export const recoveryCodesNotice = (to: string) =>
+  notice(to, 'New recovery codes for your teamgraph account', [
+    'New two-factor recovery codes were made for your teamgraph account; the old ones no longer work.',
+    NOT_YOU,
   ]);
 
 export const accountDeletedNotice = (to: string) =>

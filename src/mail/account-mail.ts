@@ -5,7 +5,10 @@ import type { MailMessage, MailPermit } from './mailer';
 
 /** Pages of the web client that account links open. */
 export type AccountPage =
-  'account/reset-password' | 'account/verify-email' | 'account/confirm-email';
+  | 'account/reset-password'
+  | 'account/verify-email'
+  | 'account/confirm-email'
+  | 'account/revert-email';
 
 /**
  * Account e-mail: links built from the public URL, messages sent after the caller's commit and

@@ -1,14 +1,5 @@
 import { badInput } from '../errors/errors';
 
-/** Trims and lower-cases an e-mail address, rejecting anything that is not one. */
-export function normalizeEmail(field: string, raw: string): string {
-  const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    throw badInput(field, 'Enter a valid e-mail address.');
-  }
-  return email;
-}
-
 /** Trims a text field and checks its length in characters. */
 export function requireText(field: string, raw: string, min: number, max: number): string {
   const value = raw.trim();

@@ -64,6 +64,13 @@ export const cases: MatrixCase[] = [
     expect: badLink,
   },
   {
+    operation: 'revertEmailChange',
+    mutation: true,
+    document: `mutation ($token: String!) { revertEmailChange(token: $token) }`,
+    variables: () => ({ token: randomBytes(32).toString('base64url') }),
+    expect: badLink,
+  },
+  {
     operation: 'resendVerificationEmail',
     mutation: true,
     document: `mutation { resendVerificationEmail }`,

@@ -60,6 +60,13 @@ export const cases: MatrixCase[] = [
     }),
   },
   {
+    operation: 'confirmIdentity',
+    mutation: true,
+    document: `mutation ($p: String!) { confirmIdentity(password: $p) }`,
+    variables: () => ({ p: STRONG_PASSWORD }),
+    expect: signedIn,
+  },
+  {
     operation: 'changePassword',
     mutation: true,
     document: `mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }`,

@@ -16,6 +16,12 @@ const toPayload = ({ token, session, user }: AuthResult): AuthPayload => ({
   user: markOwnProfile(user),
 });
 
+/** The optional second-factor argument of the operations that prove who the caller is. */
+const SECOND_FACTOR_CODE = {
+  nullable: true,
+  description: 'A TOTP or recovery code, for accounts with two-factor on.',
+};
+
 @Resolver()
 export class AccountResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous.' })
@@ -47,11 +53,7 @@ export class AccountResolver {
   async logIn(
     @Arg('email') email: string,
     @Arg('password') password: string,
-    @Arg('code', () => String, {
-      nullable: true,
-      description: 'A TOTP or recovery code, for accounts with two-factor on.',
-    })
-    code: string | null,
+    @Arg('code', () => String, SECOND_FACTOR_CODE) code: string | null,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
     return toPayload(await ctx.services.accounts.logIn(email, password, code, ctx));
@@ -94,11 +96,7 @@ export class AccountResolver {
   })
   confirmIdentity(
     @Arg('password') password: string,
-    @Arg('code', () => String, {
-      nullable: true,
-      description: 'A TOTP or recovery code, for accounts with two-factor on.',
-    })
-    code: string | null,
+    @Arg('code', () => String, SECOND_FACTOR_CODE) code: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return ctx.services.accounts.confirmIdentity(requireViewer(ctx), password, code, ctx);

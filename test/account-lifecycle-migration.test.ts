@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { entities } from '../entities';
+import type { DataSource } from 'typeorm';
 import { migrations } from '../ormconfig';
 import { computeActivityHash } from '../src/db/activity-hash';
 import { verifyActivityLog } from '../src/activity/verify-activity-log';
 import { CpuPool } from '../src/workers/cpu-pool';
+import { dataSourceAt } from './support/migration-history';
 import { createScratchDatabase } from './support/scratch-database';
-
-/** A database at a given point of the migration history. */
-function dataSourceAt(url: string, upTo: number): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    entities,
-    migrations: migrations.slice(0, upTo),
-    migrationsTableName: 'migrations',
-    poolSize: 2,
-  });
-}
 
 /** Writes a team with `count` activity rows chained the old way (the summary text sealed). */
 async function legacyTeam(db: DataSource, count: number): Promise<string> {

@@ -63,7 +63,11 @@ describe('account lifecycle migration: re-sealing existing activity chains', () 
   it('re-seals intact chains with summary digests and leaves a broken chain broken', async () => {
     const database = await createScratchDatabase();
     try {
-      const before = dataSourceAt(database.url, migrations.length - 1);
+      // Up to the migration under test, whatever was added after it.
+      const before = dataSourceAt(
+        database.url,
+        migrations.findIndex((m) => m.name === 'AccountLifecycle1765300000000'),
+      );
       await before.initialize();
       await before.runMigrations();
       const intact = await legacyTeam(before, 3);

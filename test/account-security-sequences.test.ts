@@ -157,4 +157,35 @@ describe('account security is a sequence: a password change or reset ends what i
       }
     }
   });
+
+  it('a stolen session racing the owner’s reset keeps nothing it asked for: no e-mail change link, no password of its own', async () => {
+    const THIEF_PASSWORD = 'Harbor-Pelican-Saffron-82?';
+    for (let round = 0; round < 4; round += 1) {
+      const owner = await buildUser(suite.app);
+      const thief = await logIn(owner.email, owner.password);
+      const reset = await resetToken(suite, owner.email);
+      const thiefAddress = freshEmail('thief');
+      const [, asked, changed] = await Promise.all([
+        suite.app.gql(RESET, { t: reset, p: NEW_PASSWORD }),
+        suite.app.gql(
+          `mutation ($e: String!, $p: String!) { requestEmailChange(newEmail: $e, password: $p) }`,
+          { e: thiefAddress, p: owner.password },
+          thief,
+        ),
+        suite.app.gql(CHANGE_PASSWORD, { c: owner.password, n: THIEF_PASSWORD }, thief),
+      ]);
+      expect([errorCode(asked), errorCode(changed)]).not.toContain('INTERNAL_SERVER_ERROR');
+      // Whatever the order, the reset is the last word: its password signs in, the thief's
+      // session is over and no link the thief asked for is alive.
+      await logIn(owner.email, NEW_PASSWORD);
+      expect(errorCode(await suite.app.gql(`{ mySessions { id } }`, {}, thief))).toBe(
+        'UNAUTHENTICATED',
+      );
+      const [links] = await suite.app.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'EMAIL_CHANGE'`,
+        [owner.id],
+      );
+      expect(links.n).toBe(0);
+    }
+  });
 });

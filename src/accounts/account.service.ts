@@ -21,6 +21,7 @@ import { canonicalEmail } from '../validation/canonical-email';
 import { requireText } from '../validation/validators';
 import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
+import { lockAccountOfSession } from './lock-account';
 import type { EmailVerificationService } from './email-verification.service';
 import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
@@ -178,6 +179,7 @@ export class AccountService {
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);
     const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccountOfSession(tx, user.id, viewer.session.id);
       await endAccountSecrets(tx, pending, this.sessions, user.id, viewer.session.id);
       await tx.update(User, { id: user.id }, { passwordHash });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);

@@ -16,6 +16,7 @@ import type { RateLimits } from '../rate-limit/rate-limits';
 import { canonicalEmail } from '../validation/canonical-email';
 import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
+import { lockAccountOfSession } from './lock-account';
 import { consumeAccountToken, issueAccountToken } from './account-tokens';
 import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
@@ -48,6 +49,7 @@ export class EmailChangeService {
       this.dataSource,
       this.bus,
       async (tx, pending) => {
+        await lockAccountOfSession(tx, user.id, viewer.session.id);
         if (await tx.getRepository(User).existsBy({ email: newEmail })) throw conflict(TAKEN);
         const permit = await this.mail.reserve(newEmail);
         const confirmLink = await issueAccountToken(
@@ -56,7 +58,7 @@ export class EmailChangeService {
           AccountTokenPurpose.EMAIL_CHANGE,
           newEmail,
         );
-        // Read under the lock issuing took: the address the notice and its revert link go to.
+        // Read under the lock: the address the notice and its revert link go to.
         const current = await tx.getRepository(User).findOneByOrFail({ id: user.id });
         const revertLink = await this.issueRevert(tx, current);
         accountEvent(pending, user.id, viewer.session.id, AccountEventType.EMAIL_CHANGE_REQUESTED);

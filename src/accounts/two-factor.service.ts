@@ -15,6 +15,7 @@ import {
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
+import { lockAccountOfSession } from './lock-account';
 import type { SecretChecks } from './secret-checks';
 import type { Viewer } from './session.service';
 
@@ -35,13 +36,13 @@ export class TwoFactorService {
 
   /** A new secret to scan; two-factor turns on only once a code from it is confirmed. */
   async beginSetup(viewer: Viewer): Promise<TwoFactorSetupData> {
-    const user = await this.fresh(this.dataSource.manager, viewer.user.id);
-    if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
-    const secret = newTotpSecret();
-    await this.dataSource
-      .getRepository(User)
-      .update({ id: user.id }, { twoFactorPendingSecret: secret });
-    return { secret, otpauthUri: totpUri(secret, user.email) };
+    return inTransaction(this.dataSource, this.bus, async (tx) => {
+      const user = await this.lockUser(tx, viewer);
+      if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
+      const secret = newTotpSecret();
+      await tx.update(User, { id: user.id }, { twoFactorPendingSecret: secret });
+      return { secret, otpauthUri: totpUri(secret, user.email) };
+    });
   }
 
   /** Turns two-factor on and returns the recovery codes — the only time they are shown. */
@@ -49,7 +50,7 @@ export class TwoFactorService {
     const email = viewer.user.email;
     await this.rateLimits.check('logInPerAccount', email);
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const user = await this.lockUser(tx, viewer.user.id);
+      const user = await this.lockUser(tx, viewer);
       if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
       if (!user.twoFactorPendingSecret) {
         throw conflict('Start with beginTwoFactorSetup, then confirm a code from the app.');
@@ -86,7 +87,7 @@ export class TwoFactorService {
     const user = await this.requireEnabled(viewer.user.id);
     await this.secrets.requireCode(user, code, 'code');
     const { codes, to } = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const locked = await this.lockUser(tx, user.id);
+      const locked = await this.lockUser(tx, viewer);
       const fresh = await this.replaceRecoveryCodes(tx, user.id);
       accountEvent(
         pending,
@@ -112,7 +113,7 @@ export class TwoFactorService {
     await this.secrets.requirePassword(user, password, 'password');
     await this.secrets.requireCode(user, code, 'code');
     const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const locked = await this.lockUser(tx, user.id);
+      const locked = await this.lockUser(tx, viewer);
       // Re-checked under the lock: a team may have turned the requirement on meanwhile.
       if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
         throw conflict('A team you belong to now requires two-factor authentication.');
@@ -155,13 +156,10 @@ export class TwoFactorService {
     return tx.getRepository(User).findOneByOrFail({ id: userId });
   }
 
-  private async lockUser(tx: EntityManager, userId: string): Promise<User> {
-    return tx
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .setLock('pessimistic_write')
-      .where('u.id = :userId', { userId })
-      .getOneOrFail();
+  /** The viewer's account, locked, once their session is known to be still live under the lock. */
+  private async lockUser(tx: EntityManager, viewer: Viewer): Promise<User> {
+    await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
+    return this.fresh(tx, viewer.user.id);
   }
 }
 

@@ -9,13 +9,17 @@ export type AccountEventType =
   | 'EMAIL_CHANGED'
   /** A link to confirm a new e-mail address was sent to that address. */
   | 'EMAIL_CHANGE_REQUESTED'
+  /** The old address cancelled or undid an e-mail change (its link); every session was ended. */
+  | 'EMAIL_CHANGE_REVERTED'
   /** My e-mail address was verified. */
   | 'EMAIL_VERIFIED'
+  /** A session proved its owner again (confirmIdentity), for recent authentication. */
+  | 'IDENTITY_CONFIRMED'
   /** A new session signed in (`details.userAgent`). */
   | 'NEW_SIGN_IN'
   /** Every session but the one that asked was ended (`details.count`). */
   | 'OTHER_SESSIONS_REVOKED'
-  /** My password was changed; every other session was ended. */
+  /** My password was changed (`details.reset`: through a reset link); every other session was ended. */
   | 'PASSWORD_CHANGED'
   /** My profile was changed (`details` holds the new values). */
   | 'PROFILE_UPDATED'

@@ -34,11 +34,26 @@ export const LIST_ESTIMATE = 5;
 /** The reason clients can switch on when an operation is over the budget. */
 export const COST_LIMIT_REASON = 'COST_LIMIT';
 
+/**
+ * Variables not yet known (before validation): a `first: $n` counts as a page of 1, so the
+ * cost is a lower bound of the one the coerced variables give, and refusing on it is sound.
+ */
+export const VARIABLES_UNKNOWN = null;
+
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown>;
+  variables: Record<string, unknown> | typeof VARIABLES_UNKNOWN;
+  /**
+   * Each fragment's cost per enclosing page size (its type is its condition's): a fragment
+   * spread many times, or through a chain of fragments that each spread the next twice, is
+   * walked once per page size, so the walk is linear in the document, fan-out included.
+   */
+  fragmentCosts: Map<string, number>;
 }
+
+/** Marks a fragment being walked: a cycle (refused by validation) then counts nothing. */
+const IN_PROGRESS = -1;
 
 /** Objects in one selection of `type`; `pageSize` is the enclosing paged field's size. */
 function selectionCost(
@@ -46,7 +61,6 @@ function selectionCost(
   type: GraphQLCompositeType,
   selectionSet: SelectionSetNode,
   pageSize: number | null,
-  visiting: Set<string>,
 ): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
@@ -55,18 +69,12 @@ function selectionCost(
         ? walk.schema.getType(selection.typeCondition.name.value)
         : type;
       if (on && isCompositeType(on)) {
-        cost += selectionCost(walk, on, selection.selectionSet, pageSize, visiting);
+        cost += selectionCost(walk, on, selection.selectionSet, pageSize);
       }
       continue;
     }
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const name = selection.name.value;
-      const fragment = walk.fragments.get(name);
-      const on = fragment && walk.schema.getType(fragment.typeCondition.name.value);
-      if (!fragment || !on || !isCompositeType(on) || visiting.has(name)) continue;
-      visiting.add(name);
-      cost += selectionCost(walk, on, fragment.selectionSet, pageSize, visiting);
-      visiting.delete(name);
+      cost += fragmentCost(walk, selection.name.value, pageSize);
       continue;
     }
     if (!isObjectType(type) || !selection.selectionSet) continue; // leaves and __typename: free
@@ -80,15 +88,33 @@ function selectionCost(
     const list = isListType(getNullableType(field.type));
     const count = list ? (first ?? pageSize ?? LIST_ESTIMATE) : 1;
     const childPage = list ? null : first;
-    cost += count * (1 + selectionCost(walk, named, selection.selectionSet, childPage, visiting));
+    cost += count * (1 + selectionCost(walk, named, selection.selectionSet, childPage));
   }
+  return cost;
+}
+
+/** One fragment's cost under a page size, walked the first time and remembered after. */
+function fragmentCost(walk: Walk, name: string, pageSize: number | null): number {
+  const key = `${name}\u0000${pageSize ?? ''}`;
+  const known = walk.fragmentCosts.get(key);
+  if (known !== undefined) return known === IN_PROGRESS ? 0 : known;
+  const fragment = walk.fragments.get(name);
+  const on = fragment && walk.schema.getType(fragment.typeCondition.name.value);
+  if (!fragment || !on || !isCompositeType(on)) return 0;
+  walk.fragmentCosts.set(key, IN_PROGRESS);
+  const cost = selectionCost(walk, on, fragment.selectionSet, pageSize);
+  walk.fragmentCosts.set(key, cost);
   return cost;
 }
 
 /** The coerced `first` of a field (validation already checked the document's literals). */
 function argument(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): unknown {
+  if (walk.variables === VARIABLES_UNKNOWN) {
+    const first = node.arguments?.find((a) => a.name.value === 'first');
+    if (first?.value.kind === Kind.VARIABLE) return 1;
+  }
   try {
-    return getArgumentValues(field, node, walk.variables).first;
+    return getArgumentValues(field, node, walk.variables ?? {}).first;
   } catch {
     return undefined;
   }
@@ -97,6 +123,28 @@ function argument(walk: Walk, field: GraphQLField<unknown, unknown>, node: Field
 /** The page size a `first` argument asks for (the default when absent; anything else as is). */
 const pageOf = (first: unknown): number =>
   typeof first === 'number' && first > 0 ? first : DEFAULT_PAGE_SIZE;
+
+/** The cost of `operation` with `variables` as given (coerced, or VARIABLES_UNKNOWN). */
+export function costWith(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | typeof VARIABLES_UNKNOWN,
+): number | null {
+  const root = schema.getRootType(operation.operation);
+  if (!root) return null;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  return selectionCost(
+    { schema, fragments, variables, fragmentCosts: new Map() },
+    root,
+    operation.selectionSet,
+    null,
+  );
+}
 
 /**
  * The cost of the operation that will run, with variables as graphql-js coerces them (so
@@ -114,32 +162,12 @@ export function operationCost(
     rawVariables ?? {},
   );
   if (coerced.errors) return null;
-  const root = schema.getRootType(operation.operation);
-  if (!root) return null;
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
-  return selectionCost(
-    { schema, fragments, variables: coerced.coerced },
-    root,
-    operation.selectionSet,
-    null,
-    new Set(),
-  );
+  return costWith(schema, document, operation, coerced.coerced);
 }
 
-/** BAD_USER_INPUT saying the cost and the limit; null when the operation is within budget. */
-export function costLimitError(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | null | undefined,
-): GraphQLError | null {
-  const cost = operationCost(schema, document, operation, variables);
-  if (cost === null || cost <= MAX_QUERY_COST) return null;
-  return new GraphQLError(
+/** BAD_USER_INPUT with reason COST_LIMIT saying the cost and the limit. */
+export const overCostError = (cost: number): GraphQLError =>
+  new GraphQLError(
     `Query cost ${cost} is over the limit of ${MAX_QUERY_COST}; ask for smaller pages or fewer nested lists.`,
     {
       extensions: {
@@ -151,4 +179,14 @@ export function costLimitError(
       },
     },
   );
+
+/** BAD_USER_INPUT saying the cost and the limit; null when the operation is within budget. */
+export function costLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | null {
+  const cost = operationCost(schema, document, operation, variables);
+  return cost === null || cost <= MAX_QUERY_COST ? null : overCostError(cost);
 }

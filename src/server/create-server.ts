@@ -28,7 +28,8 @@ import { favicon } from './playground/favicon';
 import { playgroundRouter } from './playground/playground';
 import type { RedisConnection } from '../redis/redis-client';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
-import { apolloArmor, PARSE_OPTIONS } from './security/armor';
+import { apolloArmor, PARSE_OPTIONS, VALIDATION_OPTIONS } from './security/armor';
+import { boundedDocumentRule } from './security/document-bounds';
 import { oncePerRequestRule } from './security/once-per-request';
 import { limitBody } from './security/body-limit';
 import { boundRequestValues } from './security/request-values.middleware';
@@ -192,8 +193,11 @@ export async function createServer(
     formatError: errorFormatter({ hideSuggestions: production }),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    validationRules: [...armor.validationRules, oncePerRequestRule],
+    // The bounds pass comes before the other project rules and hides a refused document from
+    // them all (graphql-js's own rules only see its root before that).
+    validationRules: [boundedDocumentRule(), ...armor.validationRules, oncePerRequestRule],
     parseOptions: PARSE_OPTIONS,
+    validationOptions: VALIDATION_OPTIONS,
     // Automatic persisted queries: shared by every instance through Redis when configured.
     persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
     // The process owns its signals (src/main.ts): a second stop on top of Apollo's never ends.

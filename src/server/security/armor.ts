@@ -40,3 +40,10 @@ export function apolloArmor(options: { blockSuggestions: boolean }) {
 
 /** graphql-js stops parsing past this many tokens, before building the document. */
 export const PARSE_OPTIONS = { maxTokens: DOCUMENT_LIMITS.maxTokens } as const;
+
+/**
+ * graphql-js stops validating after this many errors (its default is 100). Each error is an
+ * object with a stack and a location, formatted and logged, so a document of a few KiB (e.g.
+ * hundreds of unused variables) would otherwise cost as much as a hundred requests.
+ */
+export const VALIDATION_OPTIONS = { maxErrors: 10 } as const;

@@ -15,7 +15,8 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../../errors/error-codes';
 import { withoutSuggestions } from '../format-error';
-import { armorConfig, PARSE_OPTIONS } from './armor';
+import { armorConfig, PARSE_OPTIONS, VALIDATION_OPTIONS } from './armor';
+import { boundedDocumentRule } from './document-bounds';
 import { nameLiteralInputs } from './literal-input-path';
 import { oncePerRequestRule } from './once-per-request';
 import { undeclaredVariableError, variablesError } from './operation-variables';
@@ -59,7 +60,8 @@ const DOCUMENT_CACHE_LIMIT = 1_000;
 const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
 
 /**
- * Parses (under the token limit) and validates a document: graphql-js's rules, the armor's
+ * Parses (under the token limit) and validates a document: the bounds pass first
+ * (document-bounds.ts), then graphql-js's rules, the armor's
  * limits, introspection and suggestions per policy. A document that passed is kept by its
  * text, so every socket that subscribes with the same text shares one parsed document (about
  * 9 KiB each) and skips parsing and validation; documents are never changed once parsed.
@@ -88,17 +90,22 @@ function checkDocument(
     return [badInput(error instanceof GraphQLError ? error.message : 'Syntax Error')];
   }
   const rules = [
+    // First: a document over its bounds is refused before any other rule walks it.
+    boundedDocumentRule(),
     ...specifiedRules,
     ...armorValidationRules(),
     oncePerRequestRule,
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
-  const errors = validate(schema, document, rules);
+  const errors = validate(schema, document, rules, VALIDATION_OPTIONS);
   if (errors.length) {
     nameLiteralInputs(document, errors);
+    // A rule's own extensions (the field, the bounds' reason) stay; the code is BAD_USER_INPUT.
     return errors.map((error) => {
       const message = policy.blockSuggestions ? withoutSuggestions(error.message) : error.message;
-      return badInput(message, error.extensions.field);
+      return new GraphQLError(message, {
+        extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
+      });
     });
   }
   if (cache.size >= DOCUMENT_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

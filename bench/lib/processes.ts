@@ -51,7 +51,7 @@ async function waitReady(
 /** Kernel clock ticks per second for /proc/<pid>/stat times: 100 on every Linux build Node runs on. */
 const CLOCK_TICKS = 100;
 
-function readCpuSeconds(pid: number): number {
+export function readCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.

@@ -4,8 +4,8 @@ import { computeActivityHash } from '../../src/db/activity-hash';
 import { gql } from '../lib/graphql';
 import { combine, jsonHeaders, runLoad, type LoadResult } from '../lib/load';
 import { createScratchDatabase } from '../lib/postgres';
-import { startTeamgraph, type ServerProcess } from '../lib/processes';
-import { servedMetrics } from '../lib/served-metrics';
+import { startTeamgraph } from '../lib/processes';
+import { loopDelay } from '../lib/served-metrics';
 import { BENCH_PASSWORD, createTeams, createUsers, type BenchUser } from '../lib/seed';
 import { round } from '../lib/stats';
 import type { Workload } from '../lib/workload';
@@ -16,15 +16,6 @@ const CONNECTIONS = 10;
 
 /** What a hostile client sends: the slowest input for the strength estimator. */
 const hostilePassword = () => randomBytes(192).toString('base64').slice(0, 256);
-
-/** The server's event-loop delay since the previous scrape (prom-client resets it on collect). */
-async function loopDelay(server: ServerProcess): Promise<{ p99Ms: number; maxMs: number }> {
-  const [p99, max] = await servedMetrics(server.origin, [
-    'teamgraph_nodejs_eventloop_lag_p99_seconds',
-    'teamgraph_nodejs_eventloop_lag_max_seconds',
-  ]);
-  return { p99Ms: round(p99 * 1000, 1), maxMs: round(max * 1000, 1) };
-}
 
 /** A valid hash chain of `rows` activities for the team, inserted with SQL. */
 async function longLog(pool: Pool, teamId: string, actorId: string, rows: number): Promise<void> {
@@ -163,9 +154,9 @@ export const eventLoop: Workload = {
     const totals = { signUp: 0, changePassword: 0, verifyActivityLog: 0, failed: 0 };
     // Alternating rounds, so load from elsewhere on the machine hits both sides alike.
     for (let r = 0; r < rounds; r += 1) {
-      await loopDelay(server);
+      await loopDelay(server.origin);
       calm.push(await normal(seconds));
-      calmLoop.push((await loopDelay(server)).p99Ms);
+      calmLoop.push((await loopDelay(server.origin)).p99Ms);
       let stopped = false;
       const attack = hostileTraffic(
         url,
@@ -173,9 +164,9 @@ export const eventLoop: Workload = {
         team.id,
         () => stopped,
       );
-      await loopDelay(server);
+      await loopDelay(server.origin);
       hostile.push(await normal(seconds));
-      const delay = await loopDelay(server);
+      const delay = await loopDelay(server.origin);
       stopped = true;
       await attack.done;
       hostileLoop.push(delay.p99Ms);

@@ -19,6 +19,7 @@ import { backupRestore } from './workloads/backup-restore';
 import { eventLoop } from './workloads/event-loop';
 import { fanOut } from './workloads/fan-out';
 import { feedAtScale } from './workloads/feed-at-scale';
+import { hostileDocuments } from './workloads/hostile-documents';
 import { httpQuery } from './workloads/http-query';
 import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
@@ -33,6 +34,7 @@ const workloads: Workload[] = [
   backupRestore,
   resetTiming,
   eventLoop,
+  hostileDocuments,
 ];
 
 async function main(): Promise<void> {

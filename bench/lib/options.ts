@@ -9,6 +9,7 @@ export const WORKLOAD_NAMES = [
   'backup',
   'reset-timing',
   'event-loop',
+  'hostile-documents',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

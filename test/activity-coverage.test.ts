@@ -28,6 +28,8 @@ const ACCOUNT_MUTATIONS = [
   'resendVerificationEmail',
   'requestEmailChange',
   'confirmEmailChange',
+  'revertEmailChange',
+  'confirmIdentity',
   'beginTwoFactorSetup',
   'confirmTwoFactorSetup',
   'disableTwoFactor',

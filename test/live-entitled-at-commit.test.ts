@@ -9,6 +9,7 @@ import { createContext } from '../src/server/create-context';
 import { addMember, buildTeam } from './factories/team.factory';
 import { STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
+import { declaredVariables } from './support/declared-variables';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -103,7 +104,7 @@ describe('live feeds: access judged at each row’s commit', () => {
             )
           : await app.gql(
               ENDINGS[ending],
-              { t: team.id, u: viewer.id },
+              declaredVariables(ENDINGS[ending], { t: team.id, u: viewer.id }),
               ending === 'leaveTeam' ? viewer.token : team.owner.token,
             );
       expect(response.errors).toBeUndefined();

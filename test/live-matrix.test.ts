@@ -1,5 +1,6 @@
 import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
+import { declaredVariables } from './support/declared-variables';
 import { CALLERS, type Caller } from './support/authz-matrix';
 import { countSubscriptionsRunning, liveIdle } from './support/live-gauges';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -132,7 +133,11 @@ async function ok(
   variables: Record<string, unknown>,
   as: TestUser = world.users.OWNER,
 ): Promise<void> {
-  const response = await world.app.gql(document, { t: world.teamId, ...variables }, as.token);
+  const response = await world.app.gql(
+    document,
+    declaredVariables(document, { t: world.teamId, ...variables }),
+    as.token,
+  );
   if (response.errors) throw new Error(JSON.stringify(response.errors));
 }
 
@@ -184,7 +189,7 @@ describe('live feeds: authorization matrix', () => {
     try {
       const live = await connectLive(app, token);
       clients.push(live);
-      return subscribe(live, document, { teamId: world.teamId });
+      return subscribe(live, document, declaredVariables(document, { teamId: world.teamId }));
     } catch (error) {
       return error as { code: number };
     }

@@ -7,6 +7,7 @@ import {
   expectNoActivitySince,
   lastActivitySeq,
 } from './support/activity-assertions';
+import { declaredVariables } from './support/declared-variables';
 import { dataFingerprint } from './support/counts';
 import { errorCode, startTestApp, type TestApp } from './support/test-app';
 
@@ -199,7 +200,11 @@ describe('failed and denied team mutations record nothing', () => {
     const subject = query.includes('transferOwnership') ? world.outsider : world.owner;
     const seq = await lastActivitySeq(app, world.team.id);
     const before = await dataFingerprint(app);
-    const response = await app.gql(query, { t: world.team.id, u: subject.id }, world[who].token);
+    const response = await app.gql(
+      query,
+      declaredVariables(query, { t: world.team.id, u: subject.id }),
+      world[who].token,
+    );
     expect(errorCode(response)).toBe(code);
     expect(await dataFingerprint(app)).toBe(before);
     await expectNoActivitySince(app, world.team.id, seq);

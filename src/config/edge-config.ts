@@ -25,12 +25,18 @@ export const edgeConfigSchema = {
   /** How long a stopping instance still serves after reporting not ready (0: no drain). */
   SHUTDOWN_DRAIN: durationSetting('5s'),
   SHUTDOWN_TIMEOUT: durationSetting('10s'),
+  /**
+   * How long one operation's execution may run (each live event's execution on its own); past
+   * it no further field starts and the operation ends with TIME_LIMIT.
+   */
+  EXECUTION_TIMEOUT: durationSetting('10s'),
 };
 
 interface EdgeConfig {
   NODE_ENV: string;
   SHUTDOWN_DRAIN: number;
   SHUTDOWN_TIMEOUT: number;
+  EXECUTION_TIMEOUT: number;
   TLS_CERT_FILE?: string;
   TLS_KEY_FILE?: string;
 }
@@ -47,6 +53,7 @@ export function checkEdgeConfig(config: EdgeConfig): string | null {
   // The drain is part of the stop, so it must leave time for the answers and the closing.
   if (config.SHUTDOWN_DRAIN >= config.SHUTDOWN_TIMEOUT)
     return 'SHUTDOWN_DRAIN must be shorter than SHUTDOWN_TIMEOUT';
+  if (config.EXECUTION_TIMEOUT <= 0) return 'EXECUTION_TIMEOUT must be longer than 0';
   return null;
 }
 

@@ -51,3 +51,11 @@ export function observeOperation(entry: {
   );
   for (const code of entry.errorCodes) graphqlErrors.inc({ code, transport: entry.transport });
 }
+
+/** Executions ended by EXECUTION_TIMEOUT, by operation type (each live event counts once). */
+export const executionTimeLimits = new Counter({
+  name: 'teamgraph_execution_time_limit_total',
+  help: 'Operation executions stopped at EXECUTION_TIMEOUT, by operation type',
+  labelNames: ['type'] as const,
+  registers: [metricsRegistry],
+});

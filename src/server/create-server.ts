@@ -47,6 +47,7 @@ import { serveWithDrain } from './http-drain';
 import { loggingPlugin } from './logging-plugin';
 import { subscriptionOverGetPlugin } from './subscription-over-get.plugin';
 import { noStorePlugin } from './no-store.plugin';
+import { timeLimitPlugin } from './time-limit.plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
@@ -207,6 +208,7 @@ export async function createServer(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
+      timeLimitPlugin(),
       loggingPlugin(unusual),
       subscriptionOverGetPlugin(),
       operationGuardsPlugin(),

@@ -6,6 +6,7 @@ import { ErrorCode } from '../errors/error-codes';
 import { graphqlErrors } from '../metrics/graphql-metrics';
 import type { UnusualActivity } from './security/unusual-activity';
 import { errorFormatter, isMaskedCode, type ErrorFormatOptions } from './format-error';
+import { withOneTimeLimit } from './graphql/execution-deadline';
 import { publicCode } from './logging-plugin';
 
 const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
@@ -62,7 +63,10 @@ export function socketOperationHooks(
           operationName: args.operationName ?? null,
         });
       }
-      return { ...result, errors: errors.map((error) => format(error.toJSON())) };
+      return {
+        ...result,
+        errors: withOneTimeLimit(errors.map((error) => format(error.toJSON()))),
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import { resolvers } from '../../../resolvers';
 import { noTopicPubSub } from '../../live/no-topic-pub-sub';
 import { permissions } from '../../../schema/permissions';
 import { freshLoadersAfterMutations } from './fresh-loaders.middleware';
+import { withExecutionDeadline } from './execution-deadline';
 import { withInputEdge } from './input-edge';
 
 /** The executable schema as type-graphql builds it, before permissions. */
@@ -22,14 +23,17 @@ export function buildBareSchema(): GraphQLSchema {
   );
 }
 
-/** The served schema: every argument through the input edge, then the permission map. */
+/**
+ * The served schema: the execution deadline before anything else, every argument through the
+ * input edge, then the permission map.
+ */
 export function buildSchema(): GraphQLSchema {
-  return withInputEdge(applyMiddleware(buildBareSchema(), permissions));
+  return withExecutionDeadline(withInputEdge(applyMiddleware(buildBareSchema(), permissions)));
 }
 
-/** Benchmarks only (BENCH_SKIP_PERMISSIONS): the same input edge, no permission map. */
+/** Benchmarks only (BENCH_SKIP_PERMISSIONS): the same deadline and input edge, no permission map. */
 export function buildSchemaWithoutPermissions(): GraphQLSchema {
-  return withInputEdge(buildBareSchema());
+  return withExecutionDeadline(withInputEdge(buildBareSchema()));
 }
 
 /** The SDL committed as schema/schema.graphql: sorted so diffs show real changes only. */

@@ -8,20 +8,15 @@ export interface RowGate {
   release(): Promise<void>;
 }
 
-/**
- * Locks one row FOR UPDATE in a transaction of its own and keeps it until `release`: requests
- * sent meanwhile queue on the row (and on what they took before it) in the order they reach it.
- */
-export async function holdRow(
+/** Opens a transaction of its own, takes `lock` in it, and keeps it until `release`. */
+async function holdLock(
   databaseUrl: string,
-  table: 'users' | 'teams',
-  id: string,
+  lock: (client: Client) => Promise<void>,
 ): Promise<RowGate> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query('BEGIN');
-  const { rowCount } = await client.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
-  if (rowCount !== 1) throw new Error(`no ${table} row ${id} to hold`);
+  await lock(client);
   let released: Promise<void> | undefined;
   return {
     release: () =>
@@ -31,6 +26,18 @@ export async function holdRow(
       )),
   };
 }
+
+/**
+ * Locks one row FOR UPDATE in a transaction of its own and keeps it until `release`: requests
+ * sent meanwhile queue on the row (and on what they took before it) in the order they reach it.
+ */
+export const holdRow = (databaseUrl: string, table: 'users' | 'teams', id: string) =>
+  holdLock(databaseUrl, async (client) => {
+    const { rowCount } = await client.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    if (rowCount !== 1) throw new Error(`no ${table} row ${id} to hold`);
+  });
 
 /** Backends of the database waiting for a lock (one per request queued behind a gate). */
 export async function lockWaiters(app: TestApp): Promise<number> {
@@ -48,3 +55,12 @@ export const untilLockWaiters = (app: TestApp, count: number): Promise<void> =>
     `${count} requests waiting on locks`,
     30_000,
   );
+
+/**
+ * Locks a whole table ACCESS EXCLUSIVE in a transaction of its own until `release`: even plain
+ * reads of it wait, so an operation can be held in the middle of its execution.
+ */
+export const holdTable = (databaseUrl: string, table: 'items' | 'users') =>
+  holdLock(databaseUrl, async (client) => {
+    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  });

@@ -1,0 +1,144 @@
+import { accountById, teamById, type Account, type Model } from './promises';
+import {
+  fail,
+  mutation,
+  pickActor,
+  signedIn,
+  succeed,
+  type Actor,
+  type Outcome,
+  type Request,
+} from './mutation-spec';
+import { awayFromStepBoundary, totpCode } from '../support/two-factor';
+
+interface TwoFactorIntent {
+  request: Request | (() => Promise<Request>);
+  actor: Actor;
+  password: string;
+  code: string;
+  /** For confirmTwoFactorSetup: send the current code of `secret` (else a wrong one). */
+  rightCode: boolean;
+  secret?: string;
+}
+
+/** The caller's password or a wrong one, and an unused recovery code or a wrong code. */
+function secretsOf(account: Account | undefined, choice: number) {
+  return {
+    password: account && choice % 3 !== 2 ? account.password : 'Not-The-Password-11!',
+    code: account && choice % 4 !== 3 ? (account.recoveryCodes[0] ?? '000000') : '000000',
+  };
+}
+
+const plan =
+  (query: string, variables: (i: { password: string; code: string }) => Record<string, unknown>) =>
+  (model: Model, picks: { actor: number; choice: number; instance: number; other: number }) => {
+    const actor = pickActor(model, { ...picks, team: 0, item: 0, invitation: 0 });
+    if (!actor) return null;
+    const secrets = secretsOf(accountById(model, actor.accountId), picks.choice);
+    return {
+      actor,
+      ...secrets,
+      rightCode: false,
+      request: { query, variables: variables(secrets), token: actor.token },
+    };
+  };
+
+function whenSignedIn(
+  model: Model,
+  actor: Actor,
+  then: (account: Account) => Outcome[],
+): Outcome[] {
+  const account = signedIn(model, actor);
+  return account ? then(account) : fail('UNAUTHENTICATED');
+}
+
+const spend = (account: Account, code: string) => {
+  account.recoveryCodes = account.recoveryCodes.filter((c) => c !== code);
+};
+
+export const beginTwoFactorSetup = mutation<TwoFactorIntent>({
+  plan: plan(`mutation { beginTwoFactorSetup { secret } }`, () => ({})),
+  expect: (model, { actor }) =>
+    whenSignedIn(model, actor, (account) =>
+      account.twoFactor
+        ? fail('CONFLICT')
+        : succeed((next, served) => {
+            const value = served.value as { secret: string };
+            accountById(next, actor.accountId)!.pendingSecret = value.secret;
+          }),
+    ),
+});
+
+export const confirmTwoFactorSetup = mutation<TwoFactorIntent>({
+  plan(model, picks) {
+    const actor = pickActor(model, picks);
+    if (!actor) return null;
+    const secret = accountById(model, actor.accountId)?.pendingSecret;
+    const rightCode = Boolean(secret) && picks.choice % 4 !== 3;
+    const query = `mutation ($code: String!) { confirmTwoFactorSetup(code: $code) }`;
+    return {
+      actor,
+      password: '',
+      code: '',
+      rightCode,
+      secret: secret ?? undefined,
+      // The code is read from the app's clock just before sending, away from a step's end.
+      request: async () => {
+        if (rightCode) await awayFromStepBoundary();
+        const code = rightCode ? await totpCode(secret!) : '000000';
+        return { query, variables: { code }, token: actor.token };
+      },
+    };
+  },
+  expect: (model, { actor, rightCode, secret }) =>
+    whenSignedIn(model, actor, (account) => {
+      if (account.twoFactor || !account.pendingSecret) return fail('CONFLICT');
+      // A code of a secret that a newer setup replaced is a wrong code.
+      if (!rightCode || secret !== account.pendingSecret) return fail('BAD_USER_INPUT');
+      return succeed((next, served) => {
+        const enabled = accountById(next, actor.accountId)!;
+        enabled.twoFactor = true;
+        enabled.pendingSecret = null;
+        enabled.recoveryCodes = [...(served.value as string[])];
+      });
+    }),
+});
+
+export const disableTwoFactor = mutation<TwoFactorIntent>({
+  plan: plan(
+    `mutation ($password: String!, $code: String!) { disableTwoFactor(password: $password, code: $code) }`,
+    ({ password, code }) => ({ password, code }),
+  ),
+  expect: (model, { actor, password, code }) =>
+    whenSignedIn(model, actor, (account) => {
+      if (!account.twoFactor) return fail('CONFLICT');
+      const requiring = model.teams.some(
+        (t) => teamById(model, t.id) && t.twoFactorRequired && t.members[account.id],
+      );
+      if (requiring) return fail('CONFLICT');
+      if (password !== account.password) return fail('BAD_USER_INPUT');
+      if (!account.recoveryCodes.includes(code)) return fail('BAD_USER_INPUT');
+      return succeed((next) => {
+        const disabled = accountById(next, actor.accountId)!;
+        disabled.twoFactor = false;
+        disabled.pendingSecret = null;
+        disabled.recoveryCodes = [];
+      });
+    }),
+});
+
+export const regenerateRecoveryCodes = mutation<TwoFactorIntent>({
+  plan: plan(`mutation ($code: String!) { regenerateRecoveryCodes(code: $code) }`, ({ code }) => ({
+    code,
+  })),
+  expect: (model, { actor, code }) =>
+    whenSignedIn(model, actor, (account) => {
+      if (!account.twoFactor || !account.recoveryCodes.includes(code))
+        return fail('BAD_USER_INPUT', 'CONFLICT');
+      return succeed((next, served) => {
+        const renewed = accountById(next, actor.accountId)!;
+        spend(renewed, code);
+        renewed.recoveryCodes = [...(served.value as string[])];
+      });
+    }),
+});

@@ -63,6 +63,13 @@ export class AccountDeletionService {
         .setLock('pessimistic_write')
         .where('u.id = :id', { id: user.id })
         .getOneOrFail();
+      // The secrets were checked before the lock: a password or second factor that changed
+      // meanwhile would let the deletion through on what no longer signs in.
+      if (
+        locked.passwordHash !== user.passwordHash ||
+        Boolean(locked.twoFactorEnabledAt) !== Boolean(user.twoFactorEnabledAt)
+      )
+        throw conflict('How this account signs in changed meanwhile; try again.');
       await refuseWhileOwner(tx, locked.id);
       for (const teamId of await this.teamsTouched(tx, locked)) {
         await this.leaveTeam(tx, pending, teamId, locked);

@@ -536,8 +536,10 @@ function eraseAccount(model: Model, accountId: string): void {
     }
   }
   const tombstone = `deleted-${accountId}@deleted.invalid`;
+  // Answered invitations lose the address; one still pending keeps the address it was sent to.
   for (const invitation of model.invitations)
-    if (invitation.email === account.email) invitation.email = tombstone;
+    if (invitation.email === account.email && invitation.status !== 'PENDING')
+      invitation.email = tombstone;
   revokeSessions(model, account);
   account.deleted = true;
   account.verified = false;

@@ -25,6 +25,15 @@ export function matching(outcomes: Outcome[], o: Observation): Outcome | undefin
   return value === undefined || value === null ? undefined : outcomes.find((x) => x.ok);
 }
 
+/**
+ * In a group, a request that the order refuses may lose with CONFLICT instead of that order's
+ * own refusal (API.md, "Requests that meet"): it began before the other committed.
+ */
+export function lostRace(outcomes: Outcome[], o: Observation): Outcome | undefined {
+  const refusedHere = outcomes.every((x) => !x.ok);
+  return refusedHere && answerOf(o) === 'CONFLICT' ? { ok: false, codes: ['CONFLICT'] } : undefined;
+}
+
 export function describe(o: Observation, outcomes: Outcome[]): string {
   const allowed = outcomes.map((x) => (x.ok ? 'ok' : x.codes.join('|'))).join(' or ');
   const request = typeof o.intent.request === 'function' ? '(formed when sent)' : o.intent.request;

@@ -1,6 +1,6 @@
 import { compareState } from './compare-state';
 import { MUTATIONS } from './mutation-table';
-import { describe, matching, ServedReader, type Observation } from './observe';
+import { describe, lostRace, matching, ServedReader, type Observation } from './observe';
 import { cloneModel, type Model } from './promises';
 import type { World } from './world';
 
@@ -32,7 +32,8 @@ export async function settle(
     for (const index of order) {
       const o = observations[index];
       const outcomes = MUTATIONS[o.name].expect(next, o.intent);
-      const outcome = matching(outcomes, o);
+      const outcome =
+        matching(outcomes, o) ?? (observations.length > 1 ? lostRace(outcomes, o) : undefined);
       if (!outcome) {
         refused = describe(o, outcomes);
         break;

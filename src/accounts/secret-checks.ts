@@ -31,10 +31,18 @@ export class SecretChecks {
     }
   }
 
-  /** The same for a second-factor code (TOTP or recovery code); a used code is spent. */
-  async requireCode(user: User, code: string, field: string): Promise<void> {
+  /**
+   * The same for a second-factor code (TOTP or recovery code); a used code is spent — in `tx`
+   * when given, so a command that checks it under its lock spends it only if it commits.
+   */
+  async requireCode(
+    user: User,
+    code: string,
+    field: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await this.rateLimits.check('logInPerAccount', user.email);
-    if (!(await this.spendCode(this.dataSource.manager, user, code))) {
+    if (!(await this.spendCode(tx, user, code))) {
       await this.rateLimits.penalize('logInPerAccount', user.email);
       throw badInput(field, 'The code is wrong or was already used.');
     }

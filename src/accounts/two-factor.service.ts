@@ -111,13 +111,16 @@ export class TwoFactorService {
       );
     }
     await this.secrets.requirePassword(user, password, 'password');
-    await this.secrets.requireCode(user, code, 'code');
     const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const locked = await this.lockUser(tx, viewer);
+      // Under the lock: a request that turned two-factor off meanwhile won (CONFLICT), and the
+      // code is spent only by the one that commits, so the loser does not see it as used.
+      if (!locked.twoFactorEnabledAt) throw conflict('Two-factor authentication is not on.');
       // Re-checked under the lock: a team may have turned the requirement on meanwhile.
       if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
         throw conflict('A team you belong to now requires two-factor authentication.');
       }
+      await this.secrets.requireCode(locked, code, 'code', tx);
       await tx.update(
         User,
         { id: user.id },

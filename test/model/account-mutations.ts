@@ -29,6 +29,8 @@ export const SUBJECTS = {
   verify: 'Confirm your e-mail address for teamgraph',
   reset: 'Reset your teamgraph password',
   emailChange: 'Confirm your new e-mail address for teamgraph',
+  changeRequested: 'Your teamgraph e-mail address is being changed',
+  changed: 'Your teamgraph e-mail address was changed',
 } as const;
 
 /** The same address as a person might type it: as stored, or upper-case with spaces around. */
@@ -131,7 +133,7 @@ export const signUp = mutation<{
       {
         ok: true,
         session: true,
-        link: { to: email, subject: SUBJECTS.verify },
+        links: [{ to: email, subject: SUBJECTS.verify }],
         apply(next, served) {
           const value = served.value as { token: string; user: { id: string } };
           next.accounts.push({
@@ -145,9 +147,10 @@ export const signUp = mutation<{
             twoFactor: false,
             pendingSecret: null,
             recoveryCodes: [],
-            verifyLinks: [{ token: served.linkToken ?? '', live: true }],
+            verifyLinks: [{ token: served.linkTokens[0], live: true }],
             resetLinks: [],
             emailChanges: [],
+            revertLinks: [],
             formerEmails: [],
             formerPasswords: [],
             formerNames: [],
@@ -316,9 +319,9 @@ export const requestPasswordReset = mutation<{ request: Request; email: string }
     return [
       {
         ok: true,
-        link: { to: email, subject: SUBJECTS.reset },
+        links: [{ to: email, subject: SUBJECTS.reset }],
         apply(next, served) {
-          newest(accountWithEmail(next, email)!.resetLinks, served.linkToken ?? '');
+          newest(accountWithEmail(next, email)!.resetLinks, served.linkTokens[0]);
         },
       },
     ];
@@ -403,9 +406,9 @@ export const resendVerificationEmail = ofActor(
     return [
       {
         ok: true,
-        link: { to: account.email, subject: SUBJECTS.verify },
+        links: [{ to: account.email, subject: SUBJECTS.verify }],
         apply(next, served) {
-          newest(accountById(next, actor.accountId)!.verifyLinks, served.linkToken ?? '');
+          newest(accountById(next, actor.accountId)!.verifyLinks, served.linkTokens[0]);
         },
       },
     ];
@@ -428,11 +431,20 @@ export const requestEmailChange = ofActor(
     return [
       {
         ok: true,
-        link: { to: newEmail, subject: SUBJECTS.emailChange },
+        // The link to the new address, and the notice with a way back to the current one.
+        links: [
+          { to: newEmail, subject: SUBJECTS.emailChange },
+          { to: account.email, subject: SUBJECTS.changeRequested },
+        ],
         apply(next, served) {
-          const changes = accountById(next, actor.accountId)!.emailChanges;
-          for (const link of changes) link.live = false;
-          changes.push({ token: served.linkToken ?? '', live: true, newEmail });
+          const requester = accountById(next, actor.accountId)!;
+          for (const link of requester.emailChanges) link.live = false;
+          requester.emailChanges.push({ token: served.linkTokens[0], live: true, newEmail });
+          requester.revertLinks.push({
+            token: served.linkTokens[1],
+            live: true,
+            email: requester.email,
+          });
         },
       },
     ];
@@ -471,18 +483,82 @@ export const confirmEmailChange = mutation<LinkIntent & { signedInAs: Actor | nu
     if (account.deleted || !link?.live) return fail('BAD_USER_INPUT');
     if (accountWithEmail(model, link.newEmail)) return fail('CONFLICT');
     const keep = signedInAs && signedIn(model, signedInAs) ? signedInAs.token! : undefined;
+    return [
+      {
+        ok: true,
+        links: [{ to: account.email, subject: SUBJECTS.changed }],
+        apply(next, served) {
+          const changed = accountById(next, accountId)!;
+          changed.revertLinks.push({
+            token: served.linkTokens[0],
+            live: true,
+            email: changed.email,
+          });
+          moveTo(changed, link.newEmail);
+          endAccountSecrets(next, changed, keep);
+        },
+      },
+    ];
+  },
+});
+
+/** The account now uses `email`, proven by a link that reached it. */
+function moveTo(account: Account, email: string): void {
+  account.formerEmails.push(account.email);
+  account.email = email;
+  account.verified = true;
+  // Links sent to the old address are for an address the account no longer uses.
+  for (const l of account.verifyLinks) l.live = false;
+}
+
+/** What a change of credentials ends: other sessions, pending links, a setup not confirmed. */
+function endAccountSecrets(model: Model, account: Account, keep?: string): void {
+  revokeSessions(model, account, keep);
+  endPendingSecurityState(account);
+}
+
+export const revertEmailChange = mutation<LinkIntent>({
+  plan: linkPlan(
+    (a) => a.revertLinks,
+    (token) =>
+      request(`mutation ($token: String!) { revertEmailChange(token: $token) }`, { token }, null),
+  ),
+  expect(model, { accountId, token }) {
+    const account = accountById(model, accountId)!;
+    const index = account.revertLinks.findIndex((l) => l.token === token);
+    const link = account.revertLinks[index];
+    if (account.deleted || !link?.live) return fail('BAD_USER_INPUT');
+    const holder = accountWithEmail(model, link.email);
+    if (holder && holder.id !== accountId) return fail('CONFLICT');
     return succeed((next) => {
-      const changed = accountById(next, accountId)!;
-      changed.formerEmails.push(changed.email);
-      changed.email = link.newEmail;
-      changed.verified = true;
-      for (const l of changed.emailChanges) if (l.token === token) l.live = false;
-      // Links sent to the old address are for an address the account no longer uses.
-      for (const l of changed.verifyLinks) l.live = false;
-      revokeSessions(next, changed, keep);
+      const reverted = accountById(next, accountId)!;
+      if (reverted.email !== link.email) moveTo(reverted, link.email);
+      // This link is spent, and those issued after it (to later addresses) end with it.
+      for (const later of reverted.revertLinks.slice(index)) later.live = false;
+      endAccountSecrets(next, reverted);
     });
   },
 });
+
+export const confirmIdentity = ofActor(
+  () =>
+    `mutation ($password: String!, $code: String) { confirmIdentity(password: $password, code: $code) }`,
+  (_model, account, picks) => ({
+    password: passwordFor(account, picks.choice),
+    code: account?.twoFactor && picks.choice % 5 !== 4 ? codeFor(account) : null,
+  }),
+  (_model, account, { actor, request: sent }) => {
+    if (sent.variables.password !== account.password) return fail('BAD_USER_INPUT');
+    const code = sent.variables.code as string | null;
+    if (account.twoFactor) {
+      if (code === null) return fail('TWO_FACTOR_REQUIRED');
+      if (!account.recoveryCodes.includes(code)) return fail('BAD_USER_INPUT');
+    }
+    return succeed((next) => {
+      if (code !== null) spendCode(accountById(next, actor.accountId)!, code);
+    });
+  },
+);
 
 export const deleteAccount = ofActor(
   () =>
@@ -545,6 +621,11 @@ function eraseAccount(model: Model, accountId: string): void {
   account.verified = false;
   account.twoFactor = false;
   account.recoveryCodes = [];
-  for (const links of [account.resetLinks, account.verifyLinks, account.emailChanges])
+  for (const links of [
+    account.resetLinks,
+    account.verifyLinks,
+    account.emailChanges,
+    account.revertLinks,
+  ])
     for (const link of links) link.live = false;
 }

@@ -46,8 +46,8 @@ export interface Request {
 export interface Served {
   /** The mutation field's value. */
   value: unknown;
-  /** The token of the e-mailed link the outcome announced. */
-  linkToken?: string;
+  /** The tokens of the e-mailed links the outcome announced, in its order. */
+  linkTokens: string[];
   /** The id of the session whose token the answer carried. */
   sessionId?: string;
 }
@@ -62,7 +62,7 @@ export interface MailedLink {
 export type Outcome =
   | {
       ok: true;
-      link?: MailedLink;
+      links?: MailedLink[];
       /** The answer carries a new session's token (`token` field). */
       session?: boolean;
       apply(model: Model, served: Served): void;

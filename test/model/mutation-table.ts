@@ -24,6 +24,8 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   resendVerificationEmail: account.resendVerificationEmail,
   requestEmailChange: account.requestEmailChange,
   confirmEmailChange: account.confirmEmailChange,
+  revertEmailChange: account.revertEmailChange,
+  confirmIdentity: account.confirmIdentity,
   deleteAccount: account.deleteAccount,
   beginTwoFactorSetup: twoFactor.beginTwoFactorSetup,
   confirmTwoFactorSetup: twoFactor.confirmTwoFactorSetup,

@@ -51,7 +51,7 @@ export class ServedReader {
   constructor(private readonly world: World) {}
 
   read(o: Observation, index: number, outcome: Outcome & { ok: true }): Promise<Served> {
-    const key = `${index}\n${outcome.link?.to ?? ''}\n${outcome.link?.subject ?? ''}`;
+    const key = `${index}\n${JSON.stringify(outcome.links ?? [])}`;
     let served = this.cache.get(key);
     if (!served) {
       served = this.fetch(o, outcome);
@@ -62,8 +62,8 @@ export class ServedReader {
 
   private async fetch(o: Observation, outcome: Outcome & { ok: true }): Promise<Served> {
     const value = o.response.data?.[o.name];
-    const served: Served = { value };
-    if (outcome.link) served.linkToken = await this.world.link(outcome.link);
+    const served: Served = { value, linkTokens: [] };
+    for (const link of outcome.links ?? []) served.linkTokens.push(await this.world.link(link));
     if (outcome.session)
       served.sessionId = await this.world.sessionId((value as { token: string }).token);
     return served;

@@ -33,6 +33,8 @@ export interface Account {
   resetLinks: Link[];
   /** E-mail change links with the address each one would confirm. */
   emailChanges: (Link & { newEmail: string })[];
+  /** Links sent to a former address that bring the account back to it (`email`). */
+  revertLinks: (Link & { email: string })[];
   /** Every address and password the account ever had, for "log-in works with exactly these". */
   formerEmails: string[];
   formerPasswords: string[];

@@ -57,4 +57,22 @@ export const REGRESSIONS: Regression[] = [
         ]),
       ]).flat(),
   },
+  {
+    name: 'two disableTwoFactor with the same code at once: one turns it off, the other gets CONFLICT',
+    commands: () =>
+      Array.from({ length: 3 }, () => [
+        new GroupCommand([
+          one('disableTwoFactor', { actor: 0 }),
+          one('disableTwoFactor', { actor: 0 }),
+        ]),
+        one('beginTwoFactorSetup', { actor: 0 }),
+        one('confirmTwoFactorSetup', { actor: 0 }),
+      ]).flat(),
+  },
+  {
+    name: 'logIn meeting the deletion of its account ends as one of their orders',
+    commands: () => [
+      new GroupCommand([one('logIn', { other: 2 }), one('deleteAccount', { actor: 2 })]),
+    ],
+  },
 ];

@@ -59,10 +59,13 @@ function refuseAfterDeadline(context: Context, info: GraphQLResolveInfo): void {
 /**
  * graphql-js cannot abort an execution, so the work is stopped instead: once an operation's
  * EXECUTION_TIMEOUT has passed, no further field starts (permission rules included, this wraps
- * them), and what is left of the tree resolves at once to the one refusal. Queries and each
- * live event's execution are bounded. Mutations are not: every root mutation field answers
- * non-null, so refusing a later one (or a field under one) would null the answers of those
- * that already committed; their work is bounded by the cost limit and their transactions.
+ * them), and what is left of the tree resolves at once to the one refusal. Queries are
+ * bounded. Mutations are not: every root mutation field answers non-null, so refusing a later
+ * one (or a field under one) would null the answers of those that already committed; their
+ * work is bounded by the cost limit and their transactions. Nor are live events: every row a
+ * subscriber is owed must reach it (API.md, the delivery rule), and a stopped event would reach
+ * it as an error without its row; an event's selection is bounded by the cost limit and runs
+ * once per audience.
  */
 export function withExecutionDeadline(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -70,7 +73,7 @@ export function withExecutionDeadline(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context: Context, info) => {
-        if (info.operation.operation !== 'mutation') refuseAfterDeadline(context, info);
+        if (info.operation.operation === 'query') refuseAfterDeadline(context, info);
         return resolve(source, args, context, info);
       };
     }

@@ -43,7 +43,7 @@ describe('on one instance', () => {
           await runModel(world, scheduled);
         },
       ),
-      { ...fuzzSeed(), numRuns: fuzzRuns(2), ...RUN_OPTIONS },
+      { ...fuzzSeed(29), numRuns: fuzzRuns(2), ...RUN_OPTIONS },
     );
   }, 600_000);
 });
@@ -71,7 +71,7 @@ describeWithRedis('model-interleavings', 'on two instances sharing a database an
         }),
         (commands) => runModel(world, commands),
       ),
-      { ...fuzzSeed(), numRuns: fuzzRuns(3), ...RUN_OPTIONS },
+      { ...fuzzSeed(30), numRuns: fuzzRuns(3), ...RUN_OPTIONS },
     );
   }, 600_000);
 });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Viewer } from '../src/accounts/session.service';
 import type { LiveTarget } from '../src/live/live-target';
 import type { Loaders } from '../src/loaders/loaders';
+import type { OperationCharge } from '../src/rate-limit/cost-budget';
 import type { Services } from '../src/services';
 
 /** What every resolver and permission rule receives, per HTTP request or WebSocket operation. */
@@ -16,6 +17,8 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   logger: Logger;
+  /** What this operation was charged against its caller's budget over time, once charged. */
+  costCharge?: OperationCharge;
   /** Set for a subscription over a socket: where an audience may write its results. */
   live?: LiveTarget;
 }

@@ -6,6 +6,7 @@ import { InvitationResolver } from './invitation.resolver';
 import { ItemResolver } from './item.resolver';
 import { LiveResolver } from './live.resolver';
 import { MembershipResolver } from './membership.resolver';
+import { RateLimitResolver } from './rate-limit.resolver';
 import { SessionResolver } from './session.resolver';
 import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
 import { TeamInvitationsResolver } from './team-invitations.resolver';
@@ -33,4 +34,5 @@ export const resolvers: NonEmptyArray<Function> = [
   TeamActivityResolver,
   ActivityConnectionResolver,
   LiveResolver,
+  RateLimitResolver,
 ];

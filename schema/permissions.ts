@@ -49,6 +49,8 @@ export const permissionRules = {
     myInvitations: isAuthenticated,
     item: isMemberOfItemTeamArg,
     verifyActivityLog: isMemberOfTeamArg,
+    // Anyone has a budget over time (an anonymous caller's is its address's).
+    rateLimit: allow,
   },
   Mutation: {
     signUp: allow,
@@ -137,6 +139,7 @@ export const permissionRules = {
   ActivityConnection: { '*': allow },
   ActivityEdge: { '*': allow },
   PageInfo: { '*': allow },
+  RateLimit: { '*': allow },
   ActivityLogVerification: { '*': allow },
   TwoFactorSetup: { '*': allow },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from './duration';
+import { durationSetting } from './settings';
 
 /** A budget over time: points per window, whole seconds (what the limiters count in). */
 export interface BudgetSetting {
@@ -37,6 +38,12 @@ export const budgetConfigSchema = {
   TEAM_BUDGET_PER_ACCOUNT: budgetSetting('20/1d'),
   /** Bearer tokens from one address that match no live session (each costs a database read). */
   INVALID_TOKEN_BUDGET_PER_IP: budgetSetting('100/15m'),
+  /** Cost points (query-cost.ts) of the operations one caller runs per window, as GitHub's. */
+  COST_BUDGET_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000),
+  /** The window of COST_BUDGET_PER_HOUR: an hour; shorter only to test its reset. */
+  COST_BUDGET_WINDOW: durationSetting('1h').refine((ms) => ms >= 1000, {
+    message: 'the window is at least 1s',
+  }),
   /** Open sockets from one address without a session (not yet signed in, or anonymous). */
   WS_MAX_ANONYMOUS_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
 };

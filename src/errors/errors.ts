@@ -29,6 +29,14 @@ export const rateLimited = (retryAfterSeconds: number) =>
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
 
+/** An operation over what is left of its caller's budget of cost points (nothing ran). */
+export const costBudgetSpent = (cost: number, remaining: number, retryAfterSeconds: number) =>
+  error(
+    ErrorCode.RATE_LIMITED,
+    `This operation costs ${cost} points and ${remaining} are left in this window's budget; try again later.`,
+    { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)), cost },
+  );
+
 /** Whether `error` is a spent budget's RATE_LIMITED (to answer it another way at an edge). */
 export const isRateLimited = (error: unknown): error is GraphQLError =>
   error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED;

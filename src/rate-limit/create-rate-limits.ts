@@ -27,9 +27,9 @@ export function createRateLimits(
   if (!config.RATE_LIMITS) {
     logger.warn(
       { event: 'rate_limits.disabled' },
-      'RATE_LIMITS=off: log-in, sign-up and invitation limits are disabled (load tests only)',
+      'RATE_LIMITS=off: log-in, sign-up, invitation and cost budgets are disabled (load tests only)',
     );
-    return new RateLimits(false);
+    return new RateLimits(false, undefined, configuredRules(config));
   }
   return redis
     ? new RateLimits(true, redisLimiterFactory(redis), configuredRules(config))
@@ -41,4 +41,8 @@ export const configuredRules = (config: Config): RateLimitOverrides => ({
   emailsPerRecipient: config.EMAIL_BUDGET_PER_RECIPIENT,
   teamsPerAccount: config.TEAM_BUDGET_PER_ACCOUNT,
   invalidTokensPerIp: config.INVALID_TOKEN_BUDGET_PER_IP,
+  costPerCaller: {
+    points: config.COST_BUDGET_PER_HOUR,
+    duration: Math.round(config.COST_BUDGET_WINDOW / 1000),
+  },
 });

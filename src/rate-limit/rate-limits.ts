@@ -28,12 +28,29 @@ export const RATE_LIMIT_RULES = {
   emailsPerRecipient: { points: 10, duration: 60 * 60 },
   teamsPerAccount: { points: 20, duration: 24 * 60 * 60 },
   invalidTokensPerIp: { points: 100, duration: 15 * 60 },
+  /** Cost points of the operations one caller (user, else address) runs; COST_BUDGET_PER_HOUR. */
+  costPerCaller: { points: 50_000, duration: 60 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_RULES;
 
 /** Rules the configuration sets instead of the defaults above. */
 export type RateLimitOverrides = Partial<Record<RateLimitName, BudgetSetting>>;
+
+/** A budget as a caller sees it (the `rateLimit` field and the X-RateLimit-* headers). */
+export interface BudgetState {
+  limit: number;
+  used: number;
+  remaining: number;
+  resetAt: Date;
+}
+
+/** A charge against a budget: whether it was taken, and the budget after it. */
+export interface BudgetCharge extends BudgetState {
+  allowed: boolean;
+  /** When refused: how long until the window ends. */
+  retryAfterSeconds: number;
+}
 
 /** Keys this process remembers as spent, at most; older entries go first when it is full. */
 const MAX_SPENT_KEYS = 10_000;
@@ -43,6 +60,17 @@ export type LimiterFactory = (
   points: number,
   duration: number,
 ) => RateLimiterAbstract;
+
+function budgetState(rule: BudgetSetting, state: RateLimiterRes | null): BudgetState {
+  const used = Math.min(rule.points, Math.max(0, state?.consumedPoints ?? 0));
+  const left = state && used > 0 ? state.msBeforeNext : rule.duration * 1000;
+  return {
+    limit: rule.points,
+    used,
+    remaining: rule.points - used,
+    resetAt: new Date(Date.now() + Math.max(0, left)),
+  };
+}
 
 const memoryLimiter: LimiterFactory = (name, points, duration) =>
   new RateLimiterMemory({ keyPrefix: name, points, duration });
@@ -93,6 +121,37 @@ export class RateLimits {
       rateLimitRefusals.inc({ limit: name });
       return false;
     }
+  }
+
+  /**
+   * Takes `points` from the key's budget (never more than the whole budget, as `consume`).
+   * A refused charge takes nothing: the points are given back, so what is left stays usable
+   * by a cheaper operation. Null when limits are off.
+   */
+  async charge(name: RateLimitName, key: string, points: number): Promise<BudgetCharge | null> {
+    if (!this.enabled) return null;
+    const rule = this.rule(name);
+    const taken = Math.min(points, rule.points);
+    const limiter = this.limiter(name);
+    try {
+      const state = await limiter.consume(key, taken);
+      return { allowed: true, retryAfterSeconds: 0, ...budgetState(rule, state) };
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      rateLimitRefusals.inc({ limit: name });
+      const state = await limiter.reward(key, taken);
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+        ...budgetState(rule, state),
+      };
+    }
+  }
+
+  /** The key's budget without charging it (a fresh budget when nothing was spent). Null when off. */
+  async budget(name: RateLimitName, key: string): Promise<BudgetState | null> {
+    if (!this.enabled) return null;
+    return budgetState(this.rule(name), await this.limiter(name).get(key));
   }
 
   /** Refuses without consuming when the key has no points left (e.g. an account under attack). */

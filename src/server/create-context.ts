@@ -42,7 +42,7 @@ export async function resolveViewer(
 }
 
 /** An HTTP request refused before it ran: 429 with Retry-After, the body as the contract says. */
-function asHttpRefusal(error: unknown): unknown {
+export function asHttpRefusal(error: unknown): unknown {
   if (!isRateLimited(error)) return error;
   const headers = new Map([['retry-after', String(error.extensions.retryAfterSeconds)]]);
   return new GraphQLError(error.message, {

@@ -47,6 +47,7 @@ import { serveWithDrain } from './http-drain';
 import { loggingPlugin } from './logging-plugin';
 import { subscriptionOverGetPlugin } from './subscription-over-get.plugin';
 import { noStorePlugin } from './no-store.plugin';
+import { RATE_LIMIT_HEADERS, rateLimitHeadersPlugin } from './rate-limit-headers.plugin';
 import { timeLimitPlugin } from './time-limit.plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { operatorRouter } from './operator-router';
@@ -208,6 +209,7 @@ export async function createServer(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
+      rateLimitHeadersPlugin(),
       timeLimitPlugin(),
       loggingPlugin(unusual),
       subscriptionOverGetPlugin(),
@@ -256,7 +258,7 @@ export async function createServer(
         'x-request-id',
         IDEMPOTENCY_HEADER,
       ],
-      exposedHeaders: ['x-request-id', REPLAYED_HEADER],
+      exposedHeaders: ['x-request-id', REPLAYED_HEADER, ...Object.values(RATE_LIMIT_HEADERS)],
       maxAge: 600,
     }),
   );

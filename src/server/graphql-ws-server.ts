@@ -15,6 +15,7 @@ import { activeSessions, liveReads } from '../live/live-reads';
 import { isAllowedOrigin } from '../live/origin-policy';
 import { runAt } from '../live/run-at';
 import { AnonymousSockets, ConnectionCounter } from '../live/socket-limits';
+import { chargeOperation, type OperationCharge } from '../rate-limit/cost-budget';
 import { validateOperation } from './security/operation-validation';
 import { MAX_VALUE_DEPTH, nestsDeeperThan } from './security/request-values';
 import type { Services } from '../services';
@@ -149,6 +150,8 @@ export function attachGraphqlWs(
     },
   });
   const state = new WeakMap<object, SocketState>();
+  /** Each operation's charge, by the execution arguments onSubscribe hands to `context`. */
+  const charges = new WeakMap<object, OperationCharge>();
 
   // Revocations published while the bus was away never arrived: re-check every socket's
   // session at once (the live feeds re-check memberships the same way).
@@ -266,7 +269,7 @@ export function attachGraphqlWs(
         hold.release();
         return false;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // The new operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
           ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
@@ -280,12 +283,23 @@ export function attachGraphqlWs(
         // and cost budget as HTTP (Apollo), with the same codes.
         const checked = validateOperation(schema, payload, operationPolicy);
         if (checked.errors) return checked.errors;
-        return {
+        // Charged once, as over HTTP; a subscription's live events are not charged.
+        const socketState = state.get(ctx.extra.socket);
+        const { charge, refusal } = await chargeOperation(
+          services.rateLimits,
+          socketState?.viewer ?? null,
+          socketState?.ip ?? 'unknown',
+          checked.cost,
+        );
+        if (refusal) return [refusal];
+        const args = {
           schema,
           document: checked.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
         };
+        charges.set(args, charge);
+        return args;
       },
       context: async (ctx, id, payload, args) => {
         const socketState = state.get(ctx.extra.socket);
@@ -301,6 +315,7 @@ export function attachGraphqlWs(
           ...(subscription ? { knownViewer: socketState?.viewer ?? null } : {}),
           tokenAdmitted: true,
         });
+        context.costCharge = charges.get(args);
         if (subscription) {
           context.live = {
             socket: ctx.extra.socket,

@@ -4,7 +4,9 @@ import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { undeclaredVariableError, variablesError } from './security/operation-variables';
 import { nameLiteralInputs } from './security/literal-input-path';
-import { costLimitError } from './security/query-cost';
+import { checkedCost } from './security/query-cost';
+import { chargeOperation } from '../rate-limit/cost-budget';
+import { asHttpRefusal } from './create-context';
 
 /** Subscriptions need a stream; HTTP answers once. */
 export const subscriptionOverHttpError = () =>
@@ -18,7 +20,8 @@ export const subscriptionOverHttpError = () =>
  * the WebSocket transport does them (operation-validation.ts): a subscription sent over HTTP,
  * undeclared variables, variables that do not coerce and an operation over the cost budget (computed from the
  * coerced variables, so `first: $n` counts) are refused with 400 and BAD_USER_INPUT; validation
- * errors about a literal input name it (`extensions.field`).
+ * errors about a literal input name it (`extensions.field`). Last, the operation's cost is
+ * charged to its caller's budget over time: over what is left, 429 RATE_LIMITED and nothing runs.
  */
 export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
   return {
@@ -29,15 +32,23 @@ export function operationGuardsPlugin(): ApolloServerPlugin<Context> {
             if (errors?.length) nameLiteralInputs(document, errors);
           };
         },
-        async didResolveOperation({ operation, document, request, schema }) {
+        async didResolveOperation({ operation, document, request, schema, contextValue }) {
           if (!operation) return; // Apollo answers an unidentifiable operation itself (400).
           if (operation.operation === 'subscription') throw subscriptionOverHttpError();
           const undeclared = undeclaredVariableError(operation, request.variables);
           if (undeclared) throw undeclared;
           const invalid = variablesError(schema, operation, request.variables);
           if (invalid) throw invalid;
-          const overBudget = costLimitError(schema, document, operation, request.variables);
-          if (overBudget) throw overBudget;
+          const checked = checkedCost(schema, document, operation, request.variables);
+          if (checked.error) throw checked.error;
+          const { charge, refusal } = await chargeOperation(
+            contextValue.services.rateLimits,
+            contextValue.viewer,
+            contextValue.ip,
+            checked.cost,
+          );
+          contextValue.costCharge = charge;
+          if (refusal) throw asHttpRefusal(refusal);
         },
       };
     },

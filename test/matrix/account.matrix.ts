@@ -34,6 +34,11 @@ export const cases: MatrixCase[] = [
     expect: expectAll('ok'),
   },
   { operation: 'me', document: `{ me { id } }`, expect: expectAll('ok') },
+  {
+    operation: 'rateLimit',
+    document: `{ rateLimit { limit cost remaining resetAt } }`,
+    expect: expectAll('ok'),
+  },
   { operation: 'mySessions', document: `{ mySessions { id current } }`, expect: signedIn },
   { operation: 'logOut', mutation: true, document: `mutation { logOut }`, expect: signedIn },
   {

@@ -20,7 +20,7 @@ import { boundedDocumentRule } from './document-bounds';
 import { nameLiteralInputs } from './literal-input-path';
 import { oncePerRequestRule } from './once-per-request';
 import { undeclaredVariableError, variablesError } from './operation-variables';
-import { costLimitError } from './query-cost';
+import { checkedCost } from './query-cost';
 import { requestValuesError, type RequestValues } from './request-values';
 
 export interface OperationPolicy {
@@ -117,7 +117,7 @@ function checkDocument(
  * Checks an operation exactly as HTTP requests are: its JSON values (request-values.ts), the
  * document (checkDocument); then
  * identifies the operation, refuses undeclared variables, coerces the others and checks its cost, as Apollo does before
- * executing. Returns the document, or the errors to send back (all BAD_USER_INPUT; nothing
+ * executing. Returns the document and its cost, or the errors to send back (all BAD_USER_INPUT; nothing
  * has executed).
  */
 export function validateOperation(
@@ -125,7 +125,7 @@ export function validateOperation(
   request: OperationRequest,
   policy: OperationPolicy,
 ):
-  | { document: DocumentNode; errors?: undefined }
+  | { document: DocumentNode; cost: number; errors?: undefined }
   | { document?: undefined; errors: GraphQLError[] } {
   const unbounded = requestValuesError(request);
   if (unbounded) return { errors: [unbounded] };
@@ -156,7 +156,7 @@ export function validateOperation(
     const message = shown(invalid.message);
     return { errors: [new GraphQLError(message, { extensions: invalid.extensions })] };
   }
-  const overBudget = costLimitError(schema, document, operation, variables);
-  if (overBudget) return { errors: [overBudget] };
-  return { document };
+  const checked = checkedCost(schema, document, operation, variables);
+  if (checked.error) return { errors: [checked.error] };
+  return { document, cost: checked.cost };
 }

@@ -180,13 +180,17 @@ export const overCostError = (cost: number): GraphQLError =>
     },
   );
 
-/** BAD_USER_INPUT saying the cost and the limit; null when the operation is within budget. */
-export function costLimitError(
+/**
+ * What the operation will be charged against its caller's budget over time: its cost, at least
+ * 1 (a mutation returning a scalar walks to 0 but still runs); or the BAD_USER_INPUT saying the
+ * cost and the limit when it is over the per-operation limit.
+ */
+export function checkedCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | null | undefined,
-): GraphQLError | null {
-  const cost = operationCost(schema, document, operation, variables);
-  return cost === null || cost <= MAX_QUERY_COST ? null : overCostError(cost);
+): { cost: number; error?: undefined } | { cost?: undefined; error: GraphQLError } {
+  const cost = operationCost(schema, document, operation, variables) ?? 0;
+  return cost > MAX_QUERY_COST ? { error: overCostError(cost) } : { cost: Math.max(1, cost) };
 }

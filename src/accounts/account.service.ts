@@ -130,6 +130,8 @@ export class AccountService {
 
   logOut(viewer: Viewer): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      // Two requests ending this session at once: the second finds it ended (UNAUTHENTICATED).
+      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
       await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [viewer.session.id] });
       return true;
     });
@@ -138,6 +140,7 @@ export class AccountService {
   revokeSession(viewer: Viewer, sessionId: string): Promise<boolean> {
     if (!isUuid(sessionId)) throw notFound('No such active session.');
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
       const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [sessionId] });
       if (!revoked.length) throw notFound('No such active session.');
       accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.SESSION_REVOKED, {
@@ -149,6 +152,7 @@ export class AccountService {
 
   revokeOtherSessions(viewer: Viewer): Promise<number> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
       const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, {
         allExcept: viewer.session.id,
       });

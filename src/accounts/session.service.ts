@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, IsNull, MoreThan, Not } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
@@ -118,28 +118,34 @@ export class SessionService {
     });
   }
 
-  /** Revokes the given sessions of one user (or all but `keepId`) and queues the revocation. */
+  /**
+   * Revokes the given live sessions of one user (or all but `allExcept`) and queues the
+   * revocation. One statement: of two requests ending the same session at once, the second
+   * finds it already revoked (PostgreSQL re-checks the condition once the first commits), so a
+   * session is ended once.
+   */
   async revoke(
     tx: EntityManager,
     pending: PendingEvents<DomainEvent>,
     userId: string,
     which: { ids: string[] } | { allExcept: string | null },
   ): Promise<string[]> {
-    const where =
+    // TypeORM answers an UPDATE with its rows and its count.
+    const [updated]: [{ id: string }[], number] =
       'ids' in which
-        ? which.ids.map((id) => ({ id, userId, revokedAt: IsNull() }))
-        : { userId, revokedAt: IsNull(), ...(which.allExcept ? { id: Not(which.allExcept) } : {}) };
-    const sessions = await tx.getRepository(Session).find({ where, select: { id: true } });
-    const ids = sessions.map((s) => s.id);
-    if (ids.length) {
-      await tx
-        .createQueryBuilder()
-        .update(Session)
-        .set({ revokedAt: () => 'now()' })
-        .whereInIds(ids)
-        .execute();
-      pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
-    }
+        ? await tx.query(
+            `UPDATE sessions SET revoked_at = now()
+              WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[]) RETURNING id`,
+            [userId, which.ids],
+          )
+        : await tx.query(
+            `UPDATE sessions SET revoked_at = now()
+              WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
+              RETURNING id`,
+            [userId, which.allExcept],
+          );
+    const ids = updated.map((row) => row.id);
+    if (ids.length) pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
     return ids;
   }
 }

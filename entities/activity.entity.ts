@@ -3,12 +3,14 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { ActivityAction } from './activity-action.enum';
 import { ActivitySubjectType } from './activity-subject-type.enum';
+import { Node } from './node.interface';
 
 /**
  * The one definition of an activity's shape: the event, the hash chain's input and the
  * recording input are derived from it (src/events/domain-events.ts, src/activity/).
  */
 @ObjectType({
+  implements: Node,
   description: 'One recorded action on team data. Seqs are per team, gapless and hash-chained.',
 })
 @Entity({ name: 'activities' })

@@ -2,8 +2,12 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { InvitationStatus } from './invitation-status.enum';
 import { Role } from './role.enum';
+import { Node } from './node.interface';
 
-@ObjectType({ description: 'An invitation to join a team, addressed to an e-mail address.' })
+@ObjectType({
+  implements: Node,
+  description: 'An invitation to join a team, addressed to an e-mail address.',
+})
 @Entity({ name: 'invitations' })
 export class Invitation {
   @Field(() => ID)

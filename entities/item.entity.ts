@@ -8,8 +8,12 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { Node } from './node.interface';
 
-@ObjectType({ description: "A piece of the team's data. Versioned for optimistic concurrency." })
+@ObjectType({
+  implements: Node,
+  description: "A piece of the team's data. Versioned for optimistic concurrency.",
+})
 @Entity({ name: 'items' })
 @Index('items_team_created_idx', ['teamId', 'createdAt', 'id'])
 export class Item {

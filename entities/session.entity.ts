@@ -1,7 +1,11 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Node } from './node.interface';
 
-@ObjectType({ description: 'A signed-in device or browser. Only its owner sees it.' })
+@ObjectType({
+  implements: Node,
+  description: 'A signed-in device or browser. Only its owner sees it.',
+})
 @Entity({ name: 'sessions' })
 export class Session {
   @Field(() => ID)

@@ -1,7 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Node } from './node.interface';
 
 @ObjectType({
+  implements: Node,
   description: 'A team: its members, its items and the log of everything done to them.',
 })
 @Entity({ name: 'teams' })

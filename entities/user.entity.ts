@@ -1,8 +1,10 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { sealedSecret } from '../src/db/sealed-secrets';
+import { Node } from './node.interface';
 
 @ObjectType({
+  implements: Node,
   description: 'A person. Visible only to themself and to people who share a team with them.',
 })
 @Entity({ name: 'users' })

@@ -7,10 +7,12 @@ import { ItemResolver } from './item.resolver';
 import { LiveResolver } from './live.resolver';
 import { MembershipResolver } from './membership.resolver';
 import { RateLimitResolver } from './rate-limit.resolver';
+import { NodeResolver } from './node.resolver';
 import { SessionResolver } from './session.resolver';
 import { ActivityConnectionResolver, TeamActivityResolver } from './team-activity.resolver';
-import { TeamInvitationsResolver } from './team-invitations.resolver';
+import { InvitationConnectionResolver, TeamInvitationsResolver } from './team-invitations.resolver';
 import { ItemConnectionResolver, TeamItemsResolver } from './team-items.resolver';
+import { MemberConnectionResolver, TeamMembersResolver } from './team-members.resolver';
 import { TeamTwoFactorResolver } from './team-two-factor.resolver';
 import { TeamResolver } from './team.resolver';
 import { UserResolver } from './user.resolver';
@@ -28,6 +30,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ActivityResolver,
   InvitationResolver,
   TeamInvitationsResolver,
+  InvitationConnectionResolver,
+  TeamMembersResolver,
+  MemberConnectionResolver,
   ItemResolver,
   TeamItemsResolver,
   ItemConnectionResolver,
@@ -35,4 +40,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ActivityConnectionResolver,
   LiveResolver,
   RateLimitResolver,
+  NodeResolver,
 ];

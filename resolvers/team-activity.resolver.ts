@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type
 import { Team } from '../entities/team.entity';
 import { activityCursor, type ActivityFilterArgs } from '../src/activity/activity-feed';
 import type { Context } from './context';
+import { connectionOf } from './types/connection-of';
 import { forbidden } from '../src/errors/errors';
 import { ActivityConnection } from './types/activity-connection.type';
 import { ActivityFilter } from './types/activity-filter.input';
@@ -27,12 +28,10 @@ export class TeamActivityResolver {
     @Ctx() ctx: Context,
   ): Promise<Omit<ActivityConnectionOf, 'totalCount'>> {
     const page = await ctx.services.activityFeed.page(team.id, first, after, filter);
-    const edges = page.nodes.map((node) => ({ cursor: activityCursor(node.seq), node }));
     return {
       teamId: team.id,
       filter: filter ?? null,
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      ...connectionOf(page, (node) => activityCursor(node.seq)),
     };
   }
 

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Team } from '../entities/team.entity';
 import type { Context } from './context';
+import { connectionOf, ownCursor } from './types/connection-of';
 import { ItemConnection } from './types/item-connection.type';
 
 /** ItemConnection as resolved: the team is kept so totalCount is counted only when asked. */
@@ -20,11 +21,9 @@ export class TeamItemsResolver {
     const page = await ctx.services.items.page(team.id, first, after);
     // The page statement read the authors too: their fields need no second read.
     for (const author of page.authors) ctx.loaders.user.prime(author.id, author);
-    const edges = page.nodes.map((node) => ({ cursor: node.cursor, node }));
     return {
       teamId: team.id,
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      ...connectionOf(page, ownCursor),
     };
   }
 }

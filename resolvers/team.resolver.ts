@@ -4,6 +4,7 @@ import { Role } from '../entities/role.enum';
 import { Team } from '../entities/team.entity';
 import type { Context } from './context';
 import { forbidden } from '../src/errors/errors';
+import { PLAIN_LIST_REMOVAL } from './team-invitations.resolver';
 import { CreateTeamInput } from './types/create-team.input';
 import { requireViewer } from './viewer';
 
@@ -79,7 +80,9 @@ export class TeamResolver {
     return role;
   }
 
-  @FieldResolver(() => [Membership])
+  @FieldResolver(() => [Membership], {
+    deprecationReason: `Use memberConnection, which pages. Removal on ${PLAIN_LIST_REMOVAL}.`,
+  })
   members(@Root() team: Team, @Ctx() ctx: Context): Promise<Membership[]> {
     return ctx.loaders.members.load(team.id);
   }

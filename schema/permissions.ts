@@ -51,6 +51,9 @@ export const permissionRules = {
     verifyActivityLog: isMemberOfTeamArg,
     // Anyone has a budget over time (an anonymous caller's is its address's).
     rateLimit: allow,
+    // Signed in, as for `user(id)`; what the caller may not see is null, so nothing leaks.
+    node: isAuthenticated,
+    nodes: isAuthenticated,
   },
   Mutation: {
     signUp: allow,
@@ -110,6 +113,7 @@ export const permissionRules = {
   Team: {
     '*': race(isMemberOfParentTeam, isVouchedByLiveFeed),
     invitations: isManagerOfParentTeam,
+    invitationConnection: isManagerOfParentTeam,
     // A member held out by the two-factor rule still sees which team holds them out, and why.
     id: race(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
     name: race(isMemberOfParentTeam, isVouchedByLiveFeed, isHeldMemberOfParentTeam),
@@ -138,6 +142,10 @@ export const permissionRules = {
   ItemEdge: { '*': allow },
   ActivityConnection: { '*': allow },
   ActivityEdge: { '*': allow },
+  MemberConnection: { '*': allow },
+  MemberEdge: { '*': allow },
+  InvitationConnection: { '*': allow },
+  InvitationEdge: { '*': allow },
   PageInfo: { '*': allow },
   RateLimit: { '*': allow },
   ActivityLogVerification: { '*': allow },

@@ -13,6 +13,7 @@ import { SessionService } from './accounts/session.service';
 import { TwoFactorService } from './accounts/two-factor.service';
 import type { Config } from './config/config';
 import type { EventBus } from './events/event-bus';
+import { InvitationPages } from './invitations/invitation-pages';
 import { InvitationService } from './invitations/invitation.service';
 import { ItemService } from './items/item.service';
 import type { Logger } from './logging/logger';
@@ -21,6 +22,7 @@ import { RecipientBudgetMailer } from './mail/mail-budget';
 import { createMailer, type Mailer } from './mail/mailer';
 import { configuredRules } from './rate-limit/create-rate-limits';
 import { RateLimits } from './rate-limit/rate-limits';
+import { MemberPages } from './teams/member-pages';
 import { TeamService } from './teams/team.service';
 import { TwoFactorRequirementService } from './teams/two-factor-requirement.service';
 import { CpuPool } from './workers/cpu-pool';
@@ -48,6 +50,8 @@ export interface Services {
   twoFactorRequirement: TwoFactorRequirementService;
   teams: TeamService;
   invitations: InvitationService;
+  memberPages: MemberPages;
+  invitationPages: InvitationPages;
   items: ItemService;
   activityFeed: ActivityFeed;
   activityLog: ActivityLogVerifier;
@@ -134,6 +138,8 @@ export function createServices(deps: {
       logger.child({ component: 'invitations' }),
       { ttlMs: config.INVITATION_TTL, publicUrl },
     ),
+    memberPages: new MemberPages(dataSource),
+    invitationPages: new InvitationPages(dataSource),
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
     activityLog: new ActivityLogVerifier(dataSource, rateLimits, cpu),

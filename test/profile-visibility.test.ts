@@ -1,4 +1,11 @@
-import { getNamedType, isLeafType, isNonNullType, isObjectType } from 'graphql';
+import {
+  getNamedType,
+  isInterfaceType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLOutputType,
+} from 'graphql';
 import { permissionRules } from '../schema/permissions';
 import { buildBareSchema } from '../src/server/graphql/build-schema';
 import { buildInvitation } from './factories/invitation.factory';
@@ -26,13 +33,22 @@ const leafFields = Object.values(userType.getFields())
 const personalFields = leafFields.filter((name) => !PUBLIC_FIELDS.includes(name));
 const SEL = `{ ${leafFields.join(' ')} }`;
 
-/** `Type.field` for every field of every object type whose (unwrapped) type is User. */
+/** Whether a field of this type may answer a User: User itself, or an interface it implements. */
+const mayBeUser = (type: GraphQLOutputType) => {
+  const named = getNamedType(type);
+  return (
+    named.name === 'User' ||
+    (isInterfaceType(named) && schema.getPossibleTypes(named).some((t) => t.name === 'User'))
+  );
+};
+
+/** `Type.field` for every field of every object type that may answer a User (`node` too). */
 const userEdges = Object.values(schema.getTypeMap())
   .filter(isObjectType)
   .filter((type) => !type.name.startsWith('__'))
   .flatMap((type) =>
     Object.values(type.getFields())
-      .filter((field) => getNamedType(field.type).name === 'User')
+      .filter((field) => mayBeUser(field.type))
       .map((field) => `${type.name}.${field.name}`),
   )
   .sort();
@@ -69,7 +85,12 @@ interface Reach {
   /** Every User object in the answer that may be the subject. */
   users: (data: Data) => unknown[];
 }
-type Plan = Reach[] | { refused: string; reach: Reach } | { unreachable: string };
+type Plan =
+  | Reach[]
+  | { refused: string; reach: Reach }
+  /** Answered without an error, but the subject is not in the answer (null in its place). */
+  | { hidden: string; reach: Reach }
+  | { unreachable: string };
 
 const nodes = (connection: unknown) =>
   ((connection as { edges: { node: Data }[] }).edges ?? []).map((edge) => edge.node);
@@ -102,6 +123,22 @@ const members = (team: (w: World) => TestTeam): Reach => ({
   variables: (w) => ({ t: team(w).id }),
   users: (d) => ((d.team as Data).members as Data[]).map((m) => m.user),
 });
+const memberPage = (team: (w: World) => TestTeam): Reach => ({
+  query: () =>
+    `query ($t: ID!) { team(id: $t) { memberConnection { edges { node { user ${SEL} } } } } }`,
+  variables: (w) => ({ t: team(w).id }),
+  users: (d) => nodes((d.team as Data).memberConnection).map((m) => m.user),
+});
+const nodeById: Reach = {
+  query: () => `query ($id: ID!) { node(id: $id) { ... on User ${SEL} } }`,
+  variables: (w) => ({ id: w.subject.id }),
+  users: (d) => [d.node],
+};
+const nodesByIds: Reach = {
+  query: () => `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on User ${SEL} } }`,
+  variables: (w) => ({ ids: [w.subject.id] }),
+  users: (d) => d.nodes as unknown[],
+};
 const userById: Reach = {
   query: () => `query ($id: ID!) { user(id: $id) ${SEL} }`,
   variables: (w) => ({ id: w.subject.id }),
@@ -132,6 +169,22 @@ const SCENARIOS: Record<string, Record<ViewerKind, Plan>> = {
     former: { refused: 'FORBIDDEN', reach: userById },
     invitee: { refused: 'FORBIDDEN', reach: userById },
     stranger: { refused: 'FORBIDDEN', reach: userById },
+  },
+  // A User as a whole, to themself and current teammates; null for everyone else, as for an
+  // id that does not exist.
+  'Query.node': {
+    self: [nodeById],
+    teammate: [nodeById],
+    former: { hidden: 'not a teammate now', reach: nodeById },
+    invitee: { hidden: 'not a teammate', reach: nodeById },
+    stranger: { hidden: 'not a teammate', reach: nodeById },
+  },
+  'Query.nodes': {
+    self: [nodesByIds],
+    teammate: [nodesByIds],
+    former: { hidden: 'not a teammate now', reach: nodesByIds },
+    invitee: { hidden: 'not a teammate', reach: nodesByIds },
+    stranger: { hidden: 'not a teammate', reach: nodesByIds },
   },
   'Mutation.updateProfile': {
     self: [
@@ -176,12 +229,13 @@ const SCENARIOS: Record<string, Record<ViewerKind, Plan>> = {
   'Membership.user': {
     self: [
       members(current),
+      memberPage(current),
       {
         query: () => `{ me { teams { user ${SEL} } } }`,
         users: (d) => ((d.me as Data).teams as Data[]).map((m) => m.user),
       },
     ],
-    teammate: [members(current)],
+    teammate: [members(current), memberPage(current)],
     former: { unreachable: 'a former member is no longer listed among the members' },
     invitee: notInTeam,
     stranger: notInTeam,
@@ -345,6 +399,13 @@ describe('profile visibility through the real server', () => {
 
   it.each(cases)('%s as seen by %s', async (edge, viewer) => {
     const plan = SCENARIOS[edge][viewer] as Exclude<Plan, { unreachable: string }>;
+    if ('hidden' in plan) {
+      const response = await run(viewer, plan.reach);
+      expect(response.errors).toBeUndefined();
+      expect(plan.reach.users(response.data!)).toEqual([null]);
+      expect(JSON.stringify(response.data)).not.toContain(world.subject.id);
+      return;
+    }
     if ('refused' in plan) {
       const response = await run(viewer, plan.reach);
       expect(errorCode(response as never)).toBe(plan.refused);

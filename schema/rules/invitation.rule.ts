@@ -1,6 +1,7 @@
 import { rule } from './rule';
 import type { Context } from '../../resolvers/context';
 import { forbidden, unauthenticated } from '../../src/errors/errors';
+import { isAddressedTo } from '../../src/invitations/invitation-visibility';
 import { canManageTeam } from '../../src/teams/team-policy';
 
 /**
@@ -17,17 +18,16 @@ export const isManagerOfInvitationArg = rule('isManagerOfInvitationArg', { cache
   },
 );
 
-/**
- * An invitation is visible to its team's managers and to the person it is addressed to, once
- * their address is verified (signing up with someone's address proves nothing).
- */
+/** An invitation is visible to its team's managers and to its verified addressee. */
 export const canSeeInvitation = rule('canSeeInvitation', { cache: 'no_cache' })(async (
   parent: { teamId?: unknown; email?: unknown },
   _args,
   ctx: Context,
 ) => {
   if (!ctx.viewer) return unauthenticated();
-  if (parent.email === ctx.viewer.user.email && ctx.viewer.user.emailVerifiedAt) return true;
+  if (typeof parent.email === 'string' && isAddressedTo({ email: parent.email }, ctx.viewer.user)) {
+    return true;
+  }
   if (typeof parent.teamId !== 'string') return forbidden();
   return canManageTeam(await ctx.loaders.viewerRole.load(parent.teamId)) ? true : forbidden();
 });

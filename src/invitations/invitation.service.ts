@@ -26,6 +26,7 @@ import { canonicalEmail } from '../validation/canonical-email';
 import { closeInvitation } from './close-invitation';
 import { invitationEmail } from './invitation-email';
 import { invitationLink } from './invitation-link';
+import { teamInvitationsQuery } from './team-invitations-query';
 import { effectiveStatus, isOpen } from './invitation-status';
 
 export interface InvitationWithToken {
@@ -289,24 +290,7 @@ export class InvitationService {
 
   /** A team's invitations, newest first, optionally by (derived) status. */
   listForTeam(teamId: string, status: InvitationStatus | null): Promise<Invitation[]> {
-    const query = this.dataSource
-      .getRepository(Invitation)
-      .createQueryBuilder('i')
-      .where('i.team_id = :teamId', { teamId })
-      .orderBy('i.created_at', 'DESC')
-      .addOrderBy('i.id', 'ASC');
-    if (status === InvitationStatus.EXPIRED) {
-      query.andWhere('i.status = :pending AND i.expires_at <= now()', {
-        pending: InvitationStatus.PENDING,
-      });
-    } else if (status === InvitationStatus.PENDING) {
-      query.andWhere('i.status = :pending AND i.expires_at > now()', {
-        pending: InvitationStatus.PENDING,
-      });
-    } else if (status) {
-      query.andWhere('i.status = :status', { status });
-    }
-    return query.getMany();
+    return teamInvitationsQuery(this.dataSource, teamId, status).getMany();
   }
 
   /** The team an invitation belongs to (for the permission map); null when there is none. */

@@ -1,7 +1,10 @@
 import DataLoader from 'dataloader';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource, type EntityTarget, type FindOptionsWhere } from 'typeorm';
+import { Activity } from '../../entities/activity.entity';
+import { Invitation } from '../../entities/invitation.entity';
 import type { Item } from '../../entities/item.entity';
 import type { Membership } from '../../entities/membership.entity';
+import { Session } from '../../entities/session.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
@@ -93,6 +96,14 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
   const valid = (ids: readonly string[]) => ids.filter(isUuid);
   const reads = hotReads(dataSource);
   const shared = batchesFor(dataSource);
+  /** Rows of one entity by id, one statement per batch (reached by `node(id)`). */
+  const rowsById = <T extends { id: string }>(target: EntityTarget<T>) =>
+    new DataLoader<string, T | null>(async (ids) => {
+      const usable = valid(ids);
+      if (!usable.length) return ids.map(() => null);
+      const repository = dataSource.getRepository(target);
+      return byId(await repository.findBy({ id: In(usable) } as FindOptionsWhere<T>), ids);
+    });
   const user = new DataLoader<string, User | null>((ids) =>
     Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(own) : null))),
   );
@@ -134,6 +145,9 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     user,
     team,
     item,
+    activity: rowsById(Activity),
+    invitation: rowsById(Invitation),
+    session: rowsById(Session),
     /** The viewer's unread activity count in each team (0 when not a member). */
     unreadCount: new DataLoader<string, number>(async (teamIds) => {
       const usable = valid(teamIds);

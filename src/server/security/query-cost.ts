@@ -3,6 +3,7 @@ import {
   getNullableType,
   getVariableValues,
   isCompositeType,
+  isInterfaceType,
   isListType,
   isObjectType,
   Kind,
@@ -77,16 +78,20 @@ function selectionCost(
       cost += fragmentCost(walk, selection.name.value, pageSize);
       continue;
     }
-    if (!isObjectType(type) || !selection.selectionSet) continue; // leaves and __typename: free
+    // Leaves and __typename are free; an interface's own fields count as its objects' would.
+    if (!(isObjectType(type) || isInterfaceType(type)) || !selection.selectionSet) continue;
     const field = type.getFields()[selection.name.value];
     if (!field) continue;
     const named = getNamedType(field.type);
     if (!isCompositeType(named)) continue;
     const first = field.args.some((a) => a.name === 'first')
-      ? pageOf(argument(walk, field, selection))
+      ? pageOf(argument(walk, field, selection, 'first'))
+      : null;
+    const asked = field.args.some((a) => a.name === SIZED_BY)
+      ? idsAsked(argument(walk, field, selection, SIZED_BY))
       : null;
     const list = isListType(getNullableType(field.type));
-    const count = list ? (first ?? pageSize ?? LIST_ESTIMATE) : 1;
+    const count = list ? (asked ?? first ?? pageSize ?? LIST_ESTIMATE) : 1;
     const childPage = list ? null : first;
     cost += count * (1 + selectionCost(walk, named, selection.selectionSet, childPage));
   }
@@ -107,18 +112,35 @@ function fragmentCost(walk: Walk, name: string, pageSize: number | null): number
   return cost;
 }
 
-/** The coerced `first` of a field (validation already checked the document's literals). */
-function argument(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): unknown {
+/**
+ * A list argument that says how many objects a field answers, one per element (`nodes(ids)`),
+ * rather than a page size.
+ */
+const SIZED_BY = 'ids';
+
+/**
+ * The coerced argument `name` of a field (validation already checked the document's literals).
+ * A variable not yet known counts as a page of 1 (or a list of one id).
+ */
+function argument(
+  walk: Walk,
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  name: string,
+): unknown {
   if (walk.variables === VARIABLES_UNKNOWN) {
-    const first = node.arguments?.find((a) => a.name.value === 'first');
-    if (first?.value.kind === Kind.VARIABLE) return 1;
+    const given = node.arguments?.find((a) => a.name.value === name);
+    if (given?.value.kind === Kind.VARIABLE) return name === 'first' ? 1 : [null];
   }
   try {
-    return getArgumentValues(field, node, walk.variables ?? {}).first;
+    return getArgumentValues(field, node, walk.variables ?? {})[name];
   } catch {
     return undefined;
   }
 }
+
+/** How many objects a list of ids asks for (one when it cannot be read). */
+const idsAsked = (ids: unknown): number => (Array.isArray(ids) ? Math.max(ids.length, 1) : 1);
 
 /** The page size a `first` argument asks for (the default when absent; anything else as is). */
 const pageOf = (first: unknown): number =>

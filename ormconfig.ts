@@ -7,6 +7,7 @@ import { IdempotencyKeys1765120000000 } from './src/migrations/1765120000000-ide
 import { TeamHasOneOwner1765200000000 } from './src/migrations/1765200000000-team-has-one-owner';
 import { AccountLifecycle1765300000000 } from './src/migrations/1765300000000-account-lifecycle';
 import { AccountSecurity1765500000000 } from './src/migrations/1765500000000-account-security';
+import { TwoFactorRevertLinks1765600000000 } from './src/migrations/1765600000000-two-factor-revert-links';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
 export const migrations = [
@@ -16,6 +17,7 @@ export const migrations = [
   TeamHasOneOwner1765200000000,
   AccountLifecycle1765300000000,
   AccountSecurity1765500000000,
+  TwoFactorRevertLinks1765600000000,
 ];
 
 export interface DataSourceOptions {

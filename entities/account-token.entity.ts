@@ -7,6 +7,8 @@ export enum AccountTokenPurpose {
   EMAIL_CHANGE = 'EMAIL_CHANGE',
   /** Sent to the old address of an e-mail change: cancels it, or undoes it once confirmed. */
   EMAIL_REVERT = 'EMAIL_REVERT',
+  /** Sent with the notice that two-factor was turned on: turns that enrolment off again. */
+  TWO_FACTOR_REVERT = 'TWO_FACTOR_REVERT',
 }
 
 /** An e-mailed account link: only the token's SHA-256 is stored; single use; it expires. */
@@ -25,7 +27,10 @@ export class AccountToken {
   @Column({ name: 'token_hash', type: 'text', unique: true })
   tokenHash: string;
 
-  /** The address the link was sent to (EMAIL_CHANGE: the new one; EMAIL_REVERT: the old one). */
+  /**
+   * The address the link was sent to (EMAIL_CHANGE: the new one; EMAIL_REVERT: the old one;
+   * TWO_FACTOR_REVERT: the account's address at enrolment).
+   */
   @Column({ type: 'text' })
   email: string;
 

@@ -99,6 +99,14 @@ export class AccountRecoveryResolver {
     return ctx.services.twoFactor.disable(requireViewer(ctx), password, code);
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      'The link of the "two-factor turned on" notice (valid 7 days): turns that enrolment off, with its recovery codes; ends every session.',
+  })
+  revertTwoFactorSetup(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.twoFactor.revertSetup(token, ctx.ip);
+  }
+
   @Mutation(() => [String], { description: 'New recovery codes; the old ones stop working.' })
   regenerateRecoveryCodes(@Arg('code') code: string, @Ctx() ctx: Context): Promise<string[]> {
     return ctx.services.twoFactor.regenerateRecoveryCodes(requireViewer(ctx), code);

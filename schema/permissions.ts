@@ -91,6 +91,7 @@ export const permissionRules = {
     verifyEmail: allow,
     confirmEmailChange: allow,
     revertEmailChange: allow,
+    revertTwoFactorSetup: allow,
     resendVerificationEmail: isAuthenticated,
     requestEmailChange: isAuthenticated,
     deleteAccount: isAuthenticated,

@@ -126,7 +126,7 @@ export function createServices(deps: {
       secrets,
       accountMail,
     ),
-    twoFactor: new TwoFactorService(dataSource, bus, rateLimits, secrets, accountMail),
+    twoFactor: new TwoFactorService(dataSource, bus, sessions, rateLimits, secrets, accountMail),
     accountDeletion: new AccountDeletionService(dataSource, bus, sessions, secrets, accountMail),
     twoFactorRequirement: new TwoFactorRequirementService(dataSource, bus),
     teams: new TeamService(dataSource, bus, rateLimits),

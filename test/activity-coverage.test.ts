@@ -33,6 +33,7 @@ const ACCOUNT_MUTATIONS = [
   'beginTwoFactorSetup',
   'confirmTwoFactorSetup',
   'disableTwoFactor',
+  'revertTwoFactorSetup',
   'regenerateRecoveryCodes',
 ];
 

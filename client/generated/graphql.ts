@@ -29,7 +29,7 @@ export type AccountEventType =
   | 'RECOVERY_CODES_REGENERATED'
   /** One of my sessions was ended (`details.sessionId`). */
   | 'SESSION_REVOKED'
-  /** Two-factor sign-in was turned off. */
+  /** Two-factor sign-in was turned off (`details.undone`: by the link of its enrolment's notice). */
   | 'TWO_FACTOR_DISABLED'
   /** Two-factor sign-in was turned on. */
   | 'TWO_FACTOR_ENABLED';

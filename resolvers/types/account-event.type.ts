@@ -18,7 +18,8 @@ const DESCRIPTIONS: Record<AccountEventType, string> = {
     'The old address cancelled or undid an e-mail change (its link); every session was ended.',
   EMAIL_VERIFIED: 'My e-mail address was verified.',
   TWO_FACTOR_ENABLED: 'Two-factor sign-in was turned on.',
-  TWO_FACTOR_DISABLED: 'Two-factor sign-in was turned off.',
+  TWO_FACTOR_DISABLED:
+    "Two-factor sign-in was turned off (`details.undone`: by the link of its enrolment's notice).",
   RECOVERY_CODES_REGENERATED: 'New recovery codes replaced the old ones.',
   READ_STATE_CHANGED: 'My read position in a team moved (`details.teamId`, `details.lastReadSeq`).',
 };

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { generateToken, hashToken } from '../auth/token';
+import { badInput } from '../errors/errors';
 import { lockAccountRow } from './lock-account';
 
 /** How long each kind of e-mailed link stays valid. */
@@ -9,16 +10,24 @@ export const ACCOUNT_TOKEN_TTL_MS: Record<AccountTokenPurpose, number> = {
   [AccountTokenPurpose.EMAIL_VERIFICATION]: 24 * 60 * 60 * 1000,
   [AccountTokenPurpose.EMAIL_CHANGE]: 60 * 60 * 1000,
   [AccountTokenPurpose.EMAIL_REVERT]: 7 * 24 * 60 * 60 * 1000,
+  [AccountTokenPurpose.TWO_FACTOR_REVERT]: 7 * 24 * 60 * 60 * 1000,
 };
 
+/** What every link operation answers (field `token`) for a link that does not work. */
+export const linkNotValid = () =>
+  badInput('token', 'This link is not valid any more; ask for a new one.');
+
 /**
- * Kinds of link of which only the newest works. A revert link is not one of them: the old
- * address keeps its way back even when the account moves on again (see revertEmailChange).
+ * Kinds of link of which only the newest works. An e-mail revert link is not one of them: the
+ * old address keeps its way back even when the account moves on again (see
+ * revertEmailChange). A two-factor revert link is: it undoes only the enrolment it was issued
+ * for, and a newer enrolment comes with its own.
  */
 const NEWEST_ONLY: ReadonlySet<AccountTokenPurpose> = new Set([
   AccountTokenPurpose.PASSWORD_RESET,
   AccountTokenPurpose.EMAIL_VERIFICATION,
   AccountTokenPurpose.EMAIL_CHANGE,
+  AccountTokenPurpose.TWO_FACTOR_REVERT,
 ]);
 
 /** Generated tokens are 43 characters; anything much longer is not a token. */
@@ -26,7 +35,8 @@ const TOKEN_MAX = 200;
 
 /**
  * Issues a link token: 256 random bits, only the SHA-256 stored. Issuing kills every earlier
- * unused token of the same purpose for the user (but revert links), so only the newest works.
+ * unused token of the same purpose for the user (but e-mail revert links), so only the newest
+ * works.
  */
 export async function issueAccountToken(
   tx: EntityManager,

@@ -17,12 +17,12 @@ import { canonicalEmail } from '../validation/canonical-email';
 import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
 import { lockAccountOfSession } from './lock-account';
-import { consumeAccountToken, issueAccountToken } from './account-tokens';
+import { consumeAccountToken, issueAccountToken, linkNotValid } from './account-tokens';
+import { undoByLink } from './undo-link';
 import type { SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 
 const TAKEN = 'An account with this e-mail address already exists.';
-const LINK_NOT_VALID = 'This link is not valid any more; ask for a new one.';
 
 /**
  * Moving an account to another address: confirmed from the new inbox, announced to the old
@@ -93,9 +93,9 @@ export class EmailChangeService {
     const { user, oldEmail, revert } = await this.translatingTaken(() =>
       inTransaction(this.dataSource, this.bus, async (tx, pending) => {
         const row = await consumeAccountToken(tx, AccountTokenPurpose.EMAIL_CHANGE, token);
-        if (!row) throw badInput('token', LINK_NOT_VALID);
+        if (!row) throw linkNotValid();
         const before = await tx.getRepository(User).findOneBy({ id: row.userId });
-        if (!before || before.deletedAt) throw badInput('token', LINK_NOT_VALID);
+        if (!before || before.deletedAt) throw linkNotValid();
         await tx.update(
           User,
           { id: row.userId },
@@ -129,31 +129,41 @@ export class EmailChangeService {
    */
   async revert(token: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
-    return this.translatingTaken(() =>
-      inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-        const row = await consumeAccountToken(tx, AccountTokenPurpose.EMAIL_REVERT, token);
-        if (!row) throw badInput('token', LINK_NOT_VALID);
-        const user = await tx.getRepository(User).findOneBy({ id: row.userId });
-        if (!user || user.deletedAt) throw badInput('token', LINK_NOT_VALID);
-        if (user.email !== row.email) {
-          if (await tx.getRepository(User).existsBy({ email: row.email })) throw conflict(TAKEN);
-          await tx.update(User, { id: user.id }, { email: row.email, emailVerifiedAt: new Date() });
-        }
-        await tx
-          .createQueryBuilder()
-          .delete()
-          .from(AccountToken)
-          .where('user_id = :userId AND purpose = :purpose AND created_at > :issuedAt', {
-            userId: user.id,
-            purpose: AccountTokenPurpose.EMAIL_REVERT,
-            issuedAt: row.createdAt,
-          })
-          .execute();
-        await endAccountSecrets(tx, pending, this.sessions, user.id, null);
-        accountEvent(pending, user.id, null, AccountEventType.EMAIL_CHANGE_REVERTED);
-        return true;
-      }),
+    await this.translatingTaken(() =>
+      inTransaction(this.dataSource, this.bus, (tx, pending) =>
+        undoByLink(
+          tx,
+          pending,
+          this.sessions,
+          AccountTokenPurpose.EMAIL_REVERT,
+          token,
+          async (user, link) => {
+            if (user.email !== link.email) {
+              if (await tx.getRepository(User).existsBy({ email: link.email })) {
+                throw conflict(TAKEN);
+              }
+              await tx.update(
+                User,
+                { id: user.id },
+                { email: link.email, emailVerifiedAt: new Date() },
+              );
+            }
+            await tx
+              .createQueryBuilder()
+              .delete()
+              .from(AccountToken)
+              .where('user_id = :userId AND purpose = :purpose AND created_at > :issuedAt', {
+                userId: user.id,
+                purpose: AccountTokenPurpose.EMAIL_REVERT,
+                issuedAt: link.createdAt,
+              })
+              .execute();
+            return { type: AccountEventType.EMAIL_CHANGE_REVERTED };
+          },
+        ),
+      ),
     );
+    return true;
   }
 
   /** A link for the user's current address that brings the account back to it. */

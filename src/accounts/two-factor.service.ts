@@ -1,11 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction, type PendingEvents } from '../db/in-transaction';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
+import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import {
   recoveryCodesNotice,
@@ -15,20 +17,26 @@ import {
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
+import { issueAccountToken, linkNotValid } from './account-tokens';
 import { lockAccountOfSession } from './lock-account';
 import type { SecretChecks } from './secret-checks';
-import type { Viewer } from './session.service';
+import type { SessionService, Viewer } from './session.service';
+import { undoByLink } from './undo-link';
 
 export interface TwoFactorSetupData {
   secret: string;
   otpauthUri: string;
 }
 
-/** TOTP two-factor: set-up, confirmation with recovery codes, regeneration, disabling. */
+/**
+ * TOTP two-factor: set-up, confirmation with recovery codes, regeneration, disabling, and the
+ * notice's link that undoes an enrolment.
+ */
 export class TwoFactorService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
+    private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
     private readonly secrets: SecretChecks,
     private readonly mail: AccountMail,
@@ -45,7 +53,10 @@ export class TwoFactorService {
     });
   }
 
-  /** Turns two-factor on and returns the recovery codes — the only time they are shown. */
+  /**
+   * Turns two-factor on and returns the recovery codes — the only time they are shown. The
+   * notice to the account's address carries a link that undoes this enrolment (revertSetup).
+   */
   async confirmSetup(viewer: Viewer, code: string): Promise<string[]> {
     const email = viewer.user.email;
     await this.rateLimits.check('logInPerAccount', email);
@@ -68,18 +79,30 @@ export class TwoFactorService {
         },
       );
       const codes = await this.replaceRecoveryCodes(tx, user.id);
+      const undo = await issueAccountToken(
+        tx,
+        user.id,
+        AccountTokenPurpose.TWO_FACTOR_REVERT,
+        user.email,
+      );
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_ENABLED);
       // Teams that held the user out let them back in: their live feeds follow them again.
       for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
         pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
       }
-      return { codes, to: user.email };
+      return { codes, to: user.email, undo };
     });
     if (!result) {
       await this.rateLimits.penalize('logInPerAccount', email);
       throw badInput('code', 'The code is wrong; enter the current one from the app.');
     }
-    this.mail.send(twoFactorEnabledNotice(result.to));
+    this.mail.send(
+      twoFactorEnabledNotice(
+        result.to,
+        this.mail.link('account/revert-two-factor', result.undo.token),
+        result.undo.expiresAt,
+      ),
+    );
     return result.codes;
   }
 
@@ -121,19 +144,40 @@ export class TwoFactorService {
         throw conflict('A team you belong to now requires two-factor authentication.');
       }
       await this.secrets.requireCode(locked, code, 'code', tx);
-      await tx.update(
-        User,
-        { id: user.id },
-        {
-          twoFactorSecret: null,
-          twoFactorPendingSecret: null,
-          twoFactorEnabledAt: null,
-          twoFactorLastStep: null,
-        },
-      );
-      await tx.delete(RecoveryCode, { userId: user.id });
+      await turnTwoFactorOff(tx, user.id);
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_DISABLED);
       return locked.email;
+    });
+    this.mail.send(twoFactorDisabledNotice(to));
+    return true;
+  }
+
+  /**
+   * The link of the "two-factor turned on" notice, for whoever holds the account's inbox:
+   * turns that enrolment off, with its recovery codes, and ends every session and pending link
+   * (undoByLink), so someone who enrolled their own authenticator with a stolen session and
+   * the password holds nothing; the owner then resets the password and signs in without a
+   * code. It works even while a team requires two-factor — the owner must be able to recover —
+   * and those teams hold the member out until they enrol again. A link of an enrolment that
+   * has since been turned off is dead: turning off deletes it, and a new enrolment replaces it.
+   */
+  async revertSetup(token: string, ip: string): Promise<boolean> {
+    await this.rateLimits.consume('accountLinkPerIp', ip);
+    const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      const user = await undoByLink(
+        tx,
+        pending,
+        this.sessions,
+        AccountTokenPurpose.TWO_FACTOR_REVERT,
+        token,
+        async (owner) => {
+          if (!owner.twoFactorEnabledAt) throw linkNotValid();
+          await holdOutOfRequiringTeams(tx, pending, owner.id);
+          await turnTwoFactorOff(tx, owner.id);
+          return { type: AccountEventType.TWO_FACTOR_DISABLED, details: { undone: true } };
+        },
+      );
+      return user.email;
     });
     this.mail.send(twoFactorDisabledNotice(to));
     return true;
@@ -163,6 +207,36 @@ export class TwoFactorService {
   private async lockUser(tx: EntityManager, viewer: Viewer): Promise<User> {
     await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
     return this.fresh(tx, viewer.user.id);
+  }
+}
+
+/**
+ * Two-factor off: the secret, any setup, the recovery codes and the link that would undo the
+ * enrolment (there is nothing left for it to undo, and a new enrolment gets its own).
+ */
+async function turnTwoFactorOff(tx: EntityManager, userId: string): Promise<void> {
+  await tx.update(
+    User,
+    { id: userId },
+    {
+      twoFactorSecret: null,
+      twoFactorPendingSecret: null,
+      twoFactorEnabledAt: null,
+      twoFactorLastStep: null,
+    },
+  );
+  await tx.delete(RecoveryCode, { userId });
+  await tx.delete(AccountToken, { userId, purpose: AccountTokenPurpose.TWO_FACTOR_REVERT });
+}
+
+/** The user's live feeds of teams that require two-factor end: they are held out from now. */
+async function holdOutOfRequiringTeams(
+  tx: EntityManager,
+  pending: PendingEvents<DomainEvent>,
+  userId: string,
+): Promise<void> {
+  for (const team of await teamsRequiringTwoFactor(tx, userId)) {
+    pending.add({ kind: 'access-revoked', teamId: team.id, userId });
   }
 }
 

@@ -118,11 +118,21 @@ export const passwordChangedNotice = (to: string) =>
     NOT_YOU,
   ]);
 
-export const twoFactorEnabledNotice = (to: string) =>
-  notice(to, 'Two-factor sign-in was turned on for your teamgraph account', [
-    'Signing in to your teamgraph account now also needs a code from an authenticator app.',
-    NOT_YOU,
-  ]);
+/**
+ * The link turns this enrolment off again for 7 days: someone who enrolled their own
+ * authenticator would otherwise hold the only factor, and a password reset keeps it on.
+ */
+export const twoFactorEnabledNotice = (to: string, revertLink: string, expiresAt: Date) =>
+  notice(
+    to,
+    'Two-factor sign-in was turned on for your teamgraph account',
+    [
+      'Signing in to your teamgraph account now also needs a code from an authenticator app.',
+      NOT_YOU_REVERT(revertLink, expiresAt),
+      'Then reset your password: you will sign in with it alone.',
+    ],
+    revertLink,
+  );
 
 export const twoFactorDisabledNotice = (to: string) =>
   notice(to, 'Two-factor sign-in was turned off for your teamgraph account', [

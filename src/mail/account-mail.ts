@@ -8,7 +8,8 @@ export type AccountPage =
   | 'account/reset-password'
   | 'account/verify-email'
   | 'account/confirm-email'
-  | 'account/revert-email';
+  | 'account/revert-email'
+  | 'account/revert-two-factor';
 
 /**
  * Account e-mail: links built from the public URL, messages sent after the caller's commit and

@@ -81,6 +81,7 @@ export const PLAUSIBLE: Record<string, Plausible> = {
   'Mutation.verifyEmail.token': () => LINK_TOKEN,
   'Mutation.confirmEmailChange.token': () => LINK_TOKEN,
   'Mutation.revertEmailChange.token': () => LINK_TOKEN,
+  'Mutation.revertTwoFactorSetup.token': () => LINK_TOKEN,
   'Mutation.requestEmailChange.newEmail': () => 'moved.owner@example.com',
   'Mutation.requestEmailChange.password': (f) => f.password,
   'Mutation.deleteAccount.password': () => 'Not-The-Password-1!',

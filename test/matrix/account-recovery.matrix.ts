@@ -71,6 +71,13 @@ export const cases: MatrixCase[] = [
     expect: badLink,
   },
   {
+    operation: 'revertTwoFactorSetup',
+    mutation: true,
+    document: `mutation ($token: String!) { revertTwoFactorSetup(token: $token) }`,
+    variables: () => ({ token: randomBytes(32).toString('base64url') }),
+    expect: badLink,
+  },
+  {
     operation: 'resendVerificationEmail',
     mutation: true,
     document: `mutation { resendVerificationEmail }`,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
-import { mailCount, resetToken } from './support/account-links';
+import { freshEmail } from './factories/invitation.factory';
+import { CHANGED_SUBJECT, emailChangeTokens, mailCount, resetToken } from './support/account-links';
 import { tokenIn, waitForMail } from './support/mail-links';
 import { useMailingApp } from './support/mailing-app';
 import { errorCode, type GraphqlResponse } from './support/test-app';
@@ -14,6 +15,8 @@ const CHANGE_PASSWORD = `mutation ($c: String!, $n: String!) { changePassword(cu
 const RESET = `mutation ($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`;
 const DISABLE = `mutation ($p: String!, $c: String!) { disableTwoFactor(password: $p, code: $c) }`;
 const REVERT = `mutation ($t: String!) { revertTwoFactorSetup(token: $t) }`;
+const CONFIRM_CHANGE = `mutation ($t: String!) { confirmEmailChange(token: $t) { email } }`;
+const REVERT_EMAIL = `mutation ($t: String!) { revertEmailChange(token: $t) }`;
 const SET_REQUIRED = `mutation ($t: ID!) { setTwoFactorRequired(teamId: $t, required: true) { id } }`;
 const TEAM = `query ($id: ID!) { team(id: $id) { id } }`;
 const ENABLED_SUBJECT = 'Two-factor sign-in was turned on';
@@ -103,6 +106,35 @@ describe('revertTwoFactorSetup: the "two-factor turned on" notice undoes the enr
       me: { twoFactorEnabled: false },
     });
     expect(errorCode(await logIn(owner.email, THIEF_PASSWORD))).toBe('UNAUTHENTICATED');
+  });
+
+  it('moved to the thief’s address and enrolled again: the new enrolment’s link also reaches the address that can still revert the move', async () => {
+    const owner = await buildUser(suite.app);
+    const stolen = await signedIn(owner.email, owner.password);
+    const first = await enableTwoFactor(suite.app, { token: stolen });
+    const thiefAddress = freshEmail('thief');
+    const { confirm } = await emailChangeTokens(suite, owner, thiefAddress, stolen);
+    await suite.app.gql(CONFIRM_CHANGE, { t: confirm }, stolen);
+    const revertEmail = tokenIn(await waitForMail(suite.inbox, owner.email, CHANGED_SUBJECT));
+    // Off and on again: the first enrolment's link, in the owner's inbox, dies …
+    expect(
+      (await suite.app.gql(DISABLE, { p: owner.password, c: first.recoveryCodes[0] }, stolen)).data,
+    ).toEqual({ disableTwoFactor: true });
+    expectBadLink(await suite.app.gql(REVERT, { t: await undoLink(owner) }));
+    await enableTwoFactor(suite.app, { token: stolen });
+    await undoLink({ email: thiefAddress });
+    // … and the new one comes to the owner's inbox as well.
+    const ownersLink = await undoLink(owner, 2);
+
+    expect((await suite.app.gql(REVERT_EMAIL, { t: revertEmail })).data).toEqual({
+      revertEmailChange: true,
+    });
+    expect((await suite.app.gql(REVERT, { t: ownersLink })).data).toEqual({
+      revertTwoFactorSetup: true,
+    });
+    const reset = await resetToken(suite, owner.email);
+    await suite.app.gql(RESET, { t: reset, p: OWNER_PASSWORD });
+    expect((await logIn(owner.email, OWNER_PASSWORD)).errors).toBeUndefined();
   });
 
   it('a password reset keeps the link working: the owner locked out after the reset gets back in through it', async () => {

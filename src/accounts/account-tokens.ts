@@ -18,16 +18,15 @@ export const linkNotValid = () =>
   badInput('token', 'This link is not valid any more; ask for a new one.');
 
 /**
- * Kinds of link of which only the newest works. An e-mail revert link is not one of them: the
- * old address keeps its way back even when the account moves on again (see
- * revertEmailChange). A two-factor revert link is: it undoes only the enrolment it was issued
- * for, and a newer enrolment comes with its own.
+ * Kinds of link of which only the newest works. Revert links are not among them: the old
+ * address keeps its way back even when the account moves on again (see revertEmailChange),
+ * and an enrolment's undo links (one per address, issued together) die when two-factor is
+ * turned off (see revertTwoFactorSetup).
  */
 const NEWEST_ONLY: ReadonlySet<AccountTokenPurpose> = new Set([
   AccountTokenPurpose.PASSWORD_RESET,
   AccountTokenPurpose.EMAIL_VERIFICATION,
   AccountTokenPurpose.EMAIL_CHANGE,
-  AccountTokenPurpose.TWO_FACTOR_REVERT,
 ]);
 
 /** Generated tokens are 43 characters; anything much longer is not a token. */
@@ -35,8 +34,7 @@ const TOKEN_MAX = 200;
 
 /**
  * Issues a link token: 256 random bits, only the SHA-256 stored. Issuing kills every earlier
- * unused token of the same purpose for the user (but e-mail revert links), so only the newest
- * works.
+ * unused token of the same purpose for the user (but revert links), so only the newest works.
  */
 export async function issueAccountToken(
   tx: EntityManager,

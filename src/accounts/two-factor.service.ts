@@ -55,7 +55,7 @@ export class TwoFactorService {
 
   /**
    * Turns two-factor on and returns the recovery codes — the only time they are shown. The
-   * notice to the account's address carries a link that undoes this enrolment (revertSetup).
+   * notices carry links that undo this enrolment (issueUndoLinks, revertSetup).
    */
   async confirmSetup(viewer: Viewer, code: string): Promise<string[]> {
     const email = viewer.user.email;
@@ -79,28 +79,25 @@ export class TwoFactorService {
         },
       );
       const codes = await this.replaceRecoveryCodes(tx, user.id);
-      const undo = await issueAccountToken(
-        tx,
-        user.id,
-        AccountTokenPurpose.TWO_FACTOR_REVERT,
-        user.email,
-      );
+      const undoLinks = await issueUndoLinks(tx, user);
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_ENABLED);
       // Teams that held the user out let them back in: their live feeds follow them again.
       for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
         pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
       }
-      return { codes, to: user.email, undo };
+      return { codes, undoLinks };
     });
     if (!result) {
       await this.rateLimits.penalize('logInPerAccount', email);
       throw badInput('code', 'The code is wrong; enter the current one from the app.');
     }
     this.mail.send(
-      twoFactorEnabledNotice(
-        result.to,
-        this.mail.link('account/revert-two-factor', result.undo.token),
-        result.undo.expiresAt,
+      ...result.undoLinks.map((undo) =>
+        twoFactorEnabledNotice(
+          undo.to,
+          this.mail.link('account/revert-two-factor', undo.token),
+          undo.expiresAt,
+        ),
       ),
     );
     return result.codes;
@@ -159,7 +156,8 @@ export class TwoFactorService {
    * the password holds nothing; the owner then resets the password and signs in without a
    * code. It works even while a team requires two-factor — the owner must be able to recover —
    * and those teams hold the member out until they enrol again. A link of an enrolment that
-   * has since been turned off is dead: turning off deletes it, and a new enrolment replaces it.
+   * has since been turned off is dead: turning off deletes every undo link, and a new
+   * enrolment sends its own (issueUndoLinks).
    */
   async revertSetup(token: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
@@ -208,6 +206,30 @@ export class TwoFactorService {
     await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
     return this.fresh(tx, viewer.user.id);
   }
+}
+
+/**
+ * The links that undo a new enrolment: one to the account's address and one to each earlier
+ * address that can still revert an e-mail change. Whoever enrolled with a stolen session and
+ * the password may also have moved the account to their own address and enrolled again (which
+ * kills the first link): the owner, reverting the address, must still find a way back in
+ * their own inbox.
+ */
+async function issueUndoLinks(
+  tx: EntityManager,
+  user: Pick<User, 'id' | 'email'>,
+): Promise<{ to: string; token: string; expiresAt: Date }[]> {
+  const earlier: { email: string }[] = await tx.query(
+    `SELECT DISTINCT email FROM account_tokens
+      WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() AND email <> $3`,
+    [user.id, AccountTokenPurpose.EMAIL_REVERT, user.email],
+  );
+  const links = [];
+  for (const to of [user.email, ...earlier.map((row) => row.email)]) {
+    const link = await issueAccountToken(tx, user.id, AccountTokenPurpose.TWO_FACTOR_REVERT, to);
+    links.push({ to, ...link });
+  }
+  return links;
 }
 
 /**

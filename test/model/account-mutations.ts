@@ -151,6 +151,7 @@ export const signUp = mutation<{
             resetLinks: [],
             emailChanges: [],
             revertLinks: [],
+            twoFactorUndoLinks: [],
             formerEmails: [],
             formerPasswords: [],
             formerNames: [],
@@ -328,14 +329,14 @@ export const requestPasswordReset = mutation<{ request: Request; email: string }
   },
 });
 
-interface LinkIntent {
+export interface LinkIntent {
   request: Request;
   accountId: string;
   token: string;
 }
 
 /** Forms a request with one of the run's e-mailed links of a kind (often the newest). */
-function linkPlan(
+export function linkPlan(
   links: (account: Account) => { token: string }[],
   build: (token: string, account: Account, picks: Picks) => Request,
 ) {
@@ -512,7 +513,7 @@ function moveTo(account: Account, email: string): void {
 }
 
 /** What a change of credentials ends: other sessions, pending links, a setup not confirmed. */
-function endAccountSecrets(model: Model, account: Account, keep?: string): void {
+export function endAccountSecrets(model: Model, account: Account, keep?: string): void {
   revokeSessions(model, account, keep);
   endPendingSecurityState(account);
 }
@@ -626,6 +627,7 @@ function eraseAccount(model: Model, accountId: string): void {
     account.verifyLinks,
     account.emailChanges,
     account.revertLinks,
+    account.twoFactorUndoLinks,
   ])
     for (const link of links) link.live = false;
 }

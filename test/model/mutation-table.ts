@@ -30,6 +30,7 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   beginTwoFactorSetup: twoFactor.beginTwoFactorSetup,
   confirmTwoFactorSetup: twoFactor.confirmTwoFactorSetup,
   disableTwoFactor: twoFactor.disableTwoFactor,
+  revertTwoFactorSetup: twoFactor.revertTwoFactorSetup,
   regenerateRecoveryCodes: twoFactor.regenerateRecoveryCodes,
   createTeam: team.createTeam,
   renameTeam: team.renameTeam,

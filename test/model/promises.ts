@@ -35,6 +35,8 @@ export interface Account {
   emailChanges: (Link & { newEmail: string })[];
   /** Links sent to a former address that bring the account back to it (`email`). */
   revertLinks: (Link & { email: string })[];
+  /** Links of the notices that two-factor was turned on, which turn that enrolment off. */
+  twoFactorUndoLinks: Link[];
   /** Every address and password the account ever had, for "log-in works with exactly these". */
   formerEmails: string[];
   formerPasswords: string[];

@@ -70,6 +70,19 @@ export const REGRESSIONS: Regression[] = [
       ]).flat(),
   },
   {
+    name: 'an enrolment undone from its notice while it is disabled ends as one of their orders; the spent link stays dead',
+    commands: () => [
+      new GroupCommand([
+        one('revertTwoFactorSetup', { actor: 0, choice: 1 }),
+        one('disableTwoFactor', { actor: 0 }),
+      ]),
+      one('beginTwoFactorSetup', { actor: 1 }),
+      one('confirmTwoFactorSetup', { actor: 1 }),
+      one('revertTwoFactorSetup', { actor: 0, choice: 1 }),
+      one('revertTwoFactorSetup', { actor: 1, choice: 1 }),
+    ],
+  },
+  {
     name: 'logIn meeting the deletion of its account ends as one of their orders',
     commands: () => [
       new GroupCommand([one('logIn', { other: 2 }), one('deleteAccount', { actor: 2 })]),

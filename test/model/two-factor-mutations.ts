@@ -10,6 +10,28 @@ import {
   type Request,
 } from './mutation-spec';
 import { awayFromStepBoundary, totpCode } from '../support/two-factor';
+import { endAccountSecrets, linkPlan, type LinkIntent } from './account-mutations';
+
+const ENABLED_SUBJECT = 'Two-factor sign-in was turned on for your teamgraph account';
+
+/**
+ * Where an enrolment's undo links go: the account's address, and each earlier address that
+ * still holds a live e-mail revert link.
+ */
+const undoRecipients = (account: Account): string[] => [
+  account.email,
+  ...new Set(
+    account.revertLinks.filter((l) => l.live && l.email !== account.email).map((l) => l.email),
+  ),
+];
+
+/** Two-factor off, whatever turned it off: the factor, a setup, the codes and the undo links. */
+function turnOff(account: Account): void {
+  account.twoFactor = false;
+  account.pendingSecret = null;
+  account.recoveryCodes = [];
+  for (const link of account.twoFactorUndoLinks) link.live = false;
+}
 
 interface TwoFactorIntent {
   request: Request | (() => Promise<Request>);
@@ -95,12 +117,19 @@ export const confirmTwoFactorSetup = mutation<TwoFactorIntent>({
       if (account.twoFactor || !account.pendingSecret) return fail('CONFLICT');
       // A code of a secret that a newer setup replaced is a wrong code.
       if (!rightCode || secret !== account.pendingSecret) return fail('BAD_USER_INPUT');
-      return succeed((next, served) => {
-        const enabled = accountById(next, actor.accountId)!;
-        enabled.twoFactor = true;
-        enabled.pendingSecret = null;
-        enabled.recoveryCodes = [...(served.value as string[])];
-      });
+      return [
+        {
+          ok: true,
+          links: undoRecipients(account).map((to) => ({ to, subject: ENABLED_SUBJECT })),
+          apply(next, served) {
+            const enabled = accountById(next, actor.accountId)!;
+            enabled.twoFactor = true;
+            enabled.pendingSecret = null;
+            enabled.recoveryCodes = [...(served.value as string[])];
+            enabled.twoFactorUndoLinks = served.linkTokens.map((token) => ({ token, live: true }));
+          },
+        },
+      ];
     }),
 });
 
@@ -118,12 +147,7 @@ export const disableTwoFactor = mutation<TwoFactorIntent>({
       if (requiring) return fail('CONFLICT');
       if (password !== account.password) return fail('BAD_USER_INPUT');
       if (!account.recoveryCodes.includes(code)) return fail('BAD_USER_INPUT');
-      return succeed((next) => {
-        const disabled = accountById(next, actor.accountId)!;
-        disabled.twoFactor = false;
-        disabled.pendingSecret = null;
-        disabled.recoveryCodes = [];
-      });
+      return succeed((next) => turnOff(accountById(next, actor.accountId)!));
     }),
 });
 
@@ -141,4 +165,29 @@ export const regenerateRecoveryCodes = mutation<TwoFactorIntent>({
         renewed.recoveryCodes = [...(served.value as string[])];
       });
     }),
+});
+
+/**
+ * The link of an enrolment's notice, opened by whoever holds it: two-factor off, every session
+ * and pending link ended, even while a team requires two-factor (which then holds them out).
+ */
+export const revertTwoFactorSetup = mutation<LinkIntent>({
+  plan: linkPlan(
+    (a) => a.twoFactorUndoLinks,
+    (token) => ({
+      query: `mutation ($token: String!) { revertTwoFactorSetup(token: $token) }`,
+      variables: { token },
+      token: null,
+    }),
+  ),
+  expect(model, { accountId, token }) {
+    const account = accountById(model, accountId)!;
+    const link = account.twoFactorUndoLinks.find((l) => l.token === token);
+    if (account.deleted || !link?.live) return fail('BAD_USER_INPUT');
+    return succeed((next) => {
+      const undone = accountById(next, accountId)!;
+      turnOff(undone);
+      endAccountSecrets(next, undone);
+    });
+  },
 });

@@ -6,13 +6,15 @@ import { buildBareSchema } from '../src/server/graphql/build-schema';
 
 /**
  * The account event types have one source (src/events/account-event-type.ts); the schema
- * describes each and the README lists them. This keeps the README's table and the schema the
+ * describes each and docs/live-feeds.md lists them. This keeps that table and the schema the
  * same list with the same words.
  */
 function readmeTable(): Record<string, string> {
-  const lines = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8').split('\n');
+  const lines = readFileSync(path.join(__dirname, '..', 'docs', 'live-feeds.md'), 'utf8').split(
+    '\n',
+  );
   const header = lines.findIndex((line) => /^\|\s*`type`\s*\|\s*what happened\s*\|$/.test(line));
-  if (header < 0) throw new Error('README has no "| `type` | what happened |" table');
+  if (header < 0) throw new Error('docs/live-feeds.md has no "| `type` | what happened |" table');
   const rows: Record<string, string> = {};
   // The header, then the |---| rule, then one row per type until the table ends.
   for (const line of lines.slice(header + 2)) {
@@ -42,7 +44,7 @@ describe('account event types', () => {
     }
   });
 
-  it('the README lists the same types with the same descriptions as the schema', () => {
+  it('the live feeds guide lists the same types with the same descriptions as the schema', () => {
     expect(readmeTable()).toEqual(schemaEnum());
   });
 });

@@ -7,7 +7,7 @@ import {
 } from './support/import-direction';
 
 /**
- * Imports run one way: entry → api → domain → data → lib (README, "Layout"). A file may import
+ * Imports run one way: entry → api → domain → data → lib (docs/development.md, "Layout"). A file may import
  * its own layer and any layer below it, never one above.
  */
 describe('import direction', () => {

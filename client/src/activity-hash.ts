@@ -16,7 +16,7 @@ export interface ChainedActivity {
 }
 
 /**
- * The canonical form the server hashes (README "Verifying the log yourself"): RFC 8785 JSON of
+ * The canonical form the server hashes (docs/api.md "Verifying the log yourself"): RFC 8785 JSON of
  * exactly these nine fields, createdAt as the ISO string the API returns.
  */
 export function canonicalActivity(activity: ChainedActivity): string {

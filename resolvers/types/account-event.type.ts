@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { AccountEventType } from '../../src/events/account-event-type';
 
-/** What each account event means; the README's list is checked against these. */
+/** What each account event means; docs/live-feeds.md's list is checked against these. */
 const DESCRIPTIONS: Record<AccountEventType, string> = {
   NEW_SIGN_IN: 'A new session signed in (`details.userAgent`).',
   SESSION_REVOKED: 'One of my sessions was ended (`details.sessionId`).',

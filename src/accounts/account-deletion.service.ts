@@ -29,8 +29,8 @@ const tombstoneEmail = (userId: string) => `deleted-${userId}@deleted.invalid`;
 /**
  * Deleting an account. The users row stays as a tombstone (id only, no name, no address), so
  * items, invitations and activity that reference it keep resolving — to "a deleted user".
- * Everything that named the person is erased in the same transaction; see README "Account
- * deletion and the activity log" for how the hash chain stays intact.
+ * Everything that named the person is erased in the same transaction; see docs/api.md "Deleting
+ * an account" for how the hash chain stays intact.
  */
 export class AccountDeletionService {
   constructor(

@@ -11,7 +11,7 @@ commands:
 
   teamgraph <command> --help   usage of one command
 The server itself starts with \`npm start\` (node dist/src/main.js). Every command reads the
-server's environment (DATABASE_URL, ...; see the README's Configuration).`;
+server's environment (DATABASE_URL, ...; see docs/operations.md, Configuration).`;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
 

@@ -52,7 +52,7 @@ const maxAge = durationSetting('31d').refine((ms) => ms <= BACKUP_MAX_AGE_LIMIT_
   message: 'cannot exceed 31d: no backup is kept beyond a month',
 });
 
-/** Backup settings, spread into the main config schema (documented in the README). */
+/** Backup settings, spread into the main config schema (documented in docs/backups.md). */
 export const backupConfigSchema = {
   /** Unset: a folder per database under DATA_DIR/backups (see backupDir). */
   BACKUP_DIR: optionalTextSetting,

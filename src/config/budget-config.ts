@@ -29,7 +29,7 @@ export const budgetSetting = (fallback: string) =>
 
 /**
  * Budgets for what a caller can make the server spend on someone else (SECURITY.md I11);
- * documented in the README's configuration table and "Budgets for what others pay for".
+ * documented in docs/operations.md's configuration table and "Budgets for what others pay for".
  */
 export const budgetConfigSchema = {
   /** E-mails to one address, whatever sends them; security notices count but always go. */

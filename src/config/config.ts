@@ -13,7 +13,7 @@ import {
   optionalUrlSetting as optionalUrl,
 } from './settings';
 
-/** Every environment variable the server reads; documented in the README's configuration table. */
+/** Every environment variable the server reads; documented in docs/operations.md, Configuration. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSetting as duration, onOffSetting } from './settings';
 
-/** Limits of the WebSocket endpoint (live feeds); documented in the README. */
+/** Limits of the WebSocket endpoint (live feeds); documented in docs/live-feeds.md. */
 export const liveConfigSchema = {
   /** A socket that sends no `connection_init` within this time is closed (4408). */
   WS_INIT_TIMEOUT: duration('3s'),

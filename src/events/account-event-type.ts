@@ -1,6 +1,6 @@
 /**
  * What happened to a user's own account (`AccountEvent.type`). The API describes each value
- * (resolvers/types/account-event.type.ts) and the README lists them; a test keeps the three
+ * (resolvers/types/account-event.type.ts) and docs/live-feeds.md lists them; a test keeps the three
  * in step.
  */
 export enum AccountEventType {

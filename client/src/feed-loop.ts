@@ -1,5 +1,6 @@
 import type { Client as WsClient } from 'graphql-ws';
 import { backoffDelay, type BackoffOptions } from './backoff';
+import type { DocumentPayload } from './document-payload';
 import { TERMINAL_CLOSE_CODES, type GraphqlErrorShape } from './errors';
 
 /** Why a feed ended for good. It never ends by itself for a network fault: it reconnects. */
@@ -15,7 +16,8 @@ export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
 
 export interface FeedLoopOptions<TData> {
   ws: WsClient;
-  query: string;
+  /** The subscription's document as the client sends it (its text or its hash). */
+  document: DocumentPayload;
   /** Built anew for every (re)subscribe: graphql-ws's own retry would replay the first ones. */
   variables(): Record<string, unknown>;
   /** Runs, in order with the data, right after each (re)subscribe (e.g. to catch up). */
@@ -92,7 +94,12 @@ export function runFeedLoop<TData>(options: FeedLoopOptions<TData>): FeedLoop {
         });
       };
       unsubscribe = options.ws.subscribe<TData>(
-        { query: options.query, variables: options.variables() },
+        // graphql-ws requires a query string: a document sent by its hash has an empty one.
+        {
+          ...options.document,
+          query: options.document.query ?? '',
+          variables: options.variables(),
+        },
         {
           next: (result) => {
             if (result.errors?.length) {

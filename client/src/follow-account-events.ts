@@ -21,7 +21,7 @@ export function followAccountEvents(
 ): FeedLoop {
   const loop = runFeedLoop<AccountEventsSubscription>({
     ws: client.ws,
-    query: AccountEventsDocument.toString(),
+    document: client.documentPayload(AccountEventsDocument),
     variables: () => ({}),
     afterSubscribe: async () => handlers.onResubscribed?.(),
     onData: async ({ accountEvents }) => handlers.onEvent(accountEvents),

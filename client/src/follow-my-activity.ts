@@ -86,7 +86,7 @@ export function followMyActivity(
 
   const loop = runFeedLoop<MyActivitySubscription>({
     ws: client.ws,
-    query: MyActivityDocument.toString(),
+    document: client.documentPayload(MyActivityDocument),
     variables: () => ({}),
     afterSubscribe: catchUp,
     onData: async ({ myActivity }) => {

@@ -71,7 +71,7 @@ export function followTeamActivity(
       if (stopped) return end('STOPPED', 'Stopped by the application');
       loop = runFeedLoop<TeamActivitySubscription>({
         ws: client.ws,
-        query: TeamActivityDocument.toString(),
+        document: client.documentPayload(TeamActivityDocument),
         variables: () => ({ teamId, afterSeq: chain.current?.seq ?? startAfter ?? null }),
         onData: async (data) => {
           if (!(await deliverActivity(chain, data.teamActivity, handlers)))

@@ -6,6 +6,7 @@ import { followTeamActivity, type TeamActivityOptions } from './follow-team-acti
 import type { ActivityFollow, ActivityHandlers } from './activity-follow';
 import { followAccountEvents, type AccountEventHandlers } from './follow-account-events';
 import type { FeedLoop } from './feed-loop';
+import { documentPayload, type DocumentPayload } from './document-payload';
 
 /** A generated operation (TypedDocumentString) or any string with its types attached. */
 export interface TypedOperation<TResult, TVariables> {
@@ -23,6 +24,12 @@ export interface TeamgraphClientOptions {
   /** Reconnect timing for live feeds. */
   backoff?: BackoffOptions;
   fetch?: typeof fetch;
+  /**
+   * Send the first-party operations by their hash in the trusted-document manifest instead of
+   * their text (needed against TRUSTED_DOCUMENTS=require; any server accepts it). Other
+   * documents are still sent as text.
+   */
+  trustedDocuments?: boolean;
 }
 
 export interface TeamgraphClient {
@@ -40,6 +47,8 @@ export interface TeamgraphClient {
   followAccountEvents(handlers: AccountEventHandlers): FeedLoop;
   /** The underlying graphql-ws client, for other subscriptions (e.g. accountEvents). */
   ws: WsClient;
+  /** How this client sends a document: its text, or its manifest hash (trustedDocuments). */
+  documentPayload(operation: { toString(): string }): DocumentPayload;
   /** Closes the socket; feeds already stopped stay stopped. */
   close(): Promise<void>;
 }
@@ -66,6 +75,9 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
     lazy: true,
   });
 
+  const payloadOf = (operation: { toString(): string }) =>
+    documentPayload(operation.toString(), options.trustedDocuments ?? false);
+
   const request = async (operation: { toString(): string }, variables?: unknown) => {
     const token = currentToken();
     const response = await doFetch(options.url, {
@@ -74,7 +86,7 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
         'content-type': 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ query: operation.toString(), variables: variables ?? {} }),
+      body: JSON.stringify({ ...payloadOf(operation), variables: variables ?? {} }),
     });
     const body = (await response.json().catch(() => ({}))) as {
       data?: unknown;
@@ -92,6 +104,7 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
   const client: TeamgraphClient = {
     request: request as TeamgraphClient['request'],
     ws,
+    documentPayload: payloadOf,
     followTeamActivity: (teamId, handlers, followOptions) =>
       followTeamActivity(client, teamId, handlers, { backoff: options.backoff, ...followOptions }),
     followMyActivity: (handlers, followOptions) =>

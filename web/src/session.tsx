@@ -16,7 +16,12 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [token, setToken] = useState(() => localStorage.getItem(TOKEN_KEY));
   const session = useMemo<Session>(() => {
-    const client = createTeamgraphClient({ url: `${location.origin}/graphql`, token });
+    // The page sends only first-party operations: by hash, so TRUSTED_DOCUMENTS=require serves it.
+    const client = createTeamgraphClient({
+      url: `${location.origin}/graphql`,
+      token,
+      trustedDocuments: true,
+    });
     return {
       token,
       client,

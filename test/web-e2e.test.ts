@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { buildWebApp } from './support/web-build';
 import { WEB_APP_CSP } from '../src/server/web-app';
 import { freePort } from '../bench/lib/ports';
+import manifest from '../client/trusted-documents.json';
 
 /**
  * The Notifications and Team Activity page end to end in Debian's Chromium: the built page,
@@ -17,6 +18,13 @@ import { freePort } from '../bench/lib/ports';
 if (!hasChromium)
   console.log(`web-e2e.test: no Chromium at ${CHROMIUM}; the browser tests are skipped`);
 const describeBrowser = hasChromium ? describe : describe.skip;
+
+/** The operation a request body names: the page sends its documents by their manifest hash. */
+function sentOperation(body: string): string {
+  const hash = /"sha256Hash":"([0-9a-f]{64})"/.exec(body)?.[1];
+  const document = hash ? (manifest as Record<string, string>)[hash] : undefined;
+  return (document && /(query|mutation) \w+/.exec(document)?.[0]) ?? body;
+}
 
 describeBrowser('web page in Chromium', () => {
   let app: TestApp;
@@ -234,7 +242,7 @@ describeBrowser('web page in Chromium', () => {
       if (request.url().includes(token)) carriedToken.push(`url ${request.url()}`);
       if (Object.values(request.headers()).some((h) => h.includes(token)))
         carriedToken.push(`header of ${request.url()}`);
-      if (body.includes(token)) carriedToken.push(/(query|mutation) \w+/.exec(body)?.[0] ?? body);
+      if (body.includes(token)) carriedToken.push(sentOperation(body));
     });
     await page.goto(link);
     await page.getByTestId('invitation-preview').waitFor();
@@ -253,7 +261,8 @@ describeBrowser('web page in Chromium', () => {
       .getByText(/Nina Newcomer/)
       .first()
       .waitFor();
-    // The token went only to the API, in the preview and accept bodies; never in a URL or header.
+    // The token went only to the API, in the preview and accept bodies (each sent by its
+    // trusted-document hash); never in a URL or header.
     expect([...new Set(carriedToken)]).toEqual([
       'query InvitationPreview',
       'mutation AcceptInvitation',

@@ -30,6 +30,11 @@ export const edgeConfigSchema = {
    * it no further field starts and the operation ends with TIME_LIMIT.
    */
   EXECUTION_TIMEOUT: durationSetting('10s'),
+  /**
+   * `require`: run only the first-party operations of client/trusted-documents.json, on both
+   * transports; anything else is PERSISTED_QUERY_NOT_FOUND. `off`: any valid document.
+   */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'require']).default('off'),
 };
 
 interface EdgeConfig {

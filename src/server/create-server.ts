@@ -28,6 +28,9 @@ import { favicon } from './playground/favicon';
 import { playgroundRouter } from './playground/playground';
 import type { RedisConnection } from '../redis/redis-client';
 import { RedisKeyValueCache } from '../redis/redis-key-value-cache';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import { TrustedDocuments } from './security/trusted-documents';
+import { requireTrustedDocuments } from './security/trusted-documents.middleware';
 import { apolloArmor, PARSE_OPTIONS, VALIDATION_OPTIONS } from './security/armor';
 import { boundedDocumentRule } from './security/document-bounds';
 import { oncePerRequestRule } from './security/once-per-request';
@@ -146,6 +149,7 @@ export async function createServer(
   if (config.BENCH_SKIP_PERMISSIONS)
     logger.warn('BENCH_SKIP_PERMISSIONS=on: serving WITHOUT the permission map');
   const unusual = new UnusualActivity(logger);
+  const trustedDocuments = TrustedDocuments.load(config.TRUSTED_DOCUMENTS === 'require');
   let shuttingDown = false;
   /** False once a stop's drain period is over: no new connections or WebSocket upgrades. */
   let accepting = true;
@@ -174,6 +178,7 @@ export async function createServer(
     services,
     socketOperationHooks(unusual, { hideSuggestions: production }),
     (request) => clientIp(request, trustProxy),
+    trustedDocuments,
   );
   trackSockets(ws.wss, unusual);
   const untrackPool = trackDbPool(services.dataSource);
@@ -200,8 +205,13 @@ export async function createServer(
     validationRules: [boundedDocumentRule(), ...armor.validationRules, oncePerRequestRule],
     parseOptions: PARSE_OPTIONS,
     validationOptions: VALIDATION_OPTIONS,
-    // Automatic persisted queries: shared by every instance through Redis when configured.
-    persistedQueries: redis ? { cache: new RedisKeyValueCache(redis) } : {},
+    // Automatic persisted queries: shared by every instance through Redis when configured,
+    // behind the manifest of first-party operations (trusted documents).
+    persistedQueries: {
+      cache: trustedDocuments.persistedQueryCache(
+        redis ? new RedisKeyValueCache(redis) : new InMemoryLRUCache<string>(),
+      ),
+    },
     // The process owns its signals (src/main.ts): a second stop on top of Apollo's never ends.
     stopOnTerminationSignals: false,
     logger: apolloLogger(logger),
@@ -285,6 +295,7 @@ export async function createServer(
     limitBody(MAX_BODY_BYTES),
     express.json({ limit: MAX_BODY_BYTES }),
     boundRequestValues,
+    ...(trustedDocuments.required ? [requireTrustedDocuments(trustedDocuments)] : []),
     // Apollo's own log lines name the request (apollo-logger.ts).
     (_req, res, next) => inRequestScope(res.locals.requestId as string, next),
     expressMiddleware(apollo, {

@@ -18,6 +18,7 @@ import { AnonymousSockets, ConnectionCounter } from '../live/socket-limits';
 import { chargeOperation, type OperationCharge } from '../rate-limit/cost-budget';
 import { validateOperation } from './security/operation-validation';
 import { MAX_VALUE_DEPTH, nestsDeeperThan } from './security/request-values';
+import type { TrustedDocuments } from './security/trusted-documents';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
 
@@ -120,6 +121,8 @@ export function attachGraphqlWs(
   edgeHooks: Pick<ServerOptions, 'onNext' | 'onError'>,
   /** The client address by the same TRUST_PROXY rule as HTTP. */
   ipOf: (request: IncomingMessage) => string,
+  /** The manifest of first-party operations, and whether only those run. */
+  trustedDocuments: TrustedDocuments,
 ) {
   const { config, bus, logger } = services;
   const log = logger.child({ component: 'websocket' });
@@ -152,6 +155,8 @@ export function attachGraphqlWs(
   const state = new WeakMap<object, SocketState>();
   /** Each operation's charge, by the execution arguments onSubscribe hands to `context`. */
   const charges = new WeakMap<object, OperationCharge>();
+  /** Each operation's document text (a document sent by its hash has none in its payload). */
+  const texts = new WeakMap<object, string>();
 
   // Revocations published while the bus was away never arrived: re-check every socket's
   // session at once (the live feeds re-check memberships the same way).
@@ -281,7 +286,13 @@ export function attachGraphqlWs(
         }
         // The same bounds on JSON values, parse limits, validation rules, introspection policy, variable coercion
         // and cost budget as HTTP (Apollo), with the same codes.
-        const checked = validateOperation(schema, payload, operationPolicy);
+        const trusted = trustedDocuments.resolve(payload.query, payload.extensions);
+        if ('error' in trusted) return [trusted.error];
+        const checked = validateOperation(
+          schema,
+          { ...payload, query: trusted.query },
+          operationPolicy,
+        );
         if (checked.errors) return checked.errors;
         // Charged once, as over HTTP; a subscription's live events are not charged.
         const socketState = state.get(ctx.extra.socket);
@@ -299,6 +310,7 @@ export function attachGraphqlWs(
           variableValues: payload.variables,
         };
         charges.set(args, charge);
+        texts.set(args, trusted.query);
         return args;
       },
       context: async (ctx, id, payload, args) => {
@@ -325,7 +337,7 @@ export function attachGraphqlWs(
             audience: audienceKey(
               schema,
               args.document,
-              payload.query,
+              texts.get(args) ?? payload.query,
               args.operationName,
               args.variableValues,
             ),

@@ -181,12 +181,18 @@ export class Feed {
 /** Starts a subscription (or any operation) on a connected client and collects its results. */
 export function subscribe(
   live: LiveClient,
-  query: string,
+  /** The document's text, or a payload naming it (e.g. by its persisted-query hash alone). */
+  document: string | { query?: string; extensions?: Record<string, unknown> },
   variables: Record<string, unknown> = {},
 ): Feed {
   const feed = new Feed();
+  const payload =
+    typeof document === 'string'
+      ? { query: document }
+      : // graphql-ws requires a query string, empty for a document sent by its hash.
+        { ...document, query: document.query ?? '' };
   feed.unsubscribe = live.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
-    { query, variables },
+    { ...payload, variables },
     {
       next: (result) => feed.push(result),
       error: (error) => feed.finish(error),

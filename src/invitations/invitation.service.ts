@@ -1,3 +1,4 @@
+import { withConfirmedRole } from '../loaders/confirmed-role';
 import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
@@ -86,7 +87,8 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!canInviteAs(await roleIn(tx, teamId, actor.id), role)) throw forbidden();
+      const actorRole = await roleIn(tx, teamId, actor.id);
+      if (!canInviteAs(actorRole, role)) throw forbidden();
       // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
       await this.rateLimits.consume('invitePerTeam', teamId);
       if (await this.isMemberByEmail(tx, teamId, email))
@@ -119,10 +121,10 @@ export class InvitationService {
         summary: `${actor.displayName} invited someone to join as ${role}`,
         details: { invitationId: invitation.id, role },
       });
-      return { invitation, team, permit };
+      return { invitation, team, permit, actorRole };
     });
     this.sendInvitationEmail(result.invitation, result.team, actor, token, result.permit);
-    return { invitation: result.invitation, token };
+    return withConfirmedRole({ invitation: result.invitation, token }, teamId, result.actorRole);
   }
 
   async resend(actor: User, invitationId: string): Promise<InvitationWithToken> {
@@ -130,7 +132,8 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
-      if (!canInviteAs(await roleIn(tx, team.id, actor.id), invitation.role)) throw forbidden();
+      const actorRole = await roleIn(tx, team.id, actor.id);
+      if (!canInviteAs(actorRole, invitation.role)) throw forbidden();
       await this.rateLimits.consume('invitePerTeam', team.id);
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
@@ -162,10 +165,14 @@ export class InvitationService {
           expiresAt: invitation.expiresAt.toISOString(),
         },
       });
-      return { invitation, team, permit };
+      return { invitation, team, permit, actorRole };
     });
     this.sendInvitationEmail(result.invitation, result.team, actor, token, result.permit);
-    return { invitation: result.invitation, token };
+    return withConfirmedRole(
+      { invitation: result.invitation, token },
+      result.team.id,
+      result.actorRole,
+    );
   }
 
   revoke(actor: User, invitationId: string): Promise<Invitation> {
@@ -173,12 +180,13 @@ export class InvitationService {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
       // Revoking only takes access away, so any manager may revoke any invitation of the team.
-      if (!canManageTeam(await roleIn(tx, team.id, actor.id))) throw forbidden();
+      const actorRole = await roleIn(tx, team.id, actor.id);
+      if (!canManageTeam(actorRole)) throw forbidden();
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
       }
       await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.REVOKED);
-      return invitation;
+      return withConfirmedRole(invitation, team.id, actorRole);
     });
   }
 
@@ -234,7 +242,7 @@ export class InvitationService {
         },
       });
       pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
-      return membership;
+      return withConfirmedRole(membership, team.id, invitation.role);
     });
   }
 

@@ -1,3 +1,4 @@
+import { withConfirmedRole } from '../loaders/confirmed-role';
 import { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
@@ -61,7 +62,7 @@ export class TeamService {
         details: { name },
       });
       pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
-      return team;
+      return withConfirmedRole(team, team.id, Role.OWNER);
     });
   }
 
@@ -70,7 +71,8 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!canManageTeam(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      const actorRole = await roleIn(tx, teamId, actor.id);
+      if (!canManageTeam(actorRole)) throw forbidden();
       const oldName = team.name;
       team.name = name;
       await tx.update(Team, { id: teamId }, { name });
@@ -82,7 +84,7 @@ export class TeamService {
         summary: `${actor.displayName} renamed the team from "${oldName}" to "${name}"`,
         details: { changedFields: { name: { old: oldName, new: name } } },
       });
-      return team;
+      return withConfirmedRole(team, teamId, actorRole);
     });
   }
 
@@ -131,7 +133,7 @@ export class TeamService {
         details: { changedFields: { role: { old: oldRole, new: role } } },
       });
       await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
-      return membership;
+      return withConfirmedRole(membership, teamId, actorRole);
     });
   }
 
@@ -206,7 +208,7 @@ export class TeamService {
       });
       // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
       await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
-      return team;
+      return withConfirmedRole(team, teamId, Role.ADMIN);
     });
   }
 }

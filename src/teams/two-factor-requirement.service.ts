@@ -1,3 +1,4 @@
+import { withConfirmedRole } from '../loaders/confirmed-role';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
@@ -10,6 +11,7 @@ import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { roleIn } from './membership-queries';
 import { isOwner } from './team-policy';
+import { Role } from '../../entities/role.enum';
 
 /**
  * The team policy "members need two-factor". Nobody is removed: while it is on, a member
@@ -32,7 +34,7 @@ export class TwoFactorRequirementService {
       const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });
       // The owner's own account must meet the rule first, or they would lock themself out.
       if (!owner.twoFactorEnabledAt) throw heldForTwoFactor();
-      if (team.twoFactorRequired === required) return team;
+      if (team.twoFactorRequired === required) return withConfirmedRole(team, teamId, Role.OWNER);
       await tx.update(Team, { id: teamId }, { twoFactorRequired: required });
       team.twoFactorRequired = required;
       const held: { user_id: string }[] = await tx.query(
@@ -57,7 +59,7 @@ export class TwoFactorRequirementService {
             : { kind: 'access-granted', teamId, userId },
         );
       }
-      return team;
+      return withConfirmedRole(team, teamId, Role.OWNER);
     });
   }
 }

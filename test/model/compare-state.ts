@@ -1,6 +1,19 @@
 import { hashToken } from '../../src/auth/token';
+import { currentSecretKeys } from '../../src/db/sealed-secrets';
 import type { Model } from './promises';
 import type { World } from './world';
+
+/**
+ * The server's pending setup secret in the clear, read with the keys of the instance running in
+ * this process; null where there is none (server processes only), so it is not compared.
+ */
+function opened(sealed: string): string | null {
+  try {
+    return currentSecretKeys().open(sealed);
+  } catch {
+    return null;
+  }
+}
 
 /** "a deleted user": what an erased account is called wherever it still appears. */
 const ERASED_NAME = 'a deleted user';
@@ -22,8 +35,8 @@ export async function compareState(world: World, model: Model): Promise<string[]
 
   const teamIds = model.teams.map((t) => t.id);
   const accountIds = model.accounts.map((a) => a.id);
-  const [ownerless, teams, memberships, rows, users, invitations, items, links] = await Promise.all(
-    [
+  const [ownerless, teams, memberships, rows, users, invitations, items, links, setups] =
+    await Promise.all([
       world.sql<{ id: string; owners: number }>(
         `SELECT t.id, count(m.user_id) FILTER (WHERE m.role = 'OWNER')::int AS owners
        FROM teams t LEFT JOIN memberships m ON m.team_id = t.id
@@ -74,8 +87,11 @@ export async function compareState(world: World, model: Model): Promise<string[]
           AND used_at IS NULL AND expires_at > now()`,
         [accountIds],
       ),
-    ],
-  );
+      world.sql<{ id: string; pending: string | null }>(
+        `SELECT id, two_factor_pending_secret AS pending FROM users WHERE id = ANY($1)`,
+        [accountIds],
+      ),
+    ]);
   for (const team of ownerless) differences.push(`team ${team.id} has ${team.owners} owners`);
 
   for (const team of model.teams) {
@@ -139,6 +155,12 @@ export async function compareState(world: World, model: Model): Promise<string[]
     for (const link of [...account.resetLinks, ...account.verifyLinks])
       if (link.live && !account.deleted && !liveLinks.has(hashToken(link.token)))
         differences.push(`a link of ${account.id} the model holds live no longer works`);
+    // Of two setups begun at once only the one committed last is pending: it must be the
+    // model's (the codes it forms come from that secret).
+    const sealed = setups.find((u) => u.id === account.id)?.pending ?? null;
+    const pending = account.pendingSecret && sealed ? opened(sealed) : null;
+    if (pending !== null && pending !== account.pendingSecret)
+      differences.push(`the pending two-factor setup of ${account.id} is not the model's`);
     if (!account.deleted) {
       differ(`address of ${account.id}`, row.email, account.email);
       continue;

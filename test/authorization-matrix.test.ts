@@ -10,7 +10,11 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * docs/THREAT-MODEL.md H16: every operation × every kind of caller gets the result the contract's
- * tables say. Cases live in test/matrix/<domain>.matrix.ts; each runs in a fresh world.
+ * tables say. Cases live in test/matrix/<domain>.matrix.ts.
+ *
+ * Building a world is most of a case's time, so cases share one until something may have changed
+ * it: a mutation that succeeded. Queries and refused mutations change nothing (a refused mutation
+ * is checked to leave every row as it was), so the next case finds the world as it was built.
  */
 const matrixDir = path.join(__dirname, 'matrix');
 const cases: MatrixCase[] = readdirSync(matrixDir)
@@ -59,6 +63,13 @@ async function buildWorld(): Promise<World> {
   };
 }
 
+/** The world the next case may use; dropped after a mutation that succeeded. */
+let unchangedWorld: World | null = null;
+async function worldForCase(): Promise<World> {
+  unchangedWorld ??= await buildWorld();
+  return unchangedWorld;
+}
+
 describe('authorization matrix', () => {
   it('has cases for every root field of the schema', () => {
     const schema = buildBareSchema();
@@ -73,11 +84,14 @@ describe('authorization matrix', () => {
     it.each(CALLERS.map((caller) => [caller, matrixCase.expect[caller]] as const))(
       'as %s → %s',
       async (caller, expected) => {
-        const world = await buildWorld();
+        const world = await worldForCase();
+        // Dropped before the call, so a failing case cannot hand a changed world to the next.
+        if (matrixCase.mutation && expected === 'ok') unchangedWorld = null;
         const prepared = (await matrixCase.prepare?.(world, caller)) ?? {};
         const variables = { ...(matrixCase.variables?.(world, caller) ?? {}), ...prepared };
         const before = matrixCase.mutation && expected !== 'ok' ? await dataFingerprint(app) : null;
         const response = await app.gql(matrixCase.document, variables, world.tokenOf(caller));
+        if (matrixCase.mutation && !response.errors) unchangedWorld = null;
         if (expected === 'ok') {
           expect(response.errors).toBeUndefined();
         } else {

@@ -1,4 +1,7 @@
 import { useEffect } from 'react';
+import { AppLink } from './components/app-link';
+import { AccountPage } from './pages/account-page';
+import { isOpenAccountPath, openAccountPage } from './pages/account-routes';
 import { AuthPage } from './pages/auth-page';
 import { InvitationPage } from './pages/invitation-page';
 import { TeamPage } from './pages/team-page';
@@ -6,21 +9,36 @@ import { TeamsPage } from './pages/teams-page';
 import { navigate, usePath } from './router';
 import { useSession } from './session';
 
+/** Where a signed-out visitor was going: they come back to it after log-in. */
+const RETURN_KEY = 'teamgraph.return-to';
+
 export function App() {
   const path = usePath();
-  const { token, signOut } = useSession();
-  const needsSession = path !== '/invitations/accept' && path !== '/signup' && path !== '/login';
+  const { token, logOut } = useSession();
+  const needsSession =
+    path !== '/invitations/accept' &&
+    path !== '/signup' &&
+    path !== '/login' &&
+    !isOpenAccountPath(path);
   useEffect(() => {
-    if (!token && needsSession) navigate('/login', { replace: true });
-    if (token && (path === '/' || path === '/login' || path === '/signup'))
-      navigate('/teams', { replace: true });
+    if (!token && needsSession) {
+      if (path !== '/') sessionStorage.setItem(RETURN_KEY, path);
+      navigate('/login', { replace: true });
+    }
+    if (token && (path === '/' || path === '/login' || path === '/signup')) {
+      const back = sessionStorage.getItem(RETURN_KEY);
+      sessionStorage.removeItem(RETURN_KEY);
+      navigate(back ?? '/teams', { replace: true });
+    }
   }, [token, path, needsSession]);
 
   const team = /^\/teams\/([0-9a-f-]{36})$/.exec(path);
   let page;
   if (path === '/invitations/accept') page = <InvitationPage />;
+  else if (isOpenAccountPath(path)) page = openAccountPage(path);
   else if (!token) page = <AuthPage mode={path === '/signup' ? 'signup' : 'login'} />;
   else if (team) page = <TeamPage teamId={team[1]} />;
+  else if (path === '/account') page = <AccountPage />;
   else page = <TeamsPage />;
 
   return (
@@ -37,9 +55,12 @@ export function App() {
           teamgraph
         </a>
         {token && (
-          <button className="link" data-testid="log-out" onClick={signOut}>
-            Log out
-          </button>
+          <nav className="topnav" aria-label="Account">
+            <AppLink to="/account">Account</AppLink>
+            <button className="link" data-testid="log-out" onClick={() => void logOut()}>
+              Log out
+            </button>
+          </nav>
         )}
       </header>
       <main>{page}</main>

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { AppLink } from './components/app-link';
 import { AccountPage } from './pages/account-page';
 import { isOpenAccountPath, openAccountPage } from './pages/account-routes';
@@ -14,7 +14,8 @@ const RETURN_KEY = 'teamgraph.return-to';
 
 export function App() {
   const path = usePath();
-  const { token, logOut } = useSession();
+  const { token, logOut, endedReason } = useSession();
+  const hadSession = useRef(Boolean(token));
   const needsSession =
     path !== '/invitations/accept' &&
     path !== '/signup' &&
@@ -22,7 +23,10 @@ export function App() {
     !isOpenAccountPath(path);
   useEffect(() => {
     if (!token && needsSession) {
-      if (path !== '/') sessionStorage.setItem(RETURN_KEY, path);
+      // After "Log out" the next log-in starts afresh; anyone sent here otherwise comes back.
+      const loggedOut = hadSession.current && !endedReason;
+      if (loggedOut || path === '/') sessionStorage.removeItem(RETURN_KEY);
+      else sessionStorage.setItem(RETURN_KEY, path);
       navigate('/login', { replace: true });
     }
     if (token && (path === '/' || path === '/login' || path === '/signup')) {
@@ -30,7 +34,8 @@ export function App() {
       sessionStorage.removeItem(RETURN_KEY);
       navigate(back ?? '/teams', { replace: true });
     }
-  }, [token, path, needsSession]);
+    hadSession.current = Boolean(token);
+  }, [token, path, needsSession, endedReason]);
 
   const team = /^\/teams\/([0-9a-f-]{36})$/.exec(path);
   let page;

@@ -68,8 +68,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       signOut: () => forget(null),
       async logOut() {
-        await kit.request(LogOutDocument).catch(() => undefined);
+        // Forget it here first: the server closing this socket (4403) is then no surprise.
         forget(null);
+        await kit.request(LogOutDocument).catch(() => undefined);
       },
       endSession: forget,
     };

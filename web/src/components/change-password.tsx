@@ -30,7 +30,7 @@ export function ChangePassword() {
 
   return (
     <section className="card stack" aria-labelledby="change-password">
-      <h2 id="change-password">Password</h2>
+      <h2 id="change-password">Change your password</h2>
       <form className="stack" onSubmit={submit}>
         <TextField
           label="Current password"

@@ -51,7 +51,7 @@ export function AccountPage() {
     <RecentAuthProvider twoFactorEnabled={Boolean(me.twoFactorEnabled)}>
       <div className="account stack">
         <h1>Your account</h1>
-        <p className="muted wrap">Signed in as {me.displayName}</p>
+        <p className="wrap">Signed in as {me.displayName}</p>
         <ChangeEmail email={me.email ?? ''} verified={Boolean(me.emailVerified)} />
         <ChangePassword />
         <TwoFactorSettings enabled={Boolean(me.twoFactorEnabled)} onChanged={reload} />

@@ -480,11 +480,19 @@ describeBrowser('account journeys in Chromium', () => {
       const ask = page.getByRole('dialog', { name: 'Confirm it is you' });
       await ask.waitFor();
       await audit(page, profile, true);
-      await ask.getByLabel('Your password').fill('not my password at all');
-      await ask.getByRole('button', { name: 'Confirm' }).click();
+      // Escape cancels, and nothing is done.
+      await page.keyboard.press('Escape');
+      await page.getByText('Not done: your identity was not confirmed.').waitFor();
+      expect(await ask.count()).toBe(0);
+
+      // The keyboard alone: the field has focus; Enter submits.
+      await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+      await ask.waitFor();
+      await page.keyboard.type('not my password at all');
+      await page.keyboard.press('Enter');
       await ask.getByText('The password is wrong.').waitFor();
       await ask.getByLabel('Your password').fill(user.password);
-      await ask.getByRole('button', { name: 'Confirm' }).click();
+      await ask.getByLabel('Your password').press('Enter');
       // Retried once, now that the session is recent: the setup begins.
       await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
       expect(await page.getByRole('dialog').count()).toBe(0);

@@ -436,6 +436,11 @@ describeBrowser('account journeys in Chromium', () => {
       await logIn(theirs, user.email, user.password);
       await theirs.waitForURL(`${origin}/account`);
       await theirs.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+      // This time the other browser watches a team's live page when its session ends.
+      await theirs.getByRole('link', { name: 'teamgraph' }).click();
+      await theirs.getByLabel('New team name').fill('Watchers');
+      await theirs.getByRole('button', { name: 'Create team' }).click();
+      await theirs.getByRole('heading', { name: /^Watchers/ }).waitFor();
 
       // The new sign-in shows up in my list live; then end every other session.
       await waitUntil(async () => (await others.count()) === 1, 'the new session to be listed');
@@ -446,6 +451,7 @@ describeBrowser('account journeys in Chromium', () => {
         .click();
       await mine.getByText('1 other session was ended.').waitFor();
       await theirs.getByText(SESSION_ENDED).waitFor();
+      expect(await theirs.getByText(/stopped updating/).count()).toBe(0);
       await audit(theirs, there);
       await audit(mine, here);
     },
@@ -526,7 +532,7 @@ describeBrowser('account journeys in Chromium', () => {
       await page.getByRole('button', { name: 'Delete my account' }).click();
       const ask = page.getByRole('dialog', { name: 'Delete your account?' });
       await ask.getByText(/every session, on every device/).waitFor();
-      await audit(page, profile);
+      await audit(page, profile, true);
       await ask.getByLabel('Your password').fill(user.password);
       await ask.getByRole('button', { name: 'Delete my account for good' }).click();
       await page.getByText('Your account was deleted.', { exact: false }).waitFor();

@@ -5,7 +5,12 @@ export function connectionOf<T>(page: Page<T>, cursorOf: (node: T) => string) {
   const edges = page.nodes.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+    },
   };
 }
 

@@ -12,6 +12,7 @@ export default tseslint.config(
       'docs/',
       'bench/.work/',
       'client/generated/',
+      'client/relay/__generated__/',
     ],
   },
   js.configs.recommended,

@@ -322,6 +322,45 @@ describe('a Relay client on teamgraph', () => {
     query.dispose();
   });
 
+  it("ends a removed member's feed: the removal lands in the store, then ACCESS_REVOKED", async () => {
+    const leaving = await addMember(app, team, 'MEMBER', await insertUser(app));
+    const { environment } = relayAs(leaving);
+    const query = await loadQuery<TeamActivityQuery>(environment, teamActivityQuery, {
+      teamId: team.id,
+      count: ACTIVITY_PAGE,
+    });
+    const view = viewFragment<teamActivity_team$data>(
+      environment,
+      teamActivityFragment,
+      query.data.team,
+    );
+    const newestSeq = view.data.activity.edges[0]!.node.seq;
+    const ended = new Promise<Error>((resolve, reject) => {
+      followTeamActivity(environment, team.id, newestSeq, {
+        onError: resolve,
+        onCompleted: () => reject(new Error('completed without ACCESS_REVOKED')),
+      });
+    });
+    const removed = await app.gql(
+      `mutation ($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }`,
+      { t: team.id, u: leaving.id },
+      team.owner.token,
+    );
+    expect(removed.errors).toBeUndefined();
+
+    const failure = await ended;
+    expect(failure).toBeInstanceOf(TeamgraphError);
+    expect((failure as TeamgraphError).code).toBe('ACCESS_REVOKED');
+    // The row that ended the access reached the store before the end.
+    expect(view.data.activity.edges[0]!.node).toMatchObject({
+      seq: newestSeq + 1,
+      action: 'MEMBER_REMOVED',
+      subjectId: leaving.id,
+    });
+    view.dispose();
+    query.dispose();
+  });
+
   it("refuses a feed of another team's activity: the error carries FORBIDDEN", async () => {
     const stranger = await insertUser(app);
     const { environment } = relayAs(stranger);

@@ -204,6 +204,30 @@ describe('a Relay client on teamgraph', () => {
     query.dispose();
   });
 
+  it('rejects loadNext once the caller was removed: node(id:) answers null, nothing merges', async () => {
+    const leaving = await addMember(app, team, 'MEMBER', await insertUser(app));
+    const { environment } = relayAs(leaving);
+    const query = await loadQuery<TeamMembersQuery>(environment, teamMembersQuery, {
+      teamId: team.id,
+      count: MEMBER_PAGE,
+    });
+    const ref = query.data.team;
+    const removed = await app.gql(
+      `mutation ($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }`,
+      { t: team.id, u: leaving.id },
+      team.owner.token,
+    );
+    expect(removed.errors).toBeUndefined();
+
+    await expect(loadNext(environment, teamMembersFragment, ref, MEMBER_PAGE)).rejects.toThrow(
+      'node(id:) answered null',
+    );
+    const view = viewFragment<teamMembers_team$data>(environment, teamMembersFragment, ref);
+    expect(view.data.memberConnection.edges).toHaveLength(MEMBER_PAGE);
+    view.dispose();
+    query.dispose();
+  });
+
   it('refetches an item through node(id:) after another user changed it', async () => {
     const sent: SentOperation[] = [];
     const { environment } = relayAs(team.owner, sent);

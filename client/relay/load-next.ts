@@ -40,7 +40,8 @@ export function hasNext(
  * What usePaginationFragment's `loadNext(count)` does, without React: reads the connection's
  * endCursor from the store, fetches the fragment's generated pagination query (through
  * `node(id:)`) for the next `count` edges, and lets the connection handler append them to the
- * same connection. Resolves with `hasNextPage` after the load (false: nothing was fetched).
+ * same connection. Resolves with `hasNextPage` after the load (false: nothing was fetched);
+ * rejects when `node(id:)` answers null (the caller lost sight of the object).
  */
 export async function loadNext(
   environment: Environment,
@@ -53,7 +54,7 @@ export async function loadNext(
     fragment,
     'loadNext',
   );
-  const { identifierInfo } = getRefetchMetadata(fragment, 'loadNext');
+  const { identifierInfo, fragmentRefPathInResponse } = getRefetchMetadata(fragment, 'loadNext');
   const { END_CURSOR, HAS_NEXT_PAGE } = ConnectionInterface.get();
   const before = storedPageInfo(environment, fragment, ref);
   if (!before?.[HAS_NEXT_PAGE]) return false;
@@ -70,8 +71,12 @@ export async function loadNext(
     const data = environment.lookup(selector).data as Record<string, unknown>;
     variables[identifierInfo.identifierQueryVariableName] = data[identifierField];
   }
-  await fetchQuery(environment, paginationRequest, variables, {
+  const response = await fetchQuery(environment, paginationRequest, variables, {
     networkCacheConfig: { force: true },
   }).toPromise();
+  // node(id:) answers null once the caller may no longer see the object (removed from the
+  // team): nothing was merged, and a caller looping on hasNext would ask again forever.
+  if (identifierInfo != null && getValueAtPath(response, fragmentRefPathInResponse) == null)
+    throw new Error(`${fragment.name}: node(id:) answered null, the object is no longer visible`);
   return hasNext(environment, fragment, ref);
 }

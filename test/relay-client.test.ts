@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ConcreteRequest } from 'relay-runtime';
 import WebSocket from 'ws';
-import { TeamgraphError } from '../client/src/errors';
+import { createTeamgraphClient, operations, TeamgraphError } from '../client/src';
 import {
   commit,
   createRelayClient,
@@ -14,6 +16,7 @@ import {
   viewFragment,
   type RelayClient,
 } from '../client/relay';
+import { relayOperations } from '../client/relay/operations';
 import itemCreateMutation, {
   type itemCreateMutation as ItemCreateMutation,
 } from '../client/relay/__generated__/itemCreateMutation.graphql';
@@ -39,6 +42,7 @@ import teamMembersFragment, {
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { insertUser } from './support/fast-users';
+import { PRODUCTION_ENV } from './support/production-env';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -70,6 +74,12 @@ function relayAs(user: TestUser, sent: SentOperation[] = []): RelayClient {
   });
   clients.push(client);
   return client;
+}
+
+/** An artifact as relay-compiler writes it: a Request (an operation) or a Fragment. */
+interface GeneratedNode {
+  kind: string;
+  params?: { name: string };
 }
 
 const ACTIVITY_PAGE = 4;
@@ -118,6 +128,21 @@ describe('the committed Relay artifacts', () => {
         },
       ),
     ).resolves.toBeDefined();
+  });
+
+  it('are all listed in relayOperations, so the trusted-document manifest holds every one', async () => {
+    const generated = path.join(__dirname, '..', 'client', 'relay', '__generated__');
+    const artifacts = await Promise.all(
+      readdirSync(generated).map(
+        async (file) =>
+          ((await import(path.join(generated, file))) as { default: GeneratedNode }).default,
+      ),
+    );
+    const requests = artifacts.filter((node) => node.kind === 'Request');
+    expect(requests.length).toBeGreaterThan(0);
+    expect(relayOperations.map(({ params }) => params.name).sort()).toEqual(
+      requests.map((request) => request.params!.name).sort(),
+    );
   });
 });
 
@@ -397,5 +422,118 @@ describe('a Relay client on teamgraph', () => {
     });
     expect(failure).toBeInstanceOf(TeamgraphError);
     expect((failure as TeamgraphError).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('a Relay client against a server that runs trusted documents only', () => {
+  let strict: TestApp;
+  let owner: TestUser;
+  let teamId: string;
+  const relayOn = (trustedDocuments: boolean, sent: SentOperation[] = []) => {
+    const client = createRelayClient({
+      url: strict.url,
+      token: owner.token,
+      webSocketImpl: WebSocket,
+      trustedDocuments,
+      fetch: (input, init) => {
+        sent.push(JSON.parse(String(init?.body)) as SentOperation);
+        return fetch(input, init);
+      },
+    });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    strict = await startTestApp({ ...PRODUCTION_ENV, TRUSTED_DOCUMENTS: 'require' });
+    owner = await insertUser(strict);
+    const kit = createTeamgraphClient({
+      url: strict.url,
+      token: owner.token,
+      webSocketImpl: WebSocket,
+      trustedDocuments: true,
+    });
+    teamId = (await kit.request(operations.CreateTeamDocument, { name: 'Strict' })).createTeam.id;
+    await kit.close();
+  });
+  afterAll(() => strict?.stop());
+
+  it('pages, mutates and follows by hash alone, over HTTP and graphql-ws', async () => {
+    const sent: SentOperation[] = [];
+    const { environment } = relayOn(true, sent);
+    const { createItem } = await commit<ItemCreateMutation>(environment, itemCreateMutation, {
+      teamId,
+      input: { title: 'By hash', content: {} },
+    });
+    const query = await loadQuery<TeamActivityQuery>(environment, teamActivityQuery, {
+      teamId,
+      count: 1,
+    });
+    const ref = query.data.team;
+    const view = viewFragment<teamActivity_team$data>(environment, teamActivityFragment, ref);
+    while (hasNext(environment, teamActivityFragment, ref))
+      await loadNext(environment, teamActivityFragment, ref, 1);
+    expect(view.data.activity.edges.map(({ node }) => node.action)).toEqual([
+      'ITEM_CREATED',
+      'TEAM_CREATED',
+    ]);
+
+    const errors: Error[] = [];
+    followTeamActivity(environment, teamId, 2, { onError: (error) => errors.push(error) });
+    const second = await commit<ItemCreateMutation>(environment, itemCreateMutation, {
+      teamId,
+      input: { title: 'Live by hash', content: {} },
+    });
+    await view.until((data) => data.activity.edges[0]?.node.subjectId === second.createItem.id);
+    expect(errors).toEqual([]);
+    expect(createItem.id).not.toBe(second.createItem.id);
+    // No text went over HTTP: every operation named by its manifest hash.
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    for (const body of sent) {
+      expect(body.query).toBeUndefined();
+      expect(body).toMatchObject({
+        extensions: { persistedQuery: { sha256Hash: expect.any(String) } },
+      });
+    }
+    view.dispose();
+    query.dispose();
+  });
+
+  it('runs the same documents sent as text, and refuses a Relay document the manifest lacks', async () => {
+    const { environment } = relayOn(false);
+    const query = await loadQuery<TeamActivityQuery>(environment, teamActivityQuery, {
+      teamId,
+      count: 1,
+    });
+    const view = viewFragment<teamActivity_team$data>(
+      environment,
+      teamActivityFragment,
+      query.data.team,
+    );
+    expect(view.data.activity.edges).toHaveLength(1);
+    view.dispose();
+    query.dispose();
+
+    // The same query, one comment longer: a document of its own, in no manifest.
+    const altered = {
+      ...teamActivityQuery,
+      params: {
+        ...teamActivityQuery.params,
+        cacheID: 'altered',
+        text: `${teamActivityQuery.params.text}# altered\n`,
+      },
+    } as ConcreteRequest;
+    for (const trustedDocuments of [false, true]) {
+      const refused = await loadQuery<TeamActivityQuery>(
+        relayOn(trustedDocuments).environment,
+        altered,
+        {
+          teamId,
+          count: 1,
+        },
+      ).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(TeamgraphError);
+      expect((refused as TeamgraphError).code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   type RequestParameters,
   type Variables,
 } from 'relay-runtime';
+import { documentPayload } from '../src/document-payload';
 import { TeamgraphError, type GraphqlErrorShape } from '../src/errors';
 
 export interface RelayNetworkOptions {
@@ -18,6 +19,11 @@ export interface RelayNetworkOptions {
   /** Node without a global WebSocket (Node 20): pass `ws`'s WebSocket. */
   webSocketImpl?: unknown;
   fetch?: typeof fetch;
+  /**
+   * Send each operation by its hash in the trusted-document manifest instead of its text
+   * (needed against TRUSTED_DOCUMENTS=require; any server accepts it), as the kit does.
+   */
+  trustedDocuments?: boolean;
 }
 
 export interface RelayNetwork {
@@ -54,13 +60,13 @@ function declaredVariables(request: RequestParameters & { text: string }): Reado
  * strips from the text; the server refuses a variable its operation does not declare, so only
  * the declared ones go.
  */
-function bodyOf(request: RequestParameters, variables: Variables) {
+function bodyOf(request: RequestParameters, variables: Variables, byHash: boolean) {
   const { text } = request;
   if (text == null)
     throw new Error(`${request.name} has no text: this network sends documents, not ids`);
   const declared = declaredVariables({ ...request, text });
   const sent = Object.fromEntries(Object.entries(variables).filter(([name]) => declared.has(name)));
-  return { query: text, operationName: request.name, variables: sent };
+  return { ...documentPayload(text, byHash), operationName: request.name, variables: sent };
 }
 
 /**
@@ -78,6 +84,12 @@ function acceptedAnswer(answer: Answer, status?: number): GraphQLResponse {
   return answer as GraphQLResponse;
 }
 
+/** graphql-ws requires a query string: a document sent by its hash has an empty one. */
+function subscribePayload(request: RequestParameters, variables: Variables, byHash: boolean) {
+  const body = bodyOf(request, variables, byHash);
+  return { ...body, query: body.query ?? '' };
+}
+
 /**
  * Relay's network layer for teamgraph: queries and mutations as JSON POSTs to the API with the
  * bearer token (a JSON content type is what the server's CSRF guard asks for), subscriptions
@@ -87,6 +99,7 @@ export function createRelayNetwork(options: RelayNetworkOptions): RelayNetwork {
   const currentToken = () =>
     typeof options.token === 'function' ? options.token() : (options.token ?? null);
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const byHash = options.trustedDocuments ?? false;
   const ws = createClient({
     url: options.url.replace(/^http/, 'ws'),
     webSocketImpl: options.webSocketImpl,
@@ -109,7 +122,7 @@ export function createRelayNetwork(options: RelayNetworkOptions): RelayNetwork {
         'content-type': 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify(bodyOf(request, variables)),
+      body: JSON.stringify(bodyOf(request, variables, byHash)),
     });
     const answer = (await response.json().catch(() => ({}))) as Answer;
     return acceptedAnswer(answer, response.status);
@@ -117,7 +130,7 @@ export function createRelayNetwork(options: RelayNetworkOptions): RelayNetwork {
 
   const subscribeFn = (request: RequestParameters, variables: Variables) =>
     Observable.create<GraphQLResponse>((sink) =>
-      ws.subscribe<Record<string, unknown>>(bodyOf(request, variables), {
+      ws.subscribe<Record<string, unknown>>(subscribePayload(request, variables, byHash), {
         next: (answer) => {
           try {
             sink.next(acceptedAnswer(answer as Answer));

@@ -479,7 +479,9 @@ describe('a Relay client against a server that runs trusted documents only', () 
     ]);
 
     const errors: Error[] = [];
-    followTeamActivity(environment, teamId, 2, { onError: (error) => errors.push(error) });
+    const feed = followTeamActivity(environment, teamId, 2, {
+      onError: (error) => errors.push(error),
+    });
     const second = await commit<ItemCreateMutation>(environment, itemCreateMutation, {
       teamId,
       input: { title: 'Live by hash', content: {} },
@@ -487,6 +489,7 @@ describe('a Relay client against a server that runs trusted documents only', () 
     await view.until((data) => data.activity.edges[0]?.node.subjectId === second.createItem.id);
     expect(errors).toEqual([]);
     expect(createItem.id).not.toBe(second.createItem.id);
+    feed.dispose();
     // No text went over HTTP: every operation named by its manifest hash.
     expect(sent.length).toBeGreaterThanOrEqual(4);
     for (const body of sent) {

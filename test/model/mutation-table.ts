@@ -46,6 +46,8 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   revokeInvitation: invitation.revokeInvitation,
   acceptInvitation: invitation.acceptInvitation,
   declineInvitation: invitation.declineInvitation,
+  acceptMyInvitation: invitation.acceptMyInvitation,
+  declineMyInvitation: invitation.declineMyInvitation,
   createItem: item.createItem,
   updateItem: item.updateItem,
   deleteItem: item.deleteItem,

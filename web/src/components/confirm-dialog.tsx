@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+
+export interface ConfirmRequest {
+  title: string;
+  /** What happens, in words a person weighs before saying yes. */
+  consequence: ReactNode;
+  confirmLabel: string;
+  /** Shown in the danger colour: the action cannot be undone. */
+  destructive?: boolean;
+}
+
+interface Props extends ConfirmRequest {
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+/**
+ * A modal confirmation on the native <dialog>: showModal() makes the rest of the page inert
+ * (focus stays inside), Escape cancels, and focus goes back to the control that opened it.
+ * The cancel button takes focus first, so Enter alone never confirms.
+ */
+export function ConfirmDialog({
+  title,
+  consequence,
+  confirmLabel,
+  destructive,
+  onConfirm,
+  onCancel,
+}: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const id = useId();
+
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const element = dialog.current;
+    element?.showModal();
+    cancel.current?.focus();
+    return () => {
+      element?.close();
+      opener?.focus();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="confirm"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-consequence`}
+      // Escape fires `cancel`; the dialog is closed by unmounting, so the page stays in charge.
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-consequence`}>{consequence}</div>
+      <div className="actions">
+        <button ref={cancel} type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={destructive ? 'danger' : undefined} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/**
+ * `confirm(request)` opens the dialog and resolves true or false; render `dialog` where the
+ * component renders. One question at a time per component.
+ */
+export function useConfirm(): {
+  confirm(request: ConfirmRequest): Promise<boolean>;
+  dialog: ReactNode;
+} {
+  const [open, setOpen] = useState<{ request: ConfirmRequest; answer(ok: boolean): void } | null>(
+    null,
+  );
+  const confirm = useCallback(
+    (request: ConfirmRequest) =>
+      new Promise<boolean>((resolve) =>
+        setOpen({
+          request,
+          answer: (ok) => {
+            setOpen(null);
+            resolve(ok);
+          },
+        }),
+      ),
+    [],
+  );
+  const dialog = open ? (
+    <ConfirmDialog
+      {...open.request}
+      onConfirm={() => open.answer(true)}
+      onCancel={() => open.answer(false)}
+    />
+  ) : null;
+  return { confirm, dialog };
+}

@@ -192,7 +192,7 @@ describeBrowser('team journeys in the web page', () => {
     await page.getByLabel('E-mail to invite').fill(invitee);
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     const pending = page.getByRole('region', { name: /^Pending invitations/ });
-    await pending.getByText(invitee).waitFor();
+    await pending.getByRole('listitem').filter({ hasText: invitee }).waitFor();
     const [first] = await inbox.waitFor(invitee, 1);
     await expectSound(page, ownerProfile);
 
@@ -213,8 +213,10 @@ describeBrowser('team journeys in the web page', () => {
     await landing.goto(linkIn(first));
     await landing.getByText(/This invitation link is not valid any more/).waitFor();
     await expectSound(landing, guest);
-    await landing.goto(resentLink);
-    await landing.getByText(/invites you to join/).waitFor();
+    // Each link in a tab of its own, as a mail client opens it.
+    const live = await guest.newPage();
+    await live.goto(resentLink);
+    await live.getByText(/invites you to join/).waitFor();
 
     await pending.getByRole('button', { name: `Revoke the invitation to ${invitee}` }).click();
     const dialog = page.getByRole('dialog', { name: `Revoke the invitation to ${invitee}?` });
@@ -222,7 +224,8 @@ describeBrowser('team journeys in the web page', () => {
     await expectSound(page, ownerProfile);
     await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
     await page.getByText(`The invitation to ${invitee} was revoked.`).waitFor();
-    await pending.getByText(invitee).waitFor({ state: 'detached' });
+    await pending.getByRole('listitem').filter({ hasText: invitee }).waitFor({ state: 'detached' });
+    await pending.getByText('Pending invitations (0)').waitFor();
 
     const revoked = await guest.newPage();
     await revoked.goto(resentLink);

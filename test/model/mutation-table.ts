@@ -46,11 +46,12 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   revokeInvitation: invitation.revokeInvitation,
   acceptInvitation: invitation.acceptInvitation,
   declineInvitation: invitation.declineInvitation,
-  acceptMyInvitation: invitation.acceptMyInvitation,
-  declineMyInvitation: invitation.declineMyInvitation,
   createItem: item.createItem,
   updateItem: item.updateItem,
   deleteItem: item.deleteItem,
+  // New rows go last: every pair already listed keeps its place and picks (see every-pair.ts).
+  acceptMyInvitation: invitation.acceptMyInvitation,
+  declineMyInvitation: invitation.declineMyInvitation,
 };
 
 export const MUTATION_NAMES = Object.keys(MUTATIONS);

@@ -1,17 +1,22 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
-export interface ConfirmRequest {
+export interface ConfirmDialogProps {
   title: string;
-  /** What happens, in words a person weighs before saying yes. */
-  consequence: ReactNode;
+  /** What happens, in words a person weighs before saying yes (what is lost, for good). */
+  children: ReactNode;
   confirmLabel: string;
-  /** Shown in the danger colour: the action cannot be undone. */
-  destructive?: boolean;
-}
-
-interface Props extends ConfirmRequest {
   onConfirm(): void;
   onCancel(): void;
+  /** Shown in the danger colour: the action cannot be undone. */
+  danger?: boolean;
+}
+
+/** A question for `useConfirm`: the dialog's props without the answers. */
+export interface ConfirmRequest extends Omit<
+  ConfirmDialogProps,
+  'children' | 'onConfirm' | 'onCancel'
+> {
+  consequence: ReactNode;
 }
 
 /**
@@ -21,12 +26,12 @@ interface Props extends ConfirmRequest {
  */
 export function ConfirmDialog({
   title,
-  consequence,
+  children,
   confirmLabel,
-  destructive,
+  danger,
   onConfirm,
   onCancel,
-}: Props) {
+}: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const id = useId();
@@ -55,12 +60,12 @@ export function ConfirmDialog({
       }}
     >
       <h2 id={`${id}-title`}>{title}</h2>
-      <div id={`${id}-consequence`}>{consequence}</div>
+      <div id={`${id}-consequence`}>{children}</div>
       <div className="actions">
         <button ref={cancel} type="button" className="secondary" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={destructive ? 'danger' : undefined} onClick={onConfirm}>
+        <button type="button" className={danger ? 'danger' : undefined} onClick={onConfirm}>
           {confirmLabel}
         </button>
       </div>
@@ -94,10 +99,14 @@ export function useConfirm(): {
   );
   const dialog = open ? (
     <ConfirmDialog
-      {...open.request}
+      title={open.request.title}
+      confirmLabel={open.request.confirmLabel}
+      danger={open.request.danger}
       onConfirm={() => open.answer(true)}
       onCancel={() => open.answer(false)}
-    />
+    >
+      {open.request.consequence}
+    </ConfirmDialog>
   ) : null;
   return { confirm, dialog };
 }

@@ -107,7 +107,7 @@ export function Members({
         </p>
       ),
       confirmLabel: `Remove ${name}`,
-      destructive: true,
+      danger: true,
     });
     if (ok)
       await act(() => client.request(RemoveMemberDocument, { teamId, userId: member.user.id }));

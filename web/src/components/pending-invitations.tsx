@@ -82,7 +82,7 @@ export function PendingInvitations({ teamId, revision, links, onLink, disabled }
       title: `Revoke the invitation to ${invitation.email}?`,
       consequence: <p>The link in their e-mail stops working. You can invite them again later.</p>,
       confirmLabel: 'Revoke invitation',
-      destructive: true,
+      danger: true,
     });
     if (!ok) return;
     await act(async () => {

@@ -87,7 +87,7 @@ export function TeamSettings(props: Props) {
           </p>
         ),
         confirmLabel: `Transfer to ${target.displayName}`,
-        destructive: true,
+        danger: true,
       });
       if (!ok) return null;
       await client.request(TransferOwnershipDocument, { teamId, userId: target.id });
@@ -133,7 +133,7 @@ export function TeamSettings(props: Props) {
           </p>
         ),
         confirmLabel: `Leave ${teamName}`,
-        destructive: true,
+        danger: true,
       });
       if (!ok) return null;
       await client.request(LeaveTeamDocument, { teamId });
@@ -153,7 +153,7 @@ export function TeamSettings(props: Props) {
           </p>
         ),
         confirmLabel: `Delete ${teamName} and its data`,
-        destructive: true,
+        danger: true,
       });
       if (!ok) return null;
       await client.request(DeleteTeamDocument, { teamId });

@@ -55,6 +55,22 @@ export class InvitationResolver {
     return ctx.services.invitations.decline(requireViewer(ctx).user, token, ctx.ip);
   }
 
+  @Mutation(() => Membership, {
+    description:
+      "Accepts one of `myInvitations` by its id: for the signed-in user whose verified e-mail is the invitation's.",
+  })
+  acceptMyInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Membership> {
+    return ctx.services.invitations.acceptMine(requireViewer(ctx).user, id, ctx.ip);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Declines one of `myInvitations` by its id: for the signed-in user whose verified e-mail is the invitation's.",
+  })
+  declineMyInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.invitations.declineMine(requireViewer(ctx).user, id, ctx.ip);
+  }
+
   @Query(() => InvitationPreview, {
     nullable: true,
     description:

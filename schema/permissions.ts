@@ -81,6 +81,9 @@ export const permissionRules = {
     // Signed in; the service checks the invitation is addressed to the caller's e-mail.
     acceptInvitation: isAuthenticated,
     declineInvitation: isAuthenticated,
+    // The same by the id `myInvitations` lists; the service checks the verified address.
+    acceptMyInvitation: isAuthenticated,
+    declineMyInvitation: isAuthenticated,
     createItem: isMemberOfTeamArg,
     updateItem: isMemberOfItemTeamArg,
     deleteItem: canDeleteItemArg,

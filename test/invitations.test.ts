@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   buildInvitation,
   expireInvitation,
@@ -642,6 +642,86 @@ describe('myInvitations', () => {
       me.token,
     );
     expect(errorCode(response)).toBe('FORBIDDEN');
+  });
+});
+
+describe('acceptMyInvitation and declineMyInvitation', () => {
+  const ACCEPT_MINE = `mutation ($id: ID!) { acceptMyInvitation(id: $id) { role team { id } user { id } } }`;
+  const DECLINE_MINE = `mutation ($id: ID!) { declineMyInvitation(id: $id) }`;
+
+  it('accepts one of my invitations by its id, records MEMBER_JOINED and kills its token', async () => {
+    const { team } = await setup();
+    const me = await insertUser(app);
+    await markEmailVerified(app, me);
+    const invitation = await buildInvitation(app, team, { email: me.email, role: 'ADMIN' });
+    const seq = await lastActivitySeq(app, team.id);
+    const response = await app.gql(ACCEPT_MINE, { id: invitation.id }, me.token);
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      acceptMyInvitation: { role: 'ADMIN', team: { id: team.id }, user: { id: me.id } },
+    });
+    expect((await invitationRow(invitation.id)).status).toBe('ACCEPTED');
+    await expectActivity(app, team.id, {
+      action: 'MEMBER_JOINED',
+      actorId: me.id,
+      subjectId: me.id,
+      afterSeq: seq,
+    });
+    expect(
+      (await app.gql<{ myInvitations: unknown[] }>(MY_INVITATIONS, {}, me.token)).data,
+    ).toEqual({ myInvitations: [] });
+    await expectDenied(() => app.gql(ACCEPT, { token: invitation.token }, me.token), 'FORBIDDEN');
+    await expectDenied(() => app.gql(ACCEPT_MINE, { id: invitation.id }, me.token), 'FORBIDDEN');
+  });
+
+  it('declines one of my invitations by its id and records INVITATION_DECLINED', async () => {
+    const { team } = await setup();
+    const me = await insertUser(app);
+    await markEmailVerified(app, me);
+    const invitation = await buildInvitation(app, team, { email: me.email });
+    const seq = await lastActivitySeq(app, team.id);
+    const response = await app.gql(DECLINE_MINE, { id: invitation.id }, me.token);
+    expect(response.data).toEqual({ declineMyInvitation: true });
+    expect(await membershipCount(team.id, me.id)).toBe(0);
+    await expectActivity(app, team.id, {
+      action: 'INVITATION_DECLINED',
+      actorId: me.id,
+      subjectType: 'Invitation',
+      subjectId: invitation.id,
+      afterSeq: seq,
+    });
+    await expectDenied(() => app.gql(DECLINE_MINE, { id: invitation.id }, me.token), 'FORBIDDEN');
+  });
+
+  it('refuses, changing nothing, an unproven address, someone else, an expired or unknown id, and a malformed one', async () => {
+    const { team } = await setup();
+    const unproven = await insertUser(app);
+    const mine = await buildInvitation(app, team, { email: unproven.email });
+    for (const document of [ACCEPT_MINE, DECLINE_MINE]) {
+      // Anyone may sign up with an invitee's address: only a proven one answers by id.
+      await expectDenied(() => app.gql(document, { id: mine.id }, unproven.token), 'FORBIDDEN');
+      const stranger = await insertUser(app);
+      await markEmailVerified(app, stranger);
+      await expectDenied(() => app.gql(document, { id: mine.id }, stranger.token), 'FORBIDDEN');
+      await expectDenied(
+        () => app.gql(document, { id: randomUUID() }, stranger.token),
+        'FORBIDDEN',
+      );
+      await expectDenied(
+        () => app.gql(document, { id: 'not-an-id' }, stranger.token),
+        'BAD_USER_INPUT',
+        'id',
+      );
+    }
+    const late = await insertUser(app);
+    await markEmailVerified(app, late);
+    const expired = await buildInvitation(app, team, { email: late.email });
+    await expireInvitation(app, expired.id);
+    const refused = await expectDenied(
+      () => app.gql(ACCEPT_MINE, { id: expired.id }, late.token),
+      'FORBIDDEN',
+    );
+    expect(refused.errors![0].message).toMatch(/expired/);
   });
 });
 

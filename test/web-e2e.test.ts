@@ -142,6 +142,11 @@ describeBrowser('web page in Chromium', () => {
     await ownerPage.locator(`[data-user="${member.id}"]`).waitFor();
     await ownerPage.screenshot({ path: screenshotPath('web-members.png') });
     await ownerPage.locator(`[data-user="${member.id}"]`).getByTestId('remove-member').click();
+    // Removal asks first (a dialog naming the consequence).
+    await ownerPage
+      .getByRole('dialog')
+      .getByRole('button', { name: /^Remove / })
+      .click();
     await memberTab.getByTestId('access-ended').waitFor({ timeout: 5_000 });
     await memberSecondTab.getByTestId('access-ended').waitFor({ timeout: 5_000 });
     await memberTab.screenshot({ path: screenshotPath('web-access-ended.png') });

@@ -363,6 +363,93 @@ export type ItemQueryVariables = Exact<{
 
 export type ItemQuery = { item: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } };
 
+export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyInvitationsQuery = { myInvitations: Array<{ id: string, teamName: string, role: Role, expiresAt: string, invitedBy: { id: string, displayName: string } }> };
+
+export type AcceptMyInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AcceptMyInvitationMutation = { acceptMyInvitation: { role: Role, team: { id: string, name: string } } };
+
+export type DeclineMyInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeclineMyInvitationMutation = { declineMyInvitation: boolean };
+
+export type PendingInvitationsQueryVariables = Exact<{
+  teamId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type PendingInvitationsQuery = { team: { id: string, invitationConnection: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, email: string, role: Role, createdAt: string, expiresAt: string, invitedBy: { id: string, displayName: string } } }> } } };
+
+export type ResendInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResendInvitationMutation = { resendInvitation: { token: string, invitation: { id: string, expiresAt: string } } };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeInvitationMutation = { revokeInvitation: { id: string, status: InvitationStatus } };
+
+export type TeamSettingsQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamSettingsQuery = { team: { id: string, name: string, myRole: Role, twoFactorRequired: boolean }, me: { id: string, twoFactorEnabled: boolean | null } | null };
+
+export type RenameTeamMutationVariables = Exact<{
+  teamId: string | number;
+  name: string;
+}>;
+
+
+export type RenameTeamMutation = { renameTeam: { id: string, name: string } };
+
+export type TransferOwnershipMutationVariables = Exact<{
+  teamId: string | number;
+  userId: string | number;
+}>;
+
+
+export type TransferOwnershipMutation = { transferOwnership: { id: string, myRole: Role } };
+
+export type LeaveTeamMutationVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type LeaveTeamMutation = { leaveTeam: boolean };
+
+export type DeleteTeamMutationVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type DeleteTeamMutation = { deleteTeam: string };
+
+export type SetTwoFactorRequiredMutationVariables = Exact<{
+  teamId: string | number;
+  required: boolean;
+}>;
+
+
+export type SetTwoFactorRequiredMutation = { setTwoFactorRequired: { id: string, twoFactorRequired: boolean } };
+
 export type TeamPageQueryVariables = Exact<{
   teamId: string | number;
 }>;
@@ -910,6 +997,130 @@ export const ItemDocument = new TypedDocumentString(`
     displayName
   }
 }`) as unknown as TypedDocumentString<ItemQuery, ItemQueryVariables>;
+export const MyInvitationsDocument = new TypedDocumentString(`
+    query MyInvitations {
+  myInvitations {
+    id
+    teamName
+    role
+    expiresAt
+    invitedBy {
+      id
+      displayName
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MyInvitationsQuery, MyInvitationsQueryVariables>;
+export const AcceptMyInvitationDocument = new TypedDocumentString(`
+    mutation AcceptMyInvitation($id: ID!) {
+  acceptMyInvitation(id: $id) {
+    role
+    team {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptMyInvitationMutation, AcceptMyInvitationMutationVariables>;
+export const DeclineMyInvitationDocument = new TypedDocumentString(`
+    mutation DeclineMyInvitation($id: ID!) {
+  declineMyInvitation(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeclineMyInvitationMutation, DeclineMyInvitationMutationVariables>;
+export const PendingInvitationsDocument = new TypedDocumentString(`
+    query PendingInvitations($teamId: ID!, $first: Int, $after: String) {
+  team(id: $teamId) {
+    id
+    invitationConnection(status: PENDING, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          email
+          role
+          createdAt
+          expiresAt
+          invitedBy {
+            id
+            displayName
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PendingInvitationsQuery, PendingInvitationsQueryVariables>;
+export const ResendInvitationDocument = new TypedDocumentString(`
+    mutation ResendInvitation($id: ID!) {
+  resendInvitation(id: $id) {
+    token
+    invitation {
+      id
+      expiresAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResendInvitationMutation, ResendInvitationMutationVariables>;
+export const RevokeInvitationDocument = new TypedDocumentString(`
+    mutation RevokeInvitation($id: ID!) {
+  revokeInvitation(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const TeamSettingsDocument = new TypedDocumentString(`
+    query TeamSettings($teamId: ID!) {
+  team(id: $teamId) {
+    id
+    name
+    myRole
+    twoFactorRequired
+  }
+  me {
+    id
+    twoFactorEnabled
+  }
+}
+    `) as unknown as TypedDocumentString<TeamSettingsQuery, TeamSettingsQueryVariables>;
+export const RenameTeamDocument = new TypedDocumentString(`
+    mutation RenameTeam($teamId: ID!, $name: String!) {
+  renameTeam(teamId: $teamId, name: $name) {
+    id
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<RenameTeamMutation, RenameTeamMutationVariables>;
+export const TransferOwnershipDocument = new TypedDocumentString(`
+    mutation TransferOwnership($teamId: ID!, $userId: ID!) {
+  transferOwnership(teamId: $teamId, userId: $userId) {
+    id
+    myRole
+  }
+}
+    `) as unknown as TypedDocumentString<TransferOwnershipMutation, TransferOwnershipMutationVariables>;
+export const LeaveTeamDocument = new TypedDocumentString(`
+    mutation LeaveTeam($teamId: ID!) {
+  leaveTeam(teamId: $teamId)
+}
+    `) as unknown as TypedDocumentString<LeaveTeamMutation, LeaveTeamMutationVariables>;
+export const DeleteTeamDocument = new TypedDocumentString(`
+    mutation DeleteTeam($teamId: ID!) {
+  deleteTeam(teamId: $teamId)
+}
+    `) as unknown as TypedDocumentString<DeleteTeamMutation, DeleteTeamMutationVariables>;
+export const SetTwoFactorRequiredDocument = new TypedDocumentString(`
+    mutation SetTwoFactorRequired($teamId: ID!, $required: Boolean!) {
+  setTwoFactorRequired(teamId: $teamId, required: $required) {
+    id
+    twoFactorRequired
+  }
+}
+    `) as unknown as TypedDocumentString<SetTwoFactorRequiredMutation, SetTwoFactorRequiredMutationVariables>;
 export const TeamPageDocument = new TypedDocumentString(`
     query TeamPage($teamId: ID!) {
   team(id: $teamId) {

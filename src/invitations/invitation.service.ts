@@ -190,11 +190,28 @@ export class InvitationService {
     });
   }
 
-  async accept(actor: User, token: string, ip: string): Promise<Membership> {
+  accept(actor: User, token: string, ip: string): Promise<Membership> {
+    return this.join(actor, ip, (tx) => this.lockOpenInvitationFor(tx, actor, token));
+  }
+
+  /**
+   * Accepts one of `myInvitations` by its id: the signed-in invitee's verified address stands in
+   * for the e-mailed token (the same rule that lets them list it).
+   */
+  acceptMine(actor: User, invitationId: string, ip: string): Promise<Membership> {
+    return this.join(actor, ip, (tx) => this.lockOpenInvitationById(tx, actor, invitationId));
+  }
+
+  /** Joins the team of the invitation `lockOpen` finds open for the actor, consuming it. */
+  private async join(
+    actor: User,
+    ip: string,
+    lockOpen: (tx: EntityManager) => Promise<{ team: Team; invitation: Invitation }>,
+  ): Promise<Membership> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
-      const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
+      const { team, invitation } = await lockOpen(tx);
       if (await roleIn(tx, team.id, actor.id))
         throw conflict('You are already a member of this team.');
       const now = new Date();
@@ -246,11 +263,24 @@ export class InvitationService {
     });
   }
 
-  async decline(actor: User, token: string, ip: string): Promise<boolean> {
+  decline(actor: User, token: string, ip: string): Promise<boolean> {
+    return this.refuse(actor, ip, (tx) => this.lockOpenInvitationFor(tx, actor, token));
+  }
+
+  /** Declines one of `myInvitations` by its id (see `acceptMine`). */
+  declineMine(actor: User, invitationId: string, ip: string): Promise<boolean> {
+    return this.refuse(actor, ip, (tx) => this.lockOpenInvitationById(tx, actor, invitationId));
+  }
+
+  private async refuse(
+    actor: User,
+    ip: string,
+    lockOpen: (tx: EntityManager) => Promise<{ team: Team; invitation: Invitation }>,
+  ): Promise<boolean> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
-      const { team, invitation } = await this.lockOpenInvitationFor(tx, actor, token);
+      const { team, invitation } = await lockOpen(tx);
       await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.DECLINED);
       return true;
     });
@@ -331,11 +361,22 @@ export class InvitationService {
       throw forbidden('This invitation was sent to a different e-mail address.');
     const { team, invitation } = await this.lockInvitation(tx, found.id);
     if (invitation.tokenHash !== found.tokenHash) throw forbidden(NOT_VALID);
-    const status = effectiveStatus(invitation);
-    if (status === InvitationStatus.EXPIRED)
-      throw forbidden('This invitation has expired; ask for a new one.');
-    if (status !== InvitationStatus.PENDING) throw forbidden(NOT_VALID);
-    return { team, invitation };
+    return { team, invitation: stillOpen(invitation) };
+  }
+
+  /**
+   * The invitation with this id, locked like `lockOpenInvitationFor`, for an actor whose address
+   * it was sent to and who has proven that address (read under the account lock the caller
+   * holds). Anything else is FORBIDDEN alike, so an id reveals nothing.
+   */
+  private async lockOpenInvitationById(tx: EntityManager, actor: User, invitationId: string) {
+    const account = await tx.getRepository(User).findOne({
+      where: { id: actor.id },
+      select: { id: true, email: true, emailVerifiedAt: true },
+    });
+    const { team, invitation } = await this.lockInvitation(tx, invitationId);
+    if (!account?.emailVerifiedAt || invitation.email !== account.email) throw forbidden(NOT_VALID);
+    return { team, invitation: stillOpen(invitation) };
   }
 
   /** Locks the invitation's team and reads the invitation under that lock. Missing: FORBIDDEN. */
@@ -405,4 +446,13 @@ export class InvitationService {
       this.logger.error({ err: error, invitationId: invitation.id }, 'invitation e-mail failed');
     });
   }
+}
+
+/** The invitation when it can still be answered; FORBIDDEN saying why otherwise. */
+function stillOpen(invitation: Invitation): Invitation {
+  const status = effectiveStatus(invitation);
+  if (status === InvitationStatus.EXPIRED)
+    throw forbidden('This invitation has expired; ask for a new one.');
+  if (status !== InvitationStatus.PENDING) throw forbidden(NOT_VALID);
+  return invitation;
 }

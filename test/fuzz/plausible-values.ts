@@ -33,6 +33,8 @@ export const PLAUSIBLE: Record<string, Plausible> = {
   'Team.invitationConnection.after': () => null,
   'Mutation.acceptInvitation.token': (f) => f.invitationToken,
   'Mutation.declineInvitation.token': (f) => f.invitationToken,
+  'Mutation.acceptMyInvitation.id': (f) => f.refs.invitation,
+  'Mutation.declineMyInvitation.id': (f) => f.refs.invitation,
   'Mutation.changeMemberRole.teamId': teamId,
   'Mutation.changeMemberRole.userId': memberId,
   'Mutation.changeMemberRole.role': () => 'ADMIN',

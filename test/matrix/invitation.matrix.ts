@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildInvitation, freshEmail } from '../factories/invitation.factory';
+import { markEmailVerified } from '../factories/user.factory';
 import {
   expectAll,
   teamExpectation,
@@ -16,6 +17,13 @@ const invitationForCaller = async (world: World, caller: Caller) => {
   const email = invitable(caller) ? world.users[caller as 'outsider'].email : freshEmail();
   const { token } = await buildInvitation(world.app, world.team, { email });
   return { token };
+};
+
+/** As `invitationForCaller`, by id, with the invitee's address proven (what `myInvitations` needs). */
+const myInvitationForCaller = async (world: World, caller: Caller) => {
+  const email = invitable(caller) ? world.users[caller as 'outsider'].email : freshEmail();
+  if (invitable(caller)) await markEmailVerified(world.app, world.users[caller as 'outsider']);
+  return { id: (await buildInvitation(world.app, world.team, { email })).id };
 };
 
 const invitationId =
@@ -107,6 +115,20 @@ export const cases: MatrixCase[] = [
     mutation: true,
     prepare: invitationForCaller,
     document: `mutation ($token: String!) { declineInvitation(token: $token) }`,
+    expect: addresseeOnly,
+  },
+  {
+    operation: 'acceptMyInvitation',
+    mutation: true,
+    prepare: myInvitationForCaller,
+    document: `mutation ($id: ID!) { acceptMyInvitation(id: $id) { role team { id name } user { id } } }`,
+    expect: addresseeOnly,
+  },
+  {
+    operation: 'declineMyInvitation',
+    mutation: true,
+    prepare: myInvitationForCaller,
+    document: `mutation ($id: ID!) { declineMyInvitation(id: $id) }`,
     expect: addresseeOnly,
   },
   {

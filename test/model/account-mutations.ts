@@ -147,7 +147,7 @@ export const signUp = mutation<{
             twoFactor: false,
             pendingSecret: null,
             recoveryCodes: [],
-            verifyLinks: [{ token: served.linkTokens[0], live: true }],
+            verifyLinks: [{ token: served.linkTokens[0], live: true, email }],
             resetLinks: [],
             emailChanges: [],
             revertLinks: [],
@@ -390,7 +390,10 @@ export const verifyEmail = mutation<LinkIntent>({
   expect(model, { accountId, token }) {
     const account = accountById(model, accountId)!;
     const link = account.verifyLinks.find((l) => l.token === token);
-    if (account.deleted || !link?.live) return fail('BAD_USER_INPUT');
+    // A link verifies the address it was sent to, while the account uses it (again, after a
+    // revert): one for a former address is refused and stays unspent.
+    if (account.deleted || !link?.live || link.email !== account.email)
+      return fail('BAD_USER_INPUT');
     return succeed((next) => {
       const verified = accountById(next, accountId)!;
       verified.verified = true;
@@ -409,7 +412,9 @@ export const resendVerificationEmail = ofActor(
         ok: true,
         links: [{ to: account.email, subject: SUBJECTS.verify }],
         apply(next, served) {
-          newest(accountById(next, actor.accountId)!.verifyLinks, served.linkTokens[0]);
+          const links = accountById(next, actor.accountId)!.verifyLinks;
+          for (const link of links) link.live = false;
+          links.push({ token: served.linkTokens[0], live: true, email: account.email });
         },
       },
     ];
@@ -508,8 +513,6 @@ function moveTo(account: Account, email: string): void {
   account.formerEmails.push(account.email);
   account.email = email;
   account.verified = true;
-  // Links sent to the old address are for an address the account no longer uses.
-  for (const l of account.verifyLinks) l.live = false;
 }
 
 /** What a change of credentials ends: other sessions, pending links, a setup not confirmed. */

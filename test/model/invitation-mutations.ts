@@ -72,15 +72,20 @@ interface InvitationIntent {
   token: string;
 }
 
-/** An invitation of the run (its team may be gone) and one of its tokens, often the newest. */
-function invitationPlan(query: string, byToken: boolean) {
+/**
+ * An invitation of the run (its team may be gone) and one of its tokens, often the newest.
+ * Managers name it by id; invitees answer by token or (their own) by id.
+ */
+function invitationPlan(query: string, by: 'manager' | 'token' | 'invitee-id') {
+  const byToken = by === 'token';
+  const byInvitee = by !== 'manager';
   return (model: Model, picks: { actor: number; invitation: number; choice: number }) => {
     const invitation = nth(model.invitations, picks.invitation);
     // Invitees mostly act on their own invitations: the account holding the address, if any.
     const invitee = invitation
       ? model.accounts.findIndex((a) => !a.deleted && a.email === invitation.email)
       : -1;
-    const actorIndex = byToken && invitee >= 0 && picks.choice % 4 !== 3 ? invitee : picks.actor;
+    const actorIndex = byInvitee && invitee >= 0 && picks.choice % 4 !== 3 ? invitee : picks.actor;
     const actor = pickActor(model, {
       ...picks,
       actor: actorIndex,
@@ -125,7 +130,7 @@ function managed(
 export const resendInvitation = mutation<InvitationIntent>({
   plan: invitationPlan(
     `mutation ($id: ID!) { resendInvitation(id: $id) { token invitation { id } } }`,
-    false,
+    'manager',
   ),
   expect: (model, intent) =>
     managed(model, intent, (invitation, role) => {
@@ -142,7 +147,7 @@ export const resendInvitation = mutation<InvitationIntent>({
 });
 
 export const revokeInvitation = mutation<InvitationIntent>({
-  plan: invitationPlan(`mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`, false),
+  plan: invitationPlan(`mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`, 'manager'),
   expect: (model, intent) =>
     managed(model, intent, (invitation, role) => {
       if (!canManage(role)) return fail('FORBIDDEN');
@@ -175,7 +180,7 @@ function answered(
 export const acceptInvitation = mutation<InvitationIntent>({
   plan: invitationPlan(
     `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`,
-    true,
+    'token',
   ),
   expect: (model, intent) =>
     answered(model, intent, (invitation, accountId) => {
@@ -194,9 +199,56 @@ export const acceptInvitation = mutation<InvitationIntent>({
 });
 
 export const declineInvitation = mutation<InvitationIntent>({
-  plan: invitationPlan(`mutation ($token: String!) { declineInvitation(token: $token) }`, true),
+  plan: invitationPlan(`mutation ($token: String!) { declineInvitation(token: $token) }`, 'token'),
   expect: (model, intent) =>
     answered(model, intent, () =>
+      succeed((next) => {
+        const declined = invitationIn(next, intent.invitationId);
+        declined.status = 'DECLINED';
+        for (const t of declined.tokens) t.live = false;
+        recordRow(next, teamById(next, declined.teamId)!, 'INVITATION_DECLINED');
+      }),
+    ),
+});
+
+/** Answering one of `myInvitations` by id: open, to the caller's address, which they proved. */
+function answeredMine(
+  model: Model,
+  intent: InvitationIntent,
+  then: (invitation: Invitation, accountId: string) => Outcome[],
+): Outcome[] {
+  const account = signedIn(model, intent.actor);
+  if (!account) return fail('UNAUTHENTICATED');
+  const invitation = invitationIn(model, intent.invitationId);
+  const addressed = account.verified && invitation.email === account.email;
+  if (!teamById(model, invitation.teamId) || !addressed || invitation.status !== 'PENDING')
+    return fail('FORBIDDEN');
+  return then(invitation, account.id);
+}
+
+export const acceptMyInvitation = mutation<InvitationIntent>({
+  plan: invitationPlan(
+    `mutation ($id: ID!) { acceptMyInvitation(id: $id) { role } }`,
+    'invitee-id',
+  ),
+  expect: (model, intent) =>
+    answeredMine(model, intent, (invitation, accountId) => {
+      if (roleOf(model, invitation.teamId, accountId)) return fail('CONFLICT');
+      return succeed((next) => {
+        const accepted = invitationIn(next, intent.invitationId);
+        accepted.status = 'ACCEPTED';
+        for (const t of accepted.tokens) t.live = false;
+        const team = teamById(next, accepted.teamId)!;
+        team.members[accountId] = accepted.role;
+        recordRow(next, team, 'MEMBER_JOINED');
+      });
+    }),
+});
+
+export const declineMyInvitation = mutation<InvitationIntent>({
+  plan: invitationPlan(`mutation ($id: ID!) { declineMyInvitation(id: $id) }`, 'invitee-id'),
+  expect: (model, intent) =>
+    answeredMine(model, intent, () =>
       succeed((next) => {
         const declined = invitationIn(next, intent.invitationId);
         declined.status = 'DECLINED';

@@ -49,6 +49,9 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   createItem: item.createItem,
   updateItem: item.updateItem,
   deleteItem: item.deleteItem,
+  // New rows go last: every pair already listed keeps its place and picks (see every-pair.ts).
+  acceptMyInvitation: invitation.acceptMyInvitation,
+  declineMyInvitation: invitation.declineMyInvitation,
 };
 
 export const MUTATION_NAMES = Object.keys(MUTATIONS);

@@ -29,7 +29,8 @@ export interface Account {
   twoFactor: boolean;
   pendingSecret: string | null;
   recoveryCodes: string[];
-  verifyLinks: Link[];
+  /** Verification links with the address each was sent to: it verifies only that address. */
+  verifyLinks: (Link & { email: string })[];
   resetLinks: Link[];
   /** E-mail change links with the address each one would confirm. */
   emailChanges: (Link & { newEmail: string })[];

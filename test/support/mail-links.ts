@@ -32,3 +32,10 @@ export async function waitForMail(
       .catch(() => undefined);
   }
 }
+
+/** The first `#token=` link in a received message, whole, as a person would click it. */
+export function linkIn(mail: ReceivedMail): string {
+  const match = /https?:\/\/[^\s"<>]+#token=[A-Za-z0-9_-]+/.exec(mail.decoded);
+  if (!match) throw new Error(`no link in:\n${mail.decoded}`);
+  return match[0];
+}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import {
   ChangeMemberRoleDocument,
   InviteMemberDocument,
@@ -8,6 +8,8 @@ import {
 } from '../../../client/generated/graphql';
 import { useSession } from '../session';
 import { asTeamgraphError } from '../use-request';
+import { useConfirm } from './confirm-dialog';
+import { invitationLink, PendingInvitations } from './pending-invitations';
 
 type Member = TeamPageQuery['team']['members'][number];
 
@@ -24,14 +26,29 @@ interface Props {
   members: Member[];
   disabled: boolean;
   onChanged(): void;
+  /** Bumped by the team's live activity about invitations. */
+  invitationsRevision: number;
 }
 
-export function Members({ teamId, myRole, myId, members, disabled, onChanged }: Props) {
+export function Members({
+  teamId,
+  myRole,
+  myId,
+  members,
+  disabled,
+  onChanged,
+  invitationsRevision,
+}: Props) {
   const { client } = useSession();
+  const { confirm, dialog } = useConfirm();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('MEMBER');
   const [message, setMessage] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
+  /** Invitation links issued in this page (a token is shown once), by invitation id. */
+  const [links, setLinks] = useState<Record<string, string>>({});
+  const [invited, setInvited] = useState(0);
+  const headingId = useId();
 
   const act = async (work: () => Promise<unknown>) => {
     setMessage(null);
@@ -47,14 +64,58 @@ export function Members({ teamId, myRole, myId, members, disabled, onChanged }: 
     event.preventDefault();
     void act(async () => {
       const { inviteMember } = await client.request(InviteMemberDocument, { teamId, email, role });
-      setLink(`${location.origin}/invitations/accept#token=${inviteMember.token}`);
+      const issued = invitationLink(inviteMember.token);
+      setLink(issued);
+      setLinks((known) => ({ ...known, [inviteMember.invitation.id]: issued }));
+      setInvited((n) => n + 1);
       setEmail('');
     });
   };
 
+  const changeRole = async (member: Member, next: Role) => {
+    const name = member.user.displayName;
+    const promoted = next === 'ADMIN';
+    const ok = await confirm({
+      title: `Make ${name} ${promoted ? 'an admin' : 'a member'}?`,
+      consequence: promoted ? (
+        <p>
+          As an admin, {name} can rename the team, invite people as members, resend and revoke
+          invitations, and remove members.
+        </p>
+      ) : (
+        <p>
+          {name} will no longer manage the team (no inviting or removing), and the invitations{' '}
+          {name} sent that are still pending are revoked.
+        </p>
+      ),
+      confirmLabel: promoted ? 'Make admin' : 'Make member',
+    });
+    if (ok)
+      await act(() =>
+        client.request(ChangeMemberRoleDocument, { teamId, userId: member.user.id, role: next }),
+      );
+  };
+
+  const remove = async (member: Member) => {
+    const name = member.user.displayName;
+    const ok = await confirm({
+      title: `Remove ${name} from the team?`,
+      consequence: (
+        <p>
+          {name} loses access at once: their open pages stop updating and they no longer see the
+          team&apos;s activity, items or members. Only a new invitation brings them back.
+        </p>
+      ),
+      confirmLabel: `Remove ${name}`,
+      danger: true,
+    });
+    if (ok)
+      await act(() => client.request(RemoveMemberDocument, { teamId, userId: member.user.id }));
+  };
+
   return (
-    <section className="members">
-      <h2>Members</h2>
+    <section className="members" aria-labelledby={headingId}>
+      <h2 id={headingId}>Members</h2>
       <ul data-testid="members">
         {members.map((m) => (
           <li key={m.user.id} data-user={m.user.id}>
@@ -63,15 +124,8 @@ export function Members({ teamId, myRole, myId, members, disabled, onChanged }: 
               <select
                 aria-label={`Role of ${m.user.displayName}`}
                 value={m.role}
-                onChange={(e) =>
-                  act(() =>
-                    client.request(ChangeMemberRoleDocument, {
-                      teamId,
-                      userId: m.user.id,
-                      role: e.target.value as Role,
-                    }),
-                  )
-                }
+                // The select stays on the current role until the change is confirmed and done.
+                onChange={(e) => void changeRole(m, e.target.value as Role)}
               >
                 <option value="ADMIN">admin</option>
                 <option value="MEMBER">member</option>
@@ -83,9 +137,8 @@ export function Members({ teamId, myRole, myId, members, disabled, onChanged }: 
               <button
                 className="secondary small"
                 data-testid="remove-member"
-                onClick={() =>
-                  act(() => client.request(RemoveMemberDocument, { teamId, userId: m.user.id }))
-                }
+                aria-label={`Remove ${m.user.displayName}`}
+                onClick={() => void remove(m)}
               >
                 Remove
               </button>
@@ -94,19 +147,24 @@ export function Members({ teamId, myRole, myId, members, disabled, onChanged }: 
         ))}
       </ul>
       {canInvite(myRole) && !disabled && (
-        <form onSubmit={invite} className="inline" data-testid="invite-form">
-          <input
-            type="email"
-            aria-label="E-mail to invite"
-            placeholder="colleague@example.com"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="MEMBER">member</option>
-            {myRole === 'OWNER' && <option value="ADMIN">admin</option>}
-          </select>
+        <form onSubmit={invite} className="inline invite" data-testid="invite-form">
+          <label>
+            E-mail to invite
+            <input
+              type="email"
+              placeholder="colleague@example.com"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          </label>
+          <label>
+            Role
+            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              <option value="MEMBER">member</option>
+              {myRole === 'OWNER' && <option value="ADMIN">admin</option>}
+            </select>
+          </label>
           <button type="submit">Invite</button>
         </form>
       )}
@@ -115,7 +173,21 @@ export function Members({ teamId, myRole, myId, members, disabled, onChanged }: 
           Invitation sent. Link (shown once): <code data-testid="invite-link">{link}</code>
         </p>
       )}
-      {message && <p className="error">{message}</p>}
+      {message && (
+        <p className="error" role="alert">
+          {message}
+        </p>
+      )}
+      {canInvite(myRole) && (
+        <PendingInvitations
+          teamId={teamId}
+          revision={invitationsRevision + invited}
+          links={links}
+          onLink={(id, issued) => setLinks((known) => ({ ...known, [id]: issued }))}
+          disabled={disabled}
+        />
+      )}
+      {dialog}
     </section>
   );
 }

@@ -1,16 +1,34 @@
-import { useCallback, useState } from 'react';
-import type { Activity } from '../../../client/src';
+import { useCallback, useEffect, useState } from 'react';
+import type { Activity, TeamgraphError } from '../../../client/src';
 import { MyTeamsDocument, TeamPageDocument } from '../../../client/generated/graphql';
 import { ActivityFeed } from '../components/activity-feed';
 import { Items } from '../components/items';
 import { Members } from '../components/members';
+import { TeamSettings } from '../components/team-settings';
 import { useReadState } from '../use-read-state';
 import { useRequest } from '../use-request';
 import { useTeamLive } from '../use-team-live';
 
-type Tab = 'activity' | 'members' | 'items';
+type Tab = 'activity' | 'members' | 'items' | 'settings';
 
 const MAX_INT = 2 ** 31 - 1;
+
+/** Live actions that change what the settings tab or the invitations list show. */
+const SETTINGS_ACTIONS = new Set(['OWNERSHIP_TRANSFERRED', 'TWO_FACTOR_REQUIREMENT_CHANGED']);
+const INVITATION_ACTIONS = new Set([
+  'MEMBER_INVITED',
+  'INVITATION_RESENT',
+  'INVITATION_REVOKED',
+  'INVITATION_DECLINED',
+  'MEMBER_JOINED',
+]);
+
+/** A FORBIDDEN that says the team requires two-factor and this account has none. */
+const heldOutByTwoFactor = (error: TeamgraphError | undefined) =>
+  error?.code === 'FORBIDDEN' && error.errors[0]?.extensions?.reason === 'TWO_FACTOR_REQUIRED';
+
+const TWO_FACTOR_HELD_OUT =
+  'This team requires two-factor authentication, and your account does not have it on. Turn it on in your account to see the team again; you are still a member.';
 
 /** A team's "Notifications and Team Activity" page, with its members and items. */
 export function TeamPage({ teamId }: { teamId: string }) {
@@ -19,6 +37,10 @@ export function TeamPage({ teamId }: { teamId: string }) {
   const myId = me.data?.me?.id;
   const [tab, setTab] = useState<Tab>('activity');
   const [itemsRevision, setItemsRevision] = useState(0);
+  const [settingsRevision, setSettingsRevision] = useState(0);
+  const [invitationsRevision, setInvitationsRevision] = useState(0);
+  /** Who deleted the team, once its TEAM_DELETED arrived live. */
+  const [deletedBy, setDeletedBy] = useState<string | null>(null);
   const allowed = !team.error;
 
   const readState = useReadState(teamId, allowed);
@@ -30,18 +52,32 @@ export function TeamPage({ teamId }: { teamId: string }) {
       refreshReadState();
       if (activity.subjectType === 'Item') setItemsRevision((r) => r + 1);
       if (activity.action.startsWith('MEMBER_') || activity.action === 'TEAM_RENAMED') reloadTeam();
+      if (SETTINGS_ACTIONS.has(activity.action)) {
+        reloadTeam();
+        setSettingsRevision((r) => r + 1);
+      }
+      if (INVITATION_ACTIONS.has(activity.action)) setInvitationsRevision((r) => r + 1);
+      if (activity.action === 'TEAM_DELETED')
+        setDeletedBy(activity.actor?.displayName ?? 'someone');
     },
     [refreshReadState, reloadTeam],
   );
   const live = useTeamLive(teamId, onActivity);
+  // When the feed ends, the team is read again: its answer says why (removed, two-factor, gone).
+  const feedEnded = Boolean(live.ended);
+  useEffect(() => {
+    if (feedEnded) reloadTeam();
+  }, [feedEnded, reloadTeam]);
 
   if (team.error && !team.data)
     return (
       <section className="card">
-        <p className="error" data-testid="team-error">
-          {team.error.code === 'FORBIDDEN'
-            ? 'You are not a member of this team (or it does not exist).'
-            : team.error.message}
+        <p className="error" role="alert" data-testid="team-error">
+          {heldOutByTwoFactor(team.error)
+            ? TWO_FACTOR_HELD_OUT
+            : team.error.code === 'FORBIDDEN'
+              ? 'You are not a member of this team (or it does not exist).'
+              : team.error.message}
         </p>
       </section>
     );
@@ -63,9 +99,13 @@ export function TeamPage({ teamId }: { teamId: string }) {
       </h1>
       {ended && (
         <p className="notice" role="alert" data-testid="access-ended">
-          {ended.code === 'ACCESS_REVOKED'
-            ? 'Your access to this team has ended: you were removed, left, or the team was deleted. This page no longer updates.'
-            : `This page stopped updating: ${ended.message}`}
+          {deletedBy
+            ? `${deletedBy} deleted this team: its activity, items and members are gone. This page no longer updates.`
+            : heldOutByTwoFactor(team.error)
+              ? `${TWO_FACTOR_HELD_OUT} This page no longer updates.`
+              : ended.code === 'ACCESS_REVOKED'
+                ? 'Your access to this team has ended: you were removed, left, or the team was deleted. This page no longer updates.'
+                : `This page stopped updating: ${ended.message}`}
         </p>
       )}
       {live.tampered && (
@@ -88,6 +128,9 @@ export function TeamPage({ teamId }: { teamId: string }) {
         </button>
         <button className={tab === 'items' ? 'active' : ''} onClick={() => setTab('items')}>
           Items
+        </button>
+        <button className={tab === 'settings' ? 'active' : ''} onClick={() => setTab('settings')}>
+          Team settings
         </button>
       </nav>
       {tab === 'activity' && (
@@ -119,6 +162,7 @@ export function TeamPage({ teamId }: { teamId: string }) {
           members={data.members}
           disabled={Boolean(ended)}
           onChanged={reloadTeam}
+          invitationsRevision={invitationsRevision}
         />
       )}
       {tab === 'items' && (
@@ -128,6 +172,18 @@ export function TeamPage({ teamId }: { teamId: string }) {
           myId={myId}
           revision={itemsRevision}
           disabled={Boolean(ended)}
+        />
+      )}
+      {tab === 'settings' && (
+        <TeamSettings
+          teamId={teamId}
+          teamName={data.name}
+          myRole={data.myRole}
+          myId={myId}
+          members={members}
+          revision={settingsRevision}
+          disabled={Boolean(ended)}
+          onChanged={reloadTeam}
         />
       )}
     </section>

@@ -1,6 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { CreateTeamDocument, MyTeamsDocument } from '../../../client/generated/graphql';
-import { navigate } from '../router';
+import {
+  CreateTeamDocument,
+  MyInvitationsDocument,
+  MyTeamsDocument,
+} from '../../../client/generated/graphql';
+import { MyInvitations } from '../components/my-invitations';
+import { navigate, navigationNotice } from '../router';
 import { useSession } from '../session';
 import { asTeamgraphError, useRequest } from '../use-request';
 
@@ -8,6 +13,8 @@ import { asTeamgraphError, useRequest } from '../use-request';
 export function TeamsPage() {
   const { client } = useSession();
   const teams = useRequest(MyTeamsDocument, {});
+  const invitations = useRequest(MyInvitationsDocument, {});
+  const [notice, setNotice] = useState(navigationNotice);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
 
@@ -22,6 +29,7 @@ export function TeamsPage() {
   };
 
   const me = teams.data?.me;
+  const waiting = invitations.data?.myInvitations ?? [];
   return (
     <section className="card">
       <h1>My teams</h1>
@@ -30,7 +38,22 @@ export function TeamsPage() {
           Signed in as {me.displayName} ({me.email})
         </p>
       )}
+      {notice && (
+        <p className="notice" role="status" data-testid="home-notice">
+          {notice}
+        </p>
+      )}
+      <MyInvitations
+        invitations={waiting}
+        onAnswered={(message) => {
+          setNotice(message);
+          invitations.reload();
+        }}
+      />
       {teams.error && <p className="error">{teams.error.message}</p>}
+      {invitations.error && (
+        <p className="error">Your invitations could not be read: {invitations.error.message}</p>
+      )}
       <ul className="teams" data-testid="my-teams">
         {me?.teams.map(({ team, role }) => (
           <li key={team.id}>
@@ -47,16 +70,15 @@ export function TeamsPage() {
             {team.unreadCount > 0 && <span className="badge">{team.unreadCount}</span>}
           </li>
         ))}
-        {me && me.teams.length === 0 && <li className="muted">No teams yet.</li>}
+        {me && me.teams.length === 0 && invitations.data && waiting.length === 0 && (
+          <li className="muted">No teams yet.</li>
+        )}
       </ul>
       <form onSubmit={create} className="inline">
-        <input
-          aria-label="New team name"
-          placeholder="New team name"
-          required
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
+        <label>
+          New team name
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
         <button type="submit">Create team</button>
       </form>
       {error && <p className="error">{error}</p>}

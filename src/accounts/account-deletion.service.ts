@@ -17,7 +17,7 @@ import type { EventBus } from '../events/event-bus';
 import { endMembership } from '../teams/end-membership';
 import { accountDeletedNotice } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
-import type { SecretChecks } from './secret-checks';
+import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 
 /** How a deleted person appears wherever their past actions are shown. */
@@ -63,13 +63,7 @@ export class AccountDeletionService {
         .setLock('pessimistic_write')
         .where('u.id = :id', { id: user.id })
         .getOneOrFail();
-      // The secrets were checked before the lock: a password or second factor that changed
-      // meanwhile would let the deletion through on what no longer signs in.
-      if (
-        locked.passwordHash !== user.passwordHash ||
-        Boolean(locked.twoFactorEnabledAt) !== Boolean(user.twoFactorEnabledAt)
-      )
-        throw conflict('How this account signs in changed meanwhile; try again.');
+      await requireSignInUnchanged(tx, user);
       await refuseWhileOwner(tx, locked.id);
       for (const teamId of await this.teamsTouched(tx, locked)) {
         await this.leaveTeam(tx, pending, teamId, locked);

@@ -23,7 +23,7 @@ import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
 import { lockAccountOfSession } from './lock-account';
 import type { EmailVerificationService } from './email-verification.service';
-import type { SecretChecks } from './secret-checks';
+import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 import { Session } from '../../entities/session.entity';
 import type { CpuPool } from '../workers/cpu-pool';
@@ -184,6 +184,7 @@ export class AccountService {
     const passwordHash = await hashPassword(newPassword);
     const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, user.id, viewer.session.id);
+      await requireSignInUnchanged(tx, user);
       await endAccountSecrets(tx, pending, this.sessions, user.id, viewer.session.id);
       await tx.update(User, { id: user.id }, { passwordHash });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);
@@ -211,6 +212,8 @@ export class AccountService {
       await this.secrets.requireCode(user, code, 'code');
     }
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
+      await lockAccountOfSession(tx, user.id, viewer.session.id);
+      await requireSignInUnchanged(tx, user);
       const confirmed = await tx
         .createQueryBuilder()
         .update(Session)

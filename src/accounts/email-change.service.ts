@@ -19,7 +19,7 @@ import { endAccountSecrets } from './account-security';
 import { lockAccountOfSession } from './lock-account';
 import { consumeAccountToken, issueAccountToken, linkNotValid } from './account-tokens';
 import { undoByLink } from './undo-link';
-import type { SecretChecks } from './secret-checks';
+import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 
 const TAKEN = 'An account with this e-mail address already exists.';
@@ -50,6 +50,7 @@ export class EmailChangeService {
       this.bus,
       async (tx, pending) => {
         await lockAccountOfSession(tx, user.id, viewer.session.id);
+        await requireSignInUnchanged(tx, user);
         if (await tx.getRepository(User).existsBy({ email: newEmail })) throw conflict(TAKEN);
         const permit = await this.mail.reserve(newEmail);
         const confirmLink = await issueAccountToken(

@@ -5,8 +5,25 @@ import { verifyPassword } from '../auth/password-hasher';
 import { PASSWORD_MAX_LENGTH } from '../auth/password-policy';
 import { recoveryCodeHash, looksLikeRecoveryCode } from '../auth/recovery-codes';
 import { acceptedTotpStep } from '../auth/totp';
-import { badInput } from '../errors/errors';
+import { badInput, conflict } from '../errors/errors';
 import type { RateLimits } from '../rate-limit/rate-limits';
+
+/**
+ * Secrets are checked before the account's lock (argon2 is slow, and the lock is short), so a
+ * command re-reads how the account signs in once it holds the lock: a password or second
+ * factor that changed meanwhile (another request of the same session, say) would let the
+ * command through on what no longer signs in. CONFLICT then, and the command does nothing;
+ * its retry checks the secrets as they are now.
+ */
+export async function requireSignInUnchanged(tx: EntityManager, checked: User): Promise<User> {
+  const locked = await tx.getRepository(User).findOneByOrFail({ id: checked.id });
+  if (
+    locked.passwordHash !== checked.passwordHash ||
+    Boolean(locked.twoFactorEnabledAt) !== Boolean(checked.twoFactorEnabledAt)
+  )
+    throw conflict('How this account signs in changed meanwhile; try again.');
+  return locked;
+}
 
 /**
  * Every check of an account's secrets (password, TOTP code, recovery code) outside log-in

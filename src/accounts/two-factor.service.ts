@@ -19,7 +19,7 @@ import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
 import { issueAccountToken, linkNotValid } from './account-tokens';
 import { lockAccountOfSession } from './lock-account';
-import type { SecretChecks } from './secret-checks';
+import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
 import type { SessionService, Viewer } from './session.service';
 import { undoByLink } from './undo-link';
 
@@ -136,6 +136,7 @@ export class TwoFactorService {
       // Under the lock: a request that turned two-factor off meanwhile won (CONFLICT), and the
       // code is spent only by the one that commits, so the loser does not see it as used.
       if (!locked.twoFactorEnabledAt) throw conflict('Two-factor authentication is not on.');
+      await requireSignInUnchanged(tx, user);
       // Re-checked under the lock: a team may have turned the requirement on meanwhile.
       if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
         throw conflict('A team you belong to now requires two-factor authentication.');

@@ -156,12 +156,15 @@ export function activityWrite(
  * locked team row holds the right edge), and the signed checkpoint when one is due.
  */
 function appendToTree(lockedTeam: Team, activity: Activity) {
+  const policy = currentCheckpointPolicy();
+  if (!policy.appendTree) {
+    return { frontier: lockedTeam.treeFrontier ?? [], completed: [], checkpoint: undefined };
+  }
   const { frontier, completed } = appendLeaf(
     lockedTeam.treeFrontier ?? [],
     activity.seq - 1,
     activityLeafHash(activity),
   );
-  const policy = currentCheckpointPolicy();
   const signedAt = lockedTeam.checkpointAt?.getTime() ?? -Infinity;
   const due =
     activity.seq - lockedTeam.checkpointSize >= policy.everyRows ||

@@ -23,6 +23,7 @@ export function checkpointPolicyFromConfig(
     | 'CHECKPOINT_SIGNING_KEY_ID'
     | 'CHECKPOINT_EVERY_ROWS'
     | 'CHECKPOINT_INTERVAL'
+    | 'BENCH_WITHOUT_MERKLE_TREE'
     | 'DATA_DIR'
   >,
   logger: Logger,
@@ -44,6 +45,7 @@ export function checkpointPolicyFromConfig(
     signer: new CheckpointSigner(key, config.CHECKPOINT_SIGNING_KEY_ID),
     everyRows: config.CHECKPOINT_EVERY_ROWS,
     intervalMs: config.CHECKPOINT_INTERVAL,
+    appendTree: !config.BENCH_WITHOUT_MERKLE_TREE,
   };
 }
 

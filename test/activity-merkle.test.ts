@@ -267,6 +267,36 @@ describe("the team log's Merkle tree over the API", () => {
   });
 });
 
+describe('checkpoints on replayed rows', () => {
+  it('a feed that replays stored rows hands each one the checkpoint stored at its size', async () => {
+    const team = await teamWithRows(3);
+    // Signed on demand at size 4; the write-made one is at size 1.
+    const newest = await newestCheckpoint(app, team.id, team.owner.token);
+    expect(newest.treeSize).toBe(4);
+    const client = await connectLive(app, team.owner.token);
+    try {
+      const feed = subscribe(
+        client,
+        `subscription ($teamId: ID!) { teamActivity(teamId: $teamId, afterSeq: 0) {
+          seq checkpoint { ${CHECKPOINT_FIELDS} } } }`,
+        { teamId: team.id },
+      );
+      type Replayed = { seq: number; checkpoint: ServedCheckpoint | null };
+      await feed.untilValue<Replayed>('teamActivity', (row) => row.seq === 4, 'seq 4');
+      const rows = feed.values<Replayed>('teamActivity');
+      expect(rows.map((r) => [r.seq, r.checkpoint?.treeSize ?? null])).toEqual([
+        [1, 1],
+        [2, null],
+        [3, null],
+        [4, 4],
+      ]);
+      expect(rows[3].checkpoint).toEqual(newest);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('checkpoints on the live feed, at most every CHECKPOINT_INTERVAL', () => {
   let quick: TestApp;
   beforeAll(async () => {

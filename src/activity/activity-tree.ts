@@ -7,6 +7,9 @@ export interface Queryable {
 
 const keyOf = ({ level, index }: SubtreeKey) => `${level}/${index}`;
 
+/** A subtree the size promised is not stored: the team went meanwhile, or the tree is damaged. */
+export class MissingSubtree extends Error {}
+
 /**
  * The hashes of `ranges` of a team's tree, read from its stored complete subtrees in one
  * statement: O(log n) rows by primary key for a proof or a root. Each range is a subtree range
@@ -34,14 +37,8 @@ export async function hashesOfRanges(
   return ranges.map((range) =>
     hashOfRange(range, (key) => {
       const hash = found.get(keyOf(key));
-      if (!hash) throw new Error(`team ${teamId}: the tree misses subtree ${keyOf(key)}`);
+      if (!hash) throw new MissingSubtree(`team ${teamId}: the tree misses subtree ${keyOf(key)}`);
       return hash;
     }),
   );
-}
-
-/** MTH of the team's first `size` rows. */
-export async function rootAt(db: Queryable, teamId: string, size: number): Promise<Buffer> {
-  const [root] = await hashesOfRanges(db, teamId, [{ start: 0, end: size }]);
-  return root;
 }

@@ -1,3 +1,4 @@
+import { buildInvitation } from './factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import {
@@ -264,6 +265,78 @@ describe("the team log's Merkle tree over the API", () => {
         proof,
       ),
     ).toBe(true);
+  });
+});
+
+describe('what a leaf can hold', () => {
+  it("holds no person's name or address: every row about people seals its summary and keeps ids and roles in details", async () => {
+    const owner = await buildUser(app, { displayName: 'Quentin Private' });
+    const team = await buildTeam(app, owner, 'Leaf audit');
+    const invitee = await buildUser(app, { displayName: 'Rosalind Private' });
+    const declined = await buildUser(app, { displayName: 'Sylvester Private' });
+    const people = [owner, invitee, declined];
+    const run = async (query: string, variables: Record<string, unknown>, token: string) =>
+      ok(query, variables, token);
+    const invited = await buildInvitation(app, team, { email: invitee.email, role: 'MEMBER' });
+    await run(
+      `mutation ($t: String!) { acceptInvitation(token: $t) { role } }`,
+      { t: invited.token },
+      invitee.token,
+    );
+    const refused = await buildInvitation(app, team, { email: declined.email });
+    await run(
+      `mutation ($t: String!) { declineInvitation(token: $t) }`,
+      { t: refused.token },
+      declined.token,
+    );
+    const resent = await buildInvitation(app, team);
+    await run(
+      `mutation ($id: ID!) { resendInvitation(id: $id) { token } }`,
+      { id: resent.id },
+      owner.token,
+    );
+    await run(
+      `mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`,
+      { id: resent.id },
+      owner.token,
+    );
+    await run(
+      `mutation ($t: ID!, $u: ID!) { changeMemberRole(teamId: $t, userId: $u, role: ADMIN) { role } }`,
+      { t: team.id, u: invitee.id },
+      owner.token,
+    );
+    await run(
+      `mutation ($t: ID!, $u: ID!) { transferOwnership(teamId: $t, userId: $u) { id } }`,
+      { t: team.id, u: invitee.id },
+      owner.token,
+    );
+    await run(RENAME, { t: team.id, name: 'Leaf audit 2' }, invitee.token);
+    const item = (await run(CREATE_ITEM, { t: team.id, title: 'Plain' }, owner.token)) as {
+      createItem: { id: string };
+    };
+    await run(
+      `mutation ($id: ID!) { updateItem(id: $id, input: { title: "Plainer" }) { version } }`,
+      { id: item.createItem.id },
+      owner.token,
+    );
+    await run(
+      `mutation ($id: ID!) { deleteItem(id: $id) }`,
+      { id: item.createItem.id },
+      invitee.token,
+    );
+    await run(`mutation ($t: ID!) { leaveTeam(teamId: $t) }`, { t: team.id }, owner.token);
+
+    const rows = await servedRows(app, team.id, invitee.token);
+    expect(new Set(rows.map((r) => r.action)).size).toBeGreaterThanOrEqual(12);
+    for (const row of rows) {
+      // The summary names people, so the leaf seals its salted digest instead.
+      expect(row.summaryDigest).toMatch(/^[0-9a-f]{64}$/);
+      const leaf = leafOf(row).toString('utf8');
+      for (const person of people) {
+        expect(leaf).not.toContain(person.displayName);
+        expect(leaf.toLowerCase()).not.toContain(person.email.toLowerCase());
+      }
+    }
   });
 });
 

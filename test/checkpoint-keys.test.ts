@@ -148,7 +148,7 @@ describe('key rotation', () => {
     expect(signatureHolds(before, retired)).toBe(false);
   });
 
-  it('refuses a key id that already names another public key, and a retired signing key', async () => {
+  it('refuses a key id that already names another public key, a retired signing key, and retiring the signing key itself', async () => {
     const dataSource = first.app.services.dataSource;
     const impostor = new CheckpointSigner(decodeSigningKey(seed())!, 'second');
     await expect(registerSigningKey(dataSource, impostor, [])).rejects.toThrow(
@@ -156,5 +156,9 @@ describe('key rotation', () => {
     );
     const retiredSigner = new CheckpointSigner(decodeSigningKey(firstKey)!);
     await expect(registerSigningKey(dataSource, retiredSigner, [])).rejects.toThrow(/was retired/);
+    const current = new CheckpointSigner(decodeSigningKey(seed())!);
+    await expect(
+      registerSigningKey(dataSource, current, [{ keyId: current.keyId, validUntil: new Date() }]),
+    ).rejects.toThrow(/lists the signing key .* itself/);
   });
 });

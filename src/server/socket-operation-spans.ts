@@ -1,4 +1,11 @@
-import { context, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  SpanKind,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import {
   execute,
   getOperationAST,
@@ -13,6 +20,15 @@ import { publicCode } from './logging-plugin';
 
 type Checked = ExecutionArgs | readonly GraphQLError[] | void;
 type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
+
+/** The operation's type and name, as its document says (the payload may name none). */
+function operationAttributes(args: ExecutionArgs): Attributes {
+  const operation = getOperationAST(args.document, args.operationName);
+  return {
+    [SpanAttribute.operationType]: operation?.operation ?? 'unknown',
+    ...(operation?.name ? { [SpanAttribute.operationName]: operation.name.value } : {}),
+  };
+}
 
 const isResult = (value: unknown): value is ExecutionResult =>
   typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
@@ -46,8 +62,7 @@ export class SocketOperationSpans {
         return checked;
       }
       const args = checked as ExecutionArgs;
-      const type = getOperationAST(args.document, args.operationName)?.operation;
-      if (type) span.setAttribute(SpanAttribute.operationType, type);
+      span.setAttributes(operationAttributes(args));
       this.operations.set(args, within);
       return args;
     } catch (error) {
@@ -68,14 +83,9 @@ export class SocketOperationSpans {
     const span = operation && trace.getSpan(operation);
     if (!operation || !span) return run(args);
     this.operations.delete(args);
-    const attributes = {
-      [SpanAttribute.operationType]:
-        getOperationAST(args.document, args.operationName)?.operation ?? 'unknown',
-      ...(args.operationName ? { [SpanAttribute.operationName]: args.operationName } : {}),
-    };
     try {
       const result = await context.with(operation, () =>
-        withSpan('graphql.execute', { attributes }, () => run(args)),
+        withSpan('graphql.execute', { attributes: operationAttributes(args) }, () => run(args)),
       );
       this.finish(span, isResult(result) ? (result.errors ?? []) : []);
       return result;

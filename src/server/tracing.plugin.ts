@@ -32,8 +32,11 @@ export function tracingPlugin<T extends object>(): ApolloServerPlugin<T> {
           return endWith(tracer().startSpan('graphql.validate'));
         },
         async executionDidStart({ operation, operationName, contextValue }) {
+          // Typed as always present, but absent when the document names no operation to run
+          // (several and no operationName): graphql-js then refuses it at execution.
+          const type = (operation as typeof operation | undefined)?.operation;
           const attributes = {
-            [SpanAttribute.operationType]: operation.operation,
+            ...(type ? { [SpanAttribute.operationType]: type } : {}),
             ...(operationName ? { [SpanAttribute.operationName]: operationName } : {}),
           };
           trace.getActiveSpan()?.setAttributes(attributes);

@@ -24,6 +24,7 @@ import { httpQuery } from './workloads/http-query';
 import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
 import { resetTiming } from './workloads/reset-timing';
+import { tracingCost } from './workloads/tracing-cost';
 
 const workloads: Workload[] = [
   httpQuery,
@@ -35,6 +36,7 @@ const workloads: Workload[] = [
   resetTiming,
   eventLoop,
   hostileDocuments,
+  tracingCost,
 ];
 
 async function main(): Promise<void> {

@@ -32,17 +32,20 @@ export const tracingCost: Workload = {
     const off = scope.add(await startTeamgraph(options, 'teamgraph-tracing-off', db.url), (s) =>
       s.stop(),
     );
-    const on = scope.add(
-      await startTeamgraph(options, 'teamgraph-tracing-on', db.url, {
+    const traced = (name: string, sampler: Record<string, string>) =>
+      startTeamgraph(options, name, db.url, {
         MIGRATE_ON_START: 'off',
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: SAMPLED,
         OTEL_SERVICE_NAME: 'teamgraph-bench',
-      }),
-      (s) => s.stop(),
-    );
+        ...sampler,
+      }).then((server) => scope.add(server, (s) => s.stop()));
+    const on = await traced('teamgraph-tracing-on', {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: SAMPLED,
+    });
+    // The SDK, its context and the instrumentations with nothing sampled: the fixed part.
+    const none = await traced('teamgraph-tracing-none', { OTEL_TRACES_SAMPLER: 'always_off' });
     const users = await createUsers(db.pool, MEMBERS, 'tracing');
     const [team] = await createTeams(db.pool, users, MEMBERS, 'tracing');
 
@@ -66,16 +69,18 @@ export const tracingCost: Workload = {
     const warm = options.quick ? 0.5 : 2;
     const seconds = options.quick ? 1.5 : 4;
     const rounds = options.quick ? 1 : 4;
-    for (const server of [off, on]) for (const [, body] of kinds) await load(server, body, warm);
+    const servers = [
+      ['off', off],
+      ['on', on],
+      ['none', none],
+    ] as const;
+    for (const [, server] of servers) for (const [, body] of kinds) await load(server, body, warm);
     const spansBefore = sink.spans();
     const runs = new Map<string, LoadResult[]>();
     const cpu = new Map<string, number>();
     for (let r = 0; r < rounds; r++) {
       for (const [kind, body] of kinds) {
-        for (const [label, server] of [
-          ['off', off],
-          ['on', on],
-        ] as const) {
+        for (const [label, server] of servers) {
           const key = `${kind}.${label}`;
           const before = server.cpuSeconds();
           const result = await load(server, body, seconds);
@@ -91,6 +96,7 @@ export const tracingCost: Workload = {
     const cpuPerRequest = Object.fromEntries(
       [...cpu].map(([key, seconds]) => [key, cpuMs(seconds, results[key].requests)]),
     );
+    // Only the sampling instance exports anything.
     const tracedRequests = results['query.on'].requests + results['mutation.on'].requests;
     const spans = sink.spans() - spansBefore;
     const rows: ResultRow[] = [];
@@ -117,6 +123,17 @@ export const tracingCost: Workload = {
           target: 'reported',
           met: null,
         },
+        {
+          measure: `${kind}: server CPU per request, tracing on but nothing sampled ÷ off`,
+          teamgraph: `${cpuPerRequest[`${kind}.none`]} ms (always_off)`,
+          baseline: `${cpuPerRequest[`${kind}.off`]} ms (off)`,
+          ratio: round(
+            cpuPerRequest[`${kind}.none`] / Math.max(0.001, cpuPerRequest[`${kind}.off`]),
+            2,
+          ),
+          target: 'reported',
+          met: null,
+        },
       );
     }
     const failures = Object.values(results).reduce((sum, r) => sum + r.failures, 0);
@@ -124,7 +141,7 @@ export const tracingCost: Workload = {
       rows,
       metrics: { results, cpuPerRequest, spans, tracedRequests },
       notes: [
-        `${CONNECTIONS} connections, ${rounds} alternating round(s) of ${seconds} s per server and kind after a ${warm} s warm-up; the team query of workload 1 and createItem, each connection with a member's token.`,
+        `${CONNECTIONS} connections, ${rounds} alternating round(s) of ${seconds} s per server and kind after a ${warm} s warm-up; the team query of workload 1 and createItem, each connection with a member's token. A third instance runs the SDK with OTEL_TRACES_SAMPLER=always_off: what tracing costs before anything is recorded.`,
         `The traced instance exported ${spans} spans for ${tracedRequests} requests (${round(spans / Math.max(1, tracedRequests), 2)} per request) to a local OTLP/HTTP receiver.`,
         ...(failures ? [`Failed requests: ${failures}.`] : []),
       ],

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { isSpanContextValid, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { Client } from 'pg';
 import { startTracing } from '../src/tracing/start-tracing';
 import { tracingSettings } from '../src/tracing/tracing-settings';
 import { buildTeam, addMember } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
+import { tempBackupDir, testKey } from './support/backup-fixtures';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { describeWithRedis, requiredRedisUrl } from './support/redis-available';
 import { remoteApp } from './support/remote-app';
@@ -32,6 +36,9 @@ const tracingEnv = (receiver: OtlpReceiver) => ({
   OTEL_BSP_SCHEDULE_DELAY: '20',
   OTEL_SERVICE_NAME: 'teamgraph-traced',
 });
+
+/** The operator command line, run from its sources. */
+const CLI = path.join(__dirname, '..', 'src', 'cli', 'teamgraph.ts');
 
 const TEAM_NAME_QUERY = `query TracedTeam($id: ID!) { team(id: $id) { name } }`;
 const CREATE_ITEM = `mutation TracedCreate($teamId: ID!, $input: CreateItemInput!) {
@@ -240,6 +247,44 @@ describe('traces of one instance', () => {
       () => receiver.spans.some((s) => isSql(s) && receiver.ancestorsOf(s).includes(execute)),
       'SQL under the socket execution',
     );
+  });
+  it('a backup: the run and its phases, each table under the copy, the catalog reads under the preparation', async () => {
+    const storage = tempBackupDir();
+    try {
+      await promisify(execFile)(
+        process.execPath,
+        ['-r', path.join(__dirname, 'support', 'swc-register.cjs'), CLI, 'backup', 'run'],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'silent',
+            DATABASE_URL: database.url,
+            BACKUP_DIR: storage.dir,
+            BACKUP_ENCRYPTION_KEY: testKey().toString('base64'),
+            ...tracingEnv(receiver),
+          },
+        },
+      );
+    } finally {
+      storage.remove();
+    }
+    // The command exports its spans before it exits: they are all here already.
+    const [run] = receiver.named('backup.run');
+    expect(run).toMatchObject({ parentSpanId: '' });
+    expect(run.attributes['teamgraph.backup.tiers']).toEqual(['daily']);
+    const phases = receiver.childrenOf(run).map((s) => s.name);
+    expect(phases).toEqual(
+      expect.arrayContaining(['backup.prepare', 'backup.copy', 'backup.commit']),
+    );
+    const copy = receiver.childrenOf(run).find((s) => s.name === 'backup.copy')!;
+    const tables = receiver.childrenOf(copy).filter((s) => s.name === 'backup.table');
+    expect(tables.length).toBe(copy.attributes['teamgraph.backup.tables']);
+    expect(tables.map((s) => s.attributes['db.collection.name'])).toContain('items');
+    // The catalog reads under the preparation (a table's COPY streams outside the pg
+    // instrumentation: its span times it).
+    const prepare = receiver.childrenOf(run).find((s) => s.name === 'backup.prepare')!;
+    expect(receiver.childrenOf(prepare).filter(isSql).length).toBeGreaterThan(2);
   });
 });
 

@@ -279,7 +279,7 @@ export function attachGraphqlWs(
         return false;
       },
       onSubscribe: (ctx, _id, payload) =>
-        spans.checked(payload.operationName, async () => {
+        spans.checked(async () => {
           // The new operation is already counted in ctx.subscriptions.
           if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
             ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');

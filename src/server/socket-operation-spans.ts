@@ -43,16 +43,14 @@ export class SocketOperationSpans {
   /** Each accepted operation's span, by the execution arguments graphql-ws passes along. */
   private readonly operations = new WeakMap<object, Context>();
 
-  /** graphql-ws's onSubscribe, `check`, inside a new operation span. */
-  async checked(operationName: unknown, check: () => Promise<Checked>): Promise<Checked> {
+  /**
+   * graphql-ws's onSubscribe, `check`, inside a new operation span; the operation's name and
+   * type are recorded once its document has passed (never a name the client merely claimed).
+   */
+  async checked(check: () => Promise<Checked>): Promise<Checked> {
     const span = tracer().startSpan('graphql.operation', {
       kind: SpanKind.SERVER,
-      attributes: {
-        'network.transport': 'websocket',
-        ...(typeof operationName === 'string' && operationName
-          ? { [SpanAttribute.operationName]: operationName }
-          : {}),
-      },
+      attributes: { 'network.transport': 'websocket' },
     });
     const within = trace.setSpan(context.active(), span);
     try {

@@ -286,6 +286,31 @@ describe('traces of one instance', () => {
     const prepare = receiver.childrenOf(run).find((s) => s.name === 'backup.prepare')!;
     expect(receiver.childrenOf(prepare).filter(isSql).length).toBeGreaterThan(2);
   });
+  it('a stop exports the spans still queued before the process exits', async () => {
+    // Batches would wait a minute: only the stop can send this one.
+    const patient = await startServerProcess({
+      DATABASE_URL: database.url,
+      ...tracingEnv(receiver),
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_SERVICE_NAME: 'teamgraph-stopping',
+    });
+    try {
+      const response = await remoteApp(patient, db).gql(
+        TEAM_NAME_QUERY,
+        { id: teamId },
+        owner.token,
+      );
+      expect(response.errors).toBeUndefined();
+      expect(receiver.spans.some((s) => s.resource['service.name'] === 'teamgraph-stopping')).toBe(
+        false,
+      );
+    } finally {
+      await patient.stop();
+    }
+    expect(
+      receiver.named('graphql.execute', (s) => s.resource['service.name'] === 'teamgraph-stopping'),
+    ).toHaveLength(1);
+  });
 });
 
 describe('tracing off (the default)', () => {

@@ -23,7 +23,7 @@ const cpuMs = (seconds: number, requests: number) =>
  * (`parentbased_traceidratio`), in alternating rounds.
  */
 export const tracingCost: Workload = {
-  id: 10,
+  id: 11,
   name: 'tracing',
   title: 'Tracing: off vs on (10 % sampled)',
   async run({ options, postgres, scope, log }) {

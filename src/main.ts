@@ -6,6 +6,7 @@ import { EXIT_STARTUP, StartupError } from './errors/startup-error';
 import { createLogger, type Logger } from './logging/logger';
 import { currentRequestId } from './logging/request-scope';
 import { handleStopSignals } from './server/stop-signals';
+import { logTracingProblems } from './tracing/tracing-problems';
 
 async function main(): Promise<void> {
   const config = loadConfigOrReport((message) => console.error(message));
@@ -22,8 +23,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash);
   try {
     const { tracing } = startedTracing;
-    if (tracing)
+    if (tracing) {
+      logTracingProblems(logger);
       logger.info({ event: 'tracing.started', exporter: tracing.exporter }, 'tracing on');
+    }
     const app = await startApp(config, logger);
     handleStopSignals(
       // The spans still queued are exported before the process exits.

@@ -311,6 +311,33 @@ describe('traces of one instance', () => {
       receiver.named('graphql.execute', (s) => s.resource['service.name'] === 'teamgraph-stopping'),
     ).toHaveLength(1);
   });
+  it('an unreachable collector costs dropped spans and a warning, never an answer', async () => {
+    const gone = await OtlpReceiver.start();
+    await gone.stop();
+    const lonely = await startServerProcess({
+      DATABASE_URL: database.url,
+      ...tracingEnv(gone),
+      OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+    });
+    try {
+      const response = await remoteApp(lonely, db).gql(
+        TEAM_NAME_QUERY,
+        { id: teamId },
+        owner.token,
+      );
+      expect(response.errors).toBeUndefined();
+      await waitUntil(
+        () => lonely.logEntries().some((line) => line.event === 'tracing.problem'),
+        'a tracing.problem line',
+        30_000,
+      );
+      const problem = lonely.logEntries().find((line) => line.event === 'tracing.problem')!;
+      expect(problem.level).toBe(40);
+      expect(JSON.stringify(problem)).not.toContain(owner.token);
+    } finally {
+      await lonely.stop();
+    }
+  }, 60_000);
 });
 
 describe('tracing off (the default)', () => {

@@ -25,6 +25,7 @@ import { merkleTree } from './workloads/merkle-tree';
 import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
 import { resetTiming } from './workloads/reset-timing';
+import { tracingCost } from './workloads/tracing-cost';
 
 const workloads: Workload[] = [
   httpQuery,
@@ -37,6 +38,7 @@ const workloads: Workload[] = [
   eventLoop,
   hostileDocuments,
   merkleTree,
+  tracingCost,
 ];
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ export const WORKLOAD_NAMES = [
   'event-loop',
   'hostile-documents',
   'merkle',
+  'tracing',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

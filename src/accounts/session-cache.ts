@@ -233,6 +233,7 @@ export function copyViewer(viewer: Viewer): Viewer {
  */
 export function droppingOnPublish(bus: EventBus, cache: SessionCache): EventBus {
   return {
+    instanceId: bus.instanceId,
     publish(events) {
       cache.committed(events);
       return bus.publish(events);

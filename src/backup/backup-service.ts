@@ -11,6 +11,8 @@ import type { TableProgress } from './progress';
 import { planPrune, type RetentionPolicy } from './retention';
 import { writeSnapshot } from './snapshot-writer';
 import type { Tier } from './tiers';
+import { SpanAttribute } from '../tracing/span-attributes';
+import { withSpan } from '../tracing/with-span';
 
 export interface BackupServiceOptions {
   store: BackupStore;
@@ -87,11 +89,24 @@ export class BackupService {
     }
   }
 
-  /** Takes one snapshot on a session that holds the lock; logs and records metrics. */
-  async snapshot(
+  /**
+   * Takes one snapshot on a session that holds the lock; logs and records metrics. Traced as
+   * `backup.run`, with its phases (prepare, copy and each table, commit) as children.
+   */
+  snapshot(
     client: Client,
     tiers: Tier[],
     options: { signal?: AbortSignal; progress?: TableProgress } = {},
+  ): Promise<BackupManifest> {
+    return withSpan('backup.run', { attributes: { [SpanAttribute.backupTiers]: [...tiers] } }, () =>
+      this.takeSnapshot(client, tiers, options),
+    );
+  }
+
+  private async takeSnapshot(
+    client: Client,
+    tiers: Tier[],
+    options: { signal?: AbortSignal; progress?: TableProgress },
   ): Promise<BackupManifest> {
     const started = Date.now();
     const key = this.keys.current;
@@ -167,7 +182,11 @@ export class BackupService {
    * to each database's backups on their own, the maximum age to everything; damaged entries go
    * (nothing can vouch for their age), abandoned writes go.
    */
-  async prune(): Promise<{ removed: { id: string; reason: string }[]; kept: string[] }> {
+  prune(): Promise<{ removed: { id: string; reason: string }[]; kept: string[] }> {
+    return withSpan('backup.prune', {}, () => this.pruneNow());
+  }
+
+  private async pruneNow(): Promise<{ removed: { id: string; reason: string }[]; kept: string[] }> {
     const now = this.now();
     const scan = await this.store.scan();
     const groups = new Map<string, StoredBackup[]>();

@@ -20,6 +20,8 @@ import { latestMigration, openBackupSession } from './pg-session';
 import type { TableProgress } from './progress';
 import { heapCopyTo, readTableCatalog, type CatalogTable } from './table-catalog';
 import type { Tier } from './tiers';
+import { SpanAttribute } from '../tracing/span-attributes';
+import { withSpan } from '../tracing/with-span';
 
 export interface SnapshotOptions {
   /** The session holding the backup lock; it exports the snapshot the other jobs share. */
@@ -142,15 +144,24 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     inTransaction = true;
-    const migration = await latestMigration(client);
-    const identity = await readDatabaseIdentity(client);
-    const catalog = await readTableCatalog(client);
-    const sizes = await estimates(client);
-    const jobs = Math.max(1, Math.min(options.jobs, catalog.length));
-    if (jobs > 1) {
-      const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-      helpers = await joinSnapshot(options.databaseUrl, rows[0].id, jobs - 1);
-    }
+    const { migration, identity, catalog, sizes } = await withSpan(
+      'backup.prepare',
+      {},
+      async () => {
+        const read = {
+          migration: await latestMigration(client),
+          identity: await readDatabaseIdentity(client),
+          catalog: await readTableCatalog(client),
+          sizes: await estimates(client),
+        };
+        const jobs = Math.max(1, Math.min(options.jobs, read.catalog.length));
+        if (jobs > 1) {
+          const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+          helpers = await joinSnapshot(options.databaseUrl, rows[0].id, jobs - 1);
+        }
+        return read;
+      },
+    );
     // Largest first, so the jobs finish together; the manifest keeps foreign-key order.
     const queue = [...catalog].sort(
       (a, b) => (sizes.get(b.name)?.bytes ?? 0) - (sizes.get(a.name)?.bytes ?? 0),
@@ -158,19 +169,29 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     const done = new Map<string, ManifestTable>();
     copying = true;
     // The first failure stops every job; nothing is removed until they have all stopped.
-    await runOnEach(
-      [client, ...helpers],
-      async (session, stop) => {
-        for (let table = queue.shift(); table; table = queue.shift()) {
-          stop.throwIfAborted();
-          const estimate = sizes.get(table.name);
-          done.set(
-            table.name,
-            await copyTable(session, table, { ...options, id, write, estimate, stop }),
-          );
-        }
-      },
-      signal,
+    await withSpan(
+      'backup.copy',
+      { attributes: { [SpanAttribute.backupTables]: catalog.length } },
+      () =>
+        runOnEach(
+          [client, ...helpers],
+          async (session, stop) => {
+            for (let table = queue.shift(); table; table = queue.shift()) {
+              stop.throwIfAborted();
+              const estimate = sizes.get(table.name);
+              const current = table;
+              done.set(
+                table.name,
+                await withSpan(
+                  'backup.table',
+                  { attributes: { 'db.collection.name': table.name } },
+                  () => copyTable(session, current, { ...options, id, write, estimate, stop }),
+                ),
+              );
+            }
+          },
+          signal,
+        ),
     );
     copying = false;
     await Promise.all([client, ...helpers].map((s) => s.query('COMMIT')));
@@ -190,7 +211,11 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
       sizeBytes: tables.reduce((sum, t) => sum + t.bytes, 0),
     };
     signal?.throwIfAborted();
-    await write.commit(serializeManifest(manifest, key));
+    await withSpan(
+      'backup.commit',
+      { attributes: { [SpanAttribute.backupBytes]: manifest.sizeBytes } },
+      () => write.commit(serializeManifest(manifest, key)),
+    );
     return manifest;
   } catch (error) {
     await write.abort().catch(() => undefined);

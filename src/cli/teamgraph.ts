@@ -1,3 +1,5 @@
+// First: tracing patches `http` and `pg` as they load (src/tracing/start-first.ts).
+import { startedTracing } from '../tracing/start-first';
 import { runBackupCommand, type CliIo } from './backup-command';
 import { runLogCommand } from './log-command';
 import { runMigrate } from './migrate';
@@ -44,20 +46,28 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
 
 /** The process entry (bin/teamgraph.js, `npm run migrate|seed|backup`). */
 export function main(): void {
+  if (startedTracing.error) {
+    console.error(startedTracing.error);
+    process.exitCode = 2;
+    return;
+  }
   runCli(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     // Backup progress is drawn on stderr.
     progress: process.stderr,
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  })
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error) => {
+        console.error(error);
+        process.exitCode = 1;
+      },
+    )
+    // A backup run's spans are exported before the process ends.
+    .finally(() => startedTracing.tracing?.shutdown());
 }
 
 if (require.main === module) main();

@@ -17,6 +17,8 @@ export interface Unsubscribe {
  * Events are published only after the transaction that produced them committed.
  */
 export interface EventBus {
+  /** This instance, as its bus tells it from the others (and as its spans name it). */
+  readonly instanceId: string;
   publish(events: DomainEvent[]): Promise<void>;
   /** Returns the function that removes the listener. */
   subscribe(channel: string, listener: EventListener): Unsubscribe;

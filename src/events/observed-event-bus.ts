@@ -7,6 +7,7 @@ export type PublishObserver = (events: DomainEvent[]) => void;
 /** The same bus, with each observer told of every batch after it was published. */
 export function observePublished(bus: EventBus, ...observers: PublishObserver[]): EventBus {
   return {
+    instanceId: bus.instanceId,
     async publish(events: DomainEvent[]) {
       await bus.publish(events);
       for (const observe of observers) observe(events);

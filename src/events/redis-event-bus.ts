@@ -4,16 +4,19 @@ import { withTimeout } from '../util/with-timeout';
 import { REDIS_WAIT_MS } from './bus-connection';
 import { channelOf, type DomainEvent } from './domain-events';
 import type { EventBus, EventListener, Unsubscribe } from './event-bus';
+import { openEnvelope, publishInEnvelopes, type EventEnvelope } from './event-envelope';
 import { LocalDispatcher } from './local-dispatcher';
 import type { PubSubTransport } from './pubsub-transport';
 
 /** Redis channel names are shared with anything else on the server: keep ours apart. */
 const PREFIX = 'teamgraph:';
 
-/** What travels on a Redis channel: the event and the instance that published it. */
-interface Envelope {
+/**
+ * What travels on a Redis channel: the event, the instance that published it and the trace
+ * context of its publish (event-envelope.ts).
+ */
+interface Envelope extends EventEnvelope {
   from: string;
-  event: DomainEvent;
 }
 
 /**
@@ -31,7 +34,7 @@ export class RedisEventBus implements EventBus {
   /** Local listeners per channel, and the subscription that made Redis send us that channel. */
   private readonly channels = new Map<string, { count: number; ready: Promise<void> }>();
   /** Tells this instance's own messages apart when Redis echoes them back. */
-  private readonly instanceId = randomUUID();
+  readonly instanceId = randomUUID();
   private readonly reconnectListeners = new Set<() => void>();
 
   constructor(
@@ -52,19 +55,25 @@ export class RedisEventBus implements EventBus {
    */
   async publish(events: DomainEvent[]): Promise<void> {
     if (!events.length) return;
-    for (const event of events) this.dispatcher.dispatch(event);
-    const messages = events.map((event) => {
-      const envelope: Envelope = { from: this.instanceId, event };
-      return { channel: PREFIX + channelOf(event), message: JSON.stringify(envelope) };
-    });
-    try {
-      await withTimeout(this.transport.publish(messages), REDIS_WAIT_MS, 'Redis publish');
-    } catch (error) {
-      this.logger.error(
-        { err: error, events: events.map((e) => ({ kind: e.kind, channel: channelOf(e) })) },
-        'events could not be published on redis',
-      );
-    }
+    await publishInEnvelopes(
+      events,
+      { instanceId: this.instanceId, transport: 'redis' },
+      async (envelopes) => {
+        for (const envelope of envelopes) this.dispatcher.dispatch(openEnvelope(envelope));
+        const messages = envelopes.map((envelope) => {
+          const sent: Envelope = { from: this.instanceId, ...envelope };
+          return { channel: PREFIX + channelOf(envelope.event), message: JSON.stringify(sent) };
+        });
+        try {
+          await withTimeout(this.transport.publish(messages), REDIS_WAIT_MS, 'Redis publish');
+        } catch (error) {
+          this.logger.error(
+            { err: error, events: events.map((e) => ({ kind: e.kind, channel: channelOf(e) })) },
+            'events could not be published on redis',
+          );
+        }
+      },
+    );
   }
 
   subscribe(channel: string, listener: EventListener): Unsubscribe {
@@ -144,6 +153,6 @@ export class RedisEventBus implements EventBus {
     if (envelope.from === this.instanceId) return;
     const event = envelope.event;
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
-    this.dispatcher.dispatch(event);
+    this.dispatcher.dispatch(openEnvelope({ event, trace: envelope.trace }));
   }
 }

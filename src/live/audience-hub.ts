@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace, type Link } from '@opentelemetry/api';
 import { execute } from 'graphql';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import type { Team } from '../../entities/team.entity';
@@ -5,10 +6,13 @@ import type { User } from '../../entities/user.entity';
 import { activityFromEvent } from '../activity/activity-event';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
+import { publishedIn } from '../events/event-envelope';
 import type { Logger } from '../logging/logger';
 import { eventDelivered } from '../metrics/event-metrics';
 import type { Services } from '../services';
 import type { MaybeRole } from '../teams/team-policy';
+import { SpanAttribute } from '../tracing/span-attributes';
+import { SpanKind, withSpan } from '../tracing/with-span';
 import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audience-metrics';
 import { accessOf, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
@@ -251,7 +255,7 @@ export class AudienceHub {
     if (!grouped.length) return;
     for (const { member } of grouped) member.hold();
     try {
-      await this.deliver(run, grouped);
+      await this.tracedDelivery(run, grouped.length, () => this.deliver(run, grouped));
     } catch (error: unknown) {
       // The feeds' own path checks and sends what the audience could not (skipping any seq
       // already sent), and the batch's later events are still handled.
@@ -262,16 +266,52 @@ export class AudienceHub {
     }
   }
 
+  /**
+   * One `live.deliver` span per run, a child of the publish that sent its first event (on
+   * whichever instance published it), linked to the publishes of the others.
+   */
+  private tracedDelivery(
+    run: ActivityEvent[],
+    subscribers: number,
+    deliver: () => Promise<void>,
+  ): Promise<void> {
+    const [first, ...others] = run;
+    const links: Link[] = others
+      .map((event) => trace.getSpanContext(publishedIn(event)))
+      .filter((context) => context !== undefined && isSpanContextValid(context))
+      .map((context) => ({ context: context! }));
+    return withSpan(
+      'live.deliver',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: publishedIn(first),
+        links,
+        attributes: {
+          [SpanAttribute.instanceId]: this.deps.bus.instanceId,
+          [SpanAttribute.teamId]: first.activity.teamId,
+          [SpanAttribute.firstSeq]: first.activity.seq,
+          [SpanAttribute.events]: run.length,
+          [SpanAttribute.subscribers]: subscribers,
+          [SpanAttribute.livePath]: 'audience',
+        },
+      },
+      deliver,
+    );
+  }
+
   private async deliver(
     run: ActivityEvent[],
     grouped: { member: AudienceMember; audience: string }[],
   ): Promise<void> {
     const { teamId } = run[0].activity;
-    const { accesses, team, actors } = await eventReads(
-      this.deps.dataSource,
-      teamId,
-      run.map((event) => event.activity.actorId),
-      grouped.map(({ member }) => member.sessionId),
+    const instance = { [SpanAttribute.instanceId]: this.deps.bus.instanceId };
+    const { accesses, team, actors } = await withSpan('live.check', { attributes: instance }, () =>
+      eventReads(
+        this.deps.dataSource,
+        teamId,
+        run.map((event) => event.activity.actorId),
+        grouped.map(({ member }) => member.sessionId),
+      ),
     );
     // Audience = document and variables + the role this check found. Members of one outcome
     // share its access object (see eventReads), so that keys the first level.
@@ -288,9 +328,14 @@ export class AudienceHub {
     const audiences = [...byAccess].flatMap(([{ role }, byDocument]) =>
       [...byDocument.values()].map((members) => ({ role, members })),
     );
+    trace.getActiveSpan()?.setAttribute(SpanAttribute.audiences, audiences.length);
     await Promise.all(
       audiences.map(async ({ role, members }) => {
-        const payloads = await this.execute(run, members[0], role, team, actors);
+        const payloads = await withSpan(
+          'live.execute',
+          { attributes: { ...instance, [SpanAttribute.subscribers]: members.length } },
+          () => this.execute(run, members[0], role, team, actors),
+        );
         // A member whose access ends with a row of the run gets the run up to that row.
         const { ending, going } = this.endings(run, payloads.length, members);
         if (payloads.length && going.length) await this.write(teamId, run, payloads, going);
@@ -369,7 +414,26 @@ export class AudienceHub {
    * Frames the payloads for each member's subscription (a string join) and writes them; a
    * socket's frames of this batch leave in one write (its stream is corked around them).
    */
-  private async write(
+  private write(
+    teamId: string,
+    run: ActivityEvent[],
+    payloads: string[],
+    members: AudienceMember[],
+  ): Promise<void> {
+    return withSpan(
+      'live.write',
+      {
+        attributes: {
+          [SpanAttribute.instanceId]: this.deps.bus.instanceId,
+          [SpanAttribute.subscribers]: members.length,
+          [SpanAttribute.events]: payloads.length,
+        },
+      },
+      () => this.writeFrames(teamId, run, payloads, members),
+    );
+  }
+
+  private async writeFrames(
     teamId: string,
     run: ActivityEvent[],
     payloads: string[],

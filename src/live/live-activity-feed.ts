@@ -24,6 +24,9 @@ import { AccessLost } from './feed-vouchers';
 import { accessKey, liveReads } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import { owedRow } from './owed-row';
+import { publishedIn } from '../events/event-envelope';
+import { SpanAttribute } from '../tracing/span-attributes';
+import { SpanKind, withSpan } from '../tracing/with-span';
 
 /** Stored rows are read this many at a time (replay and gap filling). */
 export const REPLAY_BATCH = 100;
@@ -392,7 +395,21 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
         }
         // The next seq came from the bus: nothing before it is missing any more.
         followed.missed = false;
-        return this.admit(activityFromEvent(event));
+        // The check, on this feed's own path; graphql-ws executes and writes what it returns.
+        return withSpan(
+          'live.deliver',
+          {
+            kind: SpanKind.CONSUMER,
+            parent: publishedIn(event),
+            attributes: {
+              [SpanAttribute.instanceId]: this.options.services.bus.instanceId,
+              [SpanAttribute.teamId]: event.activity.teamId,
+              [SpanAttribute.firstSeq]: event.activity.seq,
+              [SpanAttribute.livePath]: 'feed',
+            },
+          },
+          () => this.admit(activityFromEvent(event)),
+        );
       }
       case 'access-revoked':
         if (event.userId === null || sameId(event.userId, viewerId)) this.revoked(event);

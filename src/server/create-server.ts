@@ -52,6 +52,7 @@ import { subscriptionOverGetPlugin } from './subscription-over-get.plugin';
 import { noStorePlugin } from './no-store.plugin';
 import { RATE_LIMIT_HEADERS, rateLimitHeadersPlugin } from './rate-limit-headers.plugin';
 import { timeLimitPlugin } from './time-limit.plugin';
+import { tracingPlugin } from './tracing.plugin';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
@@ -218,6 +219,7 @@ export async function createServer(
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      tracingPlugin(),
       noStorePlugin(),
       rateLimitHeadersPlugin(),
       timeLimitPlugin(),

@@ -21,6 +21,7 @@ import { MAX_VALUE_DEPTH, nestsDeeperThan } from './security/request-values';
 import type { TrustedDocuments } from './security/trusted-documents';
 import type { Services } from '../services';
 import { serveGraphqlWs } from './graphql-ws-adapter';
+import { SocketOperationSpans } from './socket-operation-spans';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -237,10 +238,13 @@ export function attachGraphqlWs(
     return active && socket.readyState === socket.OPEN;
   };
 
+  const spans = new SocketOperationSpans();
   const disposable = serveGraphqlWs(
     {
       ...edgeHooks,
       schema,
+      execute: spans.execute,
+      subscribe: spans.subscribe,
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT,
       onConnect: async (ctx) => {
         const { request, socket } = ctx.extra;
@@ -274,45 +278,46 @@ export function attachGraphqlWs(
         hold.release();
         return false;
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        // The new operation is already counted in ctx.subscriptions.
-        if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
-          ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
-          return [
-            new GraphQLError('Too many operations on this connection.', {
-              extensions: { code: ErrorCode.BAD_USER_INPUT },
-            }),
-          ];
-        }
-        // The same bounds on JSON values, parse limits, validation rules, introspection policy, variable coercion
-        // and cost budget as HTTP (Apollo), with the same codes.
-        const trusted = trustedDocuments.resolve(payload.query, payload.extensions);
-        if ('error' in trusted) return [trusted.error];
-        const checked = validateOperation(
-          schema,
-          { ...payload, query: trusted.query },
-          operationPolicy,
-        );
-        if (checked.errors) return checked.errors;
-        // Charged once, as over HTTP; a subscription's live events are not charged.
-        const socketState = state.get(ctx.extra.socket);
-        const { charge, refusal } = await chargeOperation(
-          services.rateLimits,
-          socketState?.viewer ?? null,
-          socketState?.ip ?? 'unknown',
-          checked.cost,
-        );
-        if (refusal) return [refusal];
-        const args = {
-          schema,
-          document: checked.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-        };
-        charges.set(args, charge);
-        texts.set(args, trusted.query);
-        return args;
-      },
+      onSubscribe: (ctx, _id, payload) =>
+        spans.checked(async () => {
+          // The new operation is already counted in ctx.subscriptions.
+          if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
+            ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
+            return [
+              new GraphQLError('Too many operations on this connection.', {
+                extensions: { code: ErrorCode.BAD_USER_INPUT },
+              }),
+            ];
+          }
+          // The same bounds on JSON values, parse limits, validation rules, introspection policy, variable coercion
+          // and cost budget as HTTP (Apollo), with the same codes.
+          const trusted = trustedDocuments.resolve(payload.query, payload.extensions);
+          if ('error' in trusted) return [trusted.error];
+          const checked = validateOperation(
+            schema,
+            { ...payload, query: trusted.query },
+            operationPolicy,
+          );
+          if (checked.errors) return checked.errors;
+          // Charged once, as over HTTP; a subscription's live events are not charged.
+          const socketState = state.get(ctx.extra.socket);
+          const { charge, refusal } = await chargeOperation(
+            services.rateLimits,
+            socketState?.viewer ?? null,
+            socketState?.ip ?? 'unknown',
+            checked.cost,
+          );
+          if (refusal) return [refusal];
+          const args = {
+            schema,
+            document: checked.document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+          };
+          charges.set(args, charge);
+          texts.set(args, trusted.query);
+          return args;
+        }),
       context: async (ctx, id, payload, args) => {
         const socketState = state.get(ctx.extra.socket);
         const subscription =

@@ -9,6 +9,7 @@ import { permissions } from '../../../schema/permissions';
 import { freshLoadersAfterMutations } from './fresh-loaders.middleware';
 import { withExecutionDeadline } from './execution-deadline';
 import { withInputEdge } from './input-edge';
+import { withTracedRootFields } from './traced-root-fields';
 
 /** The executable schema as type-graphql builds it, before permissions. */
 export function buildBareSchema(): GraphQLSchema {
@@ -24,16 +25,19 @@ export function buildBareSchema(): GraphQLSchema {
 }
 
 /**
- * The served schema: the execution deadline before anything else, every argument through the
- * input edge, then the permission map.
+ * The served schema: root fields inside their execution's span (so permission rules and
+ * their SQL are its children too), the execution deadline before anything else, every
+ * argument through the input edge, then the permission map.
  */
 export function buildSchema(): GraphQLSchema {
-  return withExecutionDeadline(withInputEdge(applyMiddleware(buildBareSchema(), permissions)));
+  return withTracedRootFields(
+    withExecutionDeadline(withInputEdge(applyMiddleware(buildBareSchema(), permissions))),
+  );
 }
 
-/** Benchmarks only (BENCH_SKIP_PERMISSIONS): the same deadline and input edge, no permission map. */
+/** Benchmarks only (BENCH_SKIP_PERMISSIONS): the same spans, deadline and input edge, no permission map. */
 export function buildSchemaWithoutPermissions(): GraphQLSchema {
-  return withExecutionDeadline(withInputEdge(buildBareSchema()));
+  return withTracedRootFields(withExecutionDeadline(withInputEdge(buildBareSchema())));
 }
 
 /** The SDL committed as schema/schema.graphql: sorted so diffs show real changes only. */

@@ -14,6 +14,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { ErrorCode } from '../../errors/error-codes';
+import { withSpan } from '../../tracing/with-span';
 import { withoutSuggestions } from '../format-error';
 import { armorConfig, PARSE_OPTIONS, VALIDATION_OPTIONS } from './armor';
 import { boundedDocumentRule } from './document-bounds';
@@ -85,7 +86,7 @@ function checkDocument(
   }
   let document: DocumentNode;
   try {
-    document = parse(query, PARSE_OPTIONS);
+    document = withSpan('graphql.parse', {}, () => parse(query, PARSE_OPTIONS));
   } catch (error) {
     return [badInput(error instanceof GraphQLError ? error.message : 'Syntax Error')];
   }
@@ -97,7 +98,9 @@ function checkDocument(
     oncePerRequestRule,
     ...(policy.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
-  const errors = validate(schema, document, rules, VALIDATION_OPTIONS);
+  const errors = withSpan('graphql.validate', {}, () =>
+    validate(schema, document, rules, VALIDATION_OPTIONS),
+  );
   if (errors.length) {
     nameLiteralInputs(document, errors);
     // A rule's own extensions (the field, the bounds' reason) stay; the code is BAD_USER_INPUT.

@@ -9,6 +9,10 @@ export const APP_TABLES = [
   'invitations',
   'items',
   'activities',
+  'activity_tree_nodes',
+  'activity_checkpoints',
+  'checkpoint_witnesses',
+  'checkpoint_signing_keys',
   'account_tokens',
   'recovery_codes',
 ];

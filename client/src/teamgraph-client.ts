@@ -111,7 +111,9 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
       followMyActivity(client, handlers, { backoff: options.backoff, ...followOptions }),
     followAccountEvents: (handlers) =>
       followAccountEvents(client, handlers, { backoff: options.backoff }),
-    close: () => ws.dispose() as Promise<void>,
+    // graphql-ws's dispose() rejects with the CloseEvent when the socket was refused while
+    // connecting (a revoked token, say): the client is closed all the same, so that is no error.
+    close: () => Promise.resolve(ws.dispose()).catch(() => undefined),
   };
   return client;
 }

@@ -45,10 +45,13 @@ export function publishInEnvelopes(
   );
 }
 
-/** The active trace context as W3C headers: the publish span's, or the unsampled trace's. */
+/**
+ * The active trace context as W3C headers: the publish span's, or the unsampled trace's (from
+ * a fresh context: the propagator injects nothing where tracing is suppressed).
+ */
 function activeCarrier(): TraceCarrier | undefined {
   const unsampled = unsampledTrace();
-  const active = unsampled ? trace.setSpanContext(context.active(), unsampled) : context.active();
+  const active = unsampled ? trace.setSpanContext(ROOT_CONTEXT, unsampled) : context.active();
   const carrier: TraceCarrier = {};
   propagation.inject(active, carrier);
   return Object.keys(carrier).length ? carrier : undefined;

@@ -458,6 +458,47 @@ describeWithRedis('tracing', 'traces across two instances', () => {
     );
     expectNowhere(receiver, [title, STRONG_PASSWORD, member.email, team.owner.email]);
   });
+
+  it('a mutation whose caller did not sample it: no span of it anywhere, its delivery on the other instance unsampled too', async () => {
+    const { a, b, servers } = instances!;
+    const team = await buildTeam(a);
+    const member = await addMember(a, team, 'MEMBER');
+    const socket = await instances!.open(b, member.token);
+    const feed = subscribe(socket, TEAM_ACTIVITY, { teamId: team.id, afterSeq: 0 });
+    await feed.until((f) => f.values('teamActivity').length >= 1, 10_000, 'the creation row');
+    const created = () =>
+      feed.values<{ action: string }>('teamActivity').filter((r) => r.action === 'ITEM_CREATED');
+    const unsampledTrace = randomBytes(16).toString('hex');
+    const response = await fetch(servers[0].url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${team.owner.token}`,
+        traceparent: `00-${unsampledTrace}-${randomBytes(8).toString('hex')}-00`,
+      },
+      body: JSON.stringify({
+        query: CREATE_ITEM,
+        variables: { teamId: team.id, input: { title: 'unsampled' } },
+      }),
+    });
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await feed.until(
+      () => created().length === 1,
+      10_000,
+      'the unsampled item on the other instance',
+    );
+    // A sampled mutation behind it: once its delivery's span is here, the first one's would be.
+    await a.gql(CREATE_ITEM, { teamId: team.id, input: { title: 'sampled' } }, team.owner.token);
+    await feed.until(() => created().length === 2, 10_000, 'the sampled item');
+    const deliveries = () =>
+      receiver.named('live.deliver', (s) => s.attributes['teamgraph.team.id'] === team.id);
+    const underPublish = (deliver: ReceivedSpan) =>
+      receiver.spans.some((s) => s.spanId === deliver.parentSpanId && s.name === 'events.publish');
+    await waitUntil(() => deliveries().some(underPublish), 'the sampled delivery');
+    expect(receiver.spans.filter((s) => s.traceId === unsampledTrace)).toEqual([]);
+    // Had the envelope not said "unsampled", the other instance would have started a trace.
+    expect(deliveries()).toHaveLength(1);
+  });
 });
 
 describe('tracing settings', () => {

@@ -521,6 +521,22 @@ describe('tracing settings', () => {
     expect('__wrapped' in http.Server.prototype.emit).toBe(false);
   });
 
+  it('off, the SDK and its instrumentations are not even loaded; on, they are', async () => {
+    const loaded = async (env: Record<string, string>) => {
+      const probe = `require(${JSON.stringify(path.join(__dirname, '..', 'src', 'tracing', 'start-first.ts'))});
+        process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) =>
+          /@opentelemetry[\\/](sdk-trace-node|instrumentation-http|instrumentation-pg)[\\/]/.test(file)).length));`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['-r', path.join(__dirname, 'support', 'swc-register.cjs'), '-e', probe],
+        { env: { PATH: process.env.PATH ?? '', ...env } },
+      );
+      return Number(stdout);
+    };
+    expect(await loaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(0);
+    expect(await loaded({ OTEL_TRACES_EXPORTER: 'console' })).toBeGreaterThan(0);
+  });
+
   it.each([
     [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER'],
     [{ OTEL_TRACES_EXPORTER: 'otlp,console' }, 'OTEL_TRACES_EXPORTER'],

@@ -377,6 +377,64 @@ describe('tracing off (the default)', () => {
   });
 });
 
+describe('tracing on, nothing sampled (OTEL_TRACES_SAMPLER=always_off)', () => {
+  let receiver: OtlpReceiver;
+  let server: ServerProcess | undefined;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: Client;
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    database = await createScratchDatabase();
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    server = await startServerProcess({
+      DATABASE_URL: database.url,
+      ...tracingEnv(receiver),
+      OTEL_TRACES_SAMPLER: 'always_off',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.end();
+    await database?.drop();
+    await receiver?.stop();
+  });
+
+  it('answers over HTTP and the socket, delivers live, and exports nothing, through a stop', async () => {
+    const app = remoteApp(server!, db);
+    const team = await buildTeam(app);
+    const member = await addMember(app, team, 'MEMBER');
+    const live = await connectLive(app, member.token);
+    try {
+      const query = subscribe(live, TEAM_NAME_QUERY, { id: team.id });
+      await query.until((f) => f.completed);
+      expect(query.results[0]?.errors).toBeUndefined();
+      const feed = subscribe(live, TEAM_ACTIVITY, { teamId: team.id, afterSeq: 0 });
+      await feed.until((f) => f.values('teamActivity').length >= 1, 10_000, 'the creation row');
+      const response = await app.gql(
+        CREATE_ITEM,
+        { teamId: team.id, input: { title: 'unsampled' } },
+        team.owner.token,
+      );
+      expect(response.errors).toBeUndefined();
+      await feed.until(
+        (f) =>
+          f.values<{ action: string }>('teamActivity').some((r) => r.action === 'ITEM_CREATED'),
+        10_000,
+        'the item row, live',
+      );
+    } finally {
+      await live.dispose();
+    }
+    // What the exporter would have sent by now is flushed at the stop, if anything were queued.
+    await server!.stop();
+    expect(server!.logEntries().find((line) => line.event === 'tracing.started')).toBeDefined();
+    expect(receiver.bodies).toEqual([]);
+  });
+});
+
 describeWithRedis('tracing', 'traces across two instances', () => {
   let receiver: OtlpReceiver;
   let instances: TwoInstances | undefined;

@@ -377,6 +377,64 @@ describe('tracing off (the default)', () => {
   });
 });
 
+describe('tracing on, nothing sampled (OTEL_TRACES_SAMPLER=always_off)', () => {
+  let receiver: OtlpReceiver;
+  let server: ServerProcess | undefined;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: Client;
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    database = await createScratchDatabase();
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    server = await startServerProcess({
+      DATABASE_URL: database.url,
+      ...tracingEnv(receiver),
+      OTEL_TRACES_SAMPLER: 'always_off',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.end();
+    await database?.drop();
+    await receiver?.stop();
+  });
+
+  it('answers over HTTP and the socket, delivers live, and exports nothing, through a stop', async () => {
+    const app = remoteApp(server!, db);
+    const team = await buildTeam(app);
+    const member = await addMember(app, team, 'MEMBER');
+    const live = await connectLive(app, member.token);
+    try {
+      const query = subscribe(live, TEAM_NAME_QUERY, { id: team.id });
+      await query.until((f) => f.completed);
+      expect(query.results[0]?.errors).toBeUndefined();
+      const feed = subscribe(live, TEAM_ACTIVITY, { teamId: team.id, afterSeq: 0 });
+      await feed.until((f) => f.values('teamActivity').length >= 1, 10_000, 'the creation row');
+      const response = await app.gql(
+        CREATE_ITEM,
+        { teamId: team.id, input: { title: 'unsampled' } },
+        team.owner.token,
+      );
+      expect(response.errors).toBeUndefined();
+      await feed.until(
+        (f) =>
+          f.values<{ action: string }>('teamActivity').some((r) => r.action === 'ITEM_CREATED'),
+        10_000,
+        'the item row, live',
+      );
+    } finally {
+      await live.dispose();
+    }
+    // What the exporter would have sent by now is flushed at the stop, if anything were queued.
+    await server!.stop();
+    expect(server!.logEntries().find((line) => line.event === 'tracing.started')).toBeDefined();
+    expect(receiver.bodies).toEqual([]);
+  });
+});
+
 describeWithRedis('tracing', 'traces across two instances', () => {
   let receiver: OtlpReceiver;
   let instances: TwoInstances | undefined;
@@ -458,6 +516,47 @@ describeWithRedis('tracing', 'traces across two instances', () => {
     );
     expectNowhere(receiver, [title, STRONG_PASSWORD, member.email, team.owner.email]);
   });
+
+  it('a mutation whose caller did not sample it: no span of it anywhere, its delivery on the other instance unsampled too', async () => {
+    const { a, b, servers } = instances!;
+    const team = await buildTeam(a);
+    const member = await addMember(a, team, 'MEMBER');
+    const socket = await instances!.open(b, member.token);
+    const feed = subscribe(socket, TEAM_ACTIVITY, { teamId: team.id, afterSeq: 0 });
+    await feed.until((f) => f.values('teamActivity').length >= 1, 10_000, 'the creation row');
+    const created = () =>
+      feed.values<{ action: string }>('teamActivity').filter((r) => r.action === 'ITEM_CREATED');
+    const unsampledTrace = randomBytes(16).toString('hex');
+    const response = await fetch(servers[0].url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${team.owner.token}`,
+        traceparent: `00-${unsampledTrace}-${randomBytes(8).toString('hex')}-00`,
+      },
+      body: JSON.stringify({
+        query: CREATE_ITEM,
+        variables: { teamId: team.id, input: { title: 'unsampled' } },
+      }),
+    });
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await feed.until(
+      () => created().length === 1,
+      10_000,
+      'the unsampled item on the other instance',
+    );
+    // A sampled mutation behind it: once its delivery's span is here, the first one's would be.
+    await a.gql(CREATE_ITEM, { teamId: team.id, input: { title: 'sampled' } }, team.owner.token);
+    await feed.until(() => created().length === 2, 10_000, 'the sampled item');
+    const deliveries = () =>
+      receiver.named('live.deliver', (s) => s.attributes['teamgraph.team.id'] === team.id);
+    const underPublish = (deliver: ReceivedSpan) =>
+      receiver.spans.some((s) => s.spanId === deliver.parentSpanId && s.name === 'events.publish');
+    await waitUntil(() => deliveries().some(underPublish), 'the sampled delivery');
+    expect(receiver.spans.filter((s) => s.traceId === unsampledTrace)).toEqual([]);
+    // Had the envelope not said "unsampled", the other instance would have started a trace.
+    expect(deliveries()).toHaveLength(1);
+  });
 });
 
 describe('tracing settings', () => {
@@ -478,6 +577,22 @@ describe('tracing settings', () => {
       'NoopTracerProvider',
     );
     expect('__wrapped' in http.Server.prototype.emit).toBe(false);
+  });
+
+  it('off, the SDK and its instrumentations are not even loaded; on, they are', async () => {
+    const loaded = async (env: Record<string, string>) => {
+      const probe = `require(${JSON.stringify(path.join(__dirname, '..', 'src', 'tracing', 'start-first.ts'))});
+        process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) =>
+          /@opentelemetry[\\/](sdk-trace-node|instrumentation-http|instrumentation-pg)[\\/]/.test(file)).length));`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['-r', path.join(__dirname, 'support', 'swc-register.cjs'), '-e', probe],
+        { env: { PATH: process.env.PATH ?? '', ...env } },
+      );
+      return Number(stdout);
+    };
+    expect(await loaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(0);
+    expect(await loaded({ OTEL_TRACES_EXPORTER: 'console' })).toBeGreaterThan(0);
   });
 
   it.each([

@@ -98,8 +98,10 @@ export class BackupService {
     tiers: Tier[],
     options: { signal?: AbortSignal; progress?: TableProgress } = {},
   ): Promise<BackupManifest> {
-    return withSpan('backup.run', { attributes: { [SpanAttribute.backupTiers]: [...tiers] } }, () =>
-      this.takeSnapshot(client, tiers, options),
+    return withSpan(
+      'backup.run',
+      { attributes: () => ({ [SpanAttribute.backupTiers]: [...tiers] }) },
+      () => this.takeSnapshot(client, tiers, options),
     );
   }
 

@@ -171,7 +171,7 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     // The first failure stops every job; nothing is removed until they have all stopped.
     await withSpan(
       'backup.copy',
-      { attributes: { [SpanAttribute.backupTables]: catalog.length } },
+      { attributes: () => ({ [SpanAttribute.backupTables]: catalog.length }) },
       () =>
         runOnEach(
           [client, ...helpers],
@@ -184,7 +184,7 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
                 table.name,
                 await withSpan(
                   'backup.table',
-                  { attributes: { 'db.collection.name': table.name } },
+                  { attributes: () => ({ 'db.collection.name': table.name }) },
                   () => copyTable(session, current, { ...options, id, write, estimate, stop }),
                 ),
               );
@@ -213,7 +213,7 @@ export async function writeSnapshot(options: SnapshotOptions): Promise<BackupMan
     signal?.throwIfAborted();
     await withSpan(
       'backup.commit',
-      { attributes: { [SpanAttribute.backupBytes]: manifest.sizeBytes } },
+      { attributes: () => ({ [SpanAttribute.backupBytes]: manifest.sizeBytes }) },
       () => write.commit(serializeManifest(manifest, key)),
     );
     return manifest;

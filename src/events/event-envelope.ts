@@ -1,5 +1,7 @@
-import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { SpanAttribute } from '../tracing/span-attributes';
+import { tracingOn } from '../tracing/tracing-on';
+import { unsampledTrace } from '../tracing/unsampled-trace';
 import { SpanKind, withSpan } from '../tracing/with-span';
 import type { DomainEvent } from './domain-events';
 
@@ -18,7 +20,8 @@ const origins = new WeakMap<DomainEvent, Context>();
 /**
  * Publishes `events` in one `events.publish` span (a producer span: deliveries on every
  * instance are its descendants), handing `send` the envelopes that carry its trace context.
- * Both buses publish through here. While tracing is off the envelopes carry nothing.
+ * Both buses publish through here. While tracing is off the envelopes carry nothing; in an
+ * unsampled trace they carry its context, flagged unsampled, and no span is made.
  */
 export function publishInEnvelopes(
   events: DomainEvent[],
@@ -29,19 +32,29 @@ export function publishInEnvelopes(
     'events.publish',
     {
       kind: SpanKind.PRODUCER,
-      attributes: {
+      attributes: () => ({
         [SpanAttribute.instanceId]: bus.instanceId,
         [SpanAttribute.busTransport]: bus.transport,
         [SpanAttribute.events]: events.length,
-      },
+      }),
     },
     () => {
-      const carrier: TraceCarrier = {};
-      propagation.inject(context.active(), carrier);
-      const trace = Object.keys(carrier).length ? carrier : undefined;
-      return send(events.map((event) => (trace ? { event, trace } : { event })));
+      const carrier = tracingOn() ? activeCarrier() : undefined;
+      return send(events.map((event) => (carrier ? { event, trace: carrier } : { event })));
     },
   );
+}
+
+/**
+ * The active trace context as W3C headers: the publish span's, or the unsampled trace's (from
+ * a fresh context: the propagator injects nothing where tracing is suppressed).
+ */
+function activeCarrier(): TraceCarrier | undefined {
+  const unsampled = unsampledTrace();
+  const active = unsampled ? trace.setSpanContext(ROOT_CONTEXT, unsampled) : context.active();
+  const carrier: TraceCarrier = {};
+  propagation.inject(active, carrier);
+  return Object.keys(carrier).length ? carrier : undefined;
 }
 
 /**

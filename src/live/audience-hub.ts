@@ -276,24 +276,25 @@ export class AudienceHub {
     deliver: () => Promise<void>,
   ): Promise<void> {
     const [first, ...others] = run;
-    const links: Link[] = others
-      .map((event) => trace.getSpanContext(publishedIn(event)))
-      .filter((context) => context !== undefined && isSpanContextValid(context))
-      .map((context) => ({ context: context! }));
+    const links = (): Link[] =>
+      others
+        .map((event) => trace.getSpanContext(publishedIn(event)))
+        .filter((context) => context !== undefined && isSpanContextValid(context))
+        .map((context) => ({ context: context! }));
     return withSpan(
       'live.deliver',
       {
         kind: SpanKind.CONSUMER,
         parent: publishedIn(first),
         links,
-        attributes: {
+        attributes: () => ({
           [SpanAttribute.instanceId]: this.deps.bus.instanceId,
           [SpanAttribute.teamId]: first.activity.teamId,
           [SpanAttribute.firstSeq]: first.activity.seq,
           [SpanAttribute.events]: run.length,
           [SpanAttribute.subscribers]: subscribers,
           [SpanAttribute.livePath]: 'audience',
-        },
+        }),
       },
       deliver,
     );
@@ -304,7 +305,7 @@ export class AudienceHub {
     grouped: { member: AudienceMember; audience: string }[],
   ): Promise<void> {
     const { teamId } = run[0].activity;
-    const instance = { [SpanAttribute.instanceId]: this.deps.bus.instanceId };
+    const instance = () => ({ [SpanAttribute.instanceId]: this.deps.bus.instanceId });
     const { accesses, team, actors } = await withSpan('live.check', { attributes: instance }, () =>
       eventReads(
         this.deps.dataSource,
@@ -333,7 +334,7 @@ export class AudienceHub {
       audiences.map(async ({ role, members }) => {
         const payloads = await withSpan(
           'live.execute',
-          { attributes: { ...instance, [SpanAttribute.subscribers]: members.length } },
+          { attributes: () => ({ ...instance(), [SpanAttribute.subscribers]: members.length }) },
           () => this.execute(run, members[0], role, team, actors),
         );
         // A member whose access ends with a row of the run gets the run up to that row.
@@ -423,11 +424,11 @@ export class AudienceHub {
     return withSpan(
       'live.write',
       {
-        attributes: {
+        attributes: () => ({
           [SpanAttribute.instanceId]: this.deps.bus.instanceId,
           [SpanAttribute.subscribers]: members.length,
           [SpanAttribute.events]: payloads.length,
-        },
+        }),
       },
       () => this.writeFrames(teamId, run, payloads, members),
     );

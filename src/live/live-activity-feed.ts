@@ -401,12 +401,12 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
           {
             kind: SpanKind.CONSUMER,
             parent: publishedIn(event),
-            attributes: {
+            attributes: () => ({
               [SpanAttribute.instanceId]: this.options.services.bus.instanceId,
               [SpanAttribute.teamId]: event.activity.teamId,
               [SpanAttribute.firstSeq]: event.activity.seq,
               [SpanAttribute.livePath]: 'feed',
-            },
+            }),
           },
           () => this.admit(activityFromEvent(event)),
         );

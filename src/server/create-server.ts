@@ -53,6 +53,7 @@ import { noStorePlugin } from './no-store.plugin';
 import { RATE_LIMIT_HEADERS, rateLimitHeadersPlugin } from './rate-limit-headers.plugin';
 import { timeLimitPlugin } from './time-limit.plugin';
 import { tracingPlugin } from './tracing.plugin';
+import { leaveUnsampledSpan } from '../tracing/unsampled-trace';
 import { operationGuardsPlugin } from './operation-guards.plugin';
 import { operatorRouter } from './operator-router';
 import { readinessCheck } from './readiness';
@@ -300,6 +301,8 @@ export async function createServer(
     ...(trustedDocuments.required ? [requireTrustedDocuments(trustedDocuments)] : []),
     // Apollo's own log lines name the request (apollo-logger.ts).
     (_req, res, next) => inRequestScope(res.locals.requestId as string, next),
+    // A request the sampler dropped makes no span below this point, nor any SQL span.
+    (_req, _res, next) => leaveUnsampledSpan(next),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(services, {

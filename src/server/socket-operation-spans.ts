@@ -15,6 +15,8 @@ import {
   type GraphQLError,
 } from 'graphql';
 import { SpanAttribute } from '../tracing/span-attributes';
+import { tracingOn } from '../tracing/tracing-on';
+import { unsampledContext } from '../tracing/unsampled-trace';
 import { tracer, withSpan } from '../tracing/with-span';
 import { publicCode } from './logging-plugin';
 
@@ -40,18 +42,28 @@ const isResult = (value: unknown): value is ExecutionResult =>
  * same `graphql.parse`, `graphql.validate` and `graphql.execute` children as over HTTP.
  */
 export class SocketOperationSpans {
-  /** Each accepted operation's span, by the execution arguments graphql-ws passes along. */
+  /**
+   * Each accepted operation's context (with its span, or its unsampled trace's), by the
+   * execution arguments graphql-ws passes along.
+   */
   private readonly operations = new WeakMap<object, Context>();
 
   /**
    * graphql-ws's onSubscribe, `check`, inside a new operation span; the operation's name and
    * type are recorded once its document has passed (never a name the client merely claimed).
+   * An operation the sampler drops runs as its unsampled trace: no span under it is made.
    */
   async checked(check: () => Promise<Checked>): Promise<Checked> {
-    const span = tracer().startSpan('graphql.operation', {
-      kind: SpanKind.SERVER,
-      attributes: { 'network.transport': 'websocket' },
-    });
+    if (!tracingOn()) return check();
+    const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER });
+    if (!span.isRecording()) {
+      span.end();
+      const unsampled = unsampledContext(context.active(), span.spanContext());
+      const checked = await context.with(unsampled, check);
+      if (checked && !Array.isArray(checked)) this.operations.set(checked, unsampled);
+      return checked;
+    }
+    span.setAttribute('network.transport', 'websocket');
     const within = trace.setSpan(context.active(), span);
     try {
       const checked = await context.with(within, check);
@@ -78,12 +90,15 @@ export class SocketOperationSpans {
     run: (args: ExecutionArgs) => OperationResult,
   ): Promise<Awaited<OperationResult>> {
     const operation = this.operations.get(args);
-    const span = operation && trace.getSpan(operation);
-    if (!operation || !span) return run(args);
+    if (!operation) return run(args);
     this.operations.delete(args);
+    const span = trace.getSpan(operation);
+    if (!span) return context.with(operation, () => run(args));
     try {
       const result = await context.with(operation, () =>
-        withSpan('graphql.execute', { attributes: operationAttributes(args) }, () => run(args)),
+        withSpan('graphql.execute', { attributes: () => operationAttributes(args) }, () =>
+          run(args),
+        ),
       );
       this.finish(span, isResult(result) ? (result.errors ?? []) : []);
       return result;

@@ -19,11 +19,13 @@ const endWith =
  * `graphql.parse`, `graphql.validate` and `graphql.execute` spans for operations over HTTP,
  * children of the request's span; the execution carries the operation's name and type, and
  * the request's span the codes of the errors it answered with. Never the document text (its
- * literals can hold a password) nor the variables.
+ * literals can hold a password) nor the variables. A request that is not recorded (tracing
+ * off, or the sampler dropped it) gets no hooks at all.
  */
 export function tracingPlugin<T extends object>(): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
+      if (!trace.getActiveSpan()?.isRecording()) return;
       return {
         async parsingDidStart() {
           return endWith(tracer().startSpan('graphql.parse'));

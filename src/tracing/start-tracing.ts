@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { setTracingOn } from './tracing-on';
 import { tracingSettings, type TraceExporterName } from './tracing-settings';
 
 /** A running tracing SDK. */
@@ -63,6 +64,7 @@ export function startTracing(env: NodeJS.ProcessEnv): Tracing | null {
   });
   // Also installs the W3C trace-context propagator and the async context manager.
   provider.register();
+  setTracingOn(true);
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
@@ -82,6 +84,7 @@ export function startTracing(env: NodeJS.ProcessEnv): Tracing | null {
   return {
     exporter: settings.exporter,
     async shutdown() {
+      setTracingOn(false);
       unregister();
       await provider.shutdown();
     },

@@ -3,7 +3,7 @@ import { TeamgraphError } from '../../../client/src';
 import { DeleteAccountDocument } from '../../../client/generated/graphql';
 import { useSession } from '../session';
 import { ConfirmDialog } from './confirm-dialog';
-import { TextField } from './text-field';
+import { CurrentPasswordField, SecondFactorField } from './identity-fields';
 
 interface Team {
   id: string;
@@ -104,21 +104,8 @@ export function DeleteAccount(props: {
             <li>every session, on every device;</li>
             <li>your name and e-mail address (past activity shows “a deleted user”).</li>
           </ul>
-          <TextField
-            label="Your password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-          />
-          {props.twoFactorEnabled && (
-            <TextField
-              label="Code from the app (or a recovery code)"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={setCode}
-            />
-          )}
+          <CurrentPasswordField value={password} onChange={setPassword} />
+          {props.twoFactorEnabled && <SecondFactorField value={code} onChange={setCode} />}
         </ConfirmDialog>
       )}
     </section>

@@ -3,7 +3,7 @@ import { TeamgraphError } from '../../../client/src';
 import { ConfirmIdentityDocument } from '../../../client/generated/graphql';
 import { useSession } from '../session';
 import { ConfirmDialog } from './confirm-dialog';
-import { TextField } from './text-field';
+import { CurrentPasswordField, SecondFactorField } from './identity-fields';
 
 type WithRecentAuth = <T>(run: () => Promise<T>) => Promise<T>;
 
@@ -70,21 +70,8 @@ export function RecentAuthProvider(props: { twoFactorEnabled: boolean; children:
           }}
         >
           <p>This changes how your account signs in. Enter your password to go on.</p>
-          <TextField
-            label="Your password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-          />
-          {props.twoFactorEnabled && (
-            <TextField
-              label="Code from your app (or a recovery code)"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={setCode}
-            />
-          )}
+          <CurrentPasswordField value={password} onChange={setPassword} />
+          {props.twoFactorEnabled && <SecondFactorField value={code} onChange={setCode} />}
         </ConfirmDialog>
       )}
     </RecentAuthContext.Provider>

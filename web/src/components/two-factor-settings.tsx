@@ -8,6 +8,7 @@ import {
 import { useSession } from '../session';
 import { asTeamgraphError } from '../use-request';
 import { ConfirmDialog } from './confirm-dialog';
+import { CurrentPasswordField, SecondFactorField } from './identity-fields';
 import { QrCode } from './qr-code';
 import { useRecentAuth } from './recent-auth';
 import { RecoveryCodes } from './recovery-codes';
@@ -141,12 +142,7 @@ export function TwoFactorSettings({ enabled, onChanged }: { enabled: boolean; on
           }}
         >
           <p>Your current recovery codes stop working.</p>
-          <TextField
-            label="Code from the app (or a recovery code)"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={setCode}
-          />
+          <SecondFactorField value={code} onChange={setCode} />
         </ConfirmDialog>
       )}
 
@@ -164,19 +160,8 @@ export function TwoFactorSettings({ enabled, onChanged }: { enabled: boolean; on
           }}
         >
           <p>Logging in will take your password alone, and your recovery codes stop working.</p>
-          <TextField
-            label="Your password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-          />
-          <TextField
-            label="Code from the app (or a recovery code)"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={setCode}
-          />
+          <CurrentPasswordField value={password} onChange={setPassword} />
+          <SecondFactorField value={code} onChange={setCode} />
         </ConfirmDialog>
       )}
 

@@ -1,4 +1,5 @@
 import { runBackupCommand, type CliIo } from './backup-command';
+import { runLogCommand } from './log-command';
 import { runMigrate } from './migrate';
 import { runSeed } from './seed';
 
@@ -8,6 +9,7 @@ commands:
   migrate    apply pending database migrations and exit
   seed       create a demo team and print a session token for the playground
   backup     take, list, verify, restore and prune backups (teamgraph backup --help)
+  log        check a team log export offline (teamgraph log --help)
 
   teamgraph <command> --help   usage of one command
 The server itself starts with \`npm start\` (node dist/src/main.js). Every command reads the
@@ -19,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: runMigrate,
   seed: runSeed,
   backup: runBackupCommand,
+  log: runLogCommand,
 };
 
 /** `teamgraph <command> …` (bin/teamgraph.js): operator commands beside the server. */

@@ -8,6 +8,7 @@ import { TeamHasOneOwner1765200000000 } from './src/migrations/1765200000000-tea
 import { AccountLifecycle1765300000000 } from './src/migrations/1765300000000-account-lifecycle';
 import { AccountSecurity1765500000000 } from './src/migrations/1765500000000-account-security';
 import { TwoFactorRevertLinks1765600000000 } from './src/migrations/1765600000000-two-factor-revert-links';
+import { ActivityMerkleTree1765700000000 } from './src/migrations/1765700000000-activity-merkle-tree';
 
 /** Migrations in order; a new migration is added here and in src/migrations/. */
 export const migrations = [
@@ -18,6 +19,7 @@ export const migrations = [
   AccountLifecycle1765300000000,
   AccountSecurity1765500000000,
   TwoFactorRevertLinks1765600000000,
+  ActivityMerkleTree1765700000000,
 ];
 
 export interface DataSourceOptions {

@@ -1,5 +1,7 @@
 import { AccountToken } from './account-token.entity';
 import { Activity } from './activity.entity';
+import { ActivityCheckpoint } from './activity-checkpoint.entity';
+import { CheckpointSigningKey } from './checkpoint-signing-key.entity';
 import { Invitation } from './invitation.entity';
 import { Item } from './item.entity';
 import { Membership } from './membership.entity';
@@ -19,4 +21,6 @@ export const entities = [
   Activity,
   AccountToken,
   RecoveryCode,
+  ActivityCheckpoint,
+  CheckpointSigningKey,
 ];

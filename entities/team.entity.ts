@@ -31,4 +31,20 @@ export class Team {
   /** Hash of the newest activity row: the head of the tamper-evident chain. */
   @Column({ name: 'last_hash', type: 'text', default: '' })
   lastHash: string;
+
+  /**
+   * The right edge of the team's Merkle tree (src/util/rfc9162.ts, Frontier): by level, the
+   * complete subtree that the size's binary form has there. Moves with lastSeq, in the same
+   * statement, so an append reads nothing.
+   */
+  @Column({ name: 'tree_frontier', type: 'bytea', array: true, default: () => "'{}'" })
+  treeFrontier: (Buffer | null)[];
+
+  /** Tree size of the newest checkpoint a write made (0: none yet); sets the cadence. */
+  @Column({ name: 'checkpoint_size', type: 'integer', default: 0 })
+  checkpointSize: number;
+
+  /** When that checkpoint was signed. */
+  @Column({ name: 'checkpoint_at', type: 'timestamptz', nullable: true })
+  checkpointAt: Date | null;
 }

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountRecoveryResolver } from './account-recovery.resolver';
 import { AccountResolver } from './account.resolver';
+import { ActivityLeafResolver, ActivityProofResolver } from './activity-proof.resolver';
 import { ActivityResolver } from './activity.resolver';
 import { InvitationResolver } from './invitation.resolver';
 import { ItemResolver } from './item.resolver';
@@ -28,6 +29,8 @@ export const resolvers: NonEmptyArray<Function> = [
   TeamResolver,
   MembershipResolver,
   ActivityResolver,
+  ActivityLeafResolver,
+  ActivityProofResolver,
   InvitationResolver,
   TeamInvitationsResolver,
   InvitationConnectionResolver,

@@ -49,6 +49,11 @@ export const permissionRules = {
     myInvitations: isAuthenticated,
     item: isMemberOfItemTeamArg,
     verifyActivityLog: isMemberOfTeamArg,
+    activityCheckpoint: isMemberOfTeamArg,
+    activityInclusionProof: isMemberOfTeamArg,
+    activityConsistencyProof: isMemberOfTeamArg,
+    // Public, so that clients can pin the keys before they trust anything else.
+    signingKeys: allow,
     // Anyone has a budget over time (an anonymous caller's is its address's).
     rateLimit: allow,
     // Signed in, as for `user(id)`; what the caller may not see is null, so nothing leaks.
@@ -85,6 +90,7 @@ export const permissionRules = {
     updateItem: isMemberOfItemTeamArg,
     deleteItem: canDeleteItemArg,
     markActivityRead: isMemberOfTeamArg,
+    witnessCheckpoint: isMemberOfTeamArg,
     // Account recovery: the e-mailed link is the credential, so anyone may present one.
     requestPasswordReset: allow,
     resetPassword: allow,
@@ -150,6 +156,9 @@ export const permissionRules = {
   PageInfo: { '*': allow },
   RateLimit: { '*': allow },
   ActivityLogVerification: { '*': allow },
+  // Reached only through fields that checked membership (or, for keys, are public).
+  Checkpoint: { '*': allow },
+  SigningKey: { '*': allow },
   TwoFactorSetup: { '*': allow },
 };
 

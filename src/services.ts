@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ActivityFeed } from './activity/activity-feed';
 import { ActivityLogVerifier } from './activity/activity-log-verifier';
+import { ActivityProofs } from './activity/activity-proofs';
 import { ReadState } from './activity/read-state';
 import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
@@ -55,6 +56,7 @@ export interface Services {
   items: ItemService;
   activityFeed: ActivityFeed;
   activityLog: ActivityLogVerifier;
+  activityProofs: ActivityProofs;
   readState: ReadState;
 }
 
@@ -143,6 +145,7 @@ export function createServices(deps: {
     items: new ItemService(dataSource, bus),
     activityFeed: new ActivityFeed(dataSource),
     activityLog: new ActivityLogVerifier(dataSource, rateLimits, cpu),
+    activityProofs: new ActivityProofs(dataSource),
     readState: new ReadState(dataSource, bus),
   };
 }

@@ -50,9 +50,10 @@ const ACCOUNT_MUTATIONS_WITH_TEAM_ACTIVITY: Record<string, ActivityAction> = {
  * it as team activity would show every other member a "read" entry (itself unread news for
  * them) and grow the log with every glance at it. It is pushed to my other sessions as an
  * account event (READ_STATE_CHANGED) instead; test/activity-log.test.ts checks that it records
- * nothing and that the event is sent.
+ * nothing and that the event is sent. witnessCheckpoint records that I vouched for a checkpoint
+ * of the log: were it a row of that log, every witness would move the tree it vouches for.
  */
-const PER_USER_STATE_MUTATIONS = ['markActivityRead'];
+const PER_USER_STATE_MUTATIONS = ['markActivityRead', 'witnessCheckpoint'];
 
 /** Team mutations and the action each records (the contract's tables). */
 const TEAM_MUTATIONS: Record<string, ActivityAction> = {

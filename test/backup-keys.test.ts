@@ -116,6 +116,7 @@ describe('encryption is required by the scheduler in production', () => {
     BACKUP_SCHEDULER: 'off',
     LOG_LEVEL: 'silent',
     TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+    CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64'),
   };
 
   it('the scheduler refuses to run without BACKUP_ENCRYPTION_KEY, saying so', () => {

@@ -178,6 +178,7 @@ describe('backup configuration', () => {
     const production = {
       NODE_ENV: 'production',
       TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+      CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64'),
     };
     expect(() => loadConfig(production)).toThrow(
       /BACKUP_ENCRYPTION_KEY: required when NODE_ENV=production: the backup scheduler does not write unencrypted backups/,

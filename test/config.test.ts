@@ -5,6 +5,7 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   BACKUP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+  CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
 
 describe('configuration', () => {

@@ -124,7 +124,11 @@ it('seals plain secrets stored before sealing at start-up, and re-seals after a 
 });
 
 it('refuses a production start without TOTP_ENCRYPTION_KEY, and a key that is not 32 bytes', () => {
-  const production = { NODE_ENV: 'production', BACKUP_SCHEDULER: 'off' };
+  const production = {
+    NODE_ENV: 'production',
+    BACKUP_SCHEDULER: 'off',
+    CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64'),
+  };
   expect(() => loadConfig(production)).toThrow(
     /TOTP_ENCRYPTION_KEY: required when NODE_ENV=production/,
   );

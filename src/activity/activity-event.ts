@@ -1,20 +1,32 @@
+import { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { Activity } from '../../entities/activity.entity';
 import type { Team } from '../../entities/team.entity';
 import type { ActivityEvent } from '../events/domain-events';
 
 /**
  * An activity as a live feed hands it out: one rebuilt from an event carries its team as it
- * was, which the `team` field falls back to once the team is deleted.
+ * was, which the `team` field falls back to once the team is deleted, and the checkpoint its
+ * write signed, if any.
  */
-export type DeliveredActivity = Activity & { teamSnapshot?: Team };
+export type DeliveredActivity = Activity & {
+  teamSnapshot?: Team;
+  checkpoint?: ActivityCheckpoint;
+};
 
 /** Entity → event: the row as JSON (without the summary's salt) and its team's snapshot. */
-export function toActivityEvent(activity: Activity, team: Team): ActivityEvent {
+export function toActivityEvent(
+  activity: Activity,
+  team: Team,
+  checkpoint?: ActivityCheckpoint,
+): ActivityEvent {
   const { summarySalt, createdAt, ...fields } = activity;
   return {
     kind: 'activity',
     activity: { ...fields, createdAt: createdAt.toISOString() },
     team: { id: team.id, name: team.name, createdAt: team.createdAt.toISOString() },
+    ...(checkpoint
+      ? { checkpoint: { ...checkpoint, timestamp: checkpoint.timestamp.toISOString() } }
+      : {}),
   };
 }
 
@@ -31,5 +43,11 @@ export function activityFromEvent(event: ActivityEvent): DeliveredActivity {
     lastSeq: event.activity.seq,
     lastHash: event.activity.hash,
   } as Team;
-  return Object.assign(activity, { teamSnapshot });
+  const checkpoint = event.checkpoint
+    ? Object.assign(new ActivityCheckpoint(), {
+        ...event.checkpoint,
+        timestamp: new Date(event.checkpoint.timestamp),
+      })
+    : undefined;
+  return Object.assign(activity, { teamSnapshot, ...(checkpoint ? { checkpoint } : {}) });
 }

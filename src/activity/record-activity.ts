@@ -5,7 +5,10 @@ import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
 import type { Statement } from '../db/prepared';
 import type { DomainEvent } from '../events/domain-events';
-import { computeActivityHash, summaryDigest } from '../db/activity-hash';
+import { activityLeafHash, computeActivityHash, summaryDigest } from '../db/activity-hash';
+import { currentCheckpointPolicy } from '../db/checkpoint-signer';
+import { appendLeaf, rootOfFrontier } from '../util/rfc9162';
+import { signCheckpoint } from './sign-checkpoint';
 import { toActivityEvent } from './activity-event';
 
 /** What a command says about its change; the rest of the row is taken here. */
@@ -73,6 +76,7 @@ export function activityWrite(
   };
   const hash = computeActivityHash(lockedTeam.lastHash, row);
   const activity = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
+  const tree = appendToTree(lockedTeam, activity);
   const offset = change?.values.length ?? 0;
   const p = (n: number) => `$${offset + n}`;
   const values = [
@@ -89,16 +93,43 @@ export function activityWrite(
     hash,
     summarySalt,
     row.summaryDigest,
+    tree.completed.map((s) => s.level),
+    tree.completed.map((s) => s.index),
+    tree.completed.map((s) => s.hash),
+    tree.frontier,
+    // Sent only with a checkpoint: a statement takes exactly the parameters it names.
+    ...(tree.checkpoint
+      ? [tree.checkpoint.rootHash, tree.checkpoint.keyId, tree.checkpoint.signature]
+      : []),
   ];
   const guard = change ? 'WHERE EXISTS (SELECT 1 FROM change)' : '';
+  // The checkpoint, when due, is signed in the same statement: a size is signed at most once
+  // (a concurrent on-demand signer of the same size keeps its own, identical root).
+  const checkpoint = tree.checkpoint
+    ? `signed AS (
+      INSERT INTO activity_checkpoints (team_id, tree_size, root_hash, signed_at, key_id, signature)
+      SELECT ${p(2)}::uuid, ${p(3)}::int, ${p(18)}, ${p(10)}::timestamptz, ${p(19)}, ${p(20)}
+       WHERE EXISTS (SELECT 1 FROM logged)
+      ON CONFLICT DO NOTHING),`
+    : '';
+  const checkpointHead = tree.checkpoint
+    ? `, checkpoint_size = ${p(3)}::int, checkpoint_at = ${p(10)}::timestamptz`
+    : '';
   const text = `WITH ${change ? `change AS (${change.text}),` : ''}
     logged AS (
       INSERT INTO activities (${ACTIVITY_COLUMNS})
       SELECT ${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::int, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::uuid,
              ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)}, ${p(12)}, ${p(13)} ${guard}
       RETURNING id),
+    tree AS (
+      INSERT INTO activity_tree_nodes (team_id, level, node_index, hash)
+      SELECT ${p(2)}::uuid, n.level, n.node_index, n.hash
+        FROM unnest(${p(14)}::smallint[], ${p(15)}::bigint[], ${p(16)}::bytea[]) AS n(level, node_index, hash)
+       WHERE EXISTS (SELECT 1 FROM logged)),
+    ${checkpoint}
     head AS (
-      UPDATE teams SET last_seq = ${p(3)}::int, last_hash = ${p(11)}
+      UPDATE teams SET last_seq = ${p(3)}::int, last_hash = ${p(11)},
+             tree_frontier = ${p(17)}::bytea[]${checkpointHead}
        WHERE id = ${p(2)}::uuid AND EXISTS (SELECT 1 FROM logged)
       RETURNING id)
     ${change ? 'SELECT * FROM change' : 'SELECT id FROM head'}`;
@@ -109,9 +140,43 @@ export function activityWrite(
       if (!rows.length) return rows;
       lockedTeam.lastSeq = seq;
       lockedTeam.lastHash = hash;
-      pending.add(toActivityEvent(activity, lockedTeam));
+      lockedTeam.treeFrontier = tree.frontier;
+      if (tree.checkpoint) {
+        lockedTeam.checkpointSize = seq;
+        lockedTeam.checkpointAt = createdAt;
+      }
+      pending.add(toActivityEvent(activity, lockedTeam, tree.checkpoint));
       return rows;
     },
+  };
+}
+
+/**
+ * The row as the tree's next leaf: the subtrees it completes (O(log n) hashes, no reads: the
+ * locked team row holds the right edge), and the signed checkpoint when one is due.
+ */
+function appendToTree(lockedTeam: Team, activity: Activity) {
+  const { frontier, completed } = appendLeaf(
+    lockedTeam.treeFrontier ?? [],
+    activity.seq - 1,
+    activityLeafHash(activity),
+  );
+  const policy = currentCheckpointPolicy();
+  const signedAt = lockedTeam.checkpointAt?.getTime() ?? -Infinity;
+  const due =
+    activity.seq - lockedTeam.checkpointSize >= policy.everyRows ||
+    activity.createdAt.getTime() - signedAt >= policy.intervalMs;
+  return {
+    frontier,
+    completed,
+    checkpoint: due
+      ? signCheckpoint(policy.signer, {
+          teamId: activity.teamId,
+          treeSize: activity.seq,
+          root: rootOfFrontier(frontier),
+          timestamp: activity.createdAt,
+        })
+      : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { backupConfigSchema, checkBackupConfig } from './backup-config';
 import { budgetConfigSchema } from './budget-config';
+import { checkCheckpointConfig, checkpointConfigSchema } from './checkpoint-config';
 import { liveConfigSchema } from './live-config';
 import { checkEdgeConfig, edgeConfigSchema } from './edge-config';
 import { checkRedisConfig, redisConfigSchema } from './redis-config';
@@ -55,6 +56,7 @@ export const configSchema = z.object({
   ...edgeConfigSchema,
   ...backupConfigSchema,
   ...secretConfigSchema,
+  ...checkpointConfigSchema,
   ...liveConfigSchema,
 });
 
@@ -94,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (edgeProblem) throw new ConfigError(`Invalid configuration:\n  ${edgeProblem}`);
   const secretProblem = checkSecretConfig(config);
   if (secretProblem) throw new ConfigError(`Invalid configuration:\n  ${secretProblem}`);
+  const checkpointProblem = checkCheckpointConfig(config);
+  if (checkpointProblem) throw new ConfigError(`Invalid configuration:\n  ${checkpointProblem}`);
   const redisProblem = checkRedisConfig(config);
   if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
   return config;

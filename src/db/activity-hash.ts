@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Activity } from '../../entities/activity.entity';
+import { hashLeaf } from '../util/rfc9162';
 
 /** Enum-typed text as a stored row holds it: the chain hashes rows of older releases too. */
 type AsStoredText<T> = { [K in keyof T]: T[K] extends string ? string : T[K] };
@@ -33,29 +34,37 @@ export function summaryDigest(salt: string, summary: string): string {
 }
 
 /**
- * hash = SHA-256(previous hash || canonical row), hex. The first row's previous hash is ''.
- * Rows written before summaries were sealed by digest hash the summary itself.
+ * The row's canonical form (RFC 8785 JSON of the nine members, docs/api.md "Verifying the log
+ * yourself"): what the hash chain and the Merkle tree's leaf both seal. Rows written before
+ * summaries were sealed by digest carry the summary itself.
  */
-export function computeActivityHash(previousHash: string, row: HashedActivityFields): string {
+export function canonicalActivity(row: HashedActivityFields): string {
   const sealed = row.summaryDigest
     ? { summaryDigest: row.summaryDigest }
     : { summary: row.summary };
-  const canonical = canonicalize({
-    teamId: row.teamId,
-    seq: row.seq,
-    actorId: row.actorId,
-    action: row.action,
-    subjectType: row.subjectType,
-    subjectId: row.subjectId,
-    ...sealed,
-    details: row.details,
-    createdAt: row.createdAt.toISOString(),
-  });
-  return createHash('sha256')
-    .update(previousHash)
-    .update(canonical ?? '')
-    .digest('hex');
+  return (
+    canonicalize({
+      teamId: row.teamId,
+      seq: row.seq,
+      actorId: row.actorId,
+      action: row.action,
+      subjectType: row.subjectType,
+      subjectId: row.subjectId,
+      ...sealed,
+      details: row.details,
+      createdAt: row.createdAt.toISOString(),
+    }) ?? ''
+  );
 }
+
+/** hash = SHA-256(previous hash || canonical row), hex. The first row's previous hash is ''. */
+export function computeActivityHash(previousHash: string, row: HashedActivityFields): string {
+  return createHash('sha256').update(previousHash).update(canonicalActivity(row)).digest('hex');
+}
+
+/** The row's leaf in the team's Merkle tree: SHA-256(0x00 ‖ UTF-8 of the canonical form). */
+export const activityLeafHash = (row: HashedActivityFields): Buffer =>
+  hashLeaf(Buffer.from(canonicalActivity(row), 'utf8'));
 
 /**
  * The summary still says what was sealed: true when the row keeps its salt and the digest

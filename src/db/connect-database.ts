@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../ormconfig';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
+import { checkpointPolicyFromConfig, registerSigningKey } from './checkpoint-keys';
+import { useCheckpointPolicy } from './checkpoint-signer';
 import { useSecretKeys } from './sealed-secrets';
 import { secretKeysFromConfig } from './secret-keys-from-config';
 import { waitForDatabase } from './wait-for-database';
@@ -17,6 +19,9 @@ export async function connectDatabase(
 ): Promise<DataSource> {
   // Before any row is read: the users' TOTP secrets are sealed with these keys.
   useSecretKeys(secretKeysFromConfig(config));
+  // Before any activity is written: writes sign the log's checkpoints with this key.
+  const checkpoints = checkpointPolicyFromConfig(config, logger);
+  useCheckpointPolicy(checkpoints);
   await waitForDatabase(url, config.DB_CONNECT_TIMEOUT, logger);
   const dataSource = createDataSource({ url, poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();
@@ -25,5 +30,6 @@ export async function connectDatabase(
     if (applied.length)
       logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   }
+  await registerSigningKey(dataSource, checkpoints.signer, config.CHECKPOINT_RETIRED_KEYS);
   return dataSource;
 }

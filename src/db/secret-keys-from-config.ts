@@ -22,8 +22,11 @@ export function secretKeysFromConfig(config: {
   return new SecretKeys(devKey(devSecretKeyFile(config.DATA_DIR)), config.TOTP_DECRYPTION_KEYS);
 }
 
-/** The key in `file`, made first if there is none; instances starting together agree on one. */
-function devKey(file: string): Buffer {
+/**
+ * The 32 random bytes in `file`, made first if there is none; instances starting together agree
+ * on one. Development keys only (stored secrets, checkpoint signing).
+ */
+export function devKey(file: string): Buffer {
   try {
     return readKey(file);
   } catch (error) {

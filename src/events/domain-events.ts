@@ -1,3 +1,4 @@
+import type { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import type { Activity } from '../../entities/activity.entity';
 import type { Team } from '../../entities/team.entity';
 import type { AccountEventType } from './account-event-type';
@@ -17,6 +18,8 @@ export interface ActivityEvent {
   kind: 'activity';
   activity: AsJson<Omit<Activity, 'summarySalt'>>;
   team: AsJson<TeamSnapshot>;
+  /** The checkpoint this row's write signed (every 100 rows or 10 s at most). */
+  checkpoint?: AsJson<ActivityCheckpoint>;
 }
 
 /** A user lost access to a team (removed, left) — or everybody did (userId null: team deleted). */

@@ -12,8 +12,18 @@ const VALIDATION_CODES = new Set([
 /** Extensions a client may see; everything else (stack traces, exception details) is dropped. */
 // `reason` explains a FORBIDDEN (e.g. TWO_FACTOR_REQUIRED); `teams` lists the teams a CONFLICT
 // is about (e.g. the teams a user must hand over before deleting their account); `cost` and
-// `maxCost` say how far a document is over the cost budget.
-const PUBLIC_EXTENSIONS = ['field', 'retryAfterSeconds', 'reason', 'teams', 'cost', 'maxCost'];
+// `maxCost` say how far a document is over the cost budget; `signed` and `reported` are the two
+// checkpoints a witnessed fork is made of.
+const PUBLIC_EXTENSIONS = [
+  'field',
+  'retryAfterSeconds',
+  'reason',
+  'teams',
+  'cost',
+  'maxCost',
+  'signed',
+  'reported',
+];
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
 

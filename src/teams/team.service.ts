@@ -46,7 +46,16 @@ export class TeamService {
     await this.rateLimits.consume('teamsPerAccount', actor.id);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
-      const team = await tx.save(tx.create(Team, { name, lastSeq: 0, lastHash: '' }));
+      const team = await tx.save(
+        tx.create(Team, {
+          name,
+          lastSeq: 0,
+          lastHash: '',
+          treeFrontier: [],
+          checkpointSize: 0,
+          checkpointAt: null,
+        }),
+      );
       await tx.insert(Membership, {
         teamId: team.id,
         userId: actor.id,

@@ -1,4 +1,4 @@
-import { teamExpectation, type MatrixCase } from '../support/authz-matrix';
+import { expectAll, teamExpectation, type MatrixCase } from '../support/authz-matrix';
 
 const members = teamExpectation({ MEMBER: 'ok', ADMIN: 'ok', OWNER: 'ok' });
 
@@ -26,6 +26,48 @@ export const cases: MatrixCase[] = [
         edges { cursor node { seq action summary details hash actor { id } team { id } } }
       } } }`,
     variables: (world) => ({ id: world.team.id }),
+    expect: members,
+  },
+  {
+    operation: 'signingKeys',
+    document: `{ signingKeys { keyId publicKey validFrom validUntil } }`,
+    expect: expectAll('ok'),
+  },
+  {
+    operation: 'activityCheckpoint',
+    document: `query ($teamId: ID!) { activityCheckpoint(teamId: $teamId) { teamId treeSize rootHash timestamp keyId signature witnesses } }`,
+    variables: (world) => ({ teamId: world.team.id }),
+    expect: members,
+  },
+  {
+    operation: 'activityInclusionProof',
+    document: `query ($teamId: ID!) { activityInclusionProof(teamId: $teamId, seq: 1, treeSize: 2) }`,
+    variables: (world) => ({ teamId: world.team.id }),
+    expect: members,
+  },
+  {
+    operation: 'activityConsistencyProof',
+    document: `query ($teamId: ID!) { activityConsistencyProof(teamId: $teamId, fromSize: 1, toSize: 2) }`,
+    variables: (world) => ({ teamId: world.team.id }),
+    expect: members,
+  },
+  {
+    operation: 'witnessCheckpoint',
+    mutation: true,
+    // The checkpoint a member's client would have verified (read by the owner beforehand).
+    prepare: async (world) => {
+      const answer = await world.app.gql<{
+        activityCheckpoint: { treeSize: number; rootHash: string };
+      }>(
+        `query ($teamId: ID!) { activityCheckpoint(teamId: $teamId) { treeSize rootHash } }`,
+        { teamId: world.team.id },
+        world.tokenOf('OWNER'),
+      );
+      return answer.data!.activityCheckpoint;
+    },
+    document: `mutation ($teamId: ID!, $treeSize: Int!, $rootHash: String!) {
+      witnessCheckpoint(teamId: $teamId, treeSize: $treeSize, rootHash: $rootHash) { treeSize witnesses } }`,
+    variables: (world) => ({ teamId: world.team.id }),
     expect: members,
   },
 ];

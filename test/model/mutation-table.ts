@@ -41,6 +41,7 @@ export const MUTATIONS: Record<string, MutationSpec> = {
   transferOwnership: team.transferOwnership,
   setTwoFactorRequired: team.setTwoFactorRequired,
   markActivityRead: team.markActivityRead,
+  witnessCheckpoint: team.witnessCheckpoint,
   inviteMember: invitation.inviteMember,
   resendInvitation: invitation.resendInvitation,
   revokeInvitation: invitation.revokeInvitation,

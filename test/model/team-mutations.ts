@@ -239,3 +239,14 @@ export const markActivityRead = teamScoped(
   (model, account, team) =>
     team && accessRole(model, team.id, account.id) ? succeed(() => undefined) : fail('FORBIDDEN'),
 );
+
+/**
+ * A member reports a checkpoint of size 1 whose root no server signed (the model does not hash
+ * the log): the contract's answer is the fork's CONFLICT, and nothing changes.
+ */
+export const witnessCheckpoint = teamScoped(
+  `mutation ($teamId: ID!, $treeSize: Int!, $rootHash: String!) { witnessCheckpoint(teamId: $teamId, treeSize: $treeSize, rootHash: $rootHash) { treeSize } }`,
+  (teamId) => ({ teamId, treeSize: 1, rootHash: Buffer.alloc(32).toString('base64') }),
+  (model, account, team) =>
+    team && accessRole(model, team.id, account.id) ? fail('CONFLICT') : fail('FORBIDDEN'),
+);

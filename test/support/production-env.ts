@@ -7,4 +7,6 @@ export const PRODUCTION_ENV: Record<string, string> = {
   SHUTDOWN_DRAIN: '0',
   // Two-factor secrets are stored sealed with it; production refuses to start without one.
   TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+  // The log's checkpoints are signed with it; production refuses to start without one.
+  CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString('base64'),
 };

@@ -4,6 +4,7 @@ import { CreateItemDocument, LogOutDocument } from '../client/generated/graphql'
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { collectActivity } from './support/activity-collector';
+import { rewriteTeamLog } from './support/log-forgery';
 import { startProxy, type CuttableProxy } from './support/tcp-proxy';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -204,12 +205,8 @@ describe('client kit', () => {
     await again.waitForSeq(after);
     expect(again.chainTampers().map((t) => t.seq)).toEqual([altered, after]);
     second.stop();
-    // Put the log back for the tests after this one.
-    await app.sql(`DELETE FROM activities WHERE team_id = $1 AND seq >= $2`, [team.id, altered]);
-    await app.sql(
-      `UPDATE teams SET last_seq = $2, last_hash = (SELECT hash FROM activities WHERE team_id = $1 AND seq = $2) WHERE id = $1`,
-      [team.id, base],
-    );
+    // Put the log back for the tests after this one: chain, Merkle tree and checkpoints.
+    await rewriteTeamLog(app.sql, team.id, { keep: base });
   });
 
   it('ends with ACCESS_REVOKED when the member is removed, and does not come back', async () => {

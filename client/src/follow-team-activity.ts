@@ -28,6 +28,11 @@ export interface TeamActivityOptions {
   /** Pinned checkpoint keys (else the client's; else trusted on first use). */
   signingKeys?: readonly SigningKey[];
   backoff?: BackoffOptions;
+  /**
+   * How long a row may wait for a checkpoint on the live feed before the kit asks for the newest
+   * (signed on demand). Replayed rows carry none, and a quiet team sends none after its last row.
+   */
+  checkpointWaitMs?: number;
 }
 
 /**
@@ -51,6 +56,17 @@ export function followTeamActivity(
   });
   // A checkpoint kept from before is reported again: a server that signed another root answers CONFLICT.
   auditor.witnessKept();
+  let checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  const waitForCheckpoint = (arrived: boolean) => {
+    if (arrived) {
+      clearTimeout(checkpointTimer);
+      checkpointTimer = undefined;
+    } else if (!checkpointTimer && !stopped)
+      checkpointTimer = setTimeout(() => {
+        checkpointTimer = undefined;
+        void askCheckpoint();
+      }, options.checkpointWaitMs ?? 1_000);
+  };
   /** The newest signed checkpoint, asked for after each (re)subscribe; a failure waits for the next. */
   const askCheckpoint = () =>
     client.request(ActivityCheckpointDocument, { teamId }).then(
@@ -106,8 +122,10 @@ export function followTeamActivity(
         },
         onData: async (data) => {
           const { checkpoint, ...activity } = data.teamActivity;
-          if (await deliverActivity(chain, activity, handlers)) auditor.acceptRow(activity);
-          else stats.duplicatesDropped += 1;
+          if (await deliverActivity(chain, activity, handlers)) {
+            auditor.acceptRow(activity);
+            waitForCheckpoint(Boolean(checkpoint));
+          } else stats.duplicatesDropped += 1;
           // Even on a duplicate: a checkpoint smaller than the kept one is checked too.
           if (checkpoint) auditor.acceptCheckpoint(checkpoint);
         },
@@ -115,6 +133,7 @@ export function followTeamActivity(
         backoff: options.backoff,
       });
       void loop.done.then((reason) => {
+        clearTimeout(checkpointTimer);
         stats.reconnects = loop!.reconnects;
         if (reason.code !== 'STOPPED') handlers.onRevoked?.(reason);
         resolveDone(reason);
@@ -130,6 +149,7 @@ export function followTeamActivity(
   return {
     stop() {
       stopped = true;
+      clearTimeout(checkpointTimer);
       loop?.stop();
     },
     done,

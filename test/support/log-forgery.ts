@@ -4,7 +4,8 @@ import { appendLeaf, type Frontier, type StoredSubtree } from '../../src/util/rf
 /**
  * What an operator with the database could do to a team's log behind the server's back: change
  * or drop rows, then re-hash the chain and rebuild the Merkle tree so the server serves the new
- * history as if it were the only one. The attack tests use it; nothing else should.
+ * history as if it were the only one. The attack tests use it, and suites that alter a row to
+ * see it reported use it to put the log back.
  */
 type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
@@ -74,8 +75,9 @@ export async function rewriteTeamLog(sql: Sql, teamId: string, rewrite: Rewrite)
   if (!rewrite.keepCheckpoints)
     await sql(`DELETE FROM activity_checkpoints WHERE team_id = $1`, [teamId]);
   await sql(
-    `UPDATE teams SET tree_frontier = $2::bytea[], last_seq = $3, checkpoint_size = 0, checkpoint_at = NULL
+    `UPDATE teams SET tree_frontier = $2::bytea[], last_seq = $3, last_hash = $4,
+            checkpoint_size = 0, checkpoint_at = NULL
       WHERE id = $1`,
-    [teamId, frontier, kept.length],
+    [teamId, frontier, kept.length, previous],
   );
 }

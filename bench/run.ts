@@ -21,6 +21,7 @@ import { fanOut } from './workloads/fan-out';
 import { feedAtScale } from './workloads/feed-at-scale';
 import { hostileDocuments } from './workloads/hostile-documents';
 import { httpQuery } from './workloads/http-query';
+import { merkleTree } from './workloads/merkle-tree';
 import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
 import { resetTiming } from './workloads/reset-timing';
@@ -35,6 +36,7 @@ const workloads: Workload[] = [
   resetTiming,
   eventLoop,
   hostileDocuments,
+  merkleTree,
 ];
 
 async function main(): Promise<void> {

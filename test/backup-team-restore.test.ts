@@ -1,5 +1,6 @@
 import { restoreTeam } from '../src/backup/restore-team';
-import { computeActivityHash } from '../src/db/activity-hash';
+import { canonicalActivity, computeActivityHash } from '../src/db/activity-hash';
+import { referenceRoot } from './support/rfc9162-reference';
 import { buildUser } from './factories/user.factory';
 import { databaseUrlOf, dumpTables, seedTeam, testKey, keys } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';
@@ -71,6 +72,9 @@ describe('restoring one team into the live database', () => {
       invitations: 1,
       items: 1,
       activities: 1,
+      // The team's Merkle tree (one leaf) and the checkpoint signed on its first row.
+      activity_tree_nodes: 1,
+      activity_checkpoints: 1,
     });
 
     const after = await teamRows(seeded.team.id);
@@ -146,6 +150,33 @@ describe('restoring one team into the live database', () => {
       seeded.team.owner.token,
     );
     expect(seen.data?.team).toEqual({ id: seeded.team.id, name: 'Restorable team' });
+
+    // The restored tree goes on from the backup's: its newest checkpoint is the root of every
+    // row, TEAM_RESTORED included, and the checkpoint signed before the backup still holds.
+    const rows = await suite.app.sql<Parameters<typeof canonicalActivity>[0] & { hash: string }>(
+      `SELECT team_id AS "teamId", seq, actor_id AS "actorId", action, subject_type AS "subjectType",
+              subject_id AS "subjectId", summary, summary_digest AS "summaryDigest", details,
+              created_at AS "createdAt"
+         FROM activities WHERE team_id = $1 ORDER BY seq`,
+      [seeded.team.id],
+    );
+    const leaves = rows.map((row) => Buffer.from(canonicalActivity(row), 'utf8'));
+    const checkpoint = await suite.app.gql<{
+      activityCheckpoint: { treeSize: number; rootHash: string };
+    }>(
+      `query ($t: ID!) { activityCheckpoint(teamId: $t) { treeSize rootHash } }`,
+      { t: seeded.team.id },
+      seeded.team.owner.token,
+    );
+    expect(checkpoint.data?.activityCheckpoint).toEqual({
+      treeSize: rows.length,
+      rootHash: referenceRoot(leaves).toString('base64'),
+    });
+    const [first] = await suite.app.sql<{ root_hash: string }>(
+      `SELECT root_hash FROM activity_checkpoints WHERE team_id = $1 AND tree_size = 1`,
+      [seeded.team.id],
+    );
+    expect(first.root_hash).toBe(referenceRoot(leaves.slice(0, 1)).toString('base64'));
   });
 
   it('refuses when the team exists, and changes nothing', async () => {

@@ -4,7 +4,6 @@ import { CreateItemDocument, LogOutDocument } from '../client/generated/graphql'
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { collectActivity } from './support/activity-collector';
-import { rewriteTeamLog } from './support/log-forgery';
 import { startProxy, type CuttableProxy } from './support/tcp-proxy';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -174,6 +173,10 @@ describe('client kit', () => {
 
   it('reports a row altered in the database, anchoring mid-log on the first row it gets', async () => {
     const base = await createItem('tamper base');
+    const [{ tree_frontier: frontierAtBase }] = await app.sql<{ tree_frontier: Buffer[] }>(
+      `SELECT tree_frontier FROM teams WHERE id = $1`,
+      [team.id],
+    );
     const altered = await createItem('tamper target');
     const after = await createItem('tamper after');
     await app.sql(
@@ -205,8 +208,22 @@ describe('client kit', () => {
     await again.waitForSeq(after);
     expect(again.chainTampers().map((t) => t.seq)).toEqual([altered, after]);
     second.stop();
-    // Put the log back for the tests after this one: chain, Merkle tree and checkpoints.
-    await rewriteTeamLog(app.sql, team.id, { keep: base });
+    // Put the log back for the tests after this one.
+    await app.sql(`DELETE FROM activities WHERE team_id = $1 AND seq >= $2`, [team.id, altered]);
+    await app.sql(
+      `UPDATE teams SET last_seq = $2, last_hash = (SELECT hash FROM activities WHERE team_id = $1 AND seq = $2),
+                        tree_frontier = $3 WHERE id = $1`,
+      [team.id, base, frontierAtBase],
+    );
+    // The Merkle tree goes back to `base` leaves too: subtrees reaching past it, checkpoints after it.
+    await app.sql(
+      `DELETE FROM activity_tree_nodes WHERE team_id = $1 AND (node_index + 1) * (1::bigint << level) > $2`,
+      [team.id, base],
+    );
+    await app.sql(`DELETE FROM activity_checkpoints WHERE team_id = $1 AND tree_size > $2`, [
+      team.id,
+      base,
+    ]);
   });
 
   it('ends with ACCESS_REVOKED when the member is removed, and does not come back', async () => {

@@ -5,7 +5,7 @@ import { CreateItemDocument } from '../client/generated/graphql';
 import { signCheckpoint } from '../src/activity/sign-checkpoint';
 import { CheckpointSigner } from '../src/db/checkpoint-signer';
 import { decodeSigningKey } from '../src/config/checkpoint-config';
-import { rootAt } from '../src/activity/activity-tree';
+import { rootOfFrontier } from '../src/util/rfc9162';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { hasChromium, launchProfile, CHROMIUM, type BrowserProfile } from './support/browser';
@@ -136,7 +136,15 @@ describeBrowser('the page verifies the team log', () => {
     const resigned = signCheckpoint(forged, {
       teamId: team.id,
       treeSize: last,
-      root: await rootAt(app.app.services.dataSource.manager, team.id, last),
+      // The rewritten tree's root: its right edge, as the forger left it on the team row.
+      root: rootOfFrontier(
+        (
+          await app.sql<{ tree_frontier: (Buffer | null)[] }>(
+            `SELECT tree_frontier FROM teams WHERE id = $1`,
+            [team.id],
+          )
+        )[0]!.tree_frontier,
+      ),
       timestamp: new Date(),
     });
     await app.sql(

@@ -10,6 +10,7 @@ export const WORKLOAD_NAMES = [
   'reset-timing',
   'event-loop',
   'hostile-documents',
+  'merkle',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

@@ -3,9 +3,17 @@ import { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { CheckpointSigningKey } from '../../entities/checkpoint-signing-key.entity';
 import type { User } from '../../entities/user.entity';
 import { currentCheckpointPolicy } from '../db/checkpoint-signer';
+import { lockAccounts } from '../db/lock-order';
+import { retryingTransientFailures } from '../db/transient-failure';
+import { isForeignKeyViolation } from '../db/unique-violation';
 import { badInput, conflict, forbidden } from '../errors/errors';
-import { consistencyProofRanges, inclusionProofRanges, rootOfFrontier } from '../util/rfc9162';
-import { hashesOfRanges, rootAt } from './activity-tree';
+import {
+  consistencyProofRanges,
+  inclusionProofRanges,
+  rootOfFrontier,
+  type LeafRange,
+} from '../util/rfc9162';
+import { hashesOfRanges, MissingSubtree } from './activity-tree';
 import { signCheckpoint } from './sign-checkpoint';
 
 /** A checkpoint as an error's extensions carry it (JSON, as the API serves it). */
@@ -45,14 +53,14 @@ export class ActivityProofs {
     requireSize('treeSize', treeSize, 1, await this.treeSize(teamId));
     requireSize('seq', seq, 1, treeSize);
     const ranges = inclusionProofRanges(seq - 1, treeSize);
-    return base64(await hashesOfRanges(this.dataSource.manager, teamId, ranges));
+    return base64(await this.read(teamId, ranges));
   }
 
   async consistencyProof(teamId: string, fromSize: number, toSize: number): Promise<string[]> {
     requireSize('toSize', toSize, 1, await this.treeSize(teamId));
     requireSize('fromSize', fromSize, 1, toSize);
     const ranges = consistencyProofRanges(fromSize, toSize);
-    return base64(await hashesOfRanges(this.dataSource.manager, teamId, ranges));
+    return base64(await this.read(teamId, ranges));
   }
 
   /** The newest checkpoint; when it is behind the tree, one is signed for the tree's size. */
@@ -76,7 +84,8 @@ export class ActivityProofs {
       .getRepository(ActivityCheckpoint)
       .findOneBy({ teamId, treeSize });
     if (stored) return stored;
-    return this.store(teamId, treeSize, await rootAt(this.dataSource.manager, teamId, treeSize));
+    const [root] = await this.read(teamId, [{ start: 0, end: treeSize }]);
+    return this.store(teamId, treeSize, root);
   }
 
   /**
@@ -99,10 +108,19 @@ export class ActivityProofs {
         { signed: checkpointAsJson(signed), reported: { treeSize, rootHash } },
       );
     }
-    await this.dataSource.query(
-      `INSERT INTO checkpoint_witnesses (team_id, tree_size, user_id) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [teamId, treeSize, viewer.id],
+    // The row references the account and the team: their locks are taken in the lock order
+    // (the account first), so a deletion holding the account never waits on us for the team.
+    await retryingTransientFailures(() =>
+      this.dataSource.transaction(async (tx) => {
+        await lockAccounts(tx, viewer.id);
+        await tx
+          .query(
+            `INSERT INTO checkpoint_witnesses (team_id, tree_size, user_id) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING`,
+            [teamId, treeSize, viewer.id],
+          )
+          .catch(teamGone);
+      }),
     );
     return signed;
   }
@@ -121,6 +139,23 @@ export class ActivityProofs {
     return this.dataSource
       .getRepository(CheckpointSigningKey)
       .find({ order: { validFrom: 'ASC', keyId: 'ASC' } });
+  }
+
+  /** The ranges' hashes; a team deleted since its size was read is FORBIDDEN, as a missing one. */
+  private async read(teamId: string, ranges: LeafRange[]): Promise<Buffer[]> {
+    try {
+      return await hashesOfRanges(this.dataSource.manager, teamId, ranges);
+    } catch (error) {
+      if (error instanceof MissingSubtree && !(await this.exists(teamId))) throw forbidden();
+      throw error;
+    }
+  }
+
+  private async exists(teamId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM teams WHERE id = $1`, [
+      teamId,
+    ]);
+    return rows.length > 0;
   }
 
   private async treeSize(teamId: string): Promise<number> {
@@ -143,11 +178,13 @@ export class ActivityProofs {
       root,
       timestamp: new Date(),
     });
-    await this.dataSource.query(
-      `INSERT INTO activity_checkpoints (team_id, tree_size, root_hash, signed_at, key_id, signature)
+    await this.dataSource
+      .query(
+        `INSERT INTO activity_checkpoints (team_id, tree_size, root_hash, signed_at, key_id, signature)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [teamId, treeSize, signed.rootHash, signed.timestamp, signed.keyId, signed.signature],
-    );
+        [teamId, treeSize, signed.rootHash, signed.timestamp, signed.keyId, signed.signature],
+      )
+      .catch(teamGone);
     const stored = await this.dataSource
       .getRepository(ActivityCheckpoint)
       .findOneBy({ teamId, treeSize });
@@ -157,3 +194,8 @@ export class ActivityProofs {
 }
 
 const base64 = (hashes: Buffer[]) => hashes.map((h) => h.toString('base64'));
+
+/** A row of a team deleted meanwhile: the team is gone for the caller too. */
+const teamGone = (error: unknown): never => {
+  throw isForeignKeyViolation(error) ? forbidden() : error;
+};

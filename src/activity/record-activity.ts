@@ -5,7 +5,7 @@ import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/in-transaction';
 import type { Statement } from '../db/prepared';
 import type { DomainEvent } from '../events/domain-events';
-import { activityLeafHash, computeActivityHash, summaryDigest } from '../db/activity-hash';
+import { sealActivity, summaryDigest } from '../db/activity-hash';
 import { currentCheckpointPolicy } from '../db/checkpoint-signer';
 import { appendLeaf, rootOfFrontier } from '../util/rfc9162';
 import { signCheckpoint } from './sign-checkpoint';
@@ -74,9 +74,10 @@ export function activityWrite(
     summarySalt,
     summaryDigest: summaryDigest(summarySalt, input.summary),
   };
-  const hash = computeActivityHash(lockedTeam.lastHash, row);
+  // One canonical form seals the row twice: in the hash chain and as the tree's next leaf.
+  const { hash, leafHash } = sealActivity(lockedTeam.lastHash, row);
   const activity = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
-  const tree = appendToTree(lockedTeam, activity);
+  const tree = appendToTree(lockedTeam, activity, leafHash);
   const offset = change?.values.length ?? 0;
   const p = (n: number) => `$${offset + n}`;
   const values = [
@@ -155,13 +156,16 @@ export function activityWrite(
  * The row as the tree's next leaf: the subtrees it completes (O(log n) hashes, no reads: the
  * locked team row holds the right edge), and the signed checkpoint when one is due.
  */
-function appendToTree(lockedTeam: Team, activity: Activity) {
+function appendToTree(lockedTeam: Team, activity: Activity, leafHash: Buffer) {
+  const policy = currentCheckpointPolicy();
+  if (!policy.appendTree) {
+    return { frontier: lockedTeam.treeFrontier ?? [], completed: [], checkpoint: undefined };
+  }
   const { frontier, completed } = appendLeaf(
     lockedTeam.treeFrontier ?? [],
     activity.seq - 1,
-    activityLeafHash(activity),
+    leafHash,
   );
-  const policy = currentCheckpointPolicy();
   const signedAt = lockedTeam.checkpointAt?.getTime() ?? -Infinity;
   const due =
     activity.seq - lockedTeam.checkpointSize >= policy.everyRows ||

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { csvSetting, durationSetting } from './settings';
+import { csvSetting, durationSetting, onOffSetting } from './settings';
 
 /** The start of an Ed25519 private key's PKCS#8 DER form; the 32-byte seed follows it. */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -77,6 +77,8 @@ export const checkpointConfigSchema = {
   CHECKPOINT_INTERVAL: durationSetting('10s').refine((ms) => ms >= 1 && ms <= 10_000, {
     message: 'must be between 1ms and 10s',
   }),
+  /** Benchmarks only: write activity without the tree or checkpoints, to measure what they cost. */
+  BENCH_WITHOUT_MERKLE_TREE: onOffSetting('off'),
 };
 
 /** Production signs with the operator's key, never with one it made itself. */
@@ -85,7 +87,11 @@ export function checkCheckpointConfig(config: {
   CHECKPOINT_SIGNING_KEY?: KeyObject;
   CHECKPOINT_SIGNING_KEY_ID?: string;
   CHECKPOINT_RETIRED_KEYS: RetiredKey[];
+  BENCH_WITHOUT_MERKLE_TREE: boolean;
 }): string | null {
+  if (config.NODE_ENV === 'production' && config.BENCH_WITHOUT_MERKLE_TREE) {
+    return 'BENCH_WITHOUT_MERKLE_TREE: benchmark-only, refused when NODE_ENV=production';
+  }
   if (config.NODE_ENV === 'production' && !config.CHECKPOINT_SIGNING_KEY) {
     return 'CHECKPOINT_SIGNING_KEY: required when NODE_ENV=production: it signs the activity log checkpoints members verify (create one with `openssl rand -base64 32`)';
   }

@@ -66,6 +66,18 @@ export function computeActivityHash(previousHash: string, row: HashedActivityFie
 export const activityLeafHash = (row: HashedActivityFields): Buffer =>
   hashLeaf(Buffer.from(canonicalActivity(row), 'utf8'));
 
+/** Both seals of a new row from one canonical form: its chain hash and its leaf hash. */
+export function sealActivity(
+  previousHash: string,
+  row: HashedActivityFields,
+): { hash: string; leafHash: Buffer } {
+  const canonical = canonicalActivity(row);
+  return {
+    hash: createHash('sha256').update(previousHash).update(canonical).digest('hex'),
+    leafHash: hashLeaf(Buffer.from(canonical, 'utf8')),
+  };
+}
+
 /**
  * The summary still says what was sealed: true when the row keeps its salt and the digest
  * matches. A row whose summary was erased (salt removed) is sealed by its digest alone.

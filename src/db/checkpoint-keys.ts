@@ -23,6 +23,7 @@ export function checkpointPolicyFromConfig(
     | 'CHECKPOINT_SIGNING_KEY_ID'
     | 'CHECKPOINT_EVERY_ROWS'
     | 'CHECKPOINT_INTERVAL'
+    | 'BENCH_WITHOUT_MERKLE_TREE'
     | 'DATA_DIR'
   >,
   logger: Logger,
@@ -44,6 +45,7 @@ export function checkpointPolicyFromConfig(
     signer: new CheckpointSigner(key, config.CHECKPOINT_SIGNING_KEY_ID),
     everyRows: config.CHECKPOINT_EVERY_ROWS,
     intervalMs: config.CHECKPOINT_INTERVAL,
+    appendTree: !config.BENCH_WITHOUT_MERKLE_TREE,
   };
 }
 
@@ -57,6 +59,9 @@ export async function registerSigningKey(
   signer: CheckpointSigner,
   retired: RetiredKey[],
 ): Promise<void> {
+  if (retired.some((k) => k.keyId === signer.keyId)) {
+    throw new Error(`CHECKPOINT_RETIRED_KEYS lists the signing key ${signer.keyId} itself`);
+  }
   const publicKey = signer.publicKey.toString('base64');
   await dataSource.query(
     `INSERT INTO checkpoint_signing_keys (key_id, public_key, valid_from) VALUES ($1, $2, $3)
@@ -65,9 +70,8 @@ export async function registerSigningKey(
   );
   for (const { keyId, validUntil } of retired) {
     await dataSource.query(
-      `UPDATE checkpoint_signing_keys SET valid_until = $2
-        WHERE key_id = $1 AND key_id <> $3 AND valid_until IS NULL`,
-      [keyId, validUntil, signer.keyId],
+      `UPDATE checkpoint_signing_keys SET valid_until = $2 WHERE key_id = $1 AND valid_until IS NULL`,
+      [keyId, validUntil],
     );
   }
   const [stored]: { public_key: string; valid_until: Date | null }[] = await dataSource.query(

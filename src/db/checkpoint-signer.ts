@@ -57,6 +57,8 @@ export interface CheckpointPolicy {
   everyRows: number;
   /** ...or when that checkpoint is this old (ms). */
   intervalMs: number;
+  /** False only in a benchmark measuring what the tree costs (BENCH_WITHOUT_MERKLE_TREE). */
+  appendTree: boolean;
 }
 
 let processPolicy: CheckpointPolicy | undefined;

@@ -9,13 +9,16 @@ import { isUuid } from '../validation/ids';
  *   1. accounts: the users rows it acts for or on, in id order (`lockAccounts`; deleting an
  *      account takes its own row FOR UPDATE, which waits for every holder and blocks them all);
  *   2. teams: team rows, in id order (`lockTeam`, one per step when a command needs several);
- *   3. the rows under a team (items, memberships, invitations), once their team is held.
+ *   3. the rows under a team (items, memberships, invitations, its Merkle tree's subtrees and
+ *      checkpoints), once their team is held.
  *
  * Lifecycle state (an account whose deletion has begun, a team that was deleted) is read under
  * these locks, so a command that waited sees the outcome of the one it waited for. A row that
  * references an account (a membership, an item, an activity) makes PostgreSQL take a key share
  * lock on that users row at the insert; taking it first, here, is what keeps a command that
  * already holds a team from waiting on an account a deletion holds while it waits for the team.
+ * Writes that take no team lock (a checkpoint signed on demand, a witness) insert one row whose
+ * references lock the team's row FOR KEY SHARE; a witness locks its account first, as above.
  */
 
 /** The accounts a command locked; those it acts on may have been deleted meanwhile. */

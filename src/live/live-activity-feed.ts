@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { MoreThan } from 'typeorm';
+import { Between, MoreThan } from 'typeorm';
+import { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
@@ -290,6 +291,18 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     if (!this.teams.has(teamId)) return;
     const snapshot = team && Object.assign(new Team(), team);
     for (const row of rows) if (snapshot) Object.assign(row, { teamSnapshot: snapshot });
+    // Replayed rows carry the checkpoints signed at their sizes, as live ones do.
+    const checkpoints = rows.length
+      ? await dataSource.getRepository(ActivityCheckpoint).findBy({
+          teamId,
+          treeSize: Between(rows[0].seq, rows[rows.length - 1].seq),
+        })
+      : [];
+    const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
+    for (const row of rows) {
+      const checkpoint = bySize.get(row.seq);
+      if (checkpoint) Object.assign(row, { checkpoint });
+    }
     this.rows.push(...rows);
     if (rows.length === REPLAY_BATCH) return;
     followed.catchUp = false;

@@ -11,6 +11,9 @@ import {
 import { CreateItemDocument } from '../client/generated/graphql';
 import { leafHash, verifyInclusion } from '../client/src/log-verification/merkle-tree';
 import { canonicalActivity } from '../client/src/activity-hash';
+import { exportTeamLog } from '../src/activity/log-export';
+import { verifyLogExport } from '../client/src/log-verification/log-export';
+import { independentlyVerifyExport } from './support/independent-log-verifier';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
 import { collectActivity, type ActivityCollector } from './support/activity-collector';
@@ -171,6 +174,30 @@ describe('the kit verifies the team log against the server', () => {
     // The stored range needs no anchor: no inclusion proof at all.
     expect(after.asked).not.toContain('activityInclusionProof');
     resumed.stop();
+  });
+
+  it('the server’s export verifies under the kit’s verifier and the independent one alike', async () => {
+    const last = await createItem('exported');
+    const text: string[] = [];
+    for await (const line of exportTeamLog(
+      app.app.services.dataSource,
+      app.app.services.activityProofs,
+      team.id,
+    ))
+      text.push(line);
+    const file = JSON.parse(text.join('')) as { rows: { details: Record<string, unknown> }[] };
+    expect(file.rows).toHaveLength(last);
+    const kitVerdict = await verifyLogExport(file, { pinnedKeys: keys });
+    expect(kitVerdict.failure).toBeUndefined();
+    expect(independentlyVerifyExport(file, keys)).toEqual({ ok: true });
+    // Altered in the file: both name the same step and row.
+    const altered = JSON.parse(JSON.stringify(file)) as typeof file;
+    altered.rows[1]!.details = { ...altered.rows[1]!.details, altered: true };
+    expect((await verifyLogExport(altered, { pinnedKeys: keys })).failure).toMatchObject({
+      step: 'chain',
+      seq: 2,
+    });
+    expect(independentlyVerifyExport(altered, keys)).toEqual({ ok: false, step: 'chain', seq: 2 });
   });
 
   it('after an account is deleted, earlier checkpoints and proofs still verify', async () => {

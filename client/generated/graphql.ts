@@ -278,7 +278,7 @@ export type TeamActivitySubscriptionVariables = Exact<{
 }>;
 
 
-export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, team: { id: string }, actor: { id: string, displayName: string } | null } };
+export type TeamActivitySubscription = { teamActivity: { id: string, seq: number, action: ActivityAction, subjectType: ActivitySubjectType, subjectId: string, summary: string, summaryDigest: string | null, details: Record<string, unknown>, createdAt: string, hash: string, checkpoint: { teamId: string, treeSize: number, rootHash: string, timestamp: string, keyId: string, signature: string } | null, team: { id: string }, actor: { id: string, displayName: string } | null } };
 
 export type MyActivitySubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -362,6 +362,47 @@ export type ItemQueryVariables = Exact<{
 
 
 export type ItemQuery = { item: { id: string, title: string, content: Record<string, unknown>, version: number, updatedAt: string, createdBy: { id: string, displayName: string }, updatedBy: { id: string, displayName: string } } };
+
+export type CheckpointFieldsFragment = { teamId: string, treeSize: number, rootHash: string, timestamp: string, keyId: string, signature: string };
+
+export type SigningKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SigningKeysQuery = { signingKeys: Array<{ keyId: string, publicKey: string, validFrom: string, validUntil: string | null }> };
+
+export type ActivityCheckpointQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type ActivityCheckpointQuery = { activityCheckpoint: { witnesses: number, teamId: string, treeSize: number, rootHash: string, timestamp: string, keyId: string, signature: string } };
+
+export type ActivityInclusionProofQueryVariables = Exact<{
+  teamId: string | number;
+  seq: number;
+  treeSize: number;
+}>;
+
+
+export type ActivityInclusionProofQuery = { activityInclusionProof: Array<string> };
+
+export type ActivityConsistencyProofQueryVariables = Exact<{
+  teamId: string | number;
+  fromSize: number;
+  toSize: number;
+}>;
+
+
+export type ActivityConsistencyProofQuery = { activityConsistencyProof: Array<string> };
+
+export type WitnessCheckpointMutationVariables = Exact<{
+  teamId: string | number;
+  treeSize: number;
+  rootHash: string;
+}>;
+
+
+export type WitnessCheckpointMutation = { witnessCheckpoint: { witnesses: number, teamId: string, treeSize: number, rootHash: string, timestamp: string, keyId: string, signature: string } };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -567,6 +608,16 @@ export const ItemFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ItemFields"}) as unknown as TypedDocumentString<ItemFieldsFragment, unknown>;
+export const CheckpointFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CheckpointFields on Checkpoint {
+  teamId
+  treeSize
+  rootHash
+  timestamp
+  keyId
+  signature
+}
+    `, {"fragmentName":"CheckpointFields"}) as unknown as TypedDocumentString<CheckpointFieldsFragment, unknown>;
 export const AccountOverviewDocument = new TypedDocumentString(`
     query AccountOverview {
   me {
@@ -749,6 +800,9 @@ export const TeamActivityDocument = new TypedDocumentString(`
     subscription TeamActivity($teamId: ID!, $afterSeq: Int) {
   teamActivity(teamId: $teamId, afterSeq: $afterSeq) {
     ...ActivityFields
+    checkpoint {
+      ...CheckpointFields
+    }
   }
 }
     fragment ActivityFields on Activity {
@@ -769,6 +823,14 @@ export const TeamActivityDocument = new TypedDocumentString(`
     id
     displayName
   }
+}
+fragment CheckpointFields on Checkpoint {
+  teamId
+  treeSize
+  rootHash
+  timestamp
+  keyId
+  signature
 }`) as unknown as TypedDocumentString<TeamActivitySubscription, TeamActivitySubscriptionVariables>;
 export const MyActivityDocument = new TypedDocumentString(`
     subscription MyActivity {
@@ -997,6 +1059,56 @@ export const ItemDocument = new TypedDocumentString(`
     displayName
   }
 }`) as unknown as TypedDocumentString<ItemQuery, ItemQueryVariables>;
+export const SigningKeysDocument = new TypedDocumentString(`
+    query SigningKeys {
+  signingKeys {
+    keyId
+    publicKey
+    validFrom
+    validUntil
+  }
+}
+    `) as unknown as TypedDocumentString<SigningKeysQuery, SigningKeysQueryVariables>;
+export const ActivityCheckpointDocument = new TypedDocumentString(`
+    query ActivityCheckpoint($teamId: ID!) {
+  activityCheckpoint(teamId: $teamId) {
+    ...CheckpointFields
+    witnesses
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  teamId
+  treeSize
+  rootHash
+  timestamp
+  keyId
+  signature
+}`) as unknown as TypedDocumentString<ActivityCheckpointQuery, ActivityCheckpointQueryVariables>;
+export const ActivityInclusionProofDocument = new TypedDocumentString(`
+    query ActivityInclusionProof($teamId: ID!, $seq: Int!, $treeSize: Int!) {
+  activityInclusionProof(teamId: $teamId, seq: $seq, treeSize: $treeSize)
+}
+    `) as unknown as TypedDocumentString<ActivityInclusionProofQuery, ActivityInclusionProofQueryVariables>;
+export const ActivityConsistencyProofDocument = new TypedDocumentString(`
+    query ActivityConsistencyProof($teamId: ID!, $fromSize: Int!, $toSize: Int!) {
+  activityConsistencyProof(teamId: $teamId, fromSize: $fromSize, toSize: $toSize)
+}
+    `) as unknown as TypedDocumentString<ActivityConsistencyProofQuery, ActivityConsistencyProofQueryVariables>;
+export const WitnessCheckpointDocument = new TypedDocumentString(`
+    mutation WitnessCheckpoint($teamId: ID!, $treeSize: Int!, $rootHash: String!) {
+  witnessCheckpoint(teamId: $teamId, treeSize: $treeSize, rootHash: $rootHash) {
+    ...CheckpointFields
+    witnesses
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  teamId
+  treeSize
+  rootHash
+  timestamp
+  keyId
+  signature
+}`) as unknown as TypedDocumentString<WitnessCheckpointMutation, WitnessCheckpointMutationVariables>;
 export const MyInvitationsDocument = new TypedDocumentString(`
     query MyInvitations {
   myInvitations {

@@ -14,6 +14,7 @@ export async function deliverActivity(
     handlers.onGap?.({ teamId, fromSeq: verdict.fromSeq, toSeq: verdict.toSeq });
   if (verdict.kind === 'tamper')
     handlers.onTamper?.({
+      kind: 'chain',
       teamId,
       seq: activity.seq,
       expectedHash: verdict.expectedHash,

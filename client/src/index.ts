@@ -4,9 +4,23 @@ export type {
   Activity,
   ActivityFollow,
   ActivityHandlers,
+  ChainTamperReport,
+  FollowPosition,
   GapReport,
   TamperReport,
 } from './activity-follow';
+export type {
+  ForkReport,
+  LogTamperReport,
+  LogVerifiedReport,
+} from './log-verification/log-evidence';
+export type { LogAuditState } from './log-verification/log-auditor';
+export {
+  verifyCheckpoint,
+  type SignedCheckpoint,
+  type SigningKey,
+} from './log-verification/checkpoint';
+export { verifyLogExport, type LogExport } from './log-verification/log-export';
 export type { FeedEnd, FeedLoop, FeedStatus } from './feed-loop';
 export type { AccountEvent, AccountEventHandlers } from './follow-account-events';
 export { ActivityChain, type ChainPosition, type ChainVerdict } from './activity-chain';

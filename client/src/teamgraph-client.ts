@@ -7,6 +7,7 @@ import type { ActivityFollow, ActivityHandlers } from './activity-follow';
 import { followAccountEvents, type AccountEventHandlers } from './follow-account-events';
 import type { FeedLoop } from './feed-loop';
 import { documentPayload, type DocumentPayload } from './document-payload';
+import type { SigningKey } from './log-verification/checkpoint';
 
 /** A generated operation (TypedDocumentString) or any string with its types attached. */
 export interface TypedOperation<TResult, TVariables> {
@@ -30,6 +31,12 @@ export interface TeamgraphClientOptions {
    * documents are still sent as text.
    */
   trustedDocuments?: boolean;
+  /**
+   * The server's checkpoint keys, obtained apart from it (docs/log-verification.md): team feeds
+   * verify the log's checkpoints against these. Without them a feed trusts the keys the server
+   * publishes on first use, and says so in its stored state.
+   */
+  signingKeys?: readonly SigningKey[];
 }
 
 export interface TeamgraphClient {
@@ -106,7 +113,11 @@ export function createTeamgraphClient(options: TeamgraphClientOptions): Teamgrap
     ws,
     documentPayload: payloadOf,
     followTeamActivity: (teamId, handlers, followOptions) =>
-      followTeamActivity(client, teamId, handlers, { backoff: options.backoff, ...followOptions }),
+      followTeamActivity(client, teamId, handlers, {
+        backoff: options.backoff,
+        signingKeys: options.signingKeys,
+        ...followOptions,
+      }),
     followMyActivity: (handlers, followOptions) =>
       followMyActivity(client, handlers, { backoff: options.backoff, ...followOptions }),
     followAccountEvents: (handlers) =>

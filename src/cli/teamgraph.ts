@@ -11,7 +11,7 @@ commands:
   migrate    apply pending database migrations and exit
   seed       create a demo team and print a session token for the playground
   backup     take, list, verify, restore and prune backups (teamgraph backup --help)
-  log        export a team's log with its signed checkpoint (teamgraph log --help)
+  log        export a team's log with its signed checkpoint, or check an export offline (teamgraph log --help)
 
   teamgraph <command> --help   usage of one command
 The server itself starts with \`npm start\` (node dist/src/main.js). Every command reads the

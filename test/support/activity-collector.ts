@@ -2,7 +2,9 @@ import type {
   Activity,
   ActivityHandlers,
   FeedEnd,
+  ForkReport,
   GapReport,
+  LogVerifiedReport,
   TamperReport,
 } from '../../client/src';
 import type { FeedStatus } from '../../client/src/feed-loop';
@@ -18,6 +20,10 @@ export interface ActivityCollector extends Required<ActivityHandlers> {
   started: Promise<void>;
   gaps: GapReport[];
   tampers: TamperReport[];
+  /** The hash chain's reports alone (the log's checks report rows too, once checkpointed). */
+  chainTampers(): TamperReport[];
+  forks: ForkReport[];
+  verified: LogVerifiedReport[];
   ends: FeedEnd[];
   /** Resolves once a row with this seq (of any team) has arrived. */
   waitForSeq(seq: number, timeoutMs?: number): Promise<void>;
@@ -44,6 +50,9 @@ export function collectActivity(): ActivityCollector {
     activities: [],
     gaps: [],
     tampers: [],
+    chainTampers: () => collector.tampers.filter((t) => t.kind === 'chain'),
+    forks: [],
+    verified: [],
     ends: [],
     statuses: [],
     started,
@@ -56,7 +65,18 @@ export function collectActivity(): ActivityCollector {
       check();
     },
     onGap: (g) => collector.gaps.push(g),
-    onTamper: (t) => collector.tampers.push(t),
+    onTamper: (t) => {
+      collector.tampers.push(t);
+      check();
+    },
+    onFork: (f) => {
+      collector.forks.push(f);
+      check();
+    },
+    onVerified: (v) => {
+      collector.verified.push(v);
+      check();
+    },
     onRevoked: (e) => collector.ends.push(e),
     waitForSeq: (seq, timeoutMs) =>
       collector.waitFor(`seq ${seq}`, (all) => all.some((a) => a.seq >= seq), timeoutMs),

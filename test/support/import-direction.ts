@@ -24,10 +24,21 @@ const LAYER_OF_PATH: [prefix: string, layer: Layer][] = [
   ['src/util/', 'lib'],
   ['src/validation/', 'lib'],
   ['src/', 'domain'],
+  // The kit's log verifier: pure, so the CLI checks exports with the very code the kit runs.
+  ['client/src/log-verification/', 'lib'],
+  ['client/src/activity-hash.ts', 'lib'],
 ];
 
 /** The folders (and files) whose imports are checked. */
-export const LAYERED_ROOTS = ['entities', 'resolvers', 'schema', 'src', 'ormconfig.ts'];
+export const LAYERED_ROOTS = [
+  'entities',
+  'resolvers',
+  'schema',
+  'src',
+  'ormconfig.ts',
+  'client/src/log-verification',
+  'client/src/activity-hash.ts',
+];
 
 /** The layer of a repository-relative path, or null outside the layered folders. */
 export function layerOf(file: string): Layer | null {

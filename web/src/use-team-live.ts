@@ -1,14 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Activity, FeedEnd, TamperReport } from '../../client/src';
+import type { Activity, ChainTamperReport, FeedEnd } from '../../client/src';
 import { useSession } from './session';
+import { useLogVerification, type LogVerificationState } from './use-log-verification';
 
 export interface TeamLive {
   /** Live rows since the page opened, newest first. */
   live: Activity[];
   /** Set once the feed ended for good (access revoked, session closed). */
   ended: FeedEnd | null;
-  tampered: TamperReport | null;
+  /** A row whose hash does not chain. */
+  tampered: ChainTamperReport | null;
   gaps: number;
+  /** The Merkle tree's checks: verified up to which row, and what failed. */
+  log: LogVerificationState;
 }
 
 /**
@@ -19,7 +23,8 @@ export function useTeamLive(teamId: string, onActivity: (activity: Activity) => 
   const { client } = useSession();
   const [live, setLive] = useState<Activity[]>([]);
   const [ended, setEnded] = useState<FeedEnd | null>(null);
-  const [tampered, setTampered] = useState<TamperReport | null>(null);
+  const [tampered, setTampered] = useState<ChainTamperReport | null>(null);
+  const [log, logHandlers] = useLogVerification();
   const [gaps, setGaps] = useState(0);
   const callback = useRef(onActivity);
   callback.current = onActivity;
@@ -27,17 +32,21 @@ export function useTeamLive(teamId: string, onActivity: (activity: Activity) => 
   useEffect(() => {
     setLive([]);
     setEnded(null);
+    logHandlers.reset();
     const follow = client.followTeamActivity(teamId, {
       onActivity: (activity) => {
         setLive((rows) => [activity, ...rows]);
         callback.current(activity);
       },
       onRevoked: setEnded,
-      onTamper: setTampered,
+      onTamper: (report) =>
+        report.kind === 'chain' ? setTampered(report) : logHandlers.onLogTamper(report),
+      onVerified: logHandlers.onVerified,
+      onFork: logHandlers.onFork,
       onGap: () => setGaps((n) => n + 1),
     });
     return () => follow.stop();
-  }, [client, teamId]);
+  }, [client, teamId, logHandlers]);
 
-  return { live, ended, tampered, gaps };
+  return { live, ended, tampered, gaps, log };
 }

@@ -3,6 +3,7 @@ import type { Activity, TeamgraphError } from '../../../client/src';
 import { MyTeamsDocument, TeamPageDocument } from '../../../client/generated/graphql';
 import { ActivityFeed } from '../components/activity-feed';
 import { Items } from '../components/items';
+import { LogVerification } from '../components/log-verification';
 import { Members } from '../components/members';
 import { TeamSettings } from '../components/team-settings';
 import { useReadState } from '../use-read-state';
@@ -145,6 +146,7 @@ export function TeamPage({ teamId }: { teamId: string }) {
               Mark all read
             </button>
           </div>
+          <LogVerification log={live.log} />
           <ActivityFeed
             teamId={teamId}
             members={members}

@@ -75,6 +75,8 @@ describe('restoring one team into the live database', () => {
       // The team's Merkle tree (one leaf) and the checkpoint signed on its first row.
       activity_tree_nodes: 1,
       activity_checkpoints: 1,
+      // The member's report of that checkpoint.
+      checkpoint_witnesses: 1,
     });
 
     const after = await teamRows(seeded.team.id);

@@ -171,5 +171,22 @@ export async function seedTeam(app: TestApp, name = NASTY_TEXT): Promise<SeededT
     member.id,
     randomBytes(32).toString('hex'),
   ]);
+  // The log's tables: the member vouches for the team's newest signed checkpoint.
+  const newest = await app.gql<{ activityCheckpoint: { treeSize: number; rootHash: string } }>(
+    `query ($t: ID!) { activityCheckpoint(teamId: $t) { treeSize rootHash } }`,
+    { t: team.id },
+    member.token,
+  );
+  const witnessed = await app.gql(
+    `mutation ($t: ID!, $n: Int!, $r: String!) {
+      witnessCheckpoint(teamId: $t, treeSize: $n, rootHash: $r) { witnesses } }`,
+    {
+      t: team.id,
+      n: newest.data!.activityCheckpoint.treeSize,
+      r: newest.data!.activityCheckpoint.rootHash,
+    },
+    member.token,
+  );
+  if (witnessed.errors) throw new Error(JSON.stringify(witnessed.errors));
   return { team, member, itemId: item.id, invitationId: invitation.id };
 }

@@ -56,7 +56,7 @@ const fingerprint = async (teamId: string) =>
     await app.sql(
       `SELECT (SELECT count(*) FROM activity_checkpoints WHERE team_id = $1) AS checkpoints,
               (SELECT count(*) FROM checkpoint_witnesses WHERE team_id = $1) AS witnesses,
-              (SELECT count(*) FROM activity_tree_nodes WHERE team_id = $1) AS nodes,
+              (SELECT sum(cardinality(tree_nodes)) FROM activities WHERE team_id = $1) AS nodes,
               (SELECT last_seq FROM teams WHERE id = $1) AS seq`,
       [teamId],
     ),

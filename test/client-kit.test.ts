@@ -215,11 +215,7 @@ describe('client kit', () => {
                         tree_frontier = $3 WHERE id = $1`,
       [team.id, base, frontierAtBase],
     );
-    // The Merkle tree goes back to `base` leaves too: subtrees reaching past it, checkpoints after it.
-    await app.sql(
-      `DELETE FROM activity_tree_nodes WHERE team_id = $1 AND (node_index + 1) * (1::bigint << level) > $2`,
-      [team.id, base],
-    );
+    // The Merkle tree goes back to `base` leaves too: its subtrees past it went with their rows.
     await app.sql(`DELETE FROM activity_checkpoints WHERE team_id = $1 AND tree_size > $2`, [
       team.id,
       base,

@@ -1,4 +1,10 @@
-import { hashOfRange, subtreesOfRange, type LeafRange, type SubtreeKey } from '../util/rfc9162';
+import {
+  hashOfRange,
+  seqCompleting,
+  subtreesOfRange,
+  type LeafRange,
+  type SubtreeKey,
+} from '../util/rfc9162';
 
 /** Something that runs SQL and answers the rows: an EntityManager, or a pg pool's adapter. */
 export interface Queryable {
@@ -12,31 +18,29 @@ export class MissingSubtree extends Error {}
 
 /**
  * The hashes of `ranges` of a team's tree, read from its stored complete subtrees in one
- * statement: O(log n) rows by primary key for a proof or a root. Each range is a subtree range
- * of the RFC's recursion (src/util/rfc9162.ts).
+ * statement. Each activity row holds, in `tree_nodes`, the subtrees its append completed
+ * (element L: the one of level L), so a subtree is element L of the row of seq
+ * `seqCompleting(key)`: O(log n) rows through the (team_id, seq) index for a proof or a root.
+ * Each range is a subtree range of the RFC's recursion (src/util/rfc9162.ts).
  */
 export async function hashesOfRanges(
   db: Queryable,
   teamId: string,
   ranges: LeafRange[],
 ): Promise<Buffer[]> {
-  const wanted = new Map<string, SubtreeKey>();
+  const seqs = new Set<number>();
   for (const range of ranges) {
-    for (const key of subtreesOfRange(range)) wanted.set(keyOf(key), key);
+    for (const key of subtreesOfRange(range)) seqs.add(seqCompleting(key));
   }
-  if (!wanted.size) return [];
-  const keys = [...wanted.values()];
+  if (!seqs.size) return [];
   const rows = (await db.query(
-    `SELECT n.level, n.node_index, n.hash
-       FROM unnest($2::smallint[], $3::bigint[]) AS k(level, node_index)
-       JOIN activity_tree_nodes n
-         ON n.team_id = $1 AND n.level = k.level AND n.node_index = k.node_index`,
-    [teamId, keys.map((k) => k.level), keys.map((k) => k.index)],
-  )) as { level: number; node_index: string; hash: Buffer }[];
-  const found = new Map(rows.map((r) => [`${r.level}/${Number(r.node_index)}`, r.hash]));
+    `SELECT seq, tree_nodes FROM activities WHERE team_id = $1 AND seq = ANY($2::int[])`,
+    [teamId, [...seqs]],
+  )) as { seq: number; tree_nodes: Buffer[] }[];
+  const nodesBySeq = new Map(rows.map((r) => [r.seq, r.tree_nodes]));
   return ranges.map((range) =>
     hashOfRange(range, (key) => {
-      const hash = found.get(keyOf(key));
+      const hash = nodesBySeq.get(seqCompleting(key))?.[key.level];
       if (!hash) throw new MissingSubtree(`team ${teamId}: the tree misses subtree ${keyOf(key)}`);
       return hash;
     }),

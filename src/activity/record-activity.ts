@@ -94,8 +94,7 @@ export function activityWrite(
     hash,
     summarySalt,
     row.summaryDigest,
-    tree.completed.map((s) => s.level),
-    tree.completed.map((s) => s.index),
+    // Element L: the node of level L this append completed (0: the leaf), in level order.
     tree.completed.map((s) => s.hash),
     tree.frontier,
     // Sent only with a checkpoint: a statement takes exactly the parameters it names.
@@ -109,7 +108,7 @@ export function activityWrite(
   const checkpoint = tree.checkpoint
     ? `signed AS (
       INSERT INTO activity_checkpoints (team_id, tree_size, root_hash, signed_at, key_id, signature)
-      SELECT ${p(2)}::uuid, ${p(3)}::int, ${p(18)}, ${p(10)}::timestamptz, ${p(19)}, ${p(20)}
+      SELECT ${p(2)}::uuid, ${p(3)}::int, ${p(16)}, ${p(10)}::timestamptz, ${p(17)}, ${p(18)}
        WHERE EXISTS (SELECT 1 FROM logged)
       ON CONFLICT DO NOTHING),`
     : '';
@@ -118,19 +117,15 @@ export function activityWrite(
     : '';
   const text = `WITH ${change ? `change AS (${change.text}),` : ''}
     logged AS (
-      INSERT INTO activities (${ACTIVITY_COLUMNS})
+      INSERT INTO activities (${ACTIVITY_COLUMNS}, tree_nodes)
       SELECT ${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}::int, ${p(4)}::uuid, ${p(5)}, ${p(6)}, ${p(7)}::uuid,
-             ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)}, ${p(12)}, ${p(13)} ${guard}
+             ${p(8)}, ${p(9)}::jsonb, ${p(10)}::timestamptz, ${p(11)}, ${p(12)}, ${p(13)},
+             ${p(14)}::bytea[] ${guard}
       RETURNING id),
-    tree AS (
-      INSERT INTO activity_tree_nodes (team_id, level, node_index, hash)
-      SELECT ${p(2)}::uuid, n.level, n.node_index, n.hash
-        FROM unnest(${p(14)}::smallint[], ${p(15)}::bigint[], ${p(16)}::bytea[]) AS n(level, node_index, hash)
-       WHERE EXISTS (SELECT 1 FROM logged)),
     ${checkpoint}
     head AS (
       UPDATE teams SET last_seq = ${p(3)}::int, last_hash = ${p(11)},
-             tree_frontier = ${p(17)}::bytea[]${checkpointHead}
+             tree_frontier = ${p(15)}::bytea[]${checkpointHead}
        WHERE id = ${p(2)}::uuid AND EXISTS (SELECT 1 FROM logged)
       RETURNING id)
     ${change ? 'SELECT * FROM change' : 'SELECT id FROM head'}`;
@@ -154,7 +149,8 @@ export function activityWrite(
 
 /**
  * The row as the tree's next leaf: the subtrees it completes (O(log n) hashes, no reads: the
- * locked team row holds the right edge), and the signed checkpoint when one is due.
+ * locked team row holds the right edge), stored on the row itself, and the signed checkpoint
+ * when one is due.
  */
 function appendToTree(lockedTeam: Team, activity: Activity, leafHash: Buffer) {
   const policy = currentCheckpointPolicy();

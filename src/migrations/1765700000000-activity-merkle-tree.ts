@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { activityLeafHash, type HashedActivityFields } from '../db/activity-hash';
-import { appendLeaf, type Frontier, type StoredSubtree } from '../util/rfc9162';
+import { appendLeaf, seqCompleting, type Frontier, type StoredSubtree } from '../util/rfc9162';
 
 /** Rows read, hashed and written per statement while the existing logs become trees. */
 const BATCH_ROWS = 1000;
@@ -8,8 +8,9 @@ const BATCH_ROWS = 1000;
 /**
  * Each team's activity becomes the leaf sequence of a Merkle tree (RFC 9162), kept beside the
  * hash chain:
- * - activity_tree_nodes holds the hash of every complete subtree (team, level, index), written
- *   once as the rows are appended, so proofs read O(log n) rows;
+ * - each activity row holds, in tree_nodes, the hashes of the complete subtrees its append
+ *   completed (element L: the one of level L, element 0 the leaf), written with the row, so an
+ *   append writes no other row and a proof reads O(log n) rows through the (team_id, seq) index;
  * - teams gain the tree's right edge (tree_frontier), so an append reads nothing, and the size
  *   and time of their newest checkpoint made by a write;
  * - checkpoint_signing_keys lists every key that ever signed, with its validity;
@@ -26,14 +27,8 @@ export class ActivityMerkleTree1765700000000 implements MigrationInterface {
         ADD COLUMN tree_frontier bytea[] NOT NULL DEFAULT '{}',
         ADD COLUMN checkpoint_size integer NOT NULL DEFAULT 0,
         ADD COLUMN checkpoint_at timestamptz`);
-    await q.query(`
-      CREATE TABLE activity_tree_nodes (
-        team_id uuid NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
-        level smallint NOT NULL CHECK (level >= 0),
-        node_index bigint NOT NULL CHECK (node_index >= 0),
-        hash bytea NOT NULL,
-        PRIMARY KEY (team_id, level, node_index)
-      )`);
+    // A constant default: no table rewrite; the rows are filled in below.
+    await q.query(`ALTER TABLE activities ADD COLUMN tree_nodes bytea[] NOT NULL DEFAULT '{}'`);
     await q.query(`
       CREATE TABLE checkpoint_signing_keys (
         key_id text PRIMARY KEY,
@@ -90,14 +85,17 @@ export class ActivityMerkleTree1765700000000 implements MigrationInterface {
         completed.push(...appended.completed);
         size += 1;
       }
+      // Each row gets the subtrees its append completed, in level order; nothing hashed changes.
       await q.query(
-        `INSERT INTO activity_tree_nodes (team_id, level, node_index, hash)
-         SELECT $1, n.level, n.node_index, n.hash
-           FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS n(level, node_index, hash)`,
+        `UPDATE activities a SET tree_nodes = n.nodes
+           FROM (SELECT u.seq, array_agg(u.hash ORDER BY u.level) AS nodes
+                   FROM unnest($2::int[], $3::smallint[], $4::bytea[]) AS u(seq, level, hash)
+                  GROUP BY u.seq) n
+          WHERE a.team_id = $1 AND a.seq = n.seq`,
         [
           teamId,
+          completed.map((s) => seqCompleting(s)),
           completed.map((s) => s.level),
-          completed.map((s) => s.index),
           completed.map((s) => s.hash),
         ],
       );
@@ -109,7 +107,7 @@ export class ActivityMerkleTree1765700000000 implements MigrationInterface {
     await q.query(`DROP TABLE IF EXISTS checkpoint_witnesses`);
     await q.query(`DROP TABLE IF EXISTS activity_checkpoints`);
     await q.query(`DROP TABLE IF EXISTS checkpoint_signing_keys`);
-    await q.query(`DROP TABLE IF EXISTS activity_tree_nodes`);
+    await q.query(`ALTER TABLE activities DROP COLUMN IF EXISTS tree_nodes`);
     await q.query(`
       ALTER TABLE teams
         DROP COLUMN tree_frontier,

@@ -27,6 +27,12 @@ export interface SubtreeKey {
   index: number;
 }
 
+/**
+ * The 1-based size at which a subtree became complete, i.e. the seq of the log row whose append
+ * completed it: its last leaf's, (index + 1) · 2^level.
+ */
+export const seqCompleting = ({ level, index }: SubtreeKey): number => (index + 1) * 2 ** level;
+
 export interface StoredSubtree extends SubtreeKey {
   hash: Buffer;
 }

@@ -9,7 +9,6 @@ export const APP_TABLES = [
   'invitations',
   'items',
   'activities',
-  'activity_tree_nodes',
   'activity_checkpoints',
   'checkpoint_witnesses',
   'checkpoint_signing_keys',

@@ -1,5 +1,5 @@
 import { computeActivityHash, activityLeafHash } from '../../src/db/activity-hash';
-import { appendLeaf, type Frontier, type StoredSubtree } from '../../src/util/rfc9162';
+import { appendLeaf, type Frontier } from '../../src/util/rfc9162';
 
 /**
  * What an operator with the database could do to a team's log behind the server's back: change
@@ -39,7 +39,6 @@ export async function rewriteTeamLog(sql: Sql, teamId: string, rewrite: Rewrite)
   const kept = rows.slice(0, rewrite.keep ?? rows.length);
   let previous = '';
   let frontier: Frontier = [];
-  const nodes: StoredSubtree[] = [];
   for (const [index, row] of kept.entries()) {
     rewrite.edit?.(row);
     const fields = {
@@ -55,23 +54,25 @@ export async function rewriteTeamLog(sql: Sql, teamId: string, rewrite: Rewrite)
       createdAt: row.created_at,
     };
     previous = computeActivityHash(previous, fields);
-    await sql(
-      `UPDATE activities SET action = $3, summary = $4, details = $5::jsonb, hash = $6
-        WHERE team_id = $1 AND seq = $2`,
-      [teamId, row.seq, row.action, row.summary, JSON.stringify(row.details), previous],
-    );
     const appended = appendLeaf(frontier, index, activityLeafHash(fields));
     frontier = appended.frontier;
-    nodes.push(...appended.completed);
+    // The row carries the nodes its append completed, in level order (0: the leaf).
+    await sql(
+      `UPDATE activities SET action = $3, summary = $4, details = $5::jsonb, hash = $6,
+              tree_nodes = $7::bytea[]
+        WHERE team_id = $1 AND seq = $2`,
+      [
+        teamId,
+        row.seq,
+        row.action,
+        row.summary,
+        JSON.stringify(row.details),
+        previous,
+        appended.completed.map((node) => node.hash),
+      ],
+    );
   }
   await sql(`DELETE FROM activities WHERE team_id = $1 AND seq > $2`, [teamId, kept.length]);
-  await sql(`DELETE FROM activity_tree_nodes WHERE team_id = $1`, [teamId]);
-  await sql(
-    `INSERT INTO activity_tree_nodes (team_id, level, node_index, hash)
-     SELECT $1, n.level, n.node_index, n.hash
-       FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS n(level, node_index, hash)`,
-    [teamId, nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
-  );
   if (!rewrite.keepCheckpoints)
     await sql(`DELETE FROM activity_checkpoints WHERE team_id = $1`, [teamId]);
   await sql(

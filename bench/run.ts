@@ -26,6 +26,7 @@ import { mutationThroughput } from './workloads/mutation-throughput';
 import { redisFanOut } from './workloads/redis-fan-out';
 import { resetTiming } from './workloads/reset-timing';
 import { tracingCost } from './workloads/tracing-cost';
+import { budgetCost } from './workloads/budget-cost';
 
 const workloads: Workload[] = [
   httpQuery,
@@ -39,6 +40,7 @@ const workloads: Workload[] = [
   hostileDocuments,
   merkleTree,
   tracingCost,
+  budgetCost,
 ];
 
 async function main(): Promise<void> {

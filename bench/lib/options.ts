@@ -12,6 +12,7 @@ export const WORKLOAD_NAMES = [
   'hostile-documents',
   'merkle',
   'tracing',
+  'budgets',
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

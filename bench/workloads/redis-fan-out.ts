@@ -1,28 +1,12 @@
-import { connect } from 'node:net';
 import type { PhaseResult } from '../lib/fan-out-phases';
 import { createScratchDatabase } from '../lib/postgres';
 import { startTeamgraph } from '../lib/processes';
 import { round } from '../lib/stats';
 import type { Workload } from '../lib/workload';
 import { fmtLatency, measureTeamgraph, oneTeamSizes, seedFanOut } from './fan-out';
+import { BENCH_REDIS_URL, redisAnswers } from '../lib/redis-answers';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** PING over a raw socket: true when a Redis answers at `url`. */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
+const REDIS_URL = BENCH_REDIS_URL;
 
 interface SingleInstance {
   single: PhaseResult;

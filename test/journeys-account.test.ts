@@ -1,3 +1,4 @@
+import { startServedWebApp, type ServedWebApp } from './support/served-web-app';
 import type { Page } from 'playwright-core';
 import { buildTeam, addMember } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
@@ -7,12 +8,9 @@ import { countSubscriptionsRunning } from './support/live-gauges';
 import { waitForMail } from './support/mail-links';
 import { scrollsSideways, seriousAccessibilityViolations } from './support/page-audit';
 import type { ReceivedMail, SmtpInbox } from './support/smtp-inbox';
-import { startSmtpInbox } from './support/smtp-inbox';
 import { awayFromStepBoundary, enableTwoFactor, totpCode } from './support/two-factor';
-import { startTestApp, type TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
 import { waitUntil } from './support/wait-until';
-import { buildWebApp } from './support/web-build';
-import { freePort } from '../bench/lib/ports';
 
 /**
  * The account side of the web page, journey by journey, in Debian's Chromium: the built page
@@ -41,26 +39,16 @@ function linkIn(mail: ReceivedMail): string {
 }
 
 describeBrowser('account journeys in Chromium', () => {
+  let served: ServedWebApp;
   let app: TestApp;
   let inbox: SmtpInbox;
   let origin: string;
-  let cleanupBuild: () => void;
   let profiles: BrowserProfile[] = [];
 
   beforeAll(async () => {
-    const build = await buildWebApp();
-    cleanupBuild = build.cleanup;
-    inbox = await startSmtpInbox();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    app = await startTestApp({
-      PORT: String(port),
-      PUBLIC_URL: origin,
-      SMTP_URL: inbox.url,
-      WEB_DIR: build.dir,
-      // The recent-authentication journey ages a session in the database.
-      SESSION_CACHE_TTL: '0',
-    });
+    // The recent-authentication journey ages a session in the database.
+    served = await startServedWebApp({ SESSION_CACHE_TTL: '0' });
+    ({ app, inbox, origin } = served);
   }, 120_000);
 
   afterEach(async () => {
@@ -68,11 +56,7 @@ describeBrowser('account journeys in Chromium', () => {
     profiles = [];
   });
 
-  afterAll(async () => {
-    await app?.stop();
-    await inbox?.close();
-    cleanupBuild?.();
-  });
+  afterAll(() => served?.stop());
 
   async function newProfile(): Promise<BrowserProfile> {
     const profile = await launchProfile(origin);

@@ -1,3 +1,4 @@
+import { startServedWebApp, type ServedWebApp } from './support/served-web-app';
 import type { Page } from 'playwright-core';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, markEmailVerified, type TestUser } from './factories/user.factory';
@@ -11,12 +12,10 @@ import {
 import { linkIn } from './support/mail-links';
 import { scrollsSideways, seriousAccessibilityViolations } from './support/page-audit';
 import { screenshotPath } from './support/screenshots';
-import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
-import { startTestApp, type TestApp } from './support/test-app';
+import type { SmtpInbox } from './support/smtp-inbox';
+import type { TestApp } from './support/test-app';
 import { enableTwoFactor } from './support/two-factor';
 import { waitUntil } from './support/wait-until';
-import { buildWebApp } from './support/web-build';
-import { freePort } from '../bench/lib/ports';
 
 /**
  * The team side of the web page, journey by journey, in Debian's Chromium against the built
@@ -40,31 +39,20 @@ describeBrowser('team journeys in the web page', () => {
   let inbox: SmtpInbox;
   let browser: SharedBrowser;
   let origin: string;
-  let cleanupBuild: () => void;
+  let served: ServedWebApp;
   const profiles: BrowserProfile[] = [];
   const started = Date.now();
 
   beforeAll(async () => {
-    const build = await buildWebApp();
-    cleanupBuild = build.cleanup;
-    inbox = await startSmtpInbox();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    app = await startTestApp({
-      PORT: String(port),
-      PUBLIC_URL: origin,
-      SMTP_URL: inbox.url,
-      WEB_DIR: build.dir,
-    });
+    served = await startServedWebApp();
+    ({ app, inbox, origin } = served);
     browser = await launchSharedBrowser(origin);
   }, 120_000);
 
   afterAll(async () => {
     for (const profile of profiles) await profile.close();
     await browser?.close();
-    await app?.stop();
-    await inbox?.close();
-    cleanupBuild?.();
+    await served?.stop();
     console.log(`journeys-team.test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 

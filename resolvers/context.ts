@@ -5,6 +5,35 @@ import type { Loaders } from '../src/loaders/loaders';
 import type { OperationCharge } from '../src/rate-limit/cost-budget';
 import type { Services } from '../src/services';
 
+/**
+ * The parts resolvers and permission rules may call: services and the limits and settings
+ * they report, never the connection, a repository or the bus.
+ */
+export type ResolverServices = Pick<
+  Services,
+  | 'config'
+  | 'rateLimits'
+  | 'sessions'
+  | 'accounts'
+  | 'passwordReset'
+  | 'emailVerification'
+  | 'emailChange'
+  | 'twoFactor'
+  | 'accountDeletion'
+  | 'twoFactorRequirement'
+  | 'teams'
+  | 'userMemberships'
+  | 'invitations'
+  | 'memberPages'
+  | 'invitationPages'
+  | 'items'
+  | 'activityFeed'
+  | 'activityLog'
+  | 'activityProofs'
+  | 'readState'
+  | 'liveStreams'
+>;
+
 /** What every resolver and permission rule receives, per HTTP request or WebSocket operation. */
 export interface Context {
   requestId: string;
@@ -15,7 +44,9 @@ export interface Context {
   ip: string;
   userAgent: string | null;
   loaders: Loaders;
-  services: Services;
+  /** Replaces `loaders` with fresh ones (after a mutation) and returns them. */
+  freshLoaders(): Loaders;
+  services: ResolverServices;
   logger: Logger;
   /** What this operation was charged against its caller's budget over time, once charged. */
   costCharge?: OperationCharge;

@@ -7,9 +7,7 @@ import type { Context } from './context';
 export class UserResolver {
   @FieldResolver(() => [Membership], { description: 'My teams. Only on `me`.' })
   teams(@Root() user: User, @Ctx() ctx: Context): Promise<Membership[]> {
-    return ctx.services.dataSource
-      .getRepository(Membership)
-      .find({ where: { userId: user.id }, order: { joinedAt: 'ASC' } });
+    return ctx.services.userMemberships.of(user.id);
   }
 
   @FieldResolver(() => Boolean, {

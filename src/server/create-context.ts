@@ -94,9 +94,7 @@ export async function createContext(
     set loaders(fresh: Loaders) {
       loaders = fresh;
     },
-    freshLoaders(): Loaders {
-      return (loaders = createLoaders(services.loaderSources, viewer?.user.id ?? null));
-    },
+    freshLoaders: () => createLoaders(services.loaderSources, viewer?.user.id ?? null),
     services,
     get logger(): Logger {
       return (logger ??= services.logger.child({ requestId, userId: viewer?.user.id }));

@@ -14,9 +14,9 @@ export function freshLoadersAfterMutations(schema: GraphQLSchema): GraphQLSchema
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = async (root, args, context: Context, info) => {
       const result: unknown = await resolve(root, args, context, info);
-      const loaders = context.freshLoaders();
+      context.loaders = context.freshLoaders();
       const confirmed = confirmedRoleOf(result);
-      if (confirmed) loaders.viewerRole.prime(confirmed.teamId, confirmed.role);
+      if (confirmed) context.loaders.viewerRole.prime(confirmed.teamId, confirmed.role);
       return result;
     };
   }

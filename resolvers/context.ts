@@ -34,8 +34,12 @@ export type ResolverServices = Pick<
   | 'liveStreams'
 >;
 
-/** What every resolver and permission rule receives, per HTTP request or WebSocket operation. */
-export interface Context {
+/**
+ * What every resolver and permission rule receives, per HTTP request or WebSocket operation.
+ * `Uses` names the services a resolver or rule calls (`Context<'teams'>`; `Context<never>`
+ * for one that calls none): each sees only those, though every request carries them all.
+ */
+export interface Context<Uses extends keyof ResolverServices = keyof ResolverServices> {
   requestId: string;
   /** The signed-in user and session; null when anonymous or the token is invalid. */
   viewer: Viewer | null;
@@ -44,9 +48,9 @@ export interface Context {
   ip: string;
   userAgent: string | null;
   loaders: Loaders;
-  /** Replaces `loaders` with fresh ones (after a mutation) and returns them. */
+  /** New loaders for this request's viewer (a mutation's result is served by fresh ones). */
   freshLoaders(): Loaders;
-  services: ResolverServices;
+  services: Pick<ResolverServices, Uses>;
   logger: Logger;
   /** What this operation was charged against its caller's budget over time, once charged. */
   costCharge?: OperationCharge;

@@ -8,9 +8,12 @@ import type { FeedItem } from '../src/live/live-activity-feed';
 import { liveSubscriber } from './live-subscriber';
 import { AccountEventObject } from './types/account-event.type';
 
+/** The service these resolvers call. */
+type Uses = 'liveStreams';
+
 interface SubscribeData<TArgs = Record<string, unknown>> {
   args: TArgs;
-  context: Context;
+  context: Context<Uses>;
 }
 
 /** A feed's items are activities, except the last one of a feed whose access ended. */

@@ -4,6 +4,9 @@ import type { Context } from './context';
 import { TwoFactorSetup } from './types/two-factor-setup.type';
 import { requireViewer } from './viewer';
 
+/** The services these resolvers call. */
+type Uses = 'accountDeletion' | 'emailChange' | 'emailVerification' | 'passwordReset' | 'twoFactor';
+
 /** Account recovery, verified e-mail, e-mail change, deletion and two-factor. */
 @Resolver()
 export class AccountRecoveryResolver {
@@ -11,7 +14,7 @@ export class AccountRecoveryResolver {
     description:
       'Always true, whether or not the address has an account; when it has, e-mails a single-use link valid 1 h.',
   })
-  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: Context): Promise<boolean> {
+  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.passwordReset.request(email, ctx.ip);
   }
 
@@ -21,20 +24,20 @@ export class AccountRecoveryResolver {
   resetPassword(
     @Arg('token') token: string,
     @Arg('newPassword') newPassword: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.passwordReset.reset(token, newPassword, ctx.ip);
   }
 
   @Mutation(() => Boolean, { description: 'Marks the address the link was sent to as verified.' })
-  verifyEmail(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+  verifyEmail(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.emailVerification.verify(token, ctx.ip);
   }
 
   @Mutation(() => Boolean, {
     description: 'Sends a new verification link; the old one stops working.',
   })
-  resendVerificationEmail(@Ctx() ctx: Context): Promise<boolean> {
+  resendVerificationEmail(@Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.emailVerification.resend(requireViewer(ctx));
   }
 
@@ -44,7 +47,7 @@ export class AccountRecoveryResolver {
   requestEmailChange(
     @Arg('newEmail') newEmail: string,
     @Arg('password') password: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.emailChange.request(requireViewer(ctx), newEmail, password);
   }
@@ -52,7 +55,7 @@ export class AccountRecoveryResolver {
   @Mutation(() => User, {
     description: 'The new address becomes the verified e-mail; other sessions end.',
   })
-  confirmEmailChange(@Arg('token') token: string, @Ctx() ctx: Context): Promise<User> {
+  confirmEmailChange(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<User> {
     return ctx.services.emailChange.confirm(token, ctx.viewer, ctx.ip);
   }
 
@@ -60,7 +63,7 @@ export class AccountRecoveryResolver {
     description:
       "The old address's link from an e-mail change notice (valid 7 days): cancels the change, or undoes it by restoring that address; ends every session.",
   })
-  revertEmailChange(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+  revertEmailChange(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.emailChange.revert(token, ctx.ip);
   }
 
@@ -71,20 +74,20 @@ export class AccountRecoveryResolver {
   deleteAccount(
     @Arg('password') password: string,
     @Arg('code', () => String, { nullable: true }) code: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.accountDeletion.delete(requireViewer(ctx), password, code);
   }
 
   @Mutation(() => TwoFactorSetup)
-  beginTwoFactorSetup(@Ctx() ctx: Context): Promise<TwoFactorSetup> {
+  beginTwoFactorSetup(@Ctx() ctx: Context<Uses>): Promise<TwoFactorSetup> {
     return ctx.services.twoFactor.beginSetup(requireViewer(ctx));
   }
 
   @Mutation(() => [String], {
     description: 'Turns two-factor on; returns 10 one-time recovery codes, shown only now.',
   })
-  confirmTwoFactorSetup(@Arg('code') code: string, @Ctx() ctx: Context): Promise<string[]> {
+  confirmTwoFactorSetup(@Arg('code') code: string, @Ctx() ctx: Context<Uses>): Promise<string[]> {
     return ctx.services.twoFactor.confirmSetup(requireViewer(ctx), code);
   }
 
@@ -94,7 +97,7 @@ export class AccountRecoveryResolver {
   disableTwoFactor(
     @Arg('password') password: string,
     @Arg('code') code: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.twoFactor.disable(requireViewer(ctx), password, code);
   }
@@ -103,12 +106,12 @@ export class AccountRecoveryResolver {
     description:
       'The link of the "two-factor turned on" notice (valid 7 days): turns that enrolment off, with its recovery codes; ends every session.',
   })
-  revertTwoFactorSetup(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+  revertTwoFactorSetup(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.twoFactor.revertSetup(token, ctx.ip);
   }
 
   @Mutation(() => [String], { description: 'New recovery codes; the old ones stop working.' })
-  regenerateRecoveryCodes(@Arg('code') code: string, @Ctx() ctx: Context): Promise<string[]> {
+  regenerateRecoveryCodes(@Arg('code') code: string, @Ctx() ctx: Context<Uses>): Promise<string[]> {
     return ctx.services.twoFactor.regenerateRecoveryCodes(requireViewer(ctx), code);
   }
 }

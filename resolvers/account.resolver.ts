@@ -9,6 +9,9 @@ import { SignUpInput } from './types/sign-up.input';
 import { UpdateProfileInput } from './types/update-profile.input';
 import { requireViewer } from './viewer';
 
+/** The services these resolvers call. */
+type Uses = 'accounts' | 'sessions';
+
 // The caller has no session yet in this request, but the user is their own.
 const toPayload = ({ token, session, user }: AuthResult): AuthPayload => ({
   token,
@@ -25,19 +28,19 @@ const SECOND_FACTOR_CODE = {
 @Resolver()
 export class AccountResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous.' })
-  me(@Ctx() ctx: Context): User | null {
+  me(@Ctx() ctx: Context<Uses>): User | null {
     return ctx.viewer?.user ?? null;
   }
 
   @Query(() => [Session], { description: 'My active sessions, most recently used first.' })
-  mySessions(@Ctx() ctx: Context): Promise<Session[]> {
+  mySessions(@Ctx() ctx: Context<Uses>): Promise<Session[]> {
     return ctx.services.sessions.listActive(requireViewer(ctx).user.id);
   }
 
   @Query(() => User, {
     description: 'A user who shares a team with me (or me). FORBIDDEN otherwise.',
   })
-  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context<Uses>): Promise<User> {
     // The permission map checked visibility; the row exists because a shared team references it.
     const user = await ctx.loaders.user.load(id);
     if (!user) throw new Error(`visible user ${id} vanished`);
@@ -45,7 +48,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload)
-  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context<Uses>): Promise<AuthPayload> {
     return toPayload(await ctx.services.accounts.signUp(input, ctx));
   }
 
@@ -54,7 +57,7 @@ export class AccountResolver {
     @Arg('email') email: string,
     @Arg('password') password: string,
     @Arg('code', () => String, SECOND_FACTOR_CODE) code: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<AuthPayload> {
     return toPayload(await ctx.services.accounts.logIn(email, password, code, ctx));
   }
@@ -62,17 +65,17 @@ export class AccountResolver {
   @Mutation(() => Boolean, {
     description: 'Revokes the current session; its open WebSockets close.',
   })
-  logOut(@Ctx() ctx: Context): Promise<boolean> {
+  logOut(@Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.accounts.logOut(requireViewer(ctx));
   }
 
   @Mutation(() => Boolean)
-  revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.accounts.revokeSession(requireViewer(ctx), id);
   }
 
   @Mutation(() => Int, { description: 'Revokes every session but this one; returns how many.' })
-  revokeOtherSessions(@Ctx() ctx: Context): Promise<number> {
+  revokeOtherSessions(@Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.services.accounts.revokeOtherSessions(requireViewer(ctx));
   }
 
@@ -80,7 +83,7 @@ export class AccountResolver {
   changePassword(
     @Arg('currentPassword') currentPassword: string,
     @Arg('newPassword') newPassword: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.accounts.changePassword(
       requireViewer(ctx),
@@ -97,13 +100,13 @@ export class AccountResolver {
   confirmIdentity(
     @Arg('password') password: string,
     @Arg('code', () => String, SECOND_FACTOR_CODE) code: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean> {
     return ctx.services.accounts.confirmIdentity(requireViewer(ctx), password, code, ctx);
   }
 
   @Mutation(() => User)
-  updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: Context): Promise<User> {
+  updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: Context<Uses>): Promise<User> {
     return ctx.services.accounts.updateProfile(requireViewer(ctx), input);
   }
 }

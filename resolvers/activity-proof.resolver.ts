@@ -7,13 +7,16 @@ import { activityLeafHash } from '../src/db/activity-hash';
 import type { Context } from './context';
 import { requireViewer } from './viewer';
 
+/** The service these resolvers call. */
+type Uses = 'activityProofs';
+
 /** The team log's Merkle tree: checkpoints, proofs, keys and witnesses (thin over ActivityProofs). */
 @Resolver(() => ActivityCheckpoint)
 export class ActivityProofResolver {
   @Query(() => [CheckpointSigningKey], {
     description: 'Public: every key that signs or signed checkpoints, with its validity.',
   })
-  signingKeys(@Ctx() ctx: Context): Promise<CheckpointSigningKey[]> {
+  signingKeys(@Ctx() ctx: Context<Uses>): Promise<CheckpointSigningKey[]> {
     return ctx.services.activityProofs.signingKeys();
   }
 
@@ -22,7 +25,7 @@ export class ActivityProofResolver {
   })
   activityCheckpoint(
     @Arg('teamId', () => ID) teamId: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<ActivityCheckpoint> {
     return ctx.services.activityProofs.newest(teamId.toLowerCase());
   }
@@ -35,7 +38,7 @@ export class ActivityProofResolver {
     @Arg('teamId', () => ID) teamId: string,
     @Arg('seq', () => Int) seq: number,
     @Arg('treeSize', () => Int) treeSize: number,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<string[]> {
     return ctx.services.activityProofs.inclusionProof(teamId.toLowerCase(), seq, treeSize);
   }
@@ -48,7 +51,7 @@ export class ActivityProofResolver {
     @Arg('teamId', () => ID) teamId: string,
     @Arg('fromSize', () => Int) fromSize: number,
     @Arg('toSize', () => Int) toSize: number,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<string[]> {
     return ctx.services.activityProofs.consistencyProof(teamId.toLowerCase(), fromSize, toSize);
   }
@@ -61,14 +64,14 @@ export class ActivityProofResolver {
     @Arg('teamId', () => ID) teamId: string,
     @Arg('treeSize', () => Int) treeSize: number,
     @Arg('rootHash') rootHash: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<ActivityCheckpoint> {
     const { user } = requireViewer(ctx);
     return ctx.services.activityProofs.witness(user, teamId.toLowerCase(), treeSize, rootHash);
   }
 
   @FieldResolver(() => Int, { description: 'The distinct members who reported this checkpoint.' })
-  witnesses(@Root() checkpoint: ActivityCheckpoint, @Ctx() ctx: Context): Promise<number> {
+  witnesses(@Root() checkpoint: ActivityCheckpoint, @Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.services.activityProofs.witnesses(checkpoint);
   }
 }

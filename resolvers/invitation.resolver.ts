@@ -11,6 +11,9 @@ import { InvitationPreview } from './types/invitation-preview.type';
 import { InvitationWithToken } from './types/invitation-with-token.type';
 import { requireViewer } from './viewer';
 
+/** The service these resolvers call. */
+type Uses = 'invitations';
+
 @Resolver(() => Invitation)
 export class InvitationResolver {
   @Mutation(() => InvitationWithToken, {
@@ -21,7 +24,7 @@ export class InvitationResolver {
     @Arg('teamId', () => ID) teamId: string,
     @Arg('email') email: string,
     @Arg('role', () => Role, { defaultValue: Role.MEMBER }) role: Role,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<InvitationWithToken> {
     return ctx.services.invitations.invite(requireViewer(ctx).user, teamId, email, role);
   }
@@ -31,27 +34,30 @@ export class InvitationResolver {
   })
   resendInvitation(
     @Arg('id', () => ID) id: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<InvitationWithToken> {
     return ctx.services.invitations.resend(requireViewer(ctx).user, id);
   }
 
   @Mutation(() => Invitation)
-  revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Invitation> {
+  revokeInvitation(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context<Uses>,
+  ): Promise<Invitation> {
     return ctx.services.invitations.revoke(requireViewer(ctx).user, id);
   }
 
   @Mutation(() => Membership, {
     description: "Only for the signed-in user whose e-mail is the invitation's; single use.",
   })
-  acceptInvitation(@Arg('token') token: string, @Ctx() ctx: Context): Promise<Membership> {
+  acceptInvitation(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<Membership> {
     return ctx.services.invitations.accept(requireViewer(ctx).user, token, ctx.ip);
   }
 
   @Mutation(() => Boolean, {
     description: "Only for the signed-in user whose e-mail is the invitation's.",
   })
-  declineInvitation(@Arg('token') token: string, @Ctx() ctx: Context): Promise<boolean> {
+  declineInvitation(@Arg('token') token: string, @Ctx() ctx: Context<Uses>): Promise<boolean> {
     return ctx.services.invitations.decline(requireViewer(ctx).user, token, ctx.ip);
   }
 
@@ -59,7 +65,10 @@ export class InvitationResolver {
     description:
       "Accepts one of `myInvitations` by its id: for the signed-in user whose verified e-mail is the invitation's.",
   })
-  acceptMyInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Membership> {
+  acceptMyInvitation(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context<Uses>,
+  ): Promise<Membership> {
     return ctx.services.invitations.acceptMine(requireViewer(ctx).user, id, ctx.ip);
   }
 
@@ -67,7 +76,10 @@ export class InvitationResolver {
     description:
       "Declines one of `myInvitations` by its id: for the signed-in user whose verified e-mail is the invitation's.",
   })
-  declineMyInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  declineMyInvitation(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context<Uses>,
+  ): Promise<boolean> {
     return ctx.services.invitations.declineMine(requireViewer(ctx).user, id, ctx.ip);
   }
 
@@ -78,13 +90,13 @@ export class InvitationResolver {
   })
   invitationPreview(
     @Arg('token') token: string,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<InvitationPreview | null> {
     return ctx.services.invitations.preview(token, ctx.ip);
   }
 
   @Query(() => [Invitation], { description: 'Pending invitations addressed to my e-mail.' })
-  myInvitations(@Ctx() ctx: Context): Promise<Invitation[]> {
+  myInvitations(@Ctx() ctx: Context<Uses>): Promise<Invitation[]> {
     return ctx.services.invitations.listForUser(requireViewer(ctx).user);
   }
 
@@ -96,7 +108,7 @@ export class InvitationResolver {
   }
 
   @FieldResolver(() => Team, { description: 'Members only; the invitee reads `teamName` instead.' })
-  async team(@Root() invitation: Invitation, @Ctx() ctx: Context): Promise<Team> {
+  async team(@Root() invitation: Invitation, @Ctx() ctx: Context<Uses>): Promise<Team> {
     const team = await ctx.loaders.team.load(invitation.teamId);
     if (!team) throw new Error(`team ${invitation.teamId} of an invitation vanished`);
     return team;
@@ -105,14 +117,14 @@ export class InvitationResolver {
   @FieldResolver(() => String, {
     description: 'The name of the team, also visible to the invitee.',
   })
-  async teamName(@Root() invitation: Invitation, @Ctx() ctx: Context): Promise<string> {
+  async teamName(@Root() invitation: Invitation, @Ctx() ctx: Context<Uses>): Promise<string> {
     const team = await ctx.loaders.team.load(invitation.teamId);
     if (!team) throw new Error(`team ${invitation.teamId} of an invitation vanished`);
     return team.name;
   }
 
   @FieldResolver(() => User)
-  async invitedBy(@Root() invitation: Invitation, @Ctx() ctx: Context): Promise<User> {
+  async invitedBy(@Root() invitation: Invitation, @Ctx() ctx: Context<Uses>): Promise<User> {
     const user = await ctx.loaders.user.load(invitation.invitedById);
     if (!user) throw new Error(`inviter ${invitation.invitedById} of an invitation vanished`);
     return user;

@@ -3,7 +3,7 @@ import type { Context } from './context';
 import { requireViewer } from './viewer';
 
 /** The live layer's view of a subscription's request: its viewer, socket and loaders. */
-export function liveSubscriber(ctx: Context): LiveSubscriber {
+export function liveSubscriber(ctx: Context<never>): LiveSubscriber {
   const viewer = requireViewer(ctx);
   return {
     userId: viewer.user.id,
@@ -15,6 +15,6 @@ export function liveSubscriber(ctx: Context): LiveSubscriber {
     },
     // Derived, not spread: spreading would read (and so make) the context's lazy loaders and
     // logger for every subscriber the audience executes for.
-    contextWith: (loaders) => Object.create(ctx, { loaders: { value: loaders } }) as Context,
+    contextWith: (loaders) => Object.create(ctx, { loaders: { value: loaders } }) as Context<never>,
   };
 }

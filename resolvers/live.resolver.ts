@@ -3,17 +3,17 @@ import { Activity } from '../entities/activity.entity';
 import type { Context } from './context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
-import { openAccountEventStream } from '../src/live/account-event-stream';
 import { AccessLost } from '../src/live/feed-vouchers';
 import type { FeedItem } from '../src/live/live-activity-feed';
-import { openMyActivityStream } from '../src/live/my-activity-stream';
-import { openTeamActivityStream } from '../src/live/team-activity-stream';
 import { liveSubscriber } from './live-subscriber';
 import { AccountEventObject } from './types/account-event.type';
 
+/** The service these resolvers call. */
+type Uses = 'liveStreams';
+
 interface SubscribeData<TArgs = Record<string, unknown>> {
   args: TArgs;
-  context: Context;
+  context: Context<Uses>;
 }
 
 /** A feed's items are activities, except the last one of a feed whose access ended. */
@@ -32,7 +32,11 @@ export class LiveResolver {
     description:
       'Stored activity after `afterSeq` (if given), then live; ends with ACCESS_REVOKED when I leave the team or it is deleted.',
     subscribe: ({ args, context }: SubscribeData<{ teamId: string; afterSeq?: number | null }>) =>
-      openTeamActivityStream(context.services, liveSubscriber(context), args.teamId, args.afterSeq),
+      context.services.liveStreams.teamActivity(
+        liveSubscriber(context),
+        args.teamId,
+        args.afterSeq,
+      ),
   })
   teamActivity(
     @Root() item: FeedItem,
@@ -45,7 +49,7 @@ export class LiveResolver {
   @Subscription(() => Activity, {
     description: 'Activity of all my teams, live; follows joins and removals.',
     subscribe: ({ context }: SubscribeData) =>
-      openMyActivityStream(context.services, liveSubscriber(context)),
+      context.services.liveStreams.myActivity(liveSubscriber(context)),
   })
   myActivity(@Root() item: FeedItem): Activity {
     return deliver(item);
@@ -54,7 +58,7 @@ export class LiveResolver {
   @Subscription(() => AccountEventObject, {
     description: "My own account's events, live.",
     subscribe: ({ context }: SubscribeData) =>
-      openAccountEventStream(context.services, liveSubscriber(context)),
+      context.services.liveStreams.accountEvents(liveSubscriber(context)),
   })
   accountEvents(@Root() event: AccountEvent): AccountEventObject {
     return Object.assign(new AccountEventObject(), {

@@ -13,7 +13,7 @@ export class NodeResolver {
     nullable: true,
     description: 'The object with this id, or null when there is none I may see.',
   })
-  node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<NodeValue | null> {
+  node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context<never>): Promise<NodeValue | null> {
     return visibleNode(ctx, id);
   }
 
@@ -21,7 +21,10 @@ export class NodeResolver {
     nullable: 'items',
     description: `The objects with these ids, in order, null for each one I may not see; at most ${MAX_NODE_IDS}.`,
   })
-  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context): Promise<(NodeValue | null)[]> {
+  nodes(
+    @Arg('ids', () => [ID]) ids: string[],
+    @Ctx() ctx: Context<never>,
+  ): Promise<(NodeValue | null)[]> {
     if (ids.length > MAX_NODE_IDS) {
       throw badInput('ids', `ids may hold at most ${MAX_NODE_IDS} ids.`);
     }

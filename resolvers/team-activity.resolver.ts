@@ -8,6 +8,9 @@ import { ActivityConnection } from './types/activity-connection.type';
 import { ActivityFilter } from './types/activity-filter.input';
 import { requireViewer } from './viewer';
 
+/** The services these resolvers call. */
+type Uses = 'activityFeed' | 'readState';
+
 /** ActivityConnection as resolved: team and filter are kept so totalCount is counted only when asked. */
 type ActivityConnectionOf = ActivityConnection & {
   teamId: string;
@@ -25,7 +28,7 @@ export class TeamActivityResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('filter', () => ActivityFilter, { nullable: true }) filter: ActivityFilter | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Omit<ActivityConnectionOf, 'totalCount'>> {
     const page = await ctx.services.activityFeed.page(team.id, first, after, filter);
     return {
@@ -38,7 +41,7 @@ export class TeamActivityResolver {
   @FieldResolver(() => Int, {
     description: 'Activity after my read position that others performed.',
   })
-  unreadCount(@Root() team: Team, @Ctx() ctx: Context): Promise<number> {
+  unreadCount(@Root() team: Team, @Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.loaders.unreadCount.load(team.id);
   }
 
@@ -49,7 +52,7 @@ export class TeamActivityResolver {
   async markActivityRead(
     @Arg('teamId', () => ID) teamId: string,
     @Arg('upToSeq', () => Int) upToSeq: number,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Team> {
     await ctx.services.readState.markRead(requireViewer(ctx), teamId, upToSeq);
     // The returned Team's lastReadSeq and unreadCount must show the new position.
@@ -65,7 +68,7 @@ export class TeamActivityResolver {
 @Resolver(() => ActivityConnection)
 export class ActivityConnectionResolver {
   @FieldResolver(() => Int)
-  totalCount(@Root() connection: ActivityConnectionOf, @Ctx() ctx: Context): Promise<number> {
+  totalCount(@Root() connection: ActivityConnectionOf, @Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.services.activityFeed.count(connection.teamId, connection.filter);
   }
 }

@@ -6,6 +6,9 @@ import type { Context } from './context';
 import { connectionOf, ownCursor } from './types/connection-of';
 import { InvitationConnection } from './types/invitation-connection.type';
 
+/** The services these resolvers call. */
+type Uses = 'invitationPages' | 'invitations';
+
 /** The date the plain lists may be removed: 90 days and more after they were deprecated. */
 export const PLAIN_LIST_REMOVAL = '2027-03-08';
 
@@ -24,7 +27,7 @@ export class TeamInvitationsResolver {
   invitations(
     @Root() team: Team,
     @Arg('status', () => InvitationStatus, { nullable: true }) status: InvitationStatus | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Invitation[]> {
     return ctx.services.invitations.listForTeam(team.id, status ?? null);
   }
@@ -38,7 +41,7 @@ export class TeamInvitationsResolver {
     @Arg('status', () => InvitationStatus, { nullable: true }) status: InvitationStatus | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Omit<InvitationConnectionOf, 'totalCount'>> {
     const page = await ctx.services.invitationPages.page(team.id, status ?? null, first, after);
     return {
@@ -52,7 +55,10 @@ export class TeamInvitationsResolver {
 @Resolver(() => InvitationConnection)
 export class InvitationConnectionResolver {
   @FieldResolver(() => Int)
-  totalCount(@Root() connection: InvitationConnectionOf, @Ctx() ctx: Context): Promise<number> {
+  totalCount(
+    @Root() connection: InvitationConnectionOf,
+    @Ctx() ctx: Context<Uses>,
+  ): Promise<number> {
     return ctx.services.invitationPages.count(connection.teamId, connection.status);
   }
 }

@@ -4,6 +4,9 @@ import type { Context } from './context';
 import { connectionOf, ownCursor } from './types/connection-of';
 import { ItemConnection } from './types/item-connection.type';
 
+/** The service these resolvers call. */
+type Uses = 'items';
+
 /** ItemConnection as resolved: the team is kept so totalCount is counted only when asked. */
 type ItemConnectionOf = ItemConnection & { teamId: string };
 
@@ -16,7 +19,7 @@ export class TeamItemsResolver {
     @Root() team: Team,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Omit<ItemConnectionOf, 'totalCount'>> {
     const page = await ctx.services.items.page(team.id, first, after);
     // The page statement read the authors too: their fields need no second read.
@@ -31,7 +34,7 @@ export class TeamItemsResolver {
 @Resolver(() => ItemConnection)
 export class ItemConnectionResolver {
   @FieldResolver(() => Int)
-  totalCount(@Root() connection: ItemConnectionOf, @Ctx() ctx: Context): Promise<number> {
+  totalCount(@Root() connection: ItemConnectionOf, @Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.services.items.count(connection.teamId);
   }
 }

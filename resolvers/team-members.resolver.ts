@@ -4,6 +4,9 @@ import type { Context } from './context';
 import { connectionOf, ownCursor } from './types/connection-of';
 import { MemberConnection } from './types/member-connection.type';
 
+/** The service these resolvers call. */
+type Uses = 'memberPages';
+
 /** MemberConnection as resolved: the team is kept so totalCount is counted only when asked. */
 type MemberConnectionOf = MemberConnection & { teamId: string };
 
@@ -16,7 +19,7 @@ export class TeamMembersResolver {
     @Root() team: Team,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Omit<MemberConnectionOf, 'totalCount'>> {
     const page = await ctx.services.memberPages.page(team.id, first, after);
     // The page statement read the members' users too: Membership.user needs no second read.
@@ -31,7 +34,7 @@ export class TeamMembersResolver {
 @Resolver(() => MemberConnection)
 export class MemberConnectionResolver {
   @FieldResolver(() => Int)
-  totalCount(@Root() connection: MemberConnectionOf, @Ctx() ctx: Context): Promise<number> {
+  totalCount(@Root() connection: MemberConnectionOf, @Ctx() ctx: Context<Uses>): Promise<number> {
     return ctx.services.memberPages.count(connection.teamId);
   }
 }

@@ -5,6 +5,9 @@ import type { Context } from './context';
 import { canManageTeam } from '../src/teams/team-policy';
 import { requireViewer } from './viewer';
 
+/** The service these resolvers call. */
+type Uses = 'twoFactorRequirement';
+
 /** The team's two-factor policy and who meets it. */
 @Resolver(() => Membership)
 export class TeamTwoFactorResolver {
@@ -15,7 +18,7 @@ export class TeamTwoFactorResolver {
   setTwoFactorRequired(
     @Arg('teamId', () => ID) teamId: string,
     @Arg('required') required: boolean,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<Team> {
     return ctx.services.twoFactorRequirement.set(requireViewer(ctx).user, teamId, required);
   }
@@ -27,7 +30,7 @@ export class TeamTwoFactorResolver {
   })
   async twoFactorEnabled(
     @Root() membership: Membership,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: Context<Uses>,
   ): Promise<boolean | null> {
     if (!canManageTeam(await ctx.loaders.viewerRole.load(membership.teamId))) return null;
     const user = await ctx.loaders.user.load(membership.userId);

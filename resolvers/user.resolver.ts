@@ -3,13 +3,14 @@ import { Membership } from '../entities/membership.entity';
 import { User } from '../entities/user.entity';
 import type { Context } from './context';
 
+/** The service these resolvers call. */
+type Uses = 'userMemberships';
+
 @Resolver(() => User)
 export class UserResolver {
   @FieldResolver(() => [Membership], { description: 'My teams. Only on `me`.' })
-  teams(@Root() user: User, @Ctx() ctx: Context): Promise<Membership[]> {
-    return ctx.services.dataSource
-      .getRepository(Membership)
-      .find({ where: { userId: user.id }, order: { joinedAt: 'ASC' } });
+  teams(@Root() user: User, @Ctx() ctx: Context<Uses>): Promise<Membership[]> {
+    return ctx.services.userMemberships.of(user.id);
   }
 
   @FieldResolver(() => Boolean, {

@@ -3,7 +3,7 @@ import type { Context } from './context';
 import { unauthenticated } from '../src/errors/errors';
 
 /** The signed-in viewer; the permission map already refused anonymous callers. */
-export function requireViewer(ctx: Context): Viewer {
+export function requireViewer(ctx: Context<never>): Viewer {
   if (!ctx.viewer) throw unauthenticated();
   return ctx.viewer;
 }

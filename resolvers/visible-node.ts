@@ -17,7 +17,7 @@ export type NodeValue = Team | Item | User | Activity | Invitation | Session;
  * members not held out by the two-factor rule, invitations to managers and their verified
  * addressee, sessions to their owner, a user as a whole to themself and current teammates.
  */
-export async function visibleNode(ctx: Context, id: string): Promise<NodeValue | null> {
+export async function visibleNode(ctx: Context<never>, id: string): Promise<NodeValue | null> {
   const viewer = requireViewer(ctx).user;
   const { loaders } = ctx;
   const [team, item, user, activity, invitation, session] = await Promise.all([

@@ -4,21 +4,15 @@ import { backupSchedulerEnabled } from './config/backup-config';
 import type { Config } from './config/config';
 import { playgroundEnabled } from './config/edge-config';
 import { redisTarget } from './config/redis-config';
+import { composeInstance } from './composition-root';
 import { connectDatabase } from './db/connect-database';
 import { resolveDatabase } from './db/resolve-database';
 import { sealStoredSecrets } from './db/seal-stored-secrets';
 import { currentSecretKeys } from './db/sealed-secrets';
-import { logPublished } from './events/app-event-log';
-import { createEventBus } from './events/create-event-bus';
-import { observePublished } from './events/observed-event-bus';
-import { RedisBusHealth } from './events/redis-bus-health';
-import { RedisEventBus } from './events/redis-event-bus';
 import type { Logger } from './logging/logger';
-import { countPublished } from './metrics/event-metrics';
-import { createRateLimits } from './rate-limit/create-rate-limits';
 import { closeRedis, connectRedis } from './redis/redis-client';
 import { createServer, type TeamgraphServer } from './server/create-server';
-import { createServices, type Services } from './services';
+import type { Services } from './services';
 
 export interface RunningApp {
   url: string;
@@ -28,10 +22,10 @@ export interface RunningApp {
   stop(drainMs?: number): Promise<void>;
 }
 
-// Their own modules, so the operator CLIs can use them without loading the API.
-export { connectDatabase, createEventBus, resolveDatabase };
-
-/** Starts everything one instance runs, listening on PORT/HOST (0 picks a free port). */
+/**
+ * Starts everything one instance runs, listening on PORT/HOST (0 picks a free port): opens the
+ * database and Redis, has the composition root build the parts, and serves them.
+ */
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
   const database = await resolveDatabase(config, logger);
   const dataSource = await connectDatabase(database.url, config, logger);
@@ -40,11 +34,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   if (sealed) logger.info({ event: 'secrets.sealed', rows: sealed }, 'stored secrets sealed');
   const target = redisTarget(config);
   const redis = target ? connectRedis(target, logger) : null;
-  const rawBus = createEventBus(config, logger);
-  const bus = observePublished(rawBus, countPublished, logPublished(logger));
-  const busHealth = rawBus instanceof RedisEventBus ? new RedisBusHealth(rawBus) : undefined;
-  const rateLimits = createRateLimits(config, redis, logger);
-  const services = createServices({ config, dataSource, bus, logger, rateLimits, busHealth });
+  const services = composeInstance({ config, dataSource, logger, redis });
   const server = await createServer(services, { redis });
   const url = await server.listen(config.PORT, config.HOST);
   // The playground is the same URL opened in a browser.
@@ -61,10 +51,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     async stop(drainMs = 0) {
       // Requests finish first; the scheduler aborts a running backup meanwhile.
       await Promise.all([server.close(drainMs), backups?.stop()]);
-      services.sessionCache.close();
-      busHealth?.close();
-      await bus.close();
-      await services.cpu.close();
+      await services.close();
       if (redis) await closeRedis(redis);
       await dataSource.destroy();
       await database.stop();

@@ -6,7 +6,7 @@ import { audienceDeliveries } from '../src/live/audience-metrics';
 import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
 import { subscriptionsRunning } from './support/live-gauges';
 import { createServer, type TeamgraphServer } from '../src/server/create-server';
-import { createServices } from '../src/services';
+import { composeServices } from '../src/composition-root';
 import { insertUser } from './support/fast-users';
 import { PRODUCTION_ENV } from './support/production-env';
 import { RawLiveClient } from './support/raw-live-client';
@@ -122,7 +122,7 @@ describe.each([
         LIVE_AUDIENCES: 'off',
       });
       const { dataSource, bus } = app.app.services;
-      const services = createServices({ config, dataSource, bus, logger: createLogger('silent') });
+      const services = composeServices({ config, dataSource, bus, logger: createLogger('silent') });
       reference = await createServer(services, { redis: null });
       referenceWsUrl = (await reference.listen(0, '127.0.0.1')).replace(/^http/, 'ws');
     });

@@ -1,4 +1,3 @@
-import { hotReads } from '../src/loaders/hot-reads';
 import { MAX_RETRY_FETCHES, SharedBatch } from '../src/loaders/shared-batch';
 import { buildUser } from './factories/user.factory';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -141,7 +140,7 @@ describe('SharedBatch on PostgreSQL', () => {
 
   it('a key that makes the shared statement fail fails alone', async () => {
     const users = await Promise.all(Array.from({ length: 6 }, () => buildUser(app)));
-    const reads = hotReads(app.app.services.dataSource);
+    const reads = app.app.services.loaderSources.statements;
     const statements: string[][] = [];
     const batch = new SharedBatch(async (ids) => {
       statements.push([...ids]);

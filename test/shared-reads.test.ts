@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { itemStatements, type ItemPage, type PageCursor } from '../src/items/item-statements';
+import { ItemStatements, type ItemPage, type PageCursor } from '../src/items/item-statements';
 import { createLoaders } from '../src/loaders/loaders';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
@@ -56,7 +56,7 @@ async function expectedPage(teamId: string, limit: number, cursor: PageCursor | 
 
 describe('item pages asked for together', () => {
   it('are one statement, and each is the page asked for', async () => {
-    const statements = itemStatements(app.app.services.dataSource);
+    const statements = new ItemStatements(app.app.services.dataSource);
     const everything = await statements.page(big.id, 100, null);
     expect(shape(everything)).toEqual(await expectedPage(big.id, 100, null));
     expect(everything.rows).toHaveLength(12);
@@ -93,7 +93,7 @@ describe('item pages asked for together', () => {
   });
 
   it('a cursor past the last row is an empty page, next to pages that are not', async () => {
-    const statements = itemStatements(app.app.services.dataSource);
+    const statements = new ItemStatements(app.app.services.dataSource);
     const { rows } = await statements.page(small.id, 100, null);
     const last = rows.at(-1)!;
     const [empty, full] = await Promise.all([
@@ -112,12 +112,12 @@ describe('item pages asked for together', () => {
 
 describe('team members asked for by several requests in one turn', () => {
   it('are read once, and every request gets its own memberships and users', async () => {
-    const { dataSource } = app.app.services;
+    const { loaderSources } = app.app.services;
     const viewers = [big.owner.id, editor.id, big.owner.id];
     let answers: Awaited<ReturnType<ReturnType<typeof createLoaders>['members']['load']>>[] = [];
     const { statements } = await roundTrips(async () => {
       answers = await Promise.all(
-        viewers.map((viewer) => createLoaders(dataSource, viewer).members.load(big.id)),
+        viewers.map((viewer) => createLoaders(loaderSources, viewer).members.load(big.id)),
       );
     });
     expect(statements).toHaveLength(1);
@@ -129,10 +129,10 @@ describe('team members asked for by several requests in one turn', () => {
   });
 
   it('each request’s user loader is primed with its own copies of the members', async () => {
-    const { dataSource } = app.app.services;
+    const { loaderSources } = app.app.services;
     const [first, second] = [
-      createLoaders(dataSource, big.owner.id),
-      createLoaders(dataSource, editor.id),
+      createLoaders(loaderSources, big.owner.id),
+      createLoaders(loaderSources, editor.id),
     ];
     await Promise.all([first.members.load(big.id), second.members.load(big.id)]);
     const { statements } = await roundTrips(async () => {

@@ -6,7 +6,7 @@ import { forbidden, unauthenticated } from '../../src/errors/errors';
 export const canSeeUserArg = rule('canSeeUserArg', { cache: 'no_cache' })(async (
   _parent,
   args: { id?: unknown },
-  ctx: Context,
+  ctx: Context<never>,
 ) => {
   if (!ctx.viewer) return unauthenticated();
   if (typeof args.id !== 'string') return forbidden();
@@ -15,6 +15,6 @@ export const canSeeUserArg = rule('canSeeUserArg', { cache: 'no_cache' })(async 
 
 /** `User.teams` is only on `me`. */
 export const isSelf = rule('isSelf', { cache: 'no_cache' })(
-  (parent: { id?: unknown }, _args, ctx: Context) =>
+  (parent: { id?: unknown }, _args, ctx: Context<never>) =>
     ctx.viewer?.user.id === parent.id ? true : forbidden('Only available on `me`.'),
 );

@@ -9,7 +9,7 @@ import { canManageTeam } from '../../src/teams/team-policy';
  * unknown id is FORBIDDEN like another team's, so existence never leaks. Never cached.
  */
 export const isManagerOfInvitationArg = rule('isManagerOfInvitationArg', { cache: 'no_cache' })(
-  async (_parent, args: { id?: unknown }, ctx: Context) => {
+  async (_parent, args: { id?: unknown }, ctx: Context<'invitations'>) => {
     if (!ctx.viewer) return unauthenticated();
     if (typeof args.id !== 'string') return forbidden();
     const teamId = await ctx.services.invitations.teamIdOf(args.id);
@@ -22,7 +22,7 @@ export const isManagerOfInvitationArg = rule('isManagerOfInvitationArg', { cache
 export const canSeeInvitation = rule('canSeeInvitation', { cache: 'no_cache' })(async (
   parent: { teamId?: unknown; email?: unknown },
   _args,
-  ctx: Context,
+  ctx: Context<'invitations'>,
 ) => {
   if (!ctx.viewer) return unauthenticated();
   if (typeof parent.email === 'string' && isAddressedTo({ email: parent.email }, ctx.viewer.user)) {

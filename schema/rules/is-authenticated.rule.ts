@@ -3,10 +3,11 @@ import type { Context } from '../../resolvers/context';
 import { unauthenticated } from '../../src/errors/errors';
 
 /** The caller presented a live session token. */
-export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: Context) =>
-  ctx.viewer
-    ? true
-    : unauthenticated(
-        ctx.invalidToken ? 'Your session is invalid, revoked or expired.' : undefined,
-      ),
+export const isAuthenticated = rule({ cache: 'contextual' })(
+  (_parent, _args, ctx: Context<never>) =>
+    ctx.viewer
+      ? true
+      : unauthenticated(
+          ctx.invalidToken ? 'Your session is invalid, revoked or expired.' : undefined,
+        ),
 );

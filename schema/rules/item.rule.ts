@@ -16,7 +16,7 @@ function itemArgRule(
   allows: (role: MaybeRole, item: Item, viewerId: string) => boolean,
 ) {
   return rule(name, { cache: 'no_cache' })(
-    async (_parent, args: { id?: unknown }, ctx: Context) => {
+    async (_parent, args: { id?: unknown }, ctx: Context<never>) => {
       if (!ctx.viewer) return unauthenticated();
       if (typeof args.id !== 'string') return forbidden();
       const item = await ctx.loaders.item.load(args.id);

@@ -11,7 +11,7 @@ import { seesPersonalProfile } from '../../src/teams/team-policy';
  */
 export const personalFieldOfVisibleProfile: IRule = nullUnless(
   'personalFieldOfVisibleProfile',
-  async (parent: { id?: unknown }, ctx: Context) => {
+  async (parent: { id?: unknown }, ctx: Context<never>) => {
     if (typeof parent.id !== 'string') return false;
     if (isOwnProfile(parent)) return true;
     if (!ctx.viewer) return false;
@@ -30,9 +30,9 @@ export const personalFieldOfVisibleProfile: IRule = nullUnless(
  */
 function nullUnless(
   name: string,
-  visible: (parent: { id?: unknown }, ctx: Context) => Promise<boolean>,
+  visible: (parent: { id?: unknown }, ctx: Context<never>) => Promise<boolean>,
 ): IRule {
-  const check = rule(name, { cache: 'no_cache' })((parent, _args, ctx: Context) =>
+  const check = rule(name, { cache: 'no_cache' })((parent, _args, ctx: Context<never>) =>
     visible(parent as { id?: unknown }, ctx),
   );
   const decide = check.resolve.bind(check);

@@ -4,7 +4,7 @@ import { isRecentlyAuthenticated } from '../../src/accounts/recent-authenticatio
 import { reauthenticationRequired, unauthenticated } from '../../src/errors/errors';
 import { sameId } from '../../src/validation/ids';
 
-const recent = (ctx: Context) =>
+const recent = (ctx: Context<'config'>) =>
   !ctx.viewer
     ? unauthenticated()
     : isRecentlyAuthenticated(ctx.viewer.session, ctx.services.config.REAUTH_WINDOW) ||
@@ -16,12 +16,12 @@ const recent = (ctx: Context) =>
  * FORBIDDEN with `extensions.reason: "REAUTHENTICATION_REQUIRED"`.
  */
 export const hasRecentAuthentication = rule('hasRecentAuthentication', { cache: 'contextual' })(
-  (_parent, _args, ctx: Context) => recent(ctx),
+  (_parent, _args, ctx: Context<'config'>) => recent(ctx),
 );
 
 /** `revokeSession`: ending one's own session is a log-out; ending another needs recent proof. */
 export const isOwnSessionArgOrRecent = rule('isOwnSessionArgOrRecent', { cache: 'no_cache' })(
-  (_parent, args: { id?: unknown }, ctx: Context) =>
+  (_parent, args: { id?: unknown }, ctx: Context<'config'>) =>
     ctx.viewer !== null && typeof args.id === 'string' && sameId(args.id, ctx.viewer.session.id)
       ? true
       : recent(ctx),

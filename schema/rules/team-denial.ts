@@ -6,6 +6,6 @@ import { forbidden, heldForTwoFactor } from '../../src/errors/errors';
  * `extensions.reason: "TWO_FACTOR_REQUIRED"` when they are a member held out by the team's
  * two-factor rule, so a client can tell them what to do.
  */
-export async function teamDenial(ctx: Context, teamId: string) {
+export async function teamDenial(ctx: Context<never>, teamId: string) {
   return (await ctx.loaders.heldForTwoFactor.load(teamId)) ? heldForTwoFactor() : forbidden();
 }

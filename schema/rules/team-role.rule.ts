@@ -16,7 +16,7 @@ export function teamRoleRule(
   teamIdOf: TeamIdOf,
   policy: (role: MaybeRole) => boolean,
 ) {
-  return rule(name, { cache: 'no_cache' })((parent, args, ctx: Context) => {
+  return rule(name, { cache: 'no_cache' })((parent, args, ctx: Context<never>) => {
     if (!ctx.viewer) return unauthenticated();
     const teamId = teamIdOf(parent, args);
     if (typeof teamId !== 'string') return forbidden();

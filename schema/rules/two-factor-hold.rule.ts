@@ -12,12 +12,12 @@ import type { Context } from '../../resolvers/context';
  * than the rest of the permission check.
  */
 export const isOwnMembership = rule('isOwnMembership', { cache: 'no_cache' })(
-  (parent: { userId?: unknown }, _args, ctx: Context) =>
+  (parent: { userId?: unknown }, _args, ctx: Context<never>) =>
     ctx.viewer !== null && parent.userId === ctx.viewer.user.id,
 );
 
 export const isHeldMemberOfParentTeam = rule('isHeldMemberOfParentTeam', { cache: 'no_cache' })(
-  async (parent: { id?: unknown }, _args, ctx: Context) =>
+  async (parent: { id?: unknown }, _args, ctx: Context<never>) =>
     ctx.viewer !== null &&
     typeof parent.id === 'string' &&
     (await ctx.loaders.heldForTwoFactor.load(parent.id)),
@@ -25,7 +25,7 @@ export const isHeldMemberOfParentTeam = rule('isHeldMemberOfParentTeam', { cache
 
 /** For operations that take `teamId`: the viewer is a member held out by the two-factor rule. */
 export const isHeldMemberOfTeamArg = rule('isHeldMemberOfTeamArg', { cache: 'no_cache' })(
-  async (_parent, args: { teamId?: unknown }, ctx: Context) =>
+  async (_parent, args: { teamId?: unknown }, ctx: Context<never>) =>
     ctx.viewer !== null &&
     typeof args.teamId === 'string' &&
     (await ctx.loaders.heldForTwoFactor.load(args.teamId)),

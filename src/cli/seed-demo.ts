@@ -15,6 +15,12 @@ export const PEOPLE = [
   { email: 'katherine@example.com', displayName: 'Katherine Johnson', role: Role.MEMBER },
 ] as const;
 
+/** The parts seeding writes through: the services the API uses, and the connection for lookups. */
+type SeedParts = Pick<
+  Services,
+  'dataSource' | 'accounts' | 'sessions' | 'teams' | 'invitations' | 'items'
+>;
+
 const origin = { ip: '127.0.0.1', userAgent: 'teamgraph seed' };
 
 export interface SeedResult {
@@ -31,7 +37,7 @@ export interface SeedResult {
  * Accounts that already exist (say, from the README's walkthrough) are reused; the team is made
  * once. Every run ends with a new session for the owner.
  */
-export async function seedDemo(services: Services): Promise<SeedResult> {
+export async function seedDemo(services: SeedParts): Promise<SeedResult> {
   const users = services.dataSource.getRepository(User);
   const accounts = [];
   for (const person of PEOPLE) {
@@ -63,7 +69,7 @@ export async function seedDemo(services: Services): Promise<SeedResult> {
 }
 
 async function buildTeam(
-  services: Services,
+  services: SeedParts,
   owner: User,
   members: { user: User; email: string; role: Role }[],
 ): Promise<string> {

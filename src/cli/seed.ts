@@ -3,7 +3,7 @@ import { loadConfigOrReport } from '../config/config';
 import { InMemoryEventBus } from '../events/in-memory-event-bus';
 import { createLogger } from '../logging/logger';
 import { RateLimits } from '../rate-limit/rate-limits';
-import { createServices } from '../services';
+import { composeServices } from '../composition-root';
 import type { CliIo } from './backup-command';
 import { DEMO_PASSWORD, DEMO_TEAM, PEOPLE, seedDemo } from './seed-demo';
 import { withMigratedDatabase } from './with-database';
@@ -29,10 +29,11 @@ export async function runSeed(argv: string[], env: NodeJS.ProcessEnv, io: CliIo)
   );
   return withMigratedDatabase(config, logger, io, async (dataSource) => {
     const bus = new InMemoryEventBus();
-    const services = createServices({
+    const services = composeServices({
       config,
       dataSource,
       bus,
+      closeBus: () => bus.close(),
       logger,
       rateLimits: new RateLimits(false),
     });
@@ -50,8 +51,7 @@ export async function runSeed(argv: string[], env: NodeJS.ProcessEnv, io: CliIo)
       io.out(`  { "authorization": "Bearer ${seeded.ownerToken}" }`);
       return 0;
     } finally {
-      await services.cpu.close();
-      await bus.close();
+      await services.close();
     }
   });
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { connectDatabase, resolveDatabase } from '../app';
+import { connectDatabase } from '../db/connect-database';
+import { resolveDatabase } from '../db/resolve-database';
 import type { Config } from '../config/config';
 import { StartupError } from '../errors/startup-error';
 import type { Logger } from '../logging/logger';

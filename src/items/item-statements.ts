@@ -38,7 +38,7 @@ function parsePageKey(key: string): { teamId: string; limit: number; after: Page
 }
 
 /**
- * The item service's SQL, prepared once per database. The locking reads follow the domain's
+ * The item service's SQL, prepared once (built by the composition root). The locking reads follow the domain's
  * lock order (src/db/lock-order.ts): the actor's account first (FOR KEY SHARE OF a), then the
  * team row (FOR UPDATE OF t), then the item and the actor's membership. PostgreSQL locks in the
  * order of the locking clauses, and a row updated or deleted while we waited is re-read at its
@@ -217,15 +217,4 @@ export class ItemStatements {
       pages.map(({ page, authors }, i) => [keys[i], { ...page, authors: [...authors.values()] }]),
     );
   }
-}
-
-const perDataSource = new WeakMap<DataSource, ItemStatements>();
-
-export function itemStatements(dataSource: DataSource): ItemStatements {
-  let statements = perDataSource.get(dataSource);
-  if (!statements) {
-    statements = new ItemStatements(dataSource);
-    perDataSource.set(dataSource, statements);
-  }
-  return statements;
 }

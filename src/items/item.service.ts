@@ -30,7 +30,7 @@ import { canDeleteItem, isMember, type MaybeRole } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
 import { changedFields } from './changed-fields';
 import { itemContent, itemTitle } from './item-input';
-import { itemStatements, type ItemStatements } from './item-statements';
+import type { ItemStatements } from './item-statements';
 
 export interface ItemChanges {
   title?: string | null;
@@ -56,12 +56,8 @@ export class ItemService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
+    private readonly sql: ItemStatements,
   ) {}
-
-  /** Built on first use: the statements need the DataSource's entity metadata. */
-  private get sql(): ItemStatements {
-    return itemStatements(this.dataSource);
-  }
 
   createItem(
     actor: User,

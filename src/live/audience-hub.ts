@@ -83,7 +83,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const groupable = (event: DomainEvent): event is ActivityEvent =>
   event.kind === 'activity' && event.activity.action !== ActivityAction.TEAM_DELETED;
 
-type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
+type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources'>;
 
 /**
  * One listener per team channel for all feeds of this process. Each activity is handled once
@@ -392,7 +392,7 @@ export class AudienceHub {
     for (const event of run) {
       // Fresh loaders per event, as on the feed's own path, primed with what was just read.
       const { root, loaders } = owedRow(
-        this.deps.dataSource,
+        this.deps.loaderSources,
         representative.viewerId,
         activityFromEvent(event),
         { role, team },

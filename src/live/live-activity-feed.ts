@@ -75,7 +75,7 @@ interface Inbound {
 }
 
 export interface LiveActivityFeedOptions {
-  services: Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config'>;
+  services: Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources'>;
   /** Whom the feed serves: its loaders are replaced before every item, never reused. */
   subscriber: LiveSubscriber;
   /**
@@ -461,7 +461,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     const { viewerId } = this;
     if (activity.action === ActivityAction.TEAM_DELETED) {
       // The team and its memberships are gone: nothing to read, every follower was owed it.
-      const { root, loaders } = owedRow(services.dataSource, viewerId, activity, {
+      const { root, loaders } = owedRow(services.loaderSources, viewerId, activity, {
         role: null,
         team: null,
       });
@@ -474,9 +474,11 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     const [access, team, actor, actorRole] = await Promise.all([
       reads.access.load(accessKey(activity.teamId, sessionId)),
       reads.teams.load(activity.teamId),
-      actorId ? createLoaders(services.dataSource, viewerId).user.load(actorId) : null,
+      actorId ? createLoaders(services.loaderSources, viewerId).user.load(actorId) : null,
       // The actor's own role here, through the shared role batch (one read for all feeds).
-      actorId ? createLoaders(services.dataSource, actorId).viewerRole.load(activity.teamId) : null,
+      actorId
+        ? createLoaders(services.loaderSources, actorId).viewerRole.load(activity.teamId)
+        : null,
     ]);
     if (!access?.sessionActive) {
       this.endSession();
@@ -489,7 +491,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     }
     // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
     // reads just made: the permission rules and field resolvers of this item see exactly them.
-    const { root, loaders } = owedRow(services.dataSource, viewerId, activity, {
+    const { root, loaders } = owedRow(services.loaderSources, viewerId, activity, {
       role: access.role,
       team,
     });

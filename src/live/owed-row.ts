@@ -1,7 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import type { DeliveredActivity } from '../activity/activity-event';
-import { createLoaders, type Loaders } from '../loaders/loaders';
+import { createLoaders, type LoaderSources, type Loaders } from '../loaders/loaders';
 import type { MaybeRole } from '../teams/team-policy';
 import { vouchFor } from './feed-vouchers';
 
@@ -28,12 +27,12 @@ export interface OwedRow {
  * never finds it missing.
  */
 export function owedRow(
-  dataSource: DataSource,
+  loaderSources: LoaderSources,
   viewerId: string,
   activity: DeliveredActivity,
   { role, team }: Standing,
 ): OwedRow {
-  const loaders = createLoaders(dataSource, viewerId);
+  const loaders = createLoaders(loaderSources, viewerId);
   const shown = activity.teamSnapshot ?? team;
   if (role) {
     loaders.viewerRole.prime(activity.teamId, role);

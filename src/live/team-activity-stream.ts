@@ -1,5 +1,4 @@
 import { badInput, forbidden, heldForTwoFactor } from '../errors/errors';
-import { roleAndTeamOf } from '../loaders/loaders';
 import { isUuid } from '../validation/ids';
 import { LiveActivityFeed, type LiveActivityFeedOptions } from './live-activity-feed';
 import type { LiveSubscriber } from './live-subscriber';
@@ -28,7 +27,10 @@ export async function openTeamActivityStream(
     await feed.follow(teamId, 0, false);
     // The role and the team's last seq in one statement, batched with every other role read
     // (loaders and feeds) of this turn.
-    const start = await roleAndTeamOf(services.dataSource, subscriber.userId, teamId.toLowerCase());
+    const start = await services.loaderSources.batches.roleAndTeamOf(
+      subscriber.userId,
+      teamId.toLowerCase(),
+    );
     if (!start?.role || start.held) throw start?.held ? heldForTwoFactor() : forbidden();
     const lastSeq = start.team.lastSeq;
     // The membership stood at lastSeq: from there rows are owed up to the one ending it.

@@ -8,74 +8,18 @@ import { Session } from '../../entities/session.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { unreadCounts } from '../activity/read-state';
-import { sharesTeamNowSql } from '../teams/shares-team-now';
 import { ownCopy } from '../util/own-copy';
 import { isUuid } from '../validation/ids';
-import { hotReads, type ItemWithRole, type RoleAndTeam } from './hot-reads';
+import type { LoaderStatements, RoleAndTeam } from './loader-statements';
 import { RoleLoader } from './role-loader';
-import { SharedBatch } from './shared-batch';
+import type { SharedLoaderBatches } from './shared-loader-batches';
 
-type MemberRow = { membership: Membership; user: User };
-
-interface SharedBatches {
-  users: SharedBatch<User>;
-  /** Keyed `${userId}:${teamId}`; `held`: a member held out by the two-factor rule. */
-  roles: SharedBatch<RoleAndTeam>;
-  /** Keyed `${viewerId}:${userId}`; present (true) when they share a team now (sharesTeamNowSql). */
-  teammates: SharedBatch<true>;
-  /** Keyed `${viewerId}:${itemId}` (empty viewer id: nobody). */
-  itemsWithRole: SharedBatch<ItemWithRole>;
-  /** A team's memberships, oldest first, each with its user; keyed by team id. */
-  members: SharedBatch<MemberRow[]>;
+/** What every request's loaders read through, built once by the composition root. */
+export interface LoaderSources {
+  dataSource: DataSource;
+  statements: LoaderStatements;
+  batches: SharedLoaderBatches;
 }
-const sharedBatches = new WeakMap<DataSource, SharedBatches>();
-
-/** The process-wide batches behind every request's user and role loaders (see SharedBatch). */
-function batchesFor(dataSource: DataSource): SharedBatches {
-  let batches = sharedBatches.get(dataSource);
-  if (!batches) {
-    const reads = hotReads(dataSource);
-    batches = {
-      users: new SharedBatch(async (ids) => {
-        const rows = await reads.usersById(ids);
-        return new Map(rows.map((user) => [user.id, user]));
-      }),
-      // One fetch at a time, as for sessions: every new subscription reads its role here.
-      roles: new SharedBatch((keys) => reads.rolesAndTeams(keys), 1),
-      itemsWithRole: new SharedBatch((keys) => reads.itemsWithRole(keys)),
-      teammates: new SharedBatch(async (keys) => {
-        const pairs = keys.map((key) => key.split(':'));
-        const rows: { viewer_id: string; user_id: string }[] = await dataSource.query(
-          `SELECT k.viewer_id, k.user_id
-             FROM unnest($1::uuid[], $2::uuid[]) AS k(viewer_id, user_id)
-            WHERE ${sharesTeamNowSql('k.viewer_id', 'k.user_id')}`,
-          [pairs.map(([viewerId]) => viewerId), pairs.map(([, userId]) => userId)],
-        );
-        return new Map(rows.map((r) => [`${r.viewer_id}:${r.user_id}`, true as const]));
-      }),
-      // Many people looking at one team at once read its members once.
-      members: new SharedBatch(async (teamIds) => {
-        const byTeam = new Map(teamIds.map((id) => [id, [] as MemberRow[]]));
-        for (const row of await reads.membersWithUsers(teamIds)) {
-          byTeam.get(row.membership.teamId)?.push(row);
-        }
-        return byTeam;
-      }),
-    };
-    sharedBatches.set(dataSource, batches);
-  }
-  return batches;
-}
-
-/**
- * The user's role in the team, with the team (null: no such team), through the one shared
- * batch: every loader and every team feed starting in the same turn costs one statement.
- */
-export const roleAndTeamOf = (
-  dataSource: DataSource,
-  userId: string,
-  teamId: string,
-): Promise<RoleAndTeam | null> => batchesFor(dataSource).roles.load(`${userId}:${teamId}`);
 
 /** Each request gets its own copy of a shared row, so nothing one request changes leaks. */
 const own = <T extends object>(row: T | null): T | null => row && ownCopy(row);
@@ -87,15 +31,14 @@ const own = <T extends object>(row: T | null): T | null => row && ownCopy(row);
  * its team, an item the viewer's role, members their users), so one request never reads the
  * same row twice.
  */
-export function createLoaders(dataSource: DataSource, viewerId: string | null) {
+export function createLoaders(sources: LoaderSources, viewerId: string | null) {
+  const { dataSource, statements: reads, batches: shared } = sources;
   const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
     const map = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => map.get(id) ?? null);
   };
   // Ids come from clients: anything that is not a UUID matches nothing (and never reaches SQL).
   const valid = (ids: readonly string[]) => ids.filter(isUuid);
-  const reads = hotReads(dataSource);
-  const shared = batchesFor(dataSource);
   /** Rows of one entity by id, one statement per batch (reached by `node(id)`). */
   const rowsById = <T extends { id: string }>(target: EntityTarget<T>) =>
     new DataLoader<string, T | null>(async (ids) => {
@@ -116,7 +59,7 @@ export function createLoaders(dataSource: DataSource, viewerId: string | null) {
     Promise.all(
       teamIds.map(async (id) => {
         if (!viewerId || !isUuid(id)) return null;
-        const found = await roleAndTeamOf(dataSource, viewerId, id);
+        const found = await shared.roleAndTeamOf(viewerId, id);
         if (found) team.prime(id, own(found.team));
         return found;
       }),

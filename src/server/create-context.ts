@@ -5,7 +5,10 @@ import { createLoaders, type Loaders } from '../loaders/loaders';
 import type { Viewer } from '../accounts/session.service';
 import { isRateLimited } from '../errors/errors';
 import type { Services } from '../services';
-import type { Context } from '../../resolvers/context';
+import type { Context, ResolverServices } from '../../resolvers/context';
+
+/** What a context is made of: what resolvers may call, plus its loaders' sources and logger. */
+type ContextParts = ResolverServices & Pick<Services, 'loaderSources' | 'logger'>;
 
 export interface ContextSource {
   authorization: string | undefined | null;
@@ -29,7 +32,7 @@ const bearerToken = (authorization: string | undefined | null): string | null =>
  * RATE_LIMITED before the read, valid or not, until the window ends.
  */
 export async function resolveViewer(
-  services: Services,
+  services: Pick<Services, 'rateLimits' | 'sessions'>,
   authorization: string | undefined | null,
   ip: string,
 ): Promise<Viewer | null> {
@@ -52,7 +55,7 @@ export function asHttpRefusal(error: unknown): unknown {
 
 /** A socket's operation: its token passed the budget at connect and is only looked up again. */
 async function admittedViewer(
-  services: Services,
+  services: Pick<Services, 'sessions'>,
   authorization: string | undefined | null,
 ): Promise<Viewer | null> {
   const token = bearerToken(authorization);
@@ -64,7 +67,10 @@ async function admittedViewer(
  * first used: a live subscription's context lives as long as its socket, and its events use
  * loaders of their own, so most never need either.
  */
-export async function createContext(services: Services, source: ContextSource): Promise<Context> {
+export async function createContext(
+  services: ContextParts,
+  source: ContextSource,
+): Promise<Context> {
   const requestId = source.requestId ?? randomUUID();
   const viewer =
     source.knownViewer !== undefined
@@ -83,11 +89,12 @@ export async function createContext(services: Services, source: ContextSource): 
     ip: source.ip,
     userAgent: source.userAgent,
     get loaders(): Loaders {
-      return (loaders ??= createLoaders(services.dataSource, viewer?.user.id ?? null));
+      return (loaders ??= createLoaders(services.loaderSources, viewer?.user.id ?? null));
     },
     set loaders(fresh: Loaders) {
       loaders = fresh;
     },
+    freshLoaders: () => createLoaders(services.loaderSources, viewer?.user.id ?? null),
     services,
     get logger(): Logger {
       return (logger ??= services.logger.child({ requestId, userId: viewer?.user.id }));

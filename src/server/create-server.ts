@@ -41,7 +41,6 @@ import { UnusualActivity } from './security/unusual-activity';
 import type { Services } from '../services';
 import { idempotencyPlugin, IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.plugin';
 import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
-import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { clientIp, type TrustProxy } from './client-ip';
 import { errorFormatter } from './format-error';
 import { webAppRouter } from './web-app';
@@ -178,7 +177,7 @@ export async function createServer(
     httpServer,
     schema,
     services,
-    socketOperationHooks(unusual, { hideSuggestions: production }),
+    socketOperationHooks(unusual, logger, { hideSuggestions: production }),
     (request) => clientIp(request, trustProxy),
     trustedDocuments,
   );
@@ -192,8 +191,7 @@ export async function createServer(
   const readyMetric = trackReadiness(readiness);
 
   const armor = apolloArmor({ blockSuggestions: production });
-  const idempotency = new IdempotencyStore(services.dataSource);
-  const stopPruning = startIdempotencyPruner(idempotency, logger);
+  const stopPruning = startIdempotencyPruner(services.idempotency, logger);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: introspectionEnabled(config),
@@ -224,10 +222,10 @@ export async function createServer(
       noStorePlugin(),
       rateLimitHeadersPlugin(),
       timeLimitPlugin(),
-      loggingPlugin(unusual),
+      loggingPlugin(logger, unusual),
       subscriptionOverGetPlugin(),
       operationGuardsPlugin(),
-      idempotencyPlugin(idempotency),
+      idempotencyPlugin(services.idempotency),
       ...armor.plugins,
     ],
   });

@@ -3,6 +3,7 @@ import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { observeOperation } from '../metrics/graphql-metrics';
+import type { Logger } from '../logging/logger';
 import type { UnusualActivity } from './security/unusual-activity';
 import { formatError, isMaskedCode } from './format-error';
 
@@ -57,7 +58,10 @@ function markClientError(error: GraphQLError): void {
  * errors logged in full with the request id, and unusual-activity signals (failed log-ins,
  * bursts of denied operations).
  */
-export function loggingPlugin(unusual?: UnusualActivity): ApolloServerPlugin<Context> {
+export function loggingPlugin(
+  logger: Logger,
+  unusual?: UnusualActivity,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -83,7 +87,7 @@ export function loggingPlugin(unusual?: UnusualActivity): ApolloServerPlugin<Con
             durationMs,
             errorCodes: codes,
           });
-          if (contextValue.services.logger.isLevelEnabled('info')) {
+          if (logger.isLevelEnabled('info')) {
             contextValue.logger.info(
               {
                 event: 'graphql.operation',

@@ -4,6 +4,7 @@ import type { ServerOptions } from 'graphql-ws';
 import type { Context } from '../../resolvers/context';
 import { ErrorCode } from '../errors/error-codes';
 import { graphqlErrors } from '../metrics/graphql-metrics';
+import type { Logger } from '../logging/logger';
 import type { UnusualActivity } from './security/unusual-activity';
 import { errorFormatter, isMaskedCode, type ErrorFormatOptions } from './format-error';
 import { withOneTimeLimit } from './graphql/execution-deadline';
@@ -19,6 +20,7 @@ const DENIED = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED])
  */
 export function socketOperationHooks(
   unusual: UnusualActivity,
+  logger: Logger,
   options: ErrorFormatOptions,
 ): Pick<ServerOptions, 'onNext' | 'onError'> {
   const format = errorFormatter(options);
@@ -32,7 +34,7 @@ export function socketOperationHooks(
       const type = getOperationAST(args.document, args.operationName)?.operation ?? null;
       const codes = [...new Set((errors ?? []).map((e: GraphQLError) => publicCode(e)))];
       for (const code of codes) graphqlErrors.inc({ code, transport: 'ws' });
-      const logged = context?.services.logger.isLevelEnabled('info') === true;
+      const logged = context !== undefined && logger.isLevelEnabled('info');
       if (logged && (type !== 'subscription' || codes.length)) {
         context?.logger.info(
           {

@@ -1,7 +1,6 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Context } from '../../../resolvers/context';
 import { confirmedRoleOf } from '../../loaders/confirmed-role';
-import { createLoaders } from '../../loaders/loaders';
 
 /**
  * After a mutation, the request's DataLoaders may hold what the mutation just changed (e.g. the
@@ -15,7 +14,7 @@ export function freshLoadersAfterMutations(schema: GraphQLSchema): GraphQLSchema
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = async (root, args, context: Context, info) => {
       const result: unknown = await resolve(root, args, context, info);
-      context.loaders = createLoaders(context.services.dataSource, context.viewer?.user.id ?? null);
+      context.loaders = context.freshLoaders();
       const confirmed = confirmedRoleOf(result);
       if (confirmed) context.loaders.viewerRole.prime(confirmed.teamId, confirmed.role);
       return result;

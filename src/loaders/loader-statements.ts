@@ -25,12 +25,13 @@ export interface RoleAndTeam {
 }
 
 /**
- * The reads behind every request's loaders, as prepared statements built once per database.
- * Each answers what the permission rules and the resolvers of one request both need, so a
- * rule never loads what the resolver loads again: the role comes with its team, an item with
- * the viewer's role in its team, members and items with their users.
+ * The statements behind every request's loaders (users, teams, roles with their teams, items
+ * with the viewer's role, members with their users), prepared once and built by the
+ * composition root. Each answers what the permission rules and the resolvers of one request
+ * both need, so a rule never loads what the resolver loads again: the role comes with its
+ * team, an item with the viewer's role in its team, members and items with their users.
  */
-export class HotReads {
+export class LoaderStatements {
   readonly users: EntityRows<User>;
   readonly teams: EntityRows<Team>;
   readonly items: EntityRows<Item>;
@@ -137,15 +138,4 @@ export class HotReads {
       user: this.users.map(r, 'u__') as User,
     }));
   }
-}
-
-const perDataSource = new WeakMap<DataSource, HotReads>();
-
-export function hotReads(dataSource: DataSource): HotReads {
-  let reads = perDataSource.get(dataSource);
-  if (!reads) {
-    reads = new HotReads(dataSource);
-    perDataSource.set(dataSource, reads);
-  }
-  return reads;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../src/accounts/session.service';
-import type { LiveTarget } from '../src/live/live-target';
+import type { LiveOutlet } from '../src/live/live-transport';
 import type { Loaders } from '../src/loaders/loaders';
 import type { OperationCharge } from '../src/rate-limit/cost-budget';
 import type { Services } from '../src/services';
@@ -55,5 +55,5 @@ export interface Context<Uses extends keyof ResolverServices = keyof ResolverSer
   /** What this operation was charged against its caller's budget over time, once charged. */
   costCharge?: OperationCharge;
   /** Set for a subscription over a socket: where an audience may write its results. */
-  live?: LiveTarget;
+  live?: LiveOutlet;
 }

@@ -2,7 +2,7 @@ import type { LiveSubscriber } from '../src/live/live-subscriber';
 import type { Context } from './context';
 import { requireViewer } from './viewer';
 
-/** The live layer's view of a subscription's request: its viewer, socket and loaders. */
+/** The live layer's view of a subscription's request: its viewer, outlet and loaders. */
 export function liveSubscriber(ctx: Context<never>): LiveSubscriber {
   const viewer = requireViewer(ctx);
   return {
@@ -13,8 +13,5 @@ export function liveSubscriber(ctx: Context<never>): LiveSubscriber {
       // graphql-ws keeps one context per operation: each item's fields read this item's loaders.
       ctx.loaders = loaders;
     },
-    // Derived, not spread: spreading would read (and so make) the context's lazy loaders and
-    // logger for every subscriber the audience executes for.
-    contextWith: (loaders) => Object.create(ctx, { loaders: { value: loaders } }) as Context<never>,
   };
 }

@@ -3,7 +3,7 @@ import { Activity } from '../entities/activity.entity';
 import type { Context } from './context';
 import { accessRevoked } from '../src/errors/errors';
 import type { AccountEvent } from '../src/events/domain-events';
-import { AccessLost } from '../src/live/feed-vouchers';
+import { AccessLost } from '../src/live/feed-checked';
 import type { FeedItem } from '../src/live/live-activity-feed';
 import { liveSubscriber } from './live-subscriber';
 import { AccountEventObject } from './types/account-event.type';

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import {
   describeImports,
+  describeSocketWrites,
   importsAgainstDirection,
   layerOf,
   readLayeredSources,
+  socketWritesOutsideTransport,
 } from './support/import-direction';
 
 /**
@@ -91,6 +93,74 @@ describe('import direction', () => {
         from: 'domain',
         to: 'entry',
       },
+    ]);
+  });
+
+  it('nothing in src/ outside the live transport writes to a socket or frames a message', () => {
+    const sources = readLayeredSources(path.join(__dirname, '..'));
+    // The rule sees the transport's own writes (it is not looking at an empty tree).
+    const inside = new Map(
+      [...sources].filter(([file]) => file.startsWith('src/server/live-transport/')),
+    );
+    const insideAsOutside = new Map(
+      [...inside].map(([file, text]) => [file.replace('live-transport/', 'elsewhere/'), text]),
+    );
+    expect(socketWritesOutsideTransport(inside)).toEqual([]);
+    expect(new Set(socketWritesOutsideTransport(insideAsOutside).map((w) => w.kind))).toEqual(
+      new Set([
+        'imports ws',
+        'writes to a socket',
+        'frames a message',
+        'builds a graphql-ws message',
+      ]),
+    );
+    expect(describeSocketWrites(socketWritesOutsideTransport(sources))).toBe('');
+  });
+
+  it('reports a socket written, a frame or a graphql-ws message built outside the transport', () => {
+    const sources = new Map([
+      ['src/live/feed.ts', `import type { WebSocket } from 'ws';\nconst ws = require('ws');`],
+      [
+        'src/live/hub.ts',
+        [
+          `function deliver(live: Live, frame: Buffer) {`,
+          `  live.socket.close(4403, 'Forbidden');`,
+          `  const { socket } = ctx.extra;`,
+          `  socket.send(frame);`,
+          `  const stream = ctx.extra.request.socket;`,
+          `  stream.cork();`,
+          `  for (const client of wss.clients) client.terminate();`,
+          `  const head = \`{"id":\${id},"type":"next","payload":\`;`,
+          `  const message = JSON.stringify({ id, type: 'next', payload });`,
+          `  frame[0] = 0x81;`,
+          `  live.stream.write(frame);`,
+          `  return Buffer.from([0x81, 5]);`,
+          `}`,
+        ].join('\n'),
+      ],
+      // The same calls on sockets and streams that ws never handed out are not its writes.
+      ['src/server/http-drain.ts', `function endGently(socket: Socket) { socket.end(); }`],
+      [
+        'src/db/send-together.ts',
+        `const stream = internals.connection.stream;\nstream.cork();\nfeed.close();`,
+      ],
+      ['src/server/live-transport/writer.ts', `import WebSocket from 'ws';\nsocket.close(4403);`],
+      ['test/support/raw.ts', `import WebSocket from 'ws';\nws.extra.socket.write(frame);`],
+    ]);
+    expect(
+      socketWritesOutsideTransport(sources).map(({ file, line, kind }) => [file, line, kind]),
+    ).toEqual([
+      ['src/live/feed.ts', 1, 'imports ws'],
+      ['src/live/feed.ts', 2, 'imports ws'],
+      ['src/live/hub.ts', 2, 'writes to a socket'],
+      ['src/live/hub.ts', 4, 'writes to a socket'],
+      ['src/live/hub.ts', 6, 'writes to a socket'],
+      ['src/live/hub.ts', 7, 'writes to a socket'],
+      ['src/live/hub.ts', 8, 'builds a graphql-ws message'],
+      ['src/live/hub.ts', 9, 'builds a graphql-ws message'],
+      ['src/live/hub.ts', 10, 'frames a message'],
+      ['src/live/hub.ts', 11, 'writes to a socket'],
+      ['src/live/hub.ts', 12, 'frames a message'],
     ]);
   });
 });

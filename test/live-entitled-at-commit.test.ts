@@ -3,7 +3,7 @@ import type { Activity } from '../entities/activity.entity';
 import { liveSubscriber } from '../resolvers/live-subscriber';
 import { teamChannel, type DomainEvent } from '../src/events/domain-events';
 import { InMemoryEventBus } from '../src/events/in-memory-event-bus';
-import { AccessLost } from '../src/live/feed-vouchers';
+import { AccessLost } from '../src/live/feed-checked';
 import { LiveActivityFeed, type FeedItem } from '../src/live/live-activity-feed';
 import { createContext } from '../src/server/create-context';
 import { addMember, buildTeam } from './factories/team.factory';

@@ -12,7 +12,7 @@ const DONE: IteratorResult<AccountEvent> = { value: undefined, done: true };
 
 /**
  * `accountEvents`: my own account's events (new sign-in, password changed, …) from my
- * channel. Revoked sessions do not need a check here: their sockets are closed (4403).
+ * channel. Revoked sessions do not need a check here: their sockets are closed.
  */
 export class AccountEventStream implements AsyncIterableIterator<AccountEvent> {
   private readonly queue: AccountEvent[] = [];

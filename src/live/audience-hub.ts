@@ -1,9 +1,8 @@
 import { isSpanContextValid, trace, type Link } from '@opentelemetry/api';
-import { execute } from 'graphql';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
-import { activityFromEvent } from '../activity/activity-event';
+import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { publishedIn } from '../events/event-envelope';
@@ -14,25 +13,22 @@ import type { MaybeRole } from '../teams/team-policy';
 import { SpanAttribute } from '../tracing/span-attributes';
 import { SpanKind, withSpan } from '../tracing/with-span';
 import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audience-metrics';
-import { accessOf, eventReads, type LiveAccess } from './live-reads';
+import { accessOf, activeSessions, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
-import type { LiveTarget } from './live-target';
-import { owedRow } from './owed-row';
-import { textFrame } from './text-frame';
+import type { LiveOutlet, LiveTransport, RenderedRow } from './live-transport';
+import { owedRow, type OwedRow } from './owed-row';
 
 /** What the hub needs of a feed that follows a team. */
 export interface AudienceMember {
-  readonly viewerId: string;
-  readonly sessionId: string;
   readonly subscriber: LiveSubscriber;
   readonly isClosed: boolean;
   /** Its audience when it can take this event from the audience now (idle at seq - 1). */
   audienceFor(teamId: string, seq: number): string | null;
   /** Hands the event to the feed's own, per-subscriber path. */
   receive(event: DomainEvent): void;
-  /** While held the feed does not run on its own; release lets it go on. */
-  hold(): void;
-  release(): void;
+  /** While paused the feed does not run on its own; resume lets it go on. */
+  pause(): void;
+  resume(): void;
   /** The audience sent this seq for the feed. */
   sent(teamId: string, seq: number): void;
   /** Whether this row is the last the subscriber is owed of its team (entitlement.ts). */
@@ -40,7 +36,8 @@ export interface AudienceMember {
   loseAccess(teamId: string): void;
   /** The bus is back after an outage; `former`: the membership has ended meanwhile. */
   busRestored(teamId: string, former: boolean): void;
-  endSession(): void;
+  /** Whether it may still receive the team's rows by what a check found; ends what may not. */
+  keepsAccess(teamId: string, access: LiveAccess): boolean;
 }
 
 interface Channel {
@@ -65,18 +62,6 @@ const WRITE_SLICE_MS = 0.5;
 /** Most events delivered together (bounds the payloads held at once). */
 const MAX_EVENTS_PER_BATCH = 64;
 
-/** `{"id":…,"type":"next","payload":` of a subscription, encoded once while it lives. */
-const frameHeads = new WeakMap<LiveTarget, Buffer>();
-function frameHead(live: LiveTarget): Buffer {
-  let head = frameHeads.get(live);
-  if (!head) {
-    head = Buffer.from(`{"id":${JSON.stringify(live.subscriptionId)},"type":"next","payload":`);
-    frameHeads.set(live, head);
-  }
-  return head;
-}
-const FRAME_TAIL = Buffer.from('}');
-
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Events an audience can deliver itself: activity, except a team's deletion (it ends feeds). */
@@ -85,14 +70,21 @@ const groupable = (event: DomainEvent): event is ActivityEvent =>
 
 type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources'>;
 
+/** A member an audience delivers to, with the outlet its audience was found on. */
+interface Grouped {
+  member: AudienceMember;
+  outlet: LiveOutlet;
+  audience: string;
+}
+
 /**
  * One listener per team channel for all feeds of this process. Each activity is handled once
  * per audience — feeds of one team, idle at the previous seq, with the same document and
  * variables (see audience-key.ts) and, after the check, the same role:
  * - one statement checks the session and membership of every subscriber, and reads the team
  *   and the actor (eventReads);
- * - the selection is executed once and serialised once;
- * - each passing socket gets the bytes framed by a string join.
+ * - the selection is executed once and serialised once (by the first member's outlet);
+ * - each passing subscription's outlet frames and writes those bytes.
  * Events that arrive while earlier ones are delivered wait and then go together: one check
  * (issued after the last of them arrived) and, per socket, all their frames in one write.
  * Feeds that are busy, behind, or whose selection depends on the viewer get the event on
@@ -102,6 +94,8 @@ export class AudienceHub {
   private readonly channels = new Map<string, Channel>();
   private readonly log: Logger;
   private readonly grouping: boolean;
+  /** The server's live transport, once connected (feeds run without one in some tests). */
+  private transport: LiveTransport | null = null;
 
   constructor(private readonly deps: Deps) {
     this.log = deps.logger.child({ component: 'live-audiences' });
@@ -111,6 +105,14 @@ export class AudienceHub {
         this.log.error({ err: error }, 'live feeds could not be re-checked after a reconnect'),
       );
     });
+  }
+
+  /** Hands in the server's transport; returns how to take it back (the server stops). */
+  connect(transport: LiveTransport): () => void {
+    this.transport = transport;
+    return () => {
+      if (this.transport === transport) this.transport = null;
+    };
   }
 
   /** Starts handing the team's events to `member`; `ready` as for the bus. */
@@ -154,8 +156,9 @@ export class AudienceHub {
   }
 
   /**
-   * Re-checks the session and membership of every feed here in one statement (after the bus
-   * was away, when revocations and rows may have been missed); feeds then read what they
+   * The one re-check after the bus was away, when revocations and rows may have been missed:
+   * the session and membership of every feed here in one statement, and the session of every
+   * signed-in socket in another. Sockets whose session ended close; feeds then read what they
    * missed from the table, and those whose membership ended stop at its end.
    */
   async revalidate(): Promise<void> {
@@ -163,9 +166,17 @@ export class AudienceHub {
     for (const [teamId, channel] of this.channels) {
       for (const member of channel.members) checks.push({ teamId, member });
     }
-    const accesses = await this.check(checks);
+    const sockets = this.transport?.signedInSockets() ?? [];
+    const [accesses, active] = await Promise.all([
+      this.check(checks),
+      activeSessions(
+        this.deps.dataSource,
+        sockets.map((socket) => socket.sessionId),
+      ),
+    ]);
+    for (const socket of sockets) if (!active.has(socket.sessionId)) socket.endSession();
     checks.forEach(({ teamId, member }, i) => {
-      if (this.enforce(member, teamId, accesses[i])) {
+      if (member.keepsAccess(teamId, accesses[i])) {
         member.busRestored(teamId, accesses[i].role === null);
       }
     });
@@ -177,28 +188,10 @@ export class AudienceHub {
       this.deps.dataSource,
       checks.map(({ teamId, member }) => ({
         teamId,
-        userId: member.viewerId,
-        sessionId: member.sessionId,
+        userId: member.subscriber.userId,
+        sessionId: member.subscriber.sessionId,
       })),
     );
-  }
-
-  /**
-   * Ends what lost its access now; true when the member may still receive. A membership that
-   * ended is no reason: the rows up to its end are still owed (entitlement.ts), and the feed
-   * ends at that row. An ended session (4403) and a two-factor hold end at once.
-   */
-  private enforce(member: AudienceMember, teamId: string, access: LiveAccess): boolean {
-    if (member.isClosed) return false;
-    if (!access.sessionActive) {
-      member.endSession();
-      return false;
-    }
-    if (!access.role && access.member) {
-      member.loseAccess(teamId);
-      return false;
-    }
-    return true;
   }
 
   /** Handles the channel's waiting events, a batch at a time, until none wait. */
@@ -246,14 +239,15 @@ export class AudienceHub {
 
   private async handleRun(channel: Channel, run: ActivityEvent[]): Promise<void> {
     const { teamId, seq } = run[0].activity;
-    const grouped: { member: AudienceMember; audience: string }[] = [];
+    const grouped: Grouped[] = [];
     for (const member of [...channel.members]) {
       const audience = member.audienceFor(teamId, seq);
-      if (audience === null) for (const event of run) member.receive(event);
-      else grouped.push({ member, audience });
+      const outlet = member.subscriber.live;
+      if (audience === null || !outlet) for (const event of run) member.receive(event);
+      else grouped.push({ member, outlet, audience });
     }
     if (!grouped.length) return;
-    for (const { member } of grouped) member.hold();
+    for (const { member } of grouped) member.pause();
     try {
       await this.tracedDelivery(run, grouped.length, () => this.deliver(run, grouped));
     } catch (error: unknown) {
@@ -262,7 +256,7 @@ export class AudienceHub {
       this.log.error({ err: error, teamId }, 'live audience failed; feeds take the events');
       for (const { member } of grouped) for (const event of run) member.receive(event);
     } finally {
-      for (const { member } of grouped) member.release();
+      for (const { member } of grouped) member.resume();
     }
   }
 
@@ -300,10 +294,7 @@ export class AudienceHub {
     );
   }
 
-  private async deliver(
-    run: ActivityEvent[],
-    grouped: { member: AudienceMember; audience: string }[],
-  ): Promise<void> {
+  private async deliver(run: ActivityEvent[], grouped: Grouped[]): Promise<void> {
     const { teamId } = run[0].activity;
     const instance = () => ({ [SpanAttribute.instanceId]: this.deps.bus.instanceId });
     const { accesses, team, actors } = await withSpan('live.check', { attributes: instance }, () =>
@@ -311,42 +302,47 @@ export class AudienceHub {
         this.deps.dataSource,
         teamId,
         run.map((event) => event.activity.actorId),
-        grouped.map(({ member }) => member.sessionId),
+        grouped.map(({ member }) => member.subscriber.sessionId),
       ),
     );
     // Audience = document and variables + the role this check found. Members of one outcome
     // share its access object (see eventReads), so that keys the first level.
-    const byAccess = new Map<LiveAccess, Map<string, AudienceMember[]>>();
-    grouped.forEach(({ member, audience }, i) => {
+    const byAccess = new Map<LiveAccess, Map<string, Grouped[]>>();
+    grouped.forEach((entry, i) => {
       const access = accesses[i];
-      if (!this.enforce(member, teamId, access)) return;
+      if (!entry.member.keepsAccess(teamId, access)) return;
       let byDocument = byAccess.get(access);
       if (!byDocument) byAccess.set(access, (byDocument = new Map()));
-      const members = byDocument.get(audience);
-      if (members) members.push(member);
-      else byDocument.set(audience, [member]);
+      const members = byDocument.get(entry.audience);
+      if (members) members.push(entry);
+      else byDocument.set(entry.audience, [entry]);
     });
     const audiences = [...byAccess].flatMap(([{ role }, byDocument]) =>
       [...byDocument.values()].map((members) => ({ role, members })),
     );
     trace.getActiveSpan()?.setAttribute(SpanAttribute.audiences, audiences.length);
+    // Each event becomes an entity once for all members' audiences (execution only reads it);
+    // a former member's row is marked as checked by its feed (owed-row.ts): it gets its own.
+    const shared: DeliveredActivity[] = [];
+    const activityAt = (i: number, role: MaybeRole) =>
+      role ? (shared[i] ??= activityFromEvent(run[i])) : activityFromEvent(run[i]);
     await Promise.all(
       audiences.map(async ({ role, members }) => {
-        const payloads = await withSpan(
+        const rows = await withSpan(
           'live.execute',
           { attributes: () => ({ ...instance(), [SpanAttribute.subscribers]: members.length }) },
-          () => this.execute(run, members[0], role, team, actors),
+          () => this.render(run, members[0], role, team, actors, activityAt),
         );
         // A member whose access ends with a row of the run gets the run up to that row.
-        const { ending, going } = this.endings(run, payloads.length, members);
-        if (payloads.length && going.length) await this.write(teamId, run, payloads, going);
+        const { ending, going } = this.endings(run, rows.length, members);
+        if (rows.length && going.length) await this.write(teamId, run, rows, going);
         for (const [count, members] of ending) {
-          await this.write(teamId, run, payloads.slice(0, count), members);
-          for (const member of members) member.loseAccess(teamId);
+          await this.write(teamId, run, rows.slice(0, count), members);
+          for (const { member } of members) member.loseAccess(teamId);
         }
         // Errors are masked and logged per operation on the feed's own path.
-        for (const event of run.slice(payloads.length)) {
-          for (const member of going) member.receive(event);
+        for (const event of run.slice(rows.length)) {
+          for (const { member } of going) member.receive(event);
         }
       }),
     );
@@ -359,67 +355,59 @@ export class AudienceHub {
   private endings(
     run: ActivityEvent[],
     count: number,
-    members: AudienceMember[],
-  ): { going: AudienceMember[]; ending: Map<number, AudienceMember[]> } {
-    const going: AudienceMember[] = [];
-    const ending = new Map<number, AudienceMember[]>();
-    for (const member of members) {
-      const end = run.slice(0, count).findIndex((event) => member.endsAccessWith(event.activity));
+    members: Grouped[],
+  ): { going: Grouped[]; ending: Map<number, Grouped[]> } {
+    const going: Grouped[] = [];
+    const ending = new Map<number, Grouped[]>();
+    for (const entry of members) {
+      const end = run
+        .slice(0, count)
+        .findIndex((event) => entry.member.endsAccessWith(event.activity));
       if (end < 0) {
-        going.push(member);
+        going.push(entry);
         continue;
       }
       const owed = ending.get(end + 1);
-      if (owed) owed.push(member);
-      else ending.set(end + 1, [member]);
+      if (owed) owed.push(entry);
+      else ending.set(end + 1, [entry]);
     }
     return { going, ending };
   }
 
   /**
-   * The audience's payloads, serialised, one per event in order, as `representative` would
-   * get them; stops before the first event whose execution has errors.
+   * The audience's rows, rendered by `representative`'s outlet, one per event in order, as
+   * `representative` would get them; stops before the first event whose execution has errors.
    */
-  private async execute(
+  private async render(
     run: ActivityEvent[],
-    representative: AudienceMember,
+    { member: representative, outlet }: Grouped,
     role: MaybeRole,
     team: Team | null,
     actors: Map<string, User>,
-  ): Promise<string[]> {
-    const target = representative.subscriber.live as LiveTarget;
-    const payloads: string[] = [];
-    for (const event of run) {
-      // Fresh loaders per event, as on the feed's own path, primed with what was just read.
-      const { root, loaders } = owedRow(
-        this.deps.loaderSources,
-        representative.viewerId,
-        activityFromEvent(event),
-        { role, team },
-      );
-      const actor = event.activity.actorId ? actors.get(event.activity.actorId) : undefined;
-      if (actor) loaders.user.prime(actor.id, actor);
-      const result = await execute({
-        ...target.execution,
-        rootValue: root,
-        contextValue: representative.subscriber.contextWith(loaders),
-      });
-      if (result.errors) break;
-      audienceExecutions.inc();
-      payloads.push(JSON.stringify(result));
+    activityAt: (i: number, role: MaybeRole) => DeliveredActivity,
+  ): Promise<RenderedRow[]> {
+    const { loaderSources } = this.deps;
+    const viewerId = representative.subscriber.userId;
+    function* owedRows(): Generator<OwedRow> {
+      for (const [i, event] of run.entries()) {
+        // Fresh loaders per event, as on the feed's own path, primed with what was just read.
+        const row = owedRow(loaderSources, viewerId, activityAt(i, role), { role, team });
+        const actor = event.activity.actorId ? actors.get(event.activity.actorId) : undefined;
+        if (actor) row.loaders.user.prime(actor.id, actor);
+        yield row;
+      }
     }
-    return payloads;
+    const rows = await outlet.render(owedRows());
+    audienceExecutions.inc(rows.length);
+    return rows;
   }
 
-  /**
-   * Frames the payloads for each member's subscription (a string join) and writes them; a
-   * socket's frames of this batch leave in one write (its stream is corked around them).
-   */
+  /** Hands the rows to each member's outlet; a socket's rows of this batch leave in one write. */
   private write(
     teamId: string,
     run: ActivityEvent[],
-    payloads: string[],
-    members: AudienceMember[],
+    rows: RenderedRow[],
+    members: Grouped[],
   ): Promise<void> {
     return withSpan(
       'live.write',
@@ -427,47 +415,34 @@ export class AudienceHub {
         attributes: () => ({
           [SpanAttribute.instanceId]: this.deps.bus.instanceId,
           [SpanAttribute.subscribers]: members.length,
-          [SpanAttribute.events]: payloads.length,
+          [SpanAttribute.events]: rows.length,
         }),
       },
-      () => this.writeFrames(teamId, run, payloads, members),
+      () => this.writeInSlices(teamId, run, rows, members),
     );
   }
 
-  private async writeFrames(
+  private async writeInSlices(
     teamId: string,
     run: ActivityEvent[],
-    payloads: string[],
-    members: AudienceMember[],
+    rows: RenderedRow[],
+    members: Grouped[],
   ): Promise<void> {
-    const lastSeq = run[payloads.length - 1].activity.seq;
-    // Each payload is encoded once; a socket's frame adds only its subscription's head.
-    const encoded = payloads.map((payload) => Buffer.from(payload));
+    const lastSeq = run[rows.length - 1].activity.seq;
     let delivered = 0;
     let sliceStart = performance.now();
-    for (const member of members) {
-      // The members are held, and this team's next events wait for these: order holds.
+    for (const { member, outlet } of members) {
+      // The members are paused, and this team's next events wait for these: order holds.
       if (performance.now() - sliceStart > WRITE_SLICE_MS) {
         await nextTurn();
         sliceStart = performance.now();
       }
-      const live = member.subscriber.live;
-      if (member.isClosed || !live || live.socket.readyState !== live.socket.OPEN) continue;
-      const head = frameHead(live);
-      if (encoded.length === 1) live.stream.write(textFrame([head, encoded[0], FRAME_TAIL]));
-      else {
-        live.stream.cork();
-        try {
-          for (const payload of encoded) live.stream.write(textFrame([head, payload, FRAME_TAIL]));
-        } finally {
-          live.stream.uncork();
-        }
-      }
+      if (member.isClosed || !outlet.write(rows)) continue;
       member.sent(teamId, lastSeq);
       delivered += 1;
     }
-    for (let i = 0; i < payloads.length; i += 1) eventDelivered('activity', delivered);
-    audienceDeliveries.inc(delivered * payloads.length);
+    for (let i = 0; i < rows.length; i += 1) eventDelivered('activity', delivered);
+    audienceDeliveries.inc(delivered * rows.length);
   }
 }
 

@@ -20,8 +20,8 @@ import type { Services } from '../services';
 import { sameId } from '../validation/ids';
 import { audienceHub, type AudienceMember } from './audience-hub';
 import { endsAccess, type EndingFields } from './entitlement';
-import { AccessLost } from './feed-vouchers';
-import { accessKey, liveReads } from './live-reads';
+import { AccessLost } from './feed-checked';
+import { accessKey, liveReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import { owedRow } from './owed-row';
 import { publishedIn } from '../events/event-envelope';
@@ -43,8 +43,6 @@ export const MAX_SOCKET_BACKLOG = 256 * 1024;
  * gives them up and ends with ACCESS_REVOKED.
  */
 export const LOST_ROWS_WAIT_MS = 10_000;
-/** WebSocket close code of a revoked or expired session (graphql-ws's Forbidden). */
-const CLOSE_FORBIDDEN = 4403;
 
 export type FeedItem = Activity | AccessLost;
 
@@ -112,7 +110,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   private closed = false;
   private counted = false;
   /** An audience is delivering for this feed: it must not run on its own meanwhile. */
-  private held = false;
+  private paused = false;
 
   constructor(private readonly options: LiveActivityFeedOptions) {}
 
@@ -455,7 +453,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     return item;
   }
 
-  /** Reads what the item is resolved with (null: the session ended, or a hold began). */
+  /** Reads what the item is resolved with (null: the session ended, or a two-factor hold began). */
   private async owed(activity: DeliveredActivity): Promise<FeedItem | null> {
     const { subscriber, services } = this.options;
     const { viewerId } = this;
@@ -480,15 +478,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
         ? createLoaders(services.loaderSources, actorId).viewerRole.load(activity.teamId)
         : null,
     ]);
-    if (!access?.sessionActive) {
-      this.endSession();
-      return null;
-    }
-    if (!access.role && access.member) {
-      // Held out by the team's two-factor requirement: a rule of the present, not of the log.
-      this.accessLost(activity.teamId);
-      return null;
-    }
+    if (!this.keepsAccess(activity.teamId, access)) return null;
     // Fresh loaders for every item (graphql-ws keeps one context per operation), holding the
     // reads just made: the permission rules and field resolvers of this item see exactly them.
     const { root, loaders } = owedRow(services.loaderSources, viewerId, activity, {
@@ -505,10 +495,9 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
 
   audienceFor(teamId: string, seq: number): string | null {
     const live = this.options.subscriber.live;
-    if (!live?.audience || this.closed || this.held || !this.waiter) return null;
+    if (!live?.audience || this.closed || this.paused || !this.waiter) return null;
     if (this.inbox.length || this.rows.length || this.endPending) return null;
-    if (live.socket.readyState !== live.socket.OPEN) return null;
-    if (live.socket.bufferedAmount > MAX_SOCKET_BACKLOG) return null;
+    if (!live.isOpen || live.backlog > MAX_SOCKET_BACKLOG) return null;
     const followed = this.teams.get(teamId);
     if (!followed || seq !== followed.lastSent + 1) return null;
     for (const other of this.teams.values()) {
@@ -536,12 +525,12 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     this.wake();
   }
 
-  hold(): void {
-    this.held = true;
+  pause(): void {
+    this.paused = true;
   }
 
-  release(): void {
-    this.held = false;
+  resume(): void {
+    this.paused = false;
     if (this.inbox.length || this.rows.length || this.endPending) this.wake();
   }
 
@@ -558,10 +547,30 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
     this.wake();
   }
 
-  /** The subscriber's session ended: its socket closes (4403), which ends this feed too. */
-  endSession(): void {
+  /**
+   * Whether the subscriber may still receive the team's rows, by what a check found (on this
+   * feed's own path or an audience's); ends what lost its access now. A membership that ended
+   * is no reason: the rows up to its end are still owed (entitlement.ts), and the feed ends at
+   * that row. An ended session and a two-factor hold end at once.
+   */
+  keepsAccess(teamId: string, access: LiveAccess | null | undefined): access is LiveAccess {
+    if (this.closed) return false;
+    if (!access?.sessionActive) {
+      this.endSession();
+      return false;
+    }
+    if (!access.role && access.member) {
+      // Held out by the team's two-factor requirement: a rule of the present, not of the log.
+      this.loseAccess(teamId);
+      return false;
+    }
+    return true;
+  }
+
+  /** The subscriber's session ended: its socket closes, which ends this feed too. */
+  private endSession(): void {
     const live = this.options.subscriber.live;
-    if (live) live.socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+    if (live) live.endSession();
     else this.accessLost(null);
     this.wake();
   }
@@ -650,8 +659,8 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   }
 
   private wake(): void {
-    // While an audience delivers for this feed, its own path waits (release wakes it).
-    if (this.held && !this.closed) return;
+    // While an audience delivers for this feed, its own path waits (resume wakes it).
+    if (this.paused && !this.closed) return;
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.();

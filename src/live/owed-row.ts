@@ -2,7 +2,7 @@ import { Team } from '../../entities/team.entity';
 import type { DeliveredActivity } from '../activity/activity-event';
 import { createLoaders, type LoaderSources, type Loaders } from '../loaders/loaders';
 import type { MaybeRole } from '../teams/team-policy';
-import { vouchFor } from './feed-vouchers';
+import { markFeedChecked } from './feed-checked';
 
 /** What a subscriber's check found, as far as rendering an owed row goes. */
 export interface Standing {
@@ -22,7 +22,7 @@ export interface OwedRow {
  * Prepares a row the subscriber is owed (see entitlement.ts) for resolution, the same way on
  * the audience and the per-feed path. A member now resolves it with their role, as any read.
  * A former member — removed, gone or deleted with the team after the row committed — resolves
- * it vouched for by the feed, with the team as the row's event carried it; the ordinary rules
+ * it marked as checked by the feed, with the team as the row's event carried it; the ordinary rules
  * still refuse them anything else of the team. Either way the team is primed, so resolution
  * never finds it missing.
  */
@@ -40,6 +40,6 @@ export function owedRow(
     return { root: activity, loaders };
   }
   loaders.viewerRole.prime(activity.teamId, null);
-  if (shown) loaders.team.prime(activity.teamId, vouchFor(Object.assign(new Team(), shown)));
-  return { root: vouchFor(activity), loaders };
+  if (shown) loaders.team.prime(activity.teamId, markFeedChecked(Object.assign(new Team(), shown)));
+  return { root: markFeedChecked(activity), loaders };
 }

@@ -19,7 +19,7 @@ import { ErrorCode } from '../errors/error-codes';
 import { buildSchema, buildSchemaWithoutPermissions } from './graphql/build-schema';
 import { accessLog } from './access-log';
 import { socketOperationHooks } from './socket-operations';
-import { trackSockets } from './ws-lifecycle';
+import { trackSockets } from './live-transport/ws-lifecycle';
 import { trackDbPool } from '../metrics/db-pool-metrics';
 // Registers the database retry counters for /metrics.
 import '../metrics/db-retry-metrics';
@@ -44,7 +44,7 @@ import { startIdempotencyPruner } from '../idempotency/idempotency-pruner';
 import { clientIp, type TrustProxy } from './client-ip';
 import { errorFormatter } from './format-error';
 import { webAppRouter } from './web-app';
-import { attachGraphqlWs } from './graphql-ws-server';
+import { attachGraphqlWs } from './live-transport/graphql-ws-server';
 import { serveWithDrain } from './http-drain';
 import { loggingPlugin } from './logging-plugin';
 import { subscriptionOverGetPlugin } from './subscription-over-get.plugin';
@@ -343,7 +343,7 @@ export async function createServer(
     },
     destroyConnections: () => {
       drain.destroyAll();
-      for (const client of ws.wss.clients) client.terminate();
+      ws.terminateAll();
     },
   };
 }

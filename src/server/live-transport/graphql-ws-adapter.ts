@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Logger } from '../logging/logger';
-import { requestIdOf } from './access-log';
+import type { Logger } from '../../logging/logger';
+import { requestIdOf } from '../access-log';
+import { CLOSE_GOING_AWAY } from './close-codes';
+import { startWriting, writerOf } from './socket-writer';
 
 /** What graphql-ws hands to our hooks as `ctx.extra` (the same shape as its own ws adapter). */
 export interface SocketExtra {
@@ -35,6 +37,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
     ),
   );
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const writer = startWriting(socket, request);
     const ip = request.socket.remoteAddress ?? 'unknown';
     // The upgrade request's id names every line about this socket.
     const requestId = requestIdOf(request.headers['x-request-id']);
@@ -50,7 +53,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
         { event: 'ws.socket_error', requestId, ip, err: error },
         'websocket socket error',
       );
-      socket.close(CloseCode.InternalServerError, 'Internal server error');
+      writer.close(CloseCode.InternalServerError, 'Internal server error');
     });
 
     // A socket that misses a pong by the next ping is dropped.
@@ -59,24 +62,20 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
       keepAliveMs > 0 && Number.isFinite(keepAliveMs)
         ? setInterval(() => {
             if (socket.readyState !== socket.OPEN) return;
-            pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+            pongWait = setTimeout(() => writer.terminate(), keepAliveMs);
             socket.once('pong', () => {
               if (pongWait) clearTimeout(pongWait);
               pongWait = null;
             });
-            socket.ping();
+            writer.ping();
           }, keepAliveMs)
         : null;
 
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
+        send: (data) => writer.send(data),
+        close: (code, reason) => writer.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data: Buffer) => {
             // Refused by an earlier listener (a malformed frame): the socket is closing.
@@ -88,7 +87,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
                 { event: 'ws.message_error', requestId, ip, err: error },
                 'websocket message handling failed',
               );
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
+              writer.close(CloseCode.InternalServerError, 'Internal server error');
             }
           }),
       },
@@ -102,7 +101,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(
   });
   return {
     async dispose() {
-      for (const client of wss.clients) client.close(1001, 'Going away');
+      for (const client of wss.clients) writerOf(client).close(CLOSE_GOING_AWAY, 'Going away');
       await new Promise<void>((resolve, reject) =>
         wss.close((error) => (error ? reject(error) : resolve())),
       );

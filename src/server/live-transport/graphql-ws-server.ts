@@ -3,25 +3,30 @@ import type { GraphQLSchema } from 'graphql';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Viewer } from '../accounts/session.service';
-import { introspectionEnabled } from '../config/edge-config';
-import { createContext, resolveViewer } from './create-context';
-import { ErrorCode } from '../errors/error-codes';
-import { isRateLimited } from '../errors/errors';
-import { userChannel } from '../events/domain-events';
-import type { EventBus } from '../events/event-bus';
-import { audienceKey } from '../live/audience-key';
-import { activeSessions, liveReads } from '../live/live-reads';
-import { isAllowedOrigin } from '../live/origin-policy';
-import { runAt } from '../live/run-at';
-import { AnonymousSockets, ConnectionCounter } from '../live/socket-limits';
-import { chargeOperation, type OperationCharge } from '../rate-limit/cost-budget';
-import { validateOperation } from './security/operation-validation';
-import { MAX_VALUE_DEPTH, nestsDeeperThan } from './security/request-values';
-import type { TrustedDocuments } from './security/trusted-documents';
-import type { Services } from '../services';
+import type { Viewer } from '../../accounts/session.service';
+import { introspectionEnabled } from '../../config/edge-config';
+import { createContext, resolveViewer } from '../create-context';
+import { ErrorCode } from '../../errors/error-codes';
+import { isRateLimited } from '../../errors/errors';
+import { userChannel } from '../../events/domain-events';
+import type { EventBus } from '../../events/event-bus';
+import { audienceKey } from '../../live/audience-key';
+import { audienceHub } from '../../live/audience-hub';
+import { liveReads } from '../../live/live-reads';
+import type { LiveTransport } from '../../live/live-transport';
+import { isAllowedOrigin } from '../../live/origin-policy';
+import { runAt } from '../../live/run-at';
+import { AnonymousSockets, ConnectionCounter } from '../../live/socket-limits';
+import { chargeOperation, type OperationCharge } from '../../rate-limit/cost-budget';
+import { validateOperation } from '../security/operation-validation';
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from '../security/request-values';
+import type { TrustedDocuments } from '../security/trusted-documents';
+import type { Services } from '../../services';
+import { CLOSE_BAD_REQUEST, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_POLICY } from './close-codes';
 import { serveGraphqlWs } from './graphql-ws-adapter';
-import { SocketOperationSpans } from './socket-operation-spans';
+import { startWriting, writerOf, type SocketWriter } from './socket-writer';
+import { SubscriptionOutlet } from './subscription-outlet';
+import { SocketOperationSpans } from '../socket-operation-spans';
 
 /** What graphql-ws keeps per socket. */
 export interface SocketState {
@@ -44,12 +49,6 @@ const NOTHING_HELD: SocketHold = { release: () => undefined };
 
 /** Frames over this are refused by ws (the socket is closed with 1009). */
 export const WS_MAX_PAYLOAD = 64 * 1024;
-/** A revoked session's socket, or a bad token (graphql-ws's Forbidden). */
-export const CLOSE_FORBIDDEN = 4403;
-/** A malformed message (graphql-ws's BadRequest). */
-export const CLOSE_BAD_REQUEST = 4400;
-/** Over a per-socket, per-user or per-address cap (WebSocket "policy violation"). */
-export const CLOSE_POLICY = 1008;
 
 /** How long a socket closed by a stop may take to answer the close frame before it is cut. */
 export const SHUTDOWN_CLOSE_TIMEOUT_MS = 1_000;
@@ -65,7 +64,7 @@ const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
  * refusal can name the variable. Runs before graphql-ws sees the frame; a frame that closed
  * its socket is not handled further (graphql-ws-adapter.ts).
  */
-function refuseMalformedFrames(socket: WebSocket): void {
+function refuseMalformedFrames(socket: WebSocket, writer: SocketWriter): void {
   socket.prependListener('message', (data) => {
     let message: { type?: unknown } | null;
     try {
@@ -76,7 +75,7 @@ function refuseMalformedFrames(socket: WebSocket): void {
     const type = message?.type;
     const serverOnly = typeof type === 'string' && SERVER_ONLY_TYPES.has(type);
     if (serverOnly || (type !== 'subscribe' && nestsDeeperThan(message, MAX_VALUE_DEPTH))) {
-      socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
+      writer.close(CLOSE_BAD_REQUEST, 'Invalid message received');
     }
   });
 }
@@ -93,8 +92,8 @@ function connectionToken(params: Record<string, unknown> | undefined): string | 
  * travels on the user's channel) or expires. `ready`: revocations published from then on
  * reach the watch.
  */
-function watchSession(socket: WebSocket, viewer: Viewer, bus: EventBus) {
-  const forbid = () => socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+function watchSession(writer: SocketWriter, viewer: Viewer, bus: EventBus) {
+  const forbid = () => writer.close(CLOSE_FORBIDDEN, 'Forbidden');
   const unsubscribe = bus.subscribe(userChannel(viewer.user.id), (event) => {
     if (event.kind === 'sessions-revoked' && event.sessionIds.includes(viewer.session.id)) forbid();
   });
@@ -159,30 +158,24 @@ export function attachGraphqlWs(
   /** Each operation's document text (a document sent by its hash has none in its payload). */
   const texts = new WeakMap<object, string>();
 
-  // Revocations published while the bus was away never arrived: re-check every socket's
-  // session at once (the live feeds re-check memberships the same way).
-  const stopRevalidating = bus.onReconnect(() => {
-    const open = [...wss.clients].flatMap((socket) => {
-      const viewer = state.get(socket)?.viewer;
-      return viewer ? [{ socket, sessionId: viewer.session.id }] : [];
-    });
-    activeSessions(
-      services.dataSource,
-      open.map((o) => o.sessionId),
-    )
-      .then((active) => {
-        for (const { socket, sessionId } of open) {
-          if (!active.has(sessionId)) socket.close(CLOSE_FORBIDDEN, 'Forbidden');
-        }
-      })
-      .catch((error: unknown) =>
-        log.error({ err: error }, 'sockets could not be re-checked after a reconnect'),
-      );
-  });
+  // The live feeds' side of these sockets: after a bus outage the hub re-checks every signed-in
+  // socket's session along with the feeds' memberships (revocations may have been missed).
+  const transport: LiveTransport = {
+    signedInSockets: () =>
+      [...wss.clients].flatMap((socket) => {
+        const viewer = state.get(socket)?.viewer;
+        if (!viewer) return [];
+        const forbid = () => writerOf(socket).close(CLOSE_FORBIDDEN, 'Forbidden');
+        return [{ sessionId: viewer.session.id, endSession: forbid }];
+      }),
+  };
+  const disconnectTransport = audienceHub(services).connect(transport);
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = ipOf(request);
-    refuseMalformedFrames(socket);
+    // Registered first: from here every write to this socket goes through its writer.
+    const writer = startWriting(socket, request);
+    refuseMalformedFrames(socket, writer);
     log.info({ event: 'ws.connect', ip }, 'websocket connected');
     socket.once('close', (code) => {
       anonymous.release(socket);
@@ -194,7 +187,7 @@ export function attachGraphqlWs(
     });
     if (!anonymous.tryAcquire(socket, ip)) {
       log.warn({ event: 'ws.anonymous_cap', ip }, 'websocket refused: too many anonymous sockets');
-      socket.close(CLOSE_POLICY, 'Too many anonymous connections');
+      writer.close(CLOSE_POLICY, 'Too many anonymous connections');
     }
   });
 
@@ -205,10 +198,10 @@ export function attachGraphqlWs(
   const holdFor = (socket: WebSocket, viewer: Viewer): SocketHold | null => {
     if (socket.readyState !== socket.OPEN) return null;
     if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
-      socket.close(CLOSE_POLICY, 'Too many connections');
+      writerOf(socket).close(CLOSE_POLICY, 'Too many connections');
       return null;
     }
-    const watch = watchSession(socket, viewer, bus);
+    const watch = watchSession(writerOf(socket), viewer, bus);
     let released = false;
     const release = () => {
       if (released) return;
@@ -264,7 +257,7 @@ export function attachGraphqlWs(
         } catch (error) {
           if (!isRateLimited(error)) throw error;
           // The address spent its budget of invalid tokens: refused before the session read.
-          socket.close(CLOSE_POLICY, 'Too many invalid tokens');
+          writerOf(socket).close(CLOSE_POLICY, 'Too many invalid tokens');
           return false;
         }
         if (authorization && !viewer) return false; // 4403 Forbidden
@@ -282,7 +275,7 @@ export function attachGraphqlWs(
         spans.checked(async () => {
           // The new operation is already counted in ctx.subscriptions.
           if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
-            ctx.extra.socket.close(CLOSE_POLICY, 'Too many subscriptions');
+            writerOf(ctx.extra.socket).close(CLOSE_POLICY, 'Too many subscriptions');
             return [
               new GraphQLError('Too many operations on this connection.', {
                 extensions: { code: ErrorCode.BAD_USER_INPUT },
@@ -334,25 +327,24 @@ export function attachGraphqlWs(
         });
         context.costCharge = charges.get(args);
         if (subscription) {
-          context.live = {
-            socket: ctx.extra.socket,
-            // The connection ws writes this socket's frames to (the upgraded request's).
-            stream: ctx.extra.request.socket,
-            subscriptionId: id,
-            audience: audienceKey(
+          context.live = new SubscriptionOutlet(
+            writerOf(ctx.extra.socket),
+            id,
+            audienceKey(
               schema,
               args.document,
               texts.get(args) ?? payload.query,
               args.operationName,
               args.variableValues,
             ),
-            execution: {
+            {
               schema: args.schema,
               document: args.document,
               operationName: args.operationName,
               variableValues: args.variableValues,
             },
-          };
+            context,
+          );
         }
         return context;
       },
@@ -366,14 +358,19 @@ export function attachGraphqlWs(
     /** Users with an open authenticated socket here (leak tests). */
     connectedUsers: () => connections.size(),
     async close(): Promise<void> {
-      stopRevalidating();
+      disconnectTransport();
       for (const client of wss.clients) {
-        client.close(1001, 'server shutting down');
+        const writer = writerOf(client);
+        writer.close(CLOSE_GOING_AWAY, 'server shutting down');
         // A client that does not read never answers the close frame: it would hold the stop.
-        const cut = setTimeout(() => client.terminate(), SHUTDOWN_CLOSE_TIMEOUT_MS);
+        const cut = setTimeout(() => writer.terminate(), SHUTDOWN_CLOSE_TIMEOUT_MS);
         client.once('close', () => clearTimeout(cut));
       }
       await disposable.dispose();
+    },
+    /** Cuts every socket at once, without a closing handshake. */
+    terminateAll(): void {
+      for (const client of wss.clients) writerOf(client).terminate();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { openSockets, socketCloses } from '../metrics/ws-metrics';
-import type { UnusualActivity } from './security/unusual-activity';
+import { openSockets, socketCloses } from '../../metrics/ws-metrics';
+import type { UnusualActivity } from '../security/unusual-activity';
 
 /** Close codes that are the server's own doing during a shutdown: not a client's behaviour. */
 const SHUTDOWN_CODES = new Set([1001]);

@@ -10,7 +10,7 @@ import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import { lockTeam } from '../db/lock-order';
-import { inTransaction, type PendingEvents } from '../db/in-transaction';
+import { inTransaction, type PendingEvents } from '../db/transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
 import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';

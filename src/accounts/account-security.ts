@@ -1,7 +1,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { lockAccountRow } from './lock-account';
 import type { SessionService } from './session.service';

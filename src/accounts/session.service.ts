@@ -4,7 +4,7 @@ import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
 import { EntityRows } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { SharedBatch } from '../loaders/shared-batch';
 import { copyViewer, type SessionCache } from './session-cache';

@@ -4,7 +4,7 @@ import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction, type PendingEvents } from '../db/in-transaction';
+import { inTransaction, type PendingEvents } from '../db/transaction';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';

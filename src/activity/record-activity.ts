@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { Statement } from '../db/prepared';
 import type { DomainEvent } from '../events/domain-events';
 import { sealActivity, summaryDigest } from '../db/activity-hash';

@@ -5,7 +5,7 @@ import { User } from '../../entities/user.entity';
 import type { ChangeStatement } from '../activity/record-activity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query } from '../db/prepared';
-import type { ShortTransaction } from '../db/short-transaction';
+import type { Transaction } from '../db/transaction';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
 import { ownCopy } from '../util/own-copy';
@@ -105,7 +105,7 @@ export class ItemStatements {
 
   /** The team, locked, and the actor's role in it; nulls when either is missing. */
   async lockTeamForActor(
-    tx: ShortTransaction,
+    tx: Transaction,
     teamId: string,
     actorId: string,
   ): Promise<{ team: Team | null; role: MaybeRole }> {
@@ -115,7 +115,7 @@ export class ItemStatements {
 
   /** The item's team (locked), the item (locked) and the actor's role; null when not a member. */
   async lockItemForActor(
-    tx: ShortTransaction,
+    tx: Transaction,
     itemId: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole } | null> {

@@ -4,7 +4,7 @@ import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Membership } from '../../entities/membership.entity';
 import type { Team } from '../../entities/team.entity';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 
 /** How a membership ends, as the team's activity tells it. */

@@ -6,7 +6,7 @@ import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { roleIn } from './membership-queries';

@@ -265,8 +265,11 @@ export type NewActivity<A extends ActivityAction = ActivityAction> = A extends A
     }
   : never;
 
-/** The action's definition, typed for it. */
-export const activityAction = <A extends ActivityAction>(
+/**
+ * The action's definition, typed for it. The cast is what the `satisfies` above proves entry by
+ * entry: TypeScript cannot follow an index by a generic key to the types of that entry.
+ */
+const activityAction = <A extends ActivityAction>(
   action: A,
 ): ActionDefinition<DetailsOf<A>, NamesOf<A>> =>
   ACTIVITY_ACTIONS[action] as unknown as ActionDefinition<DetailsOf<A>, NamesOf<A>>;

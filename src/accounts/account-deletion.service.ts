@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountToken } from '../../entities/account-token.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -133,14 +132,24 @@ export class AccountDeletionService {
       const sentByUser = invitation.invitedById === user.id;
       const status = sentByUser ? InvitationStatus.REVOKED : InvitationStatus.DECLINED;
       await tx.update(Invitation, { id: invitation.id }, { status, respondedAt: new Date() });
-      await recordActivity(tx, pending, team, {
+      const ended = {
         actorId: user.id,
-        action: sentByUser ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
-        summary: `${DELETED_USER_NAME} ${sentByUser ? 'revoked' : 'declined'} an invitation to join as ${invitation.role} (account deleted)`,
-        details: { invitationId: invitation.id, role: invitation.role, accountDeleted: true },
-      });
+        details: {
+          invitationId: invitation.id,
+          role: invitation.role,
+          accountDeleted: true as const,
+        },
+        names: { actor: DELETED_USER_NAME },
+      };
+      await recordActivity(
+        tx,
+        pending,
+        team,
+        sentByUser
+          ? { action: ActivityAction.INVITATION_REVOKED, ...ended }
+          : { action: ActivityAction.INVITATION_DECLINED, ...ended },
+      );
     }
     const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId: user.id });
     if (!membership) return;
@@ -148,8 +157,8 @@ export class AccountDeletionService {
       actorId: user.id,
       userId: user.id,
       action: ActivityAction.MEMBER_LEFT,
-      summary: `${DELETED_USER_NAME} left the team (account deleted)`,
       details: { role: membership.role, accountDeleted: true },
+      names: { actor: DELETED_USER_NAME },
     });
     pending.add({ kind: 'access-revoked', teamId, userId: user.id, seq: team.lastSeq });
   }

@@ -2,7 +2,6 @@ import { withConfirmedRole } from '../loaders/confirmed-role';
 import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -115,11 +114,9 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_INVITED,
-        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
-        // The invitee's address is not a team member's profile yet: members see the role only.
-        summary: `${actor.displayName} invited someone to join as ${role}`,
         details: { invitationId: invitation.id, role },
+        names: { actor: actor.displayName },
       });
       return { invitation, team, permit, actorRole };
     });
@@ -156,9 +153,8 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.INVITATION_RESENT,
-        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
-        summary: `${actor.displayName} resent an invitation to join as ${invitation.role}`,
+        names: { actor: actor.displayName },
         details: {
           invitationId: invitation.id,
           role: invitation.role,
@@ -249,9 +245,8 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,
-        subjectType: ActivitySubjectType.User,
         subjectId: actor.id,
-        summary: `${actor.displayName} joined the team as ${invitation.role}`,
+        names: { actor: actor.displayName },
         details: {
           invitationId: invitation.id,
           role: invitation.role,

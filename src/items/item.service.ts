@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
+import type { NewActivity } from '../../entities/activity-actions';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
-import {
-  activityWrite,
-  type ActivityInput,
-  type ChangeStatement,
-} from '../activity/record-activity';
+import { recordActivity, type ChangeStatement } from '../activity/record-activity';
 import type { PendingEvents } from '../db/in-transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { accountDeleted } from '../db/lock-order';
@@ -78,10 +74,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_CREATED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} created "${title}"`,
           details: { title },
+          names: { actor: actor.displayName },
         },
         this.sql.insert(id, teamId, title, content, actor.id),
       );
@@ -115,10 +110,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_UPDATED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} updated "${next.title ?? item.title}"`,
           details: { version, changedFields: changedFields(before, next) },
+          names: { actor: actor.displayName, title: next.title ?? item.title },
         },
         this.sql.update(id, item.version, next, actor.id),
       );
@@ -141,10 +135,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_DELETED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} deleted "${item.title}"`,
           details: { title: item.title, version: item.version },
+          names: { actor: actor.displayName },
         },
         this.sql.remove(id),
       );
@@ -185,11 +178,10 @@ export class ItemService {
     tx: ShortTransaction,
     pending: PendingEvents<DomainEvent>,
     team: Team,
-    input: ActivityInput,
+    activity: NewActivity,
     change: ChangeStatement,
   ): Promise<Record<string, unknown>[]> {
-    const write = activityWrite(pending, team, input, change);
-    return write.settle(await tx.close(write));
+    return recordActivity((statement) => tx.close(statement), pending, team, activity, change);
   }
 
   /**

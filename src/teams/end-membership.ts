@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import type { NewActivity } from '../../entities/activity-actions';
 import type { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Membership } from '../../entities/membership.entity';
 import type { Team } from '../../entities/team.entity';
 import { recordActivity } from '../activity/record-activity';
@@ -8,13 +8,17 @@ import type { PendingEvents } from '../db/in-transaction';
 import type { DomainEvent } from '../events/domain-events';
 
 /** How a membership ends, as the team's activity tells it. */
-export interface MembershipEnd {
+export type MembershipEnd = AboutMember<
+  ActivityAction.MEMBER_LEFT | ActivityAction.MEMBER_REMOVED
+> & {
   actorId: string;
   userId: string;
-  action: ActivityAction.MEMBER_LEFT | ActivityAction.MEMBER_REMOVED;
-  summary: string;
-  details: Record<string, unknown>;
-}
+};
+
+/** The activity without its subject, which is the member (each action kept apart). */
+type AboutMember<A extends ActivityAction> = A extends ActivityAction
+  ? Omit<NewActivity<A>, 'subjectId'>
+  : never;
 
 /**
  * Deletes a membership of the locked team and records why, in the same transaction: the one
@@ -24,15 +28,8 @@ export async function endMembership(
   tx: EntityManager,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
-  { actorId, userId, action, summary, details }: MembershipEnd,
+  ending: MembershipEnd,
 ): Promise<void> {
-  await tx.delete(Membership, { teamId: lockedTeam.id, userId });
-  await recordActivity(tx, pending, lockedTeam, {
-    actorId,
-    action,
-    subjectType: ActivitySubjectType.User,
-    subjectId: userId,
-    summary,
-    details,
-  });
+  await tx.delete(Membership, { teamId: lockedTeam.id, userId: ending.userId });
+  await recordActivity(tx, pending, lockedTeam, { ...ending, subjectId: ending.userId });
 }

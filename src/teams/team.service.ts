@@ -1,7 +1,6 @@
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
@@ -65,10 +64,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_CREATED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: team.id,
-        summary: `${actor.displayName} created the team "${name}"`,
         details: { name },
+        names: { actor: actor.displayName },
       });
       pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
       return withConfirmedRole(team, team.id, Role.OWNER);
@@ -88,10 +86,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_RENAMED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: `${actor.displayName} renamed the team from "${oldName}" to "${name}"`,
         details: { changedFields: { name: { old: oldName, new: name } } },
+        names: { actor: actor.displayName },
       });
       return withConfirmedRole(team, teamId, actorRole);
     });
@@ -106,10 +103,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_DELETED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: `${actor.displayName} deleted the team "${team.name}"`,
         details: { name: team.name },
+        names: { actor: actor.displayName },
       });
       await tx.delete(Team, { id: teamId });
       pending.add({ kind: 'access-revoked', teamId, userId: null, seq: team.lastSeq });
@@ -136,10 +132,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_ROLE_CHANGED,
-        subjectType: ActivitySubjectType.User,
         subjectId: userId,
-        summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
+        names: { actor: actor.displayName, member: target.displayName },
       });
       await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
       return withConfirmedRole(membership, teamId, actorRole);
@@ -159,8 +154,8 @@ export class TeamService {
         actorId: actor.id,
         userId,
         action: ActivityAction.MEMBER_REMOVED,
-        summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
+        names: { actor: actor.displayName, member: target.displayName },
       });
       const endedAt = team.lastSeq;
       await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
@@ -180,8 +175,8 @@ export class TeamService {
         actorId: actor.id,
         userId: actor.id,
         action: ActivityAction.MEMBER_LEFT,
-        summary: `${actor.displayName} left the team`,
         details: { role },
+        names: { actor: actor.displayName },
       });
       const endedAt = team.lastSeq;
       await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
@@ -210,10 +205,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.OWNERSHIP_TRANSFERRED,
-        subjectType: ActivitySubjectType.User,
         subjectId: userId,
-        summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
         details: { previousOwnerId: actor.id, newOwnerId: userId },
+        names: { actor: actor.displayName, member: target.displayName },
       });
       // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
       await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);

@@ -1,7 +1,6 @@
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
@@ -45,12 +44,9 @@ export class TwoFactorRequirementService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: required
-          ? `${owner.displayName} required two-factor authentication for every member`
-          : `${owner.displayName} stopped requiring two-factor authentication`,
         details: { required, membersWithoutTwoFactor: held.length },
+        names: { actor: owner.displayName },
       });
       for (const { user_id: userId } of held) {
         pending.add(

@@ -16,7 +16,7 @@ import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-b
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
 import { endMembership } from './end-membership';
-import { roleIn } from './membership-queries';
+import { actingRoleIn, roleIn } from './membership-queries';
 import {
   canChangeRole,
   canLeave,
@@ -80,7 +80,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const oldName = team.name;
       team.name = name;
@@ -102,7 +102,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_DELETED,
@@ -121,7 +121,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId });
       if (!canChangeRole(actorRole, membership?.role ?? null, role) || !membership) {
@@ -150,7 +150,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
@@ -173,6 +173,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
+      // Whatever the two-factor requirement: a member held out may still leave.
       const role = await roleIn(tx, teamId, actor.id);
       if (!canLeave(role))
         throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
@@ -194,7 +195,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const accounts = await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!isOwner(actorRole)) throw forbidden();
       // Nobody can be made owner once their account's deletion has begun.
       if (accounts.isDeleted(userId)) throw accountDeleted();

@@ -9,7 +9,7 @@ import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
-import { roleIn } from './membership-queries';
+import { actingRoleIn } from './membership-queries';
 import { isOwner } from './team-policy';
 import { Role } from '../../entities/role.enum';
 
@@ -30,7 +30,7 @@ export class TwoFactorRequirementService {
       // below cannot change before this commits.
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
       const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });
       // The owner's own account must meet the rule first, or they would lock themself out.
       if (!owner.twoFactorEnabledAt) throw heldForTwoFactor();

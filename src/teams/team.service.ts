@@ -6,16 +6,15 @@ import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { endAuthorityBeyondRole, endMembership, endTeam } from '../access/end-access';
 import { recordActivity } from '../activity/record-activity';
 import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
-import { endMembership } from './end-membership';
 import { actingRoleIn, roleIn } from './membership-queries';
 import {
   canChangeRole,
@@ -112,7 +111,7 @@ export class TeamService {
         details: { name: team.name },
       });
       await tx.delete(Team, { id: teamId });
-      pending.add({ kind: 'access-revoked', teamId, userId: null, seq: team.lastSeq });
+      endTeam(pending, team);
       return teamId;
     });
   }
@@ -141,7 +140,7 @@ export class TeamService {
         summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
       });
-      await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
+      await endAuthorityBeyondRole(tx, pending, team, userId, role, actor);
       return withConfirmedRole(membership, teamId, actorRole);
     });
   }
@@ -156,15 +155,12 @@ export class TeamService {
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
       await endMembership(tx, pending, team, {
-        actorId: actor.id,
+        actor,
         userId,
         action: ActivityAction.MEMBER_REMOVED,
         summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
       });
-      const endedAt = team.lastSeq;
-      await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId, seq: endedAt });
       return true;
     });
   }
@@ -178,15 +174,12 @@ export class TeamService {
       if (!canLeave(role))
         throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
       await endMembership(tx, pending, team, {
-        actorId: actor.id,
+        actor,
         userId: actor.id,
         action: ActivityAction.MEMBER_LEFT,
         summary: `${actor.displayName} left the team`,
         details: { role },
       });
-      const endedAt = team.lastSeq;
-      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId: actor.id, seq: endedAt });
       return true;
     });
   }
@@ -217,7 +210,7 @@ export class TeamService {
         details: { previousOwnerId: actor.id, newOwnerId: userId },
       });
       // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
-      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
+      await endAuthorityBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
       return withConfirmedRole(team, teamId, Role.ADMIN);
     });
   }

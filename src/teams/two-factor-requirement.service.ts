@@ -4,6 +4,7 @@ import { ActivityAction } from '../../entities/activity-action.enum';
 import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { holdOut } from '../access/end-access';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
@@ -52,13 +53,9 @@ export class TwoFactorRequirementService {
           : `${owner.displayName} stopped requiring two-factor authentication`,
         details: { required, membersWithoutTwoFactor: held.length },
       });
-      for (const { user_id: userId } of held) {
-        pending.add(
-          required
-            ? { kind: 'access-revoked', teamId, userId }
-            : { kind: 'access-granted', teamId, userId },
-        );
-      }
+      const userIds = held.map((row) => row.user_id);
+      if (required) holdOut(pending, teamId, userIds);
+      else for (const userId of userIds) pending.add({ kind: 'access-granted', teamId, userId });
       return withConfirmedRole(team, teamId, Role.OWNER);
     });
   }

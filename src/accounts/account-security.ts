@@ -13,7 +13,7 @@ const LINKS_ENDED = [AccountTokenPurpose.PASSWORD_RESET, AccountTokenPurpose.EMA
  * The one authority over what a change of the account's credentials ends (API.md: a
  * password change or reset, a confirmed or reverted e-mail change): every session but
  * `keepSessionId`, every pending reset link and e-mail change, and any two-factor setup not
- * yet confirmed. Whoever held a stolen session, a link or a half-enrolled authenticator
+ * yet confirmed. Whoever had a stolen session, a link or a half-enrolled authenticator
  * before the change holds nothing after it. Runs in the change's own transaction, under the
  * user's row lock, so a link spent at the same moment either commits before and is undone by
  * the change's own effects, or finds itself gone.

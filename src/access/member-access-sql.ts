@@ -49,6 +49,22 @@ export const MEMBER_ACCESS_SQL = `SELECT m.role, ${heldColumnSql()} AS held
   WHERE m.team_id = $1 AND m.user_id = $2`;
 
 /**
+ * The members of a team ($1) whom its two-factor requirement holds out while it is on: those
+ * without two-factor.
+ */
+export const MEMBERS_WITHOUT_TWO_FACTOR_SQL = `SELECT m.user_id
+   FROM memberships m JOIN users u ON u.id = m.user_id
+  WHERE m.team_id = $1 AND u.two_factor_enabled_at IS NULL`;
+
+/**
+ * The teams of a user ($1) that require two-factor, by name: those that hold the user out
+ * while they have none.
+ */
+export const TEAMS_REQUIRING_TWO_FACTOR_SQL = `SELECT t.id, t.name
+   FROM teams t JOIN memberships m ON m.team_id = t.id
+  WHERE m.user_id = $1 AND t.two_factor_required ORDER BY t.name`;
+
+/**
  * "Share a team now" (API.md "Profile visibility"), the one definition every rule and loader
  * that decides whether a profile is visible uses: the viewer has a current membership of a
  * team the user belongs to, and is not held out of it by the team's two-factor requirement.

@@ -3,6 +3,7 @@ import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { holdOut } from '../access/end-access';
+import { TEAMS_REQUIRING_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
 import { inTransaction, type PendingEvents } from '../db/in-transaction';
@@ -265,9 +266,5 @@ export async function teamsRequiringTwoFactor(
   tx: EntityManager,
   userId: string,
 ): Promise<{ id: string; name: string }[]> {
-  return tx.query(
-    `SELECT t.id, t.name FROM teams t JOIN memberships m ON m.team_id = t.id
-      WHERE m.user_id = $1 AND t.two_factor_required ORDER BY t.name`,
-    [userId],
-  );
+  return tx.query(TEAMS_REQUIRING_TWO_FACTOR_SQL, [userId]);
 }

@@ -5,6 +5,7 @@ import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { holdOut } from '../access/end-access';
+import { MEMBERS_WITHOUT_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/in-transaction';
@@ -38,11 +39,7 @@ export class TwoFactorRequirementService {
       if (team.twoFactorRequired === required) return withConfirmedRole(team, teamId, Role.OWNER);
       await tx.update(Team, { id: teamId }, { twoFactorRequired: required });
       team.twoFactorRequired = required;
-      const held: { user_id: string }[] = await tx.query(
-        `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-          WHERE m.team_id = $1 AND u.two_factor_enabled_at IS NULL`,
-        [teamId],
-      );
+      const held: { user_id: string }[] = await tx.query(MEMBERS_WITHOUT_TWO_FACTOR_SQL, [teamId]);
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,

@@ -19,7 +19,7 @@ import type { Logger } from '../logging/logger';
 import type { RecipientBudgetMailer } from '../mail/mail-budget';
 import type { MailPermit } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { roleIn } from '../teams/membership-queries';
+import { actingRoleIn, roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
 import { canonicalEmail } from '../validation/canonical-email';
@@ -86,7 +86,7 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canInviteAs(actorRole, role)) throw forbidden();
       // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
       await this.rateLimits.consume('invitePerTeam', teamId);
@@ -129,7 +129,7 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
-      const actorRole = await roleIn(tx, team.id, actor.id);
+      const actorRole = await actingRoleIn(tx, team.id, actor.id);
       if (!canInviteAs(actorRole, invitation.role)) throw forbidden();
       await this.rateLimits.consume('invitePerTeam', team.id);
       if (invitation.status !== InvitationStatus.PENDING) {
@@ -176,7 +176,7 @@ export class InvitationService {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
       // Revoking only takes access away, so any manager may revoke any invitation of the team.
-      const actorRole = await roleIn(tx, team.id, actor.id);
+      const actorRole = await actingRoleIn(tx, team.id, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);

@@ -12,7 +12,7 @@ import type { DomainEvent } from '../events/domain-events';
 import { accountDeleted } from '../db/lock-order';
 import { inShortTransaction, type ShortTransaction } from '../db/short-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
-import { badInput, conflict, forbidden } from '../errors/errors';
+import { badInput, conflict, forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {
   cursorPart,
@@ -64,8 +64,9 @@ export class ItemService {
     const content = itemContent(input.content ?? {});
     if (!isUuid(teamId)) throw forbidden();
     return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const { team, role } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
+      const { team, role, held } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
       if (!team || !isMember(role)) throw await this.refusal(actor.id);
+      if (held) throw heldForTwoFactor();
       const id = randomUUID();
       const [row] = await this.record(
         tx,
@@ -186,7 +187,8 @@ export class ItemService {
 
   /**
    * Locks the item's team and re-reads the item and the actor's role under that lock, in one
-   * statement. A missing item, or an actor who is not a member, is refused (`refusal`).
+   * statement. A missing item, or an actor who is not a member, is refused (`refusal`); a
+   * member held out by the team's two-factor requirement is refused with that reason.
    */
   private async lockItem(
     tx: ShortTransaction,
@@ -196,6 +198,7 @@ export class ItemService {
     if (!isUuid(id)) throw forbidden();
     const locked = await this.sql.lockItemForActor(tx, id, actorId);
     if (!locked) throw await this.refusal(actorId);
+    if (locked.held) throw heldForTwoFactor();
     return locked;
   }
 

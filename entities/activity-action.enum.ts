@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { ACTIVITY_ACTIONS } from './activity-actions';
 
 export enum ActivityAction {
   TEAM_CREATED = 'TEAM_CREATED',
@@ -23,4 +24,11 @@ export enum ActivityAction {
 registerEnumType(ActivityAction, {
   name: 'ActivityAction',
   description: 'What happened to team data.',
+  // Each value's description is its definition's (entities/activity-actions.ts).
+  valuesConfig: Object.fromEntries(
+    Object.values(ActivityAction).map((action) => [
+      action,
+      { description: ACTIVITY_ACTIONS[action].description },
+    ]),
+  ),
 });

@@ -36,22 +36,39 @@ export type AccountEventType =
 
 /** What happened to team data. */
 export type ActivityAction =
+  /** The invitee declined an invitation, or deleted their account. */
   | 'INVITATION_DECLINED'
+  /** An invitation was sent again with a new token and expiry. */
   | 'INVITATION_RESENT'
+  /** An invitation was revoked: by an admin or the owner, because its inviter lost the role, or because its inviter deleted their account. */
   | 'INVITATION_REVOKED'
+  /** A member created an item. */
   | 'ITEM_CREATED'
+  /** Its creator, an admin or the owner deleted an item. */
   | 'ITEM_DELETED'
+  /** A member changed an item's title or content. */
   | 'ITEM_UPDATED'
+  /** An admin or the owner invited someone (never their address). */
   | 'MEMBER_INVITED'
+  /** Someone accepted an invitation and became a member. */
   | 'MEMBER_JOINED'
+  /** A member left the team, or deleted their account. */
   | 'MEMBER_LEFT'
+  /** An admin or the owner removed a member. */
   | 'MEMBER_REMOVED'
+  /** The owner changed a member's role between ADMIN and MEMBER. */
   | 'MEMBER_ROLE_CHANGED'
+  /** The owner made another member the owner, and became an admin. */
   | 'OWNERSHIP_TRANSFERRED'
+  /** A signed-in user created the team (they are its owner). */
   | 'TEAM_CREATED'
+  /** The owner deleted the team; the row goes with the team's other data. */
   | 'TEAM_DELETED'
+  /** An admin or the owner renamed the team. */
   | 'TEAM_RENAMED'
+  /** An operator restored the team from a backup (no actor). */
   | 'TEAM_RESTORED'
+  /** The owner started or stopped requiring two-factor authentication of members. */
   | 'TWO_FACTOR_REQUIREMENT_CHANGED';
 
 /** Narrows the activity feed; every given condition must hold. */

@@ -1,27 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccountToken } from '../../entities/account-token.entity';
-import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
-import { Invitation } from '../../entities/invitation.entity';
-import { InvitationStatus } from '../../entities/invitation-status.enum';
-import { Membership } from '../../entities/membership.entity';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
-import { recordActivity } from '../activity/record-activity';
+import { endAccountInTeam, endSessions } from '../access/end-access';
 import { lockTeam } from '../db/lock-order';
-import { inTransaction, type PendingEvents } from '../db/transaction';
+import { inTransaction } from '../db/transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
-import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
-import { endMembership } from '../teams/end-membership';
 import { accountDeletedNotice } from '../mail/account-emails';
 import type { AccountMail } from '../mail/account-mail';
 import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
-import type { SessionService, Viewer } from './session.service';
-
-/** How a deleted person appears wherever their past actions are shown. */
-export const DELETED_USER_NAME = 'a deleted user';
+import { DELETED_USER_NAME } from './deleted-user';
+import type { Viewer } from './session.service';
 
 /** The address a deleted account keeps: unique, and reaching nobody (RFC 2606 `.invalid`). */
 const tombstoneEmail = (userId: string) => `deleted-${userId}@deleted.invalid`;
@@ -36,7 +27,6 @@ export class AccountDeletionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
-    private readonly sessions: SessionService,
     private readonly secrets: SecretChecks,
     private readonly mail: AccountMail,
   ) {}
@@ -66,7 +56,7 @@ export class AccountDeletionService {
       await requireSignInUnchanged(tx, user);
       await refuseWhileOwner(tx, locked.id);
       for (const teamId of await this.teamsTouched(tx, locked)) {
-        await this.leaveTeam(tx, pending, teamId, locked);
+        await endAccountInTeam(tx, pending, await lockTeam(tx, teamId), locked);
       }
       // Every invitation to the address that was pending is now declined (above). One still
       // pending was sent after the teams were read: to an address nobody holds any more, as
@@ -76,7 +66,7 @@ export class AccountDeletionService {
         tombstoneEmail(locked.id),
       ]);
       await eraseNameFromActivity(tx, locked);
-      await this.sessions.revoke(tx, pending, locked.id, { allExcept: null });
+      await endSessions(tx, pending, locked.id, { allExcept: null });
       await tx.delete(Session, { userId: locked.id });
       await tx.delete(AccountToken, { userId: locked.id });
       await tx.delete(RecoveryCode, { userId: locked.id });
@@ -112,46 +102,6 @@ export class AccountDeletionService {
       [user.id, user.email],
     );
     return rows.map((r) => r.team_id);
-  }
-
-  /** Ends the user's pending invitations in the team and their membership, each with its activity. */
-  private async leaveTeam(
-    tx: EntityManager,
-    pending: PendingEvents<DomainEvent>,
-    teamId: string,
-    user: User,
-  ): Promise<void> {
-    const team = await lockTeam(tx, teamId);
-    const invitations = await tx.getRepository(Invitation).find({
-      where: [
-        { teamId, status: InvitationStatus.PENDING, invitedById: user.id },
-        { teamId, status: InvitationStatus.PENDING, email: user.email },
-      ],
-      order: { createdAt: 'ASC' },
-    });
-    for (const invitation of invitations) {
-      const sentByUser = invitation.invitedById === user.id;
-      const status = sentByUser ? InvitationStatus.REVOKED : InvitationStatus.DECLINED;
-      await tx.update(Invitation, { id: invitation.id }, { status, respondedAt: new Date() });
-      await recordActivity(tx, pending, team, {
-        actorId: user.id,
-        action: sentByUser ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-        subjectType: ActivitySubjectType.Invitation,
-        subjectId: invitation.id,
-        summary: `${DELETED_USER_NAME} ${sentByUser ? 'revoked' : 'declined'} an invitation to join as ${invitation.role} (account deleted)`,
-        details: { invitationId: invitation.id, role: invitation.role, accountDeleted: true },
-      });
-    }
-    const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId: user.id });
-    if (!membership) return;
-    await endMembership(tx, pending, team, {
-      actorId: user.id,
-      userId: user.id,
-      action: ActivityAction.MEMBER_LEFT,
-      summary: `${DELETED_USER_NAME} left the team (account deleted)`,
-      details: { role: membership.role, accountDeleted: true },
-    });
-    pending.add({ kind: 'access-revoked', teamId, userId: user.id, seq: team.lastSeq });
   }
 }
 

@@ -1,10 +1,10 @@
 import { In, type EntityManager } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
+import { endSessions } from '../access/end-access';
 import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { lockAccountRow } from './lock-account';
-import type { SessionService } from './session.service';
 
 /** Links that act on the account as it is now, and die when how one signs in changes. */
 const LINKS_ENDED = [AccountTokenPurpose.PASSWORD_RESET, AccountTokenPurpose.EMAIL_CHANGE];
@@ -13,7 +13,7 @@ const LINKS_ENDED = [AccountTokenPurpose.PASSWORD_RESET, AccountTokenPurpose.EMA
  * The one authority over what a change of the account's credentials ends (API.md: a
  * password change or reset, a confirmed or reverted e-mail change): every session but
  * `keepSessionId`, every pending reset link and e-mail change, and any two-factor setup not
- * yet confirmed. Whoever held a stolen session, a link or a half-enrolled authenticator
+ * yet confirmed. Whoever had a stolen session, a link or a half-enrolled authenticator
  * before the change holds nothing after it. Runs in the change's own transaction, under the
  * user's row lock, so a link spent at the same moment either commits before and is undone by
  * the change's own effects, or finds itself gone.
@@ -24,12 +24,11 @@ const LINKS_ENDED = [AccountTokenPurpose.PASSWORD_RESET, AccountTokenPurpose.EMA
 export async function endAccountSecrets(
   tx: EntityManager,
   pending: PendingEvents<DomainEvent>,
-  sessions: SessionService,
   userId: string,
   keepSessionId: string | null,
 ): Promise<void> {
   await lockAccountRow(tx, userId);
-  await sessions.revoke(tx, pending, userId, { allExcept: keepSessionId });
+  await endSessions(tx, pending, userId, { allExcept: keepSessionId });
   await tx.delete(AccountToken, { userId, purpose: In(LINKS_ENDED) });
   await tx.update(User, { id: userId }, { twoFactorPendingSecret: null });
 }

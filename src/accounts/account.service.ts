@@ -6,6 +6,7 @@ import {
   timingDummyHash,
   verifyPassword,
 } from '../auth/password-hasher';
+import { endSessions } from '../access/end-access';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
 import { inTransaction } from '../db/transaction';
 import { lockAccountRows, lockAccounts } from '../db/lock-order';
@@ -132,7 +133,7 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       // Two requests ending this session at once: the second finds it ended (UNAUTHENTICATED).
       await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [viewer.session.id] });
+      await endSessions(tx, pending, viewer.user.id, { ids: [viewer.session.id] });
       return true;
     });
   }
@@ -141,7 +142,7 @@ export class AccountService {
     if (!isUuid(sessionId)) throw notFound('No such active session.');
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, { ids: [sessionId] });
+      const revoked = await endSessions(tx, pending, viewer.user.id, { ids: [sessionId] });
       if (!revoked.length) throw notFound('No such active session.');
       accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.SESSION_REVOKED, {
         sessionId,
@@ -153,7 +154,7 @@ export class AccountService {
   revokeOtherSessions(viewer: Viewer): Promise<number> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      const revoked = await this.sessions.revoke(tx, pending, viewer.user.id, {
+      const revoked = await endSessions(tx, pending, viewer.user.id, {
         allExcept: viewer.session.id,
       });
       accountEvent(
@@ -185,7 +186,7 @@ export class AccountService {
     const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, user.id, viewer.session.id);
       await requireSignInUnchanged(tx, user);
-      await endAccountSecrets(tx, pending, this.sessions, user.id, viewer.session.id);
+      await endAccountSecrets(tx, pending, user.id, viewer.session.id);
       await tx.update(User, { id: user.id }, { passwordHash });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);
       return (await tx.getRepository(User).findOneByOrFail({ id: user.id })).email;

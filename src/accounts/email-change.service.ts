@@ -20,7 +20,7 @@ import { lockAccountOfSession } from './lock-account';
 import { consumeAccountToken, issueAccountToken, linkNotValid } from './account-tokens';
 import { undoByLink } from './undo-link';
 import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
-import type { SessionService, Viewer } from './session.service';
+import type { Viewer } from './session.service';
 
 const TAKEN = 'An account with this e-mail address already exists.';
 
@@ -33,7 +33,6 @@ export class EmailChangeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
-    private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
     private readonly secrets: SecretChecks,
     private readonly mail: AccountMail,
@@ -103,7 +102,7 @@ export class EmailChangeService {
           { email: row.email, emailVerifiedAt: new Date() },
         );
         const keep = viewer?.user.id === row.userId ? viewer.session.id : null;
-        await endAccountSecrets(tx, pending, this.sessions, row.userId, keep);
+        await endAccountSecrets(tx, pending, row.userId, keep);
         accountEvent(pending, row.userId, keep, AccountEventType.EMAIL_CHANGED);
         const after = await tx.getRepository(User).findOneByOrFail({ id: row.userId });
         return { user: after, oldEmail: before.email, revert: await this.issueRevert(tx, before) };
@@ -132,36 +131,29 @@ export class EmailChangeService {
     await this.rateLimits.consume('accountLinkPerIp', ip);
     await this.translatingTaken(() =>
       inTransaction(this.dataSource, this.bus, (tx, pending) =>
-        undoByLink(
-          tx,
-          pending,
-          this.sessions,
-          AccountTokenPurpose.EMAIL_REVERT,
-          token,
-          async (user, link) => {
-            if (user.email !== link.email) {
-              if (await tx.getRepository(User).existsBy({ email: link.email })) {
-                throw conflict(TAKEN);
-              }
-              await tx.update(
-                User,
-                { id: user.id },
-                { email: link.email, emailVerifiedAt: new Date() },
-              );
+        undoByLink(tx, pending, AccountTokenPurpose.EMAIL_REVERT, token, async (user, link) => {
+          if (user.email !== link.email) {
+            if (await tx.getRepository(User).existsBy({ email: link.email })) {
+              throw conflict(TAKEN);
             }
-            await tx
-              .createQueryBuilder()
-              .delete()
-              .from(AccountToken)
-              .where('user_id = :userId AND purpose = :purpose AND created_at > :issuedAt', {
-                userId: user.id,
-                purpose: AccountTokenPurpose.EMAIL_REVERT,
-                issuedAt: link.createdAt,
-              })
-              .execute();
-            return { type: AccountEventType.EMAIL_CHANGE_REVERTED };
-          },
-        ),
+            await tx.update(
+              User,
+              { id: user.id },
+              { email: link.email, emailVerifiedAt: new Date() },
+            );
+          }
+          await tx
+            .createQueryBuilder()
+            .delete()
+            .from(AccountToken)
+            .where('user_id = :userId AND purpose = :purpose AND created_at > :issuedAt', {
+              userId: user.id,
+              purpose: AccountTokenPurpose.EMAIL_REVERT,
+              issuedAt: link.createdAt,
+            })
+            .execute();
+          return { type: AccountEventType.EMAIL_CHANGE_REVERTED };
+        }),
       ),
     );
     return true;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { DELETED_USER_NAME } from './account-deletion.service';
+import { DELETED_USER_NAME } from './deleted-user';
 
 /**
  * A team restored from a backup may bring back rows about people who deleted their account

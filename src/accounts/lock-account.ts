@@ -12,7 +12,7 @@ export async function lockAccountRow(tx: EntityManager, userId: string): Promise
 
 /**
  * The same lock for a change asked by a signed-in session, which must still be live once the
- * lock is held: a password reset that committed while the request was checking its password
+ * lock is taken: a password reset that committed while the request was checking its password
  * has ended the session, and nothing it asked may outlive that (a stolen session racing the
  * owner's reset). UNAUTHENTICATED otherwise, and the change does not happen.
  */

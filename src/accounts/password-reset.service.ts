@@ -16,7 +16,6 @@ import { AccountEventType } from '../events/account-event-type';
 import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
 import { consumeAccountToken, issueAccountToken } from './account-tokens';
-import type { SessionService } from './session.service';
 
 const LINK_NOT_VALID = 'This link is not valid any more; ask for a new one.';
 
@@ -25,7 +24,6 @@ export class PasswordResetService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
-    private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
     private readonly mail: AccountMail,
     private readonly logger: Logger,
@@ -95,7 +93,7 @@ export class PasswordResetService {
           emailVerifiedAt: owner.emailVerifiedAt ?? new Date(),
         },
       );
-      await endAccountSecrets(tx, pending, this.sessions, owner.id, null);
+      await endAccountSecrets(tx, pending, owner.id, null);
       accountEvent(pending, owner.id, null, AccountEventType.PASSWORD_CHANGED, { reset: true });
       return owner;
     });

@@ -4,8 +4,6 @@ import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
 import { EntityRows } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
-import type { PendingEvents } from '../db/transaction';
-import type { DomainEvent } from '../events/domain-events';
 import { SharedBatch } from '../loaders/shared-batch';
 import { copyViewer, type SessionCache } from './session-cache';
 
@@ -17,7 +15,10 @@ export interface Viewer {
 /** Don't write last_used_at on every request; once a minute is precise enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Creates, resolves and revokes sessions. Tokens are opaque; only their SHA-256 is stored. */
+/**
+ * Creates and resolves sessions. Tokens are opaque; only their SHA-256 is stored. Ending them
+ * is src/access/end-access.ts (endSessions).
+ */
 export class SessionService {
   private rows: { sessions: EntityRows<Session>; users: EntityRows<User>; live: Prepared } | null =
     null;
@@ -116,36 +117,5 @@ export class SessionService {
       where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
       order: { lastUsedAt: 'DESC' },
     });
-  }
-
-  /**
-   * Revokes the given live sessions of one user (or all but `allExcept`) and queues the
-   * revocation. One statement: of two requests ending the same session at once, the second
-   * finds it already revoked (PostgreSQL re-checks the condition once the first commits), so a
-   * session is ended once.
-   */
-  async revoke(
-    tx: EntityManager,
-    pending: PendingEvents<DomainEvent>,
-    userId: string,
-    which: { ids: string[] } | { allExcept: string | null },
-  ): Promise<string[]> {
-    // TypeORM answers an UPDATE with its rows and its count.
-    const [updated]: [{ id: string }[], number] =
-      'ids' in which
-        ? await tx.query(
-            `UPDATE sessions SET revoked_at = now()
-              WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[]) RETURNING id`,
-            [userId, which.ids],
-          )
-        : await tx.query(
-            `UPDATE sessions SET revoked_at = now()
-              WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
-              RETURNING id`,
-            [userId, which.allExcept],
-          );
-    const ids = updated.map((row) => row.id);
-    if (ids.length) pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
-    return ids;
   }
 }

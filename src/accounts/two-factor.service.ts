@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
+import { holdOut } from '../access/end-access';
+import { TEAMS_REQUIRING_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
 import { inTransaction, type PendingEvents } from '../db/transaction';
@@ -20,7 +22,7 @@ import { accountEvent } from './account-event';
 import { issueAccountToken, linkNotValid } from './account-tokens';
 import { lockAccountOfSession } from './lock-account';
 import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
-import type { SessionService, Viewer } from './session.service';
+import type { Viewer } from './session.service';
 import { undoByLink } from './undo-link';
 
 export interface TwoFactorSetupData {
@@ -36,7 +38,6 @@ export class TwoFactorService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventBus,
-    private readonly sessions: SessionService,
     private readonly rateLimits: RateLimits,
     private readonly secrets: SecretChecks,
     private readonly mail: AccountMail,
@@ -166,7 +167,6 @@ export class TwoFactorService {
       const user = await undoByLink(
         tx,
         pending,
-        this.sessions,
         AccountTokenPurpose.TWO_FACTOR_REVERT,
         token,
         async (owner) => {
@@ -258,9 +258,7 @@ async function holdOutOfRequiringTeams(
   pending: PendingEvents<DomainEvent>,
   userId: string,
 ): Promise<void> {
-  for (const team of await teamsRequiringTwoFactor(tx, userId)) {
-    pending.add({ kind: 'access-revoked', teamId: team.id, userId });
-  }
+  for (const team of await teamsRequiringTwoFactor(tx, userId)) holdOut(pending, team.id, [userId]);
 }
 
 /** Teams of the user that require two-factor (disabling it would lock the user out of them). */
@@ -268,9 +266,5 @@ export async function teamsRequiringTwoFactor(
   tx: EntityManager,
   userId: string,
 ): Promise<{ id: string; name: string }[]> {
-  return tx.query(
-    `SELECT t.id, t.name FROM teams t JOIN memberships m ON m.team_id = t.id
-      WHERE m.user_id = $1 AND t.two_factor_required ORDER BY t.name`,
-    [userId],
-  );
+  return tx.query(TEAMS_REQUIRING_TWO_FACTOR_SQL, [userId]);
 }

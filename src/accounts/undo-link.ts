@@ -7,7 +7,6 @@ import type { DomainEvent } from '../events/domain-events';
 import { accountEvent } from './account-event';
 import { endAccountSecrets } from './account-security';
 import { consumeAccountToken, linkNotValid } from './account-tokens';
-import type { SessionService } from './session.service';
 
 /** Links that a security notice carries to undo what it announces. */
 export type UndoLinkPurpose =
@@ -32,7 +31,6 @@ export interface Undone {
 export async function undoByLink(
   tx: EntityManager,
   pending: PendingEvents<DomainEvent>,
-  sessions: SessionService,
   purpose: UndoLinkPurpose,
   token: string,
   undo: (user: User, link: AccountToken) => Promise<Undone>,
@@ -42,7 +40,7 @@ export async function undoByLink(
   const user = await tx.getRepository(User).findOneBy({ id: link.userId });
   if (!user || user.deletedAt) throw linkNotValid();
   const undone = await undo(user, link);
-  await endAccountSecrets(tx, pending, sessions, user.id, null);
+  await endAccountSecrets(tx, pending, user.id, null);
   accountEvent(pending, user.id, null, undone.type, undone.details);
   return user;
 }

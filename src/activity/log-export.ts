@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Activity } from '../../entities/activity.entity';
 import type { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
+import { sealedMembers } from '../db/activity-hash';
 import { EntityRows } from '../db/entity-rows';
 import { checkpointAsJson, type ActivityProofs } from './activity-proofs';
 
@@ -12,18 +13,7 @@ const EXPORT_BATCH_ROWS = 1000;
 
 /** A row as the export holds it: the nine canonical members and the chain hash. */
 export function exportedRow(row: Activity): Record<string, unknown> {
-  return {
-    teamId: row.teamId,
-    seq: row.seq,
-    actorId: row.actorId,
-    action: row.action,
-    subjectType: row.subjectType,
-    subjectId: row.subjectId,
-    ...(row.summaryDigest ? { summaryDigest: row.summaryDigest } : { summary: row.summary }),
-    details: row.details,
-    createdAt: row.createdAt.toISOString(),
-    hash: row.hash,
-  };
+  return { ...sealedMembers(row), hash: row.hash };
 }
 
 /**

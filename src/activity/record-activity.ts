@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, QueryRunner } from 'typeorm';
+import { ACTIVITY_ACTIONS, summaryOf, type NewActivity } from '../../entities/activity-actions';
+import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/transaction';
@@ -11,84 +13,96 @@ import { appendLeaf, rootOfFrontier } from '../util/rfc9162';
 import { signCheckpoint } from './sign-checkpoint';
 import { toActivityEvent } from './activity-event';
 
-/** What a command says about its change; the rest of the row is taken here. */
-export type ActivityInput = Pick<
-  Activity,
-  'actorId' | 'action' | 'subjectType' | 'subjectId' | 'summary'
-> &
-  Partial<Pick<Activity, 'details'>>;
-
 /** A data change that the activity row is written with, in the same statement (`$1…$n`). */
 export type ChangeStatement = Statement;
 
+/**
+ * Where the activity's statement is sent: on a TypeORM transaction's connection, or by the
+ * caller's own sender (a transaction's `close` sends it with its COMMIT).
+ */
+export type ActivityChannel =
+  EntityManager | ((statement: Statement) => Promise<Record<string, unknown>[]>);
+
 /** The statement that writes an activity (with its change), and what to do with its rows. */
-export interface ActivityWrite extends Statement {
+interface ActivityWrite extends Statement {
   /**
    * Takes the statement's rows: when a row came back, the team's head moves on and the event
    * is queued for after commit. Returns the change's rows (empty: nothing changed or recorded).
    */
-  settle(rows: Record<string, unknown>[]): Record<string, unknown>[];
+  applyRows(rows: Record<string, unknown>[]): Record<string, unknown>[];
 }
 
 const ACTIVITY_COLUMNS =
   'id, team_id, seq, actor_id, action, subject_type, subject_id, summary, details, created_at, hash, summary_salt, summary_digest';
 
 /**
- * Takes the next seq of a team locked with `lockTeam`, chains the hash and writes the activity
- * inside the caller's transaction, so the change and its record commit (or roll back) together
- * and seqs are gapless in commit order. The activity row and the team's new head are one
- * statement; given `change` (an INSERT/UPDATE/DELETE … RETURNING), the change is part of that
- * statement too and the activity is written only when it touched a row. Returns the change's
- * rows (empty: nothing changed, nothing recorded). The event is queued for after commit.
+ * The one way an activity row is written. Takes the next seq of a team locked with `lockTeam`,
+ * chains the hash and writes the activity inside the caller's transaction, so the change and
+ * its record commit (or roll back) together and seqs are gapless in commit order. The action's
+ * subject type and summary come from its definition (entities/activity-actions.ts). The activity
+ * row and the team's new head are one statement; given `change` (an INSERT/UPDATE/DELETE …
+ * RETURNING), the change is part of that statement too and the activity is written only when it
+ * touched a row. Returns the change's rows (empty: nothing changed, nothing recorded). The event
+ * is queued for after commit.
  */
 export async function recordActivity(
-  tx: EntityManager,
+  channel: ActivityChannel,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
-  input: ActivityInput,
+  activity: NewActivity,
   change?: ChangeStatement,
 ): Promise<Record<string, unknown>[]> {
-  const write = activityWrite(pending, lockedTeam, input, change);
-  return write.settle(await run(tx, write.text, write.values));
+  const write = activityStatement(pending, lockedTeam, activity, change);
+  const rows =
+    typeof channel === 'function'
+      ? await channel(write)
+      : await run(channel, write.text, write.values);
+  return write.applyRows(rows);
 }
 
-/** recordActivity's statement, for a caller that sends it itself (with its COMMIT, say). */
-export function activityWrite(
+/** recordActivity's statement: the row, its seq, its seals and the team's new head. */
+function activityStatement(
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
-  input: ActivityInput,
+  activity: NewActivity,
   change?: ChangeStatement,
 ): ActivityWrite {
   const seq = lockedTeam.lastSeq + 1;
   // Millisecond precision, so the stored timestamp hashes the same when read back.
   const createdAt = new Date();
-  const details = input.details ?? {};
+  const { details } = activity;
+  const summary = summaryOf(activity);
   // The chain seals a salted digest of the summary, so a deleted user's name can be erased.
   const summarySalt = randomBytes(16).toString('hex');
   const row = {
-    ...input,
-    teamId: lockedTeam.id,
+    actorId: activity.actorId,
+    action: activity.action,
+    // The definition's spelling is the enum's value (`${ActivitySubjectType}`).
+    subjectType: ACTIVITY_ACTIONS[activity.action].subjectType as ActivitySubjectType,
+    subjectId: activity.subjectId,
+    summary,
     details,
+    teamId: lockedTeam.id,
     seq,
     createdAt,
     summarySalt,
-    summaryDigest: summaryDigest(summarySalt, input.summary),
+    summaryDigest: summaryDigest(summarySalt, summary),
   };
   // One canonical form seals the row twice: in the hash chain and as the tree's next leaf.
   const { hash, leafHash } = sealActivity(lockedTeam.lastHash, row);
-  const activity = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
-  const tree = appendToTree(lockedTeam, activity, leafHash);
+  const stored = Object.assign(new Activity(), { id: randomUUID(), ...row, hash });
+  const tree = appendToTree(lockedTeam, stored, leafHash);
   const offset = change?.values.length ?? 0;
   const p = (n: number) => `$${offset + n}`;
   const values = [
-    activity.id,
-    activity.teamId,
+    stored.id,
+    stored.teamId,
     seq,
-    activity.actorId,
-    activity.action,
-    activity.subjectType,
-    activity.subjectId,
-    activity.summary,
+    stored.actorId,
+    stored.action,
+    stored.subjectType,
+    stored.subjectId,
+    stored.summary,
     JSON.stringify(details),
     createdAt,
     hash,
@@ -132,7 +146,7 @@ export function activityWrite(
   return {
     text,
     values: [...(change?.values ?? []), ...values],
-    settle(rows) {
+    applyRows(rows) {
       if (!rows.length) return rows;
       lockedTeam.lastSeq = seq;
       lockedTeam.lastHash = hash;
@@ -141,7 +155,7 @@ export function activityWrite(
         lockedTeam.checkpointSize = seq;
         lockedTeam.checkpointAt = createdAt;
       }
-      pending.add(toActivityEvent(activity, lockedTeam, tree.checkpoint));
+      pending.add(toActivityEvent(stored, lockedTeam, tree.checkpoint));
       return rows;
     },
   };

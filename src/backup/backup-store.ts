@@ -24,7 +24,7 @@ export interface StorageScan {
 
 /** One backup being written: parts first, the manifest last (only then does it count). */
 export interface BackupWrite {
-  /** Stores one part from a stream (never held whole in memory). */
+  /** Stores one part from a stream (never kept whole in memory). */
   writePart(file: string, body: Readable): Promise<void>;
   /** Writes the manifest, which makes the backup complete and visible. */
   commit(manifestText: string): Promise<void>;

@@ -4,7 +4,6 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { recordActivity } from '../activity/record-activity';
 import { lockTeam } from '../db/lock-order';
@@ -184,9 +183,8 @@ export async function restoreTeam(
     await recordActivity(tx, pending, team, {
       actorId: null,
       action: ActivityAction.TEAM_RESTORED,
-      subjectType: ActivitySubjectType.Team,
       subjectId: teamId,
-      summary: `The team "${team.name}" was restored from the backup of ${manifest.createdAt}`,
+      names: { team: team.name },
       details: {
         backupId: manifest.id,
         backupCreatedAt: manifest.createdAt,

@@ -29,7 +29,7 @@ export interface S3StoreOptions extends S3Location {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** Multipart part size: memory held per upload is about queueSize × this. */
+/** Multipart part size: memory taken per upload is about queueSize × this. */
 const PART_BYTES = 8 * 1024 * 1024;
 const UPLOAD_QUEUE = 2;
 

@@ -10,7 +10,7 @@ import { isUuid } from '../validation/ids';
  *      account takes its own row FOR UPDATE, which waits for every holder and blocks them all);
  *   2. teams: team rows, in id order (`lockTeam`, one per step when a command needs several);
  *   3. the rows under a team (items, memberships, invitations, its Merkle tree's subtrees and
- *      checkpoints), once their team is held.
+ *      checkpoints), once their team is locked.
  *
  * Lifecycle state (an account whose deletion has begun, a team that was deleted) is read under
  * these locks, so a command that waited sees the outcome of the one it waited for. A row that

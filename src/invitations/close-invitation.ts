@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
+import type { Role } from '../../entities/role.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
@@ -10,6 +10,16 @@ import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
+
+/**
+ * Why a revocation nobody asked for happened: its inviter (by name; null when not found) lost
+ * the role that could make it, and now invites as `noLongerInvitesAs` (null: not at all).
+ */
+export interface RevocationReason {
+  code: 'INVITER_LOST_ROLE';
+  inviter: string | null;
+  noLongerInvitesAs: Role | null;
+}
 
 /**
  * Ends a pending invitation and records it (INVITATION_REVOKED or INVITATION_DECLINED) in the
@@ -22,7 +32,7 @@ export async function closeInvitation(
   invitation: Invitation,
   actor: Pick<User, 'id' | 'displayName'>,
   status: ClosedStatus,
-  reason?: { code: string; summary: string },
+  reason?: RevocationReason,
 ): Promise<void> {
   invitation.status = status;
   invitation.respondedAt = new Date();
@@ -31,22 +41,29 @@ export async function closeInvitation(
     { id: invitation.id },
     { status, respondedAt: invitation.respondedAt },
   );
-  const revoked = status === InvitationStatus.REVOKED;
-  const what = `an invitation to join as ${invitation.role}`;
-  await recordActivity(tx, pending, lockedTeam, {
-    actorId: actor.id,
-    action: revoked ? ActivityAction.INVITATION_REVOKED : ActivityAction.INVITATION_DECLINED,
-    subjectType: ActivitySubjectType.Invitation,
-    subjectId: invitation.id,
-    summary: reason
-      ? `${capitalised(what)} was revoked: ${reason.summary}`
-      : `${actor.displayName} ${revoked ? 'revoked' : 'declined'} ${what}`,
-    details: {
-      invitationId: invitation.id,
-      role: invitation.role,
-      ...(reason ? { reason: reason.code } : {}),
-    },
-  });
+  const about = { actorId: actor.id, subjectId: invitation.id };
+  const details = { invitationId: invitation.id, role: invitation.role };
+  await recordActivity(
+    tx,
+    pending,
+    lockedTeam,
+    status === InvitationStatus.REVOKED
+      ? {
+          action: ActivityAction.INVITATION_REVOKED,
+          ...about,
+          details: { ...details, ...(reason ? { reason: reason.code } : {}) },
+          names: {
+            actor: actor.displayName,
+            ...(reason
+              ? { inviter: reason.inviter, noLongerInvitesAs: reason.noLongerInvitesAs }
+              : {}),
+          },
+        }
+      : {
+          action: ActivityAction.INVITATION_DECLINED,
+          ...about,
+          details,
+          names: { actor: actor.displayName },
+        },
+  );
 }
-
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

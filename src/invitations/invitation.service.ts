@@ -2,7 +2,6 @@ import { withConfirmedRole } from '../loaders/confirmed-role';
 import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import { Membership } from '../../entities/membership.entity';
@@ -20,7 +19,7 @@ import type { Logger } from '../logging/logger';
 import type { RecipientBudgetMailer } from '../mail/mail-budget';
 import type { MailPermit } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { roleIn } from '../teams/membership-queries';
+import { actingRoleIn, roleIn } from '../teams/membership-queries';
 import { canInviteAs, canManageTeam } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
 import { canonicalEmail } from '../validation/canonical-email';
@@ -87,7 +86,7 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canInviteAs(actorRole, role)) throw forbidden();
       // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
       await this.rateLimits.consume('invitePerTeam', teamId);
@@ -115,11 +114,9 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_INVITED,
-        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
-        // The invitee's address is not a team member's profile yet: members see the role only.
-        summary: `${actor.displayName} invited someone to join as ${role}`,
         details: { invitationId: invitation.id, role },
+        names: { actor: actor.displayName },
       });
       return { invitation, team, permit, actorRole };
     });
@@ -132,7 +129,7 @@ export class InvitationService {
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
-      const actorRole = await roleIn(tx, team.id, actor.id);
+      const actorRole = await actingRoleIn(tx, team.id, actor.id);
       if (!canInviteAs(actorRole, invitation.role)) throw forbidden();
       await this.rateLimits.consume('invitePerTeam', team.id);
       if (invitation.status !== InvitationStatus.PENDING) {
@@ -156,9 +153,8 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.INVITATION_RESENT,
-        subjectType: ActivitySubjectType.Invitation,
         subjectId: invitation.id,
-        summary: `${actor.displayName} resent an invitation to join as ${invitation.role}`,
+        names: { actor: actor.displayName },
         details: {
           invitationId: invitation.id,
           role: invitation.role,
@@ -180,7 +176,7 @@ export class InvitationService {
       await lockAccounts(tx, actor.id);
       const { team, invitation } = await this.lockInvitation(tx, invitationId);
       // Revoking only takes access away, so any manager may revoke any invitation of the team.
-      const actorRole = await roleIn(tx, team.id, actor.id);
+      const actorRole = await actingRoleIn(tx, team.id, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
@@ -249,9 +245,8 @@ export class InvitationService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,
-        subjectType: ActivitySubjectType.User,
         subjectId: actor.id,
-        summary: `${actor.displayName} joined the team as ${invitation.role}`,
+        names: { actor: actor.displayName },
         details: {
           invitationId: invitation.id,
           role: invitation.role,

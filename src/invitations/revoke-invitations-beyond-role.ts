@@ -42,13 +42,12 @@ export async function revokeInvitationsBeyondRole(
   const inviter = await tx
     .getRepository(User)
     .findOne({ where: { id: inviterId }, select: { id: true, displayName: true } });
-  const summary = `${inviter?.displayName ?? 'its inviter'} can no longer invite${
-    newRole ? ` as ${beyond[0].role}` : ''
-  }`;
   for (const invitation of beyond) {
     await closeInvitation(tx, pending, lockedTeam, invitation, actor, InvitationStatus.REVOKED, {
       code: INVITER_LOST_ROLE,
-      summary,
+      inviter: inviter?.displayName ?? null,
+      // The first one's role names them all (what the summaries have always said).
+      noLongerInvitesAs: newRole ? beyond[0].role : null,
     });
   }
   return beyond.length;

@@ -1,9 +1,8 @@
 import canonicalize from 'canonicalize';
+import type { FieldChange } from '../../entities/activity-actions';
 
 /** Values up to this size (as JSON) are copied into the activity; larger ones are only named. */
 export const SMALL_VALUE_BYTES = 1024;
-
-export type FieldChange = { old: unknown; new: unknown } | { large: true };
 
 /**
  * `details.changedFields` of an update: every field whose value differs, with old and new

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Item } from '../../entities/item.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { heldColumnSql } from '../access/member-access-sql';
 import type { ChangeStatement } from '../activity/record-activity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query } from '../db/prepared';
@@ -23,6 +24,9 @@ export interface ItemPage {
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Whether the locked actor `a` is held out of the team by its two-factor requirement. */
+const ACTOR_HELD = heldColumnSql('a.two_factor_enabled_at');
 
 const pageKey = (teamId: string, limit: number, after: PageCursor | null): string =>
   JSON.stringify([teamId, limit, after?.createdAt ?? null, after?.id ?? null]);
@@ -69,7 +73,7 @@ export class ItemStatements {
     this.statements = {
       lockTeam: prepared(
         'lock_team_for_actor',
-        `SELECT ${this.teams.select('t')}, m.role AS k_role
+        `SELECT ${this.teams.select('t')}, m.role AS k_role, ${ACTOR_HELD} AS k_held
            FROM teams t JOIN memberships m ON m.team_id = t.id AND m.user_id = $2::uuid
            JOIN users a ON a.id = m.user_id
           WHERE t.id = $1::uuid
@@ -77,7 +81,8 @@ export class ItemStatements {
       ),
       lockItem: prepared(
         'lock_item_for_actor',
-        `SELECT ${this.teams.select('t', 't__')}, ${this.items.select('i', 'i__')}, m.role AS k_role
+        `SELECT ${this.teams.select('t', 't__')}, ${this.items.select('i', 'i__')},
+                m.role AS k_role, ${ACTOR_HELD} AS k_held
            FROM items i
            JOIN teams t ON t.id = i.team_id
            JOIN memberships m ON m.team_id = i.team_id AND m.user_id = $2::uuid
@@ -103,28 +108,43 @@ export class ItemStatements {
     };
   }
 
-  /** The team, locked, and the actor's role in it; nulls when either is missing. */
+  /**
+   * The team, locked, the actor's role in it and whether the team's two-factor requirement
+   * holds them out; nulls when either is missing.
+   */
   async lockTeamForActor(
     tx: Transaction,
     teamId: string,
     actorId: string,
-  ): Promise<{ team: Team | null; role: MaybeRole }> {
-    const [row] = await tx.open<{ k_role: MaybeRole }>(this.statements.lockTeam, [teamId, actorId]);
-    return row ? { team: this.teams.map(row), role: row.k_role } : { team: null, role: null };
+  ): Promise<{ team: Team | null; role: MaybeRole; held: boolean }> {
+    const [row] = await tx.open<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockTeam, [
+      teamId,
+      actorId,
+    ]);
+    return row
+      ? { team: this.teams.map(row), role: row.k_role, held: row.k_held }
+      : { team: null, role: null, held: false };
   }
 
-  /** The item's team (locked), the item (locked) and the actor's role; null when not a member. */
+  /**
+   * The item's team (locked), the item (locked), the actor's role and whether the team's
+   * two-factor requirement holds them out; null when not a member.
+   */
   async lockItemForActor(
     tx: Transaction,
     itemId: string,
     actorId: string,
-  ): Promise<{ team: Team; item: Item; role: MaybeRole } | null> {
-    const [row] = await tx.open<{ k_role: MaybeRole }>(this.statements.lockItem, [itemId, actorId]);
+  ): Promise<{ team: Team; item: Item; role: MaybeRole; held: boolean } | null> {
+    const [row] = await tx.open<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockItem, [
+      itemId,
+      actorId,
+    ]);
     if (!row) return null;
     return {
       team: this.teams.map(row, 't__') as Team,
       item: this.items.map(row, 'i__') as Item,
       role: row.k_role,
+      held: row.k_held,
     };
   }
 

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
+import type { NewActivity } from '../../entities/activity-actions';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
-import {
-  activityWrite,
-  type ActivityInput,
-  type ChangeStatement,
-} from '../activity/record-activity';
+import { recordActivity, type ChangeStatement } from '../activity/record-activity';
 import { inTransaction, type PendingEvents, type Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { accountDeleted } from '../db/lock-order';
 import { withConfirmedRole } from '../loaders/confirmed-role';
-import { badInput, conflict, forbidden } from '../errors/errors';
+import { badInput, conflict, forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import {
   cursorPart,
@@ -67,8 +63,9 @@ export class ItemService {
     const content = itemContent(input.content ?? {});
     if (!isUuid(teamId)) throw forbidden();
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const { team, role } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
+      const { team, role, held } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
       if (!team || !isMember(role)) throw await this.refusal(actor.id);
+      if (held) throw heldForTwoFactor();
       const id = randomUUID();
       const [row] = await this.record(
         tx,
@@ -77,10 +74,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_CREATED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} created "${title}"`,
           details: { title },
+          names: { actor: actor.displayName },
         },
         this.sql.insert(id, teamId, title, content, actor.id),
       );
@@ -114,10 +110,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_UPDATED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} updated "${next.title ?? item.title}"`,
           details: { version, changedFields: changedFields(before, next) },
+          names: { actor: actor.displayName, title: next.title ?? item.title },
         },
         this.sql.update(id, item.version, next, actor.id),
       );
@@ -140,10 +135,9 @@ export class ItemService {
         {
           actorId: actor.id,
           action: ActivityAction.ITEM_DELETED,
-          subjectType: ActivitySubjectType.Item,
           subjectId: id,
-          summary: `${actor.displayName} deleted "${item.title}"`,
           details: { title: item.title, version: item.version },
+          names: { actor: actor.displayName },
         },
         this.sql.remove(id),
       );
@@ -184,16 +178,16 @@ export class ItemService {
     tx: Transaction,
     pending: PendingEvents<DomainEvent>,
     team: Team,
-    input: ActivityInput,
+    activity: NewActivity,
     change: ChangeStatement,
   ): Promise<Record<string, unknown>[]> {
-    const write = activityWrite(pending, team, input, change);
-    return write.settle(await tx.close(write));
+    return recordActivity((statement) => tx.close(statement), pending, team, activity, change);
   }
 
   /**
    * Locks the item's team and re-reads the item and the actor's role under that lock, in one
-   * statement. A missing item, or an actor who is not a member, is refused (`refusal`).
+   * statement. A missing item, or an actor who is not a member, is refused (`refusal`); a
+   * member held out by the team's two-factor requirement is refused with that reason.
    */
   private async lockItem(
     tx: Transaction,
@@ -203,6 +197,7 @@ export class ItemService {
     if (!isUuid(id)) throw forbidden();
     const locked = await this.sql.lockItemForActor(tx, id, actorId);
     if (!locked) throw await this.refusal(actorId);
+    if (locked.held) throw heldForTwoFactor();
     return locked;
   }
 

@@ -59,7 +59,7 @@ interface Channel {
  */
 const WRITE_SLICE_MS = 0.5;
 
-/** Most events delivered together (bounds the payloads held at once). */
+/** Most events delivered together (bounds the payloads kept at once). */
 const MAX_EVENTS_PER_BATCH = 64;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -150,7 +150,7 @@ export class AudienceHub {
     return unsubscribe;
   }
 
-  /** Team channels held (each one bus subscription). */
+  /** Team channels open (each one bus subscription). */
   channelCount(): number {
     return this.channels.size;
   }

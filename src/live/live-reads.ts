@@ -1,11 +1,11 @@
 import { In, type DataSource } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { roleUnlessHeldSql } from '../access/member-access-sql';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, preparedName, query, type Prepared } from '../db/prepared';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
-import { heldForTwoFactorSql } from '../teams/two-factor-hold';
 
 /** What a subscriber may still receive: its session is live, and its role in the team. */
 export interface LiveAccess {
@@ -21,9 +21,9 @@ export interface LiveAccess {
  * member's user is read only when the team requires two-factor: a team of 10,000 that does
  * not then costs no users lookup at all.
  */
-const ROLE_UNLESS_HELD = `CASE WHEN ${heldForTwoFactorSql(
+const ROLE_UNLESS_HELD = roleUnlessHeldSql(
   '(SELECT u.two_factor_enabled_at FROM users u WHERE u.id = s.user_id)',
-)} THEN NULL ELSE m.role END`;
+);
 
 /** One subscriber to check: its session (whose user is the subscriber), in one team. */
 export interface AccessCheck {

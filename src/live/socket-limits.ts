@@ -31,8 +31,8 @@ export class ConnectionCounter {
  */
 export class AnonymousSockets {
   private readonly counter = new ConnectionCounter();
-  /** The address each counted socket holds a slot of. */
-  private readonly held = new WeakMap<object, string>();
+  /** The address whose slot each counted socket takes. */
+  private readonly slotAddress = new WeakMap<object, string>();
 
   constructor(private readonly maxPerIp: number) {}
 
@@ -42,15 +42,15 @@ export class AnonymousSockets {
       rateLimitRefusals.inc({ limit: 'wsAnonymousPerIp' });
       return false;
     }
-    this.held.set(socket, ip);
+    this.slotAddress.set(socket, ip);
     return true;
   }
 
   /** Gives the socket's slot back (signed in, or closed); once only. */
   release(socket: object): void {
-    const ip = this.held.get(socket);
+    const ip = this.slotAddress.get(socket);
     if (ip === undefined) return;
-    this.held.delete(socket);
+    this.slotAddress.delete(socket);
     this.counter.release(ip);
   }
 }

@@ -3,10 +3,10 @@ import { Item } from '../../entities/item.entity';
 import { Membership } from '../../entities/membership.entity';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { heldColumnSql, membershipJoinsSql } from '../access/member-access-sql';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
 import type { MaybeRole } from '../teams/team-policy';
-import { HELD_FOR_TWO_FACTOR_SQL } from '../teams/two-factor-hold';
 
 /** An item with its viewer's role in the item's team. */
 export interface ItemWithRole {
@@ -19,7 +19,7 @@ export interface ItemWithRole {
 /** A viewer's role in a team, read together with the team (null team: no such team). */
 export interface RoleAndTeam {
   role: MaybeRole;
-  /** A member held out by the team's two-factor rule (see two-factor-hold.ts). */
+  /** A member held out by the team's two-factor rule (see src/access/member-access-sql.ts). */
   held: boolean;
   team: Team;
 }
@@ -59,21 +59,19 @@ export class LoaderStatements {
       rolesAndTeams: prepared(
         'roles_and_teams',
         `SELECT k.user_id AS k_user_id, m.role AS k_role,
-                coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held, ${this.teams.select('t')}
+                ${heldColumnSql()} AS k_held, ${this.teams.select('t')}
            FROM unnest($1::uuid[], $2::uuid[]) AS k(user_id, team_id)
            JOIN teams t ON t.id = k.team_id
-           LEFT JOIN memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id
-           LEFT JOIN users u ON u.id = m.user_id`,
+           ${membershipJoinsSql('k.team_id', 'k.user_id')}`,
       ),
       itemsWithRole: prepared(
         'items_with_role',
         `SELECT k.viewer_id AS k_viewer_id, m.role AS k_role,
-                coalesce(${HELD_FOR_TWO_FACTOR_SQL}, false) AS k_held, ${this.items.select('i')}
+                ${heldColumnSql()} AS k_held, ${this.items.select('i')}
            FROM unnest($1::uuid[], $2::uuid[]) AS k(item_id, viewer_id)
            JOIN items i ON i.id = k.item_id
            JOIN teams t ON t.id = i.team_id
-           LEFT JOIN memberships m ON m.team_id = i.team_id AND m.user_id = k.viewer_id
-           LEFT JOIN users u ON u.id = m.user_id`,
+           ${membershipJoinsSql('i.team_id', 'k.viewer_id')}`,
       ),
       membersWithUsers: prepared(
         'members_with_users',

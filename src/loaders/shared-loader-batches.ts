@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { sharesTeamNowSql } from '../access/member-access-sql';
 import type { Membership } from '../../entities/membership.entity';
 import type { User } from '../../entities/user.entity';
-import { sharesTeamNowSql } from '../teams/shares-team-now';
 import type { ItemWithRole, LoaderStatements, RoleAndTeam } from './loader-statements';
 import { SharedBatch } from './shared-batch';
 

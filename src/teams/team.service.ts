@@ -1,22 +1,20 @@
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { endAuthorityBeyondRole, endMembership, endTeam } from '../access/end-access';
 import { recordActivity } from '../activity/record-activity';
 import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
-import { endMembership } from './end-membership';
-import { roleIn } from './membership-queries';
+import { actingRoleIn, roleIn } from './membership-queries';
 import {
   canChangeRole,
   canLeave,
@@ -65,10 +63,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_CREATED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: team.id,
-        summary: `${actor.displayName} created the team "${name}"`,
         details: { name },
+        names: { actor: actor.displayName },
       });
       pending.add({ kind: 'access-granted', teamId: team.id, userId: actor.id });
       return withConfirmedRole(team, team.id, Role.OWNER);
@@ -80,7 +77,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const oldName = team.name;
       team.name = name;
@@ -88,10 +85,9 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_RENAMED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: `${actor.displayName} renamed the team from "${oldName}" to "${name}"`,
         details: { changedFields: { name: { old: oldName, new: name } } },
+        names: { actor: actor.displayName },
       });
       return withConfirmedRole(team, teamId, actorRole);
     });
@@ -102,17 +98,16 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_DELETED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: `${actor.displayName} deleted the team "${team.name}"`,
         details: { name: team.name },
+        names: { actor: actor.displayName },
       });
       await tx.delete(Team, { id: teamId });
-      pending.add({ kind: 'access-revoked', teamId, userId: null, seq: team.lastSeq });
+      endTeam(pending, team);
       return teamId;
     });
   }
@@ -121,7 +116,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId });
       if (!canChangeRole(actorRole, membership?.role ?? null, role) || !membership) {
@@ -136,12 +131,11 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_ROLE_CHANGED,
-        subjectType: ActivitySubjectType.User,
         subjectId: userId,
-        summary: `${actor.displayName} changed ${target.displayName}'s role from ${oldRole} to ${role}`,
         details: { changedFields: { role: { old: oldRole, new: role } } },
+        names: { actor: actor.displayName, member: target.displayName },
       });
-      await revokeInvitationsBeyondRole(tx, pending, team, userId, role, actor);
+      await endAuthorityBeyondRole(tx, pending, team, userId, role, actor);
       return withConfirmedRole(membership, teamId, actorRole);
     });
   }
@@ -150,21 +144,18 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!canManageTeam(actorRole)) throw forbidden();
       const targetRole = await roleIn(tx, teamId, userId);
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
       const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
       await endMembership(tx, pending, team, {
-        actorId: actor.id,
+        actor,
         userId,
         action: ActivityAction.MEMBER_REMOVED,
-        summary: `${actor.displayName} removed ${target.displayName} from the team`,
         details: { role: targetRole },
+        names: { actor: actor.displayName, member: target.displayName },
       });
-      const endedAt = team.lastSeq;
-      await revokeInvitationsBeyondRole(tx, pending, team, userId, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId, seq: endedAt });
       return true;
     });
   }
@@ -173,19 +164,17 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
+      // Whatever the two-factor requirement: a member held out may still leave.
       const role = await roleIn(tx, teamId, actor.id);
       if (!canLeave(role))
         throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
       await endMembership(tx, pending, team, {
-        actorId: actor.id,
+        actor,
         userId: actor.id,
         action: ActivityAction.MEMBER_LEFT,
-        summary: `${actor.displayName} left the team`,
         details: { role },
+        names: { actor: actor.displayName },
       });
-      const endedAt = team.lastSeq;
-      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, null, actor);
-      pending.add({ kind: 'access-revoked', teamId, userId: actor.id, seq: endedAt });
       return true;
     });
   }
@@ -194,7 +183,7 @@ export class TeamService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const accounts = await lockAccounts(tx, actor.id, userId);
       const team = await lockTeam(tx, teamId);
-      const actorRole = await roleIn(tx, teamId, actor.id);
+      const actorRole = await actingRoleIn(tx, teamId, actor.id);
       if (!isOwner(actorRole)) throw forbidden();
       // Nobody can be made owner once their account's deletion has begun.
       if (accounts.isDeleted(userId)) throw accountDeleted();
@@ -210,13 +199,12 @@ export class TeamService {
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.OWNERSHIP_TRANSFERRED,
-        subjectType: ActivitySubjectType.User,
         subjectId: userId,
-        summary: `${actor.displayName} transferred ownership to ${target.displayName}`,
         details: { previousOwnerId: actor.id, newOwnerId: userId },
+        names: { actor: actor.displayName, member: target.displayName },
       });
       // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
-      await revokeInvitationsBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
+      await endAuthorityBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
       return withConfirmedRole(team, teamId, Role.ADMIN);
     });
   }

@@ -1,15 +1,16 @@
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
+import { holdOut } from '../access/end-access';
+import { MEMBERS_WITHOUT_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
-import { roleIn } from './membership-queries';
+import { actingRoleIn } from './membership-queries';
 import { isOwner } from './team-policy';
 import { Role } from '../../entities/role.enum';
 
@@ -30,35 +31,24 @@ export class TwoFactorRequirementService {
       // below cannot change before this commits.
       await lockAccounts(tx, actor.id);
       const team = await lockTeam(tx, teamId);
-      if (!isOwner(await roleIn(tx, teamId, actor.id))) throw forbidden();
+      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
       const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });
       // The owner's own account must meet the rule first, or they would lock themself out.
       if (!owner.twoFactorEnabledAt) throw heldForTwoFactor();
       if (team.twoFactorRequired === required) return withConfirmedRole(team, teamId, Role.OWNER);
       await tx.update(Team, { id: teamId }, { twoFactorRequired: required });
       team.twoFactorRequired = required;
-      const held: { user_id: string }[] = await tx.query(
-        `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-          WHERE m.team_id = $1 AND u.two_factor_enabled_at IS NULL`,
-        [teamId],
-      );
+      const held: { user_id: string }[] = await tx.query(MEMBERS_WITHOUT_TWO_FACTOR_SQL, [teamId]);
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
-        subjectType: ActivitySubjectType.Team,
         subjectId: teamId,
-        summary: required
-          ? `${owner.displayName} required two-factor authentication for every member`
-          : `${owner.displayName} stopped requiring two-factor authentication`,
         details: { required, membersWithoutTwoFactor: held.length },
+        names: { actor: owner.displayName },
       });
-      for (const { user_id: userId } of held) {
-        pending.add(
-          required
-            ? { kind: 'access-revoked', teamId, userId }
-            : { kind: 'access-granted', teamId, userId },
-        );
-      }
+      const userIds = held.map((row) => row.user_id);
+      if (required) holdOut(pending, teamId, userIds);
+      else for (const userId of userIds) pending.add({ kind: 'access-granted', teamId, userId });
       return withConfirmedRole(team, teamId, Role.OWNER);
     });
   }

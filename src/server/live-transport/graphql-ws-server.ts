@@ -34,18 +34,18 @@ export interface SocketState {
   authorization: string | null;
   ip: string;
   userAgent: string | null;
-  /** Undoes what the socket holds (session watch, connection count) when it closes. */
+  /** Gives back what the socket claimed (session watch, connection count) when it closes. */
   release: () => void;
 }
 
-/** What an open socket holds until it closes; `ready` once its session watch is in place. */
-interface SocketHold {
+/** What an open socket claims until it closes; `ready` once its session watch is in place. */
+interface SocketClaim {
   release: () => void;
   ready?: Promise<void>;
 }
 
-/** An anonymous socket holds nothing. */
-const NOTHING_HELD: SocketHold = { release: () => undefined };
+/** An anonymous socket claims nothing. */
+const NOTHING_CLAIMED: SocketClaim = { release: () => undefined };
 
 /** Frames over this are refused by ws (the socket is closed with 1009). */
 export const WS_MAX_PAYLOAD = 64 * 1024;
@@ -192,10 +192,10 @@ export function attachGraphqlWs(
   });
 
   /**
-   * What an authenticated socket holds while open: one of its user's connection slots and a
+   * What an authenticated socket claims while open: one of its user's connection slots and a
    * watch on its session. Null when the socket already went or the user is over the cap.
    */
-  const holdFor = (socket: WebSocket, viewer: Viewer): SocketHold | null => {
+  const claimFor = (socket: WebSocket, viewer: Viewer): SocketClaim | null => {
     if (socket.readyState !== socket.OPEN) return null;
     if (!connections.tryAcquire(viewer.user.id, config.WS_MAX_CONNECTIONS_PER_USER)) {
       writerOf(socket).close(CLOSE_POLICY, 'Too many connections');
@@ -261,14 +261,14 @@ export function attachGraphqlWs(
           return false;
         }
         if (authorization && !viewer) return false; // 4403 Forbidden
-        const hold = viewer ? holdFor(socket, viewer) : NOTHING_HELD;
-        if (!hold) return false;
+        const claim = viewer ? claimFor(socket, viewer) : NOTHING_CLAIMED;
+        if (!claim) return false;
         // Signed in: from now on the user's cap counts this socket, not its address's.
         if (viewer) anonymous.release(socket);
-        // From here the socket's close handler releases what it holds, whenever it closes.
-        state.set(socket, { ...peer, viewer, release: hold.release });
-        if (!viewer || (await stillAllowed(socket, viewer, readAt, hold.ready))) return true;
-        hold.release();
+        // From here the socket's close handler releases what it claimed, whenever it closes.
+        state.set(socket, { ...peer, viewer, release: claim.release });
+        if (!viewer || (await stillAllowed(socket, viewer, readAt, claim.ready))) return true;
+        claim.release();
         return false;
       },
       onSubscribe: (ctx, _id, payload) =>
@@ -362,7 +362,7 @@ export function attachGraphqlWs(
       for (const client of wss.clients) {
         const writer = writerOf(client);
         writer.close(CLOSE_GOING_AWAY, 'server shutting down');
-        // A client that does not read never answers the close frame: it would hold the stop.
+        // A client that does not read never answers the close frame: it would stall the stop.
         const cut = setTimeout(() => writer.terminate(), SHUTDOWN_CLOSE_TIMEOUT_MS);
         client.once('close', () => clearTimeout(cut));
       }

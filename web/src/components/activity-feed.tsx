@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Activity } from '../../../client/src';
+import { ACTIVITY_ACTIONS, ACTIVITY_GROUPS } from '../../../entities/activity-actions';
 import {
   ActivityPageDocument,
   type ActivityAction,
@@ -10,13 +11,15 @@ import { asTeamgraphError } from '../use-request';
 
 const PAGE_SIZE = 25;
 
-/** The filter's choices: groups of actions a reader thinks in. */
-const ACTION_GROUPS: Record<string, ActivityAction[]> = {
-  Items: ['ITEM_CREATED', 'ITEM_UPDATED', 'ITEM_DELETED'],
-  Members: ['MEMBER_JOINED', 'MEMBER_LEFT', 'MEMBER_REMOVED', 'MEMBER_ROLE_CHANGED'],
-  Invitations: ['MEMBER_INVITED', 'INVITATION_RESENT', 'INVITATION_REVOKED', 'INVITATION_DECLINED'],
-  Team: ['TEAM_CREATED', 'TEAM_RENAMED', 'OWNERSHIP_TRANSFERRED'],
-};
+const ACTIONS = Object.keys(ACTIVITY_ACTIONS) as (keyof typeof ACTIVITY_ACTIONS)[];
+
+/** The filter's choices: groups of actions a reader thinks in (each action names its group). */
+const ACTION_GROUPS: Record<string, ActivityAction[]> = Object.fromEntries(
+  ACTIVITY_GROUPS.map((group) => [
+    group,
+    ACTIONS.filter((action) => ACTIVITY_ACTIONS[action].group === group),
+  ]),
+);
 
 interface Props {
   teamId: string;
@@ -141,7 +144,7 @@ export function ActivityFeed({ teamId, members, live, lastReadSeq, myId }: Props
             data-seq={a.seq}
             className={a.seq > lastReadSeq && a.actor?.id !== myId ? 'unread' : undefined}
           >
-            <span className="action">{a.action.toLowerCase().replace(/_/g, ' ')}</span>{' '}
+            <span className="action">{ACTIVITY_ACTIONS[a.action].label}</span>{' '}
             <span className="what">{a.summary}</span>
             <time dateTime={a.createdAt}>{new Date(a.createdAt).toLocaleString()}</time>
           </li>

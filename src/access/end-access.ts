@@ -1,0 +1,188 @@
+import type { EntityManager } from 'typeorm';
+import type { NewActivity } from '../../entities/activity-actions';
+import { ActivityAction } from '../../entities/activity-action.enum';
+import { Invitation } from '../../entities/invitation.entity';
+import { InvitationStatus } from '../../entities/invitation-status.enum';
+import { Membership } from '../../entities/membership.entity';
+import type { Team } from '../../entities/team.entity';
+import type { User } from '../../entities/user.entity';
+import { DELETED_USER_NAME } from '../accounts/deleted-user';
+import { recordActivity } from '../activity/record-activity';
+import type { PendingEvents } from '../db/transaction';
+import type { DomainEvent } from '../events/domain-events';
+import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
+import type { MaybeRole } from '../teams/team-policy';
+
+/**
+ * Where access ends, whatever the cause: leaving, removal by a manager, account deletion, team
+ * deletion, sign-out and session revocation, and a team's two-factor requirement holding a
+ * member out. Each cause is one function here, and these are the only callers of the session
+ * revocation, the invitation clean-up and the live-feed cut-off, so no command can end access
+ * and forget a part of it. Everything runs in the caller's transaction (the team locked where
+ * a team is named); the events go out after commit, where the live feeds, the sockets and the
+ * session caches of every instance act on them.
+ */
+
+/** Who ends a membership, as the team's activity names them. */
+export type Actor = Pick<User, 'id' | 'displayName'>;
+
+/** How a membership ends, as the team's activity tells it (its subject is the member). */
+export type MembershipEnd = AboutMember<
+  ActivityAction.MEMBER_LEFT | ActivityAction.MEMBER_REMOVED
+> & {
+  actor: Actor;
+  userId: string;
+};
+
+/** The activity without its subject and actor id, each action kept apart. */
+type AboutMember<A extends ActivityAction> = A extends ActivityAction
+  ? Omit<NewActivity<A>, 'subjectId' | 'actorId'>
+  : never;
+
+/**
+ * Ends a membership of the locked team (leaving, or removal by a manager): the row goes, with
+ * its activity; the invitations the member sent that nobody else may send end; their feeds of
+ * the team stop after the row that ended it.
+ */
+export async function endMembership(
+  tx: EntityManager,
+  pending: PendingEvents<DomainEvent>,
+  lockedTeam: Team,
+  { actor, userId, ...activity }: MembershipEnd,
+): Promise<void> {
+  await tx.delete(Membership, { teamId: lockedTeam.id, userId });
+  await recordActivity(tx, pending, lockedTeam, {
+    ...activity,
+    actorId: actor.id,
+    subjectId: userId,
+  });
+  const endedAt = lockedTeam.lastSeq;
+  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, userId, null, actor);
+  pending.add({ kind: 'access-revoked', teamId: lockedTeam.id, userId, seq: endedAt });
+}
+
+/**
+ * A member's role narrowed (a role change, or handing ownership on): their pending invitations
+ * the new role could not send end, recorded as revoked by `actor`.
+ */
+export async function endAuthorityBeyondRole(
+  tx: EntityManager,
+  pending: PendingEvents<DomainEvent>,
+  lockedTeam: Team,
+  userId: string,
+  newRole: MaybeRole,
+  actor: Actor,
+): Promise<void> {
+  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, userId, newRole, actor);
+}
+
+/**
+ * An account's deletion, in one of its teams (locked): the invitations it sent are revoked and
+ * those sent to its address declined, then its membership, if any, ends as a leave.
+ */
+export async function endAccountInTeam(
+  tx: EntityManager,
+  pending: PendingEvents<DomainEvent>,
+  lockedTeam: Team,
+  user: User,
+): Promise<void> {
+  const teamId = lockedTeam.id;
+  const invitations = await tx.getRepository(Invitation).find({
+    where: [
+      { teamId, status: InvitationStatus.PENDING, invitedById: user.id },
+      { teamId, status: InvitationStatus.PENDING, email: user.email },
+    ],
+    order: { createdAt: 'ASC' },
+  });
+  for (const invitation of invitations) {
+    const sentByUser = invitation.invitedById === user.id;
+    const status = sentByUser ? InvitationStatus.REVOKED : InvitationStatus.DECLINED;
+    await tx.update(Invitation, { id: invitation.id }, { status, respondedAt: new Date() });
+    const ended = {
+      actorId: user.id,
+      subjectId: invitation.id,
+      details: {
+        invitationId: invitation.id,
+        role: invitation.role,
+        accountDeleted: true as const,
+      },
+      names: { actor: DELETED_USER_NAME },
+    };
+    await recordActivity(
+      tx,
+      pending,
+      lockedTeam,
+      sentByUser
+        ? { action: ActivityAction.INVITATION_REVOKED, ...ended }
+        : { action: ActivityAction.INVITATION_DECLINED, ...ended },
+    );
+  }
+  const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId: user.id });
+  if (!membership) return;
+  await endMembership(tx, pending, lockedTeam, {
+    actor: { id: user.id, displayName: DELETED_USER_NAME },
+    userId: user.id,
+    action: ActivityAction.MEMBER_LEFT,
+    details: { role: membership.role, accountDeleted: true },
+    names: { actor: DELETED_USER_NAME },
+  });
+}
+
+/**
+ * The locked team is being deleted (its TEAM_DELETED row just recorded): every member's feeds
+ * stop after that row.
+ */
+export function endTeam(pending: PendingEvents<DomainEvent>, lockedTeam: Team): void {
+  pending.add({
+    kind: 'access-revoked',
+    teamId: lockedTeam.id,
+    userId: null,
+    seq: lockedTeam.lastSeq,
+  });
+}
+
+/**
+ * The team's two-factor requirement holds these members out (it turned on, or they turned
+ * two-factor off): their feeds of the team end at once, as no row ends them. The membership
+ * stays.
+ */
+export function holdOut(
+  pending: PendingEvents<DomainEvent>,
+  teamId: string,
+  userIds: string[],
+): void {
+  for (const userId of userIds) pending.add({ kind: 'access-revoked', teamId, userId });
+}
+
+/**
+ * Ends the given live sessions of one user (sign-out, revoking a session), or all but
+ * `allExcept` (a credential change, account deletion), and queues the revocation: their
+ * sockets close and every instance stops serving them from its cache. One statement: of two
+ * requests ending the same session at once, the second finds it already revoked (PostgreSQL
+ * re-checks the condition once the first commits), so a session is ended once. Returns the
+ * ids it ended.
+ */
+export async function endSessions(
+  tx: EntityManager,
+  pending: PendingEvents<DomainEvent>,
+  userId: string,
+  which: { ids: string[] } | { allExcept: string | null },
+): Promise<string[]> {
+  // TypeORM answers an UPDATE with its rows and its count.
+  const [updated]: [{ id: string }[], number] =
+    'ids' in which
+      ? await tx.query(
+          `UPDATE sessions SET revoked_at = now()
+            WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[]) RETURNING id`,
+          [userId, which.ids],
+        )
+      : await tx.query(
+          `UPDATE sessions SET revoked_at = now()
+            WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
+            RETURNING id`,
+          [userId, which.allExcept],
+        );
+  const ids = updated.map((row) => row.id);
+  if (ids.length) pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
+  return ids;
+}

@@ -5,7 +5,7 @@ import { ActivityProofs } from './activity/activity-proofs';
 import { ReadState } from './activity/read-state';
 import { AccountDeletionService } from './accounts/account-deletion.service';
 import { AccountService } from './accounts/account.service';
-import { droppingOnPublish, SessionCache, type BusHealth } from './accounts/session-cache';
+import { SessionCache, type BusHealth } from './accounts/session-cache';
 import { EmailChangeService } from './accounts/email-change.service';
 import { EmailVerificationService } from './accounts/email-verification.service';
 import { PasswordResetService } from './accounts/password-reset.service';
@@ -16,7 +16,6 @@ import type { Config } from './config/config';
 import { logPublished } from './events/app-event-log';
 import { createEventBus } from './events/create-event-bus';
 import type { EventBus } from './events/event-bus';
-import { observePublished } from './events/observed-event-bus';
 import { RedisBusHealth } from './events/redis-bus-health';
 import { RedisEventBus } from './events/redis-event-bus';
 import { IdempotencyStore } from './idempotency/idempotency-store';
@@ -58,9 +57,12 @@ export function composeInstance(deps: {
   redis: RedisConnection | null;
 }): Services {
   const { config, logger } = deps;
-  const rawBus = createEventBus(config, logger);
-  const bus = observePublished(rawBus, countPublished, logPublished(logger));
-  const busHealth = rawBus instanceof RedisEventBus ? new RedisBusHealth(rawBus) : undefined;
+  const bus = createEventBus(config, logger);
+  for (const observe of [countPublished, logPublished(logger)]) {
+    // The health probe's events are the bus's own check, not the application's.
+    bus.observePublishing((events) => observe(events.filter((e) => e.kind !== 'bus-probe')));
+  }
+  const busHealth = bus instanceof RedisEventBus ? new RedisBusHealth(bus) : undefined;
   return composeServices({
     config,
     dataSource: deps.dataSource,
@@ -95,9 +97,9 @@ export function composeServices(deps: {
   const { config, dataSource, logger } = deps;
   const rateLimits =
     deps.rateLimits ?? new RateLimits(config.RATE_LIMITS, undefined, configuredRules(config));
-  const sessionCache = new SessionCache(deps.bus, config.SESSION_CACHE_TTL, deps.busHealth);
-  // Every service publishes through this bus, after commit: revocations reach the cache first.
-  const bus = droppingOnPublish(deps.bus, sessionCache);
+  const { bus } = deps;
+  // Every service publishes on this bus after commit; revocations reach the cache first.
+  const sessionCache = new SessionCache(bus, config.SESSION_CACHE_TTL, deps.busHealth);
   const sessions = new SessionService(dataSource, config.SESSION_TTL, sessionCache);
   const cpu = new CpuPool({
     threads: config.CPU_WORKERS,

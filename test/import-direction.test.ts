@@ -30,7 +30,7 @@ describe('import direction', () => {
     expect(layerOf('src/live/live-activity-feed.ts')).toBe('domain');
     expect(layerOf('src/services.ts')).toBe('domain');
     expect(layerOf('entities/team.entity.ts')).toBe('data');
-    expect(layerOf('src/db/in-transaction.ts')).toBe('data');
+    expect(layerOf('src/db/transaction.ts')).toBe('data');
     expect(layerOf('src/config/config.ts')).toBe('lib');
     expect(layerOf('src/util/with-timeout.ts')).toBe('lib');
     expect(layerOf('test/support/test-app.ts')).toBeNull();

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import WebSocket, { WebSocketServer } from 'ws';
-import { textFrame } from '../src/server/live-transport/text-frame';
+import { textFrame } from '../src/server/live-transport/socket-writer';
 
 /** ws's own framing, which the hub's frames must equal byte for byte (not in ws's typings). */
 const { Sender } = WebSocket as unknown as {

@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { DomainEvent } from '../src/events/domain-events';
-import { openEnvelope, publishInEnvelopes, publishedIn } from '../src/events/event-envelope';
+import { openEnvelope, publishInEnvelopes, publishedIn } from '../src/events/in-memory-event-bus';
 import { setTracingOn } from '../src/tracing/tracing-on';
 import {
   inUnsampledTrace,

@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { inTransaction } from '../src/db/in-transaction';
-import { inShortTransaction } from '../src/db/short-transaction';
+import { inTransaction } from '../src/db/transaction';
 import { prepared } from '../src/db/prepared';
 import { TRANSACTION_ATTEMPTS, transientFailuresSeen } from '../src/db/transient-failure';
 import { createScratchDatabase } from './support/scratch-database';
@@ -74,7 +73,7 @@ describe('transactions that lose to another one', () => {
     const bothHoldOne = meeting(2);
     let attempts = 0;
     let longAttempts = 0;
-    const shortFirst = inShortTransaction(dataSource, bus, async (tx) => {
+    const shortFirst = inTransaction(dataSource, bus, async (tx) => {
       attempts += 1;
       await tx.open(lock, [1]);
       await bothHoldOne();

@@ -8,7 +8,7 @@ import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { DELETED_USER_NAME } from '../accounts/deleted-user';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
 import type { MaybeRole } from '../teams/team-policy';

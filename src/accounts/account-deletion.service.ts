@@ -5,7 +5,7 @@ import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { endAccountInTeam, endSessions } from '../access/end-access';
 import { lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { accountDeletedNotice } from '../mail/account-emails';

@@ -1,4 +1,4 @@
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';
 

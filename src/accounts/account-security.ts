@@ -2,7 +2,7 @@ import { In, type EntityManager } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
 import { endSessions } from '../access/end-access';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { lockAccountRow } from './lock-account';
 

@@ -8,7 +8,7 @@ import {
 } from '../auth/password-hasher';
 import { endSessions } from '../access/end-access';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { lockAccountRows, lockAccounts } from '../db/lock-order';
 import { isUniqueViolation } from '../db/unique-violation';
 import { badInput, conflict, notFound, twoFactorRequired, unauthenticated } from '../errors/errors';

@@ -3,7 +3,7 @@ import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
 import { hashPassword } from '../auth/password-hasher';
 import { passwordWeakness } from '../auth/password-policy';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { badInput } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { passwordResetEmail, passwordResetNotice } from '../mail/account-emails';

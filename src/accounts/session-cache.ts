@@ -69,6 +69,7 @@ export class SessionCache {
   /** Clock value of the last drop of anyone committed in this process. */
   private lastCommittedDrop = 0;
   private readonly sweeper: NodeJS.Timeout | null;
+  private readonly stopObserving: () => void;
 
   constructor(
     private readonly bus: EventBus,
@@ -78,6 +79,8 @@ export class SessionCache {
   ) {
     this.sweeper = ttlMs > 0 ? setInterval(() => this.sweep(), Math.max(ttlMs, 1_000)) : null;
     this.sweeper?.unref();
+    // Told of every batch published here before its listeners, so before anyone is answered.
+    this.stopObserving = bus.observePublishing((events) => this.committed(events));
   }
 
   /** A private copy of the cached viewer for this token hash, or null. */
@@ -159,6 +162,7 @@ export class SessionCache {
   }
 
   close(): void {
+    this.stopObserving();
     if (this.sweeper) clearInterval(this.sweeper);
     for (const watch of this.watches.values()) watch.unsubscribe();
     this.watches.clear();
@@ -182,9 +186,15 @@ export class SessionCache {
     const existing = this.watches.get(userId);
     if (existing) return existing;
     const epoch = this.health.epoch();
-    const unsubscribe = this.bus.subscribe(userChannel(userId), (event) => {
-      if (drops(event) === userId) this.drop(userId);
-    });
+    // Uncounted: the bus's listenerCount is what feeds and sockets left behind (leak checks);
+    // the cache's own watches are `watchCount()`.
+    const unsubscribe = this.bus.subscribe(
+      userChannel(userId),
+      (event) => {
+        if (drops(event) === userId) this.drop(userId);
+      },
+      { uncounted: true },
+    );
     const watch: Watch = {
       unsubscribe,
       readyAt: null,
@@ -224,23 +234,4 @@ export class SessionCache {
 /** Each request gets its own user and session objects. */
 export function copyViewer(viewer: Viewer): Viewer {
   return { user: ownCopy(viewer.user), session: ownCopy(viewer.session) };
-}
-
-/**
- * Wraps the bus so every event published here (after its commit) first reaches the cache.
- * `listenerCount` counts the listeners of feeds and sockets; the cache's own watches are
- * `cache.watchCount()`, so leak checks see what requests and sockets left behind.
- */
-export function droppingOnPublish(bus: EventBus, cache: SessionCache): EventBus {
-  return {
-    instanceId: bus.instanceId,
-    publish(events) {
-      cache.committed(events);
-      return bus.publish(events);
-    },
-    subscribe: (channel, listener) => bus.subscribe(channel, listener),
-    onReconnect: (listener) => bus.onReconnect(listener),
-    listenerCount: () => bus.listenerCount() - cache.watchCount(),
-    close: () => bus.close(),
-  };
 }

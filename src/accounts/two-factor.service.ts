@@ -6,7 +6,7 @@ import { holdOut } from '../access/end-access';
 import { TEAMS_REQUIRING_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction, type PendingEvents } from '../db/in-transaction';
+import { inTransaction, type PendingEvents } from '../db/transaction';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';

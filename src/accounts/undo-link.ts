@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';
 import { accountEvent } from './account-event';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { accountEvent } from '../accounts/account-event';
 import type { Viewer } from '../accounts/session.service';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { badInput, forbidden } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';

@@ -4,7 +4,7 @@ import { ACTIVITY_ACTIONS, summaryOf, type NewActivity } from '../../entities/ac
 import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { Statement } from '../db/prepared';
 import type { DomainEvent } from '../events/domain-events';
 import { sealActivity, summaryDigest } from '../db/activity-hash';
@@ -18,7 +18,7 @@ export type ChangeStatement = Statement;
 
 /**
  * Where the activity's statement is sent: on a TypeORM transaction's connection, or by the
- * caller's own sender (a short transaction sends it with its COMMIT).
+ * caller's own sender (a transaction's `close` sends it with its COMMIT).
  */
 export type ActivityChannel =
   EntityManager | ((statement: Statement) => Promise<Record<string, unknown>[]>);

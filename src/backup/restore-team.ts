@@ -7,7 +7,7 @@ import { ActivityAction } from '../../entities/activity-action.enum';
 import { eraseRestoredDeletedPeople } from '../accounts/erase-restored-people';
 import { recordActivity } from '../activity/record-activity';
 import { lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import type { EventBus } from '../events/event-bus';
 import { isUuid } from '../validation/ids';
 import { refuse } from './backup-errors';

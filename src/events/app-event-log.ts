@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { DomainEvent } from './domain-events';
-import type { PublishObserver } from './observed-event-bus';
+import type { PublishObserver } from './event-bus';
 
 /** What an application-event log line says: ids and kinds, never summaries or details. */
 export function describeEvent(event: DomainEvent): Record<string, unknown> {

@@ -3,9 +3,19 @@ import type { Logger } from '../logging/logger';
 import { withTimeout } from '../util/with-timeout';
 import { REDIS_WAIT_MS } from './bus-connection';
 import { channelOf, type DomainEvent } from './domain-events';
-import type { EventBus, EventListener, Unsubscribe } from './event-bus';
-import { openEnvelope, publishInEnvelopes, type EventEnvelope } from './event-envelope';
-import { LocalDispatcher } from './local-dispatcher';
+import type {
+  EventBus,
+  EventListener,
+  PublishObserver,
+  SubscribeOptions,
+  Unsubscribe,
+} from './event-bus';
+import {
+  InMemoryEventBus,
+  openEnvelope,
+  publishInEnvelopes,
+  type EventEnvelope,
+} from './in-memory-event-bus';
 import type { PubSubTransport } from './pubsub-transport';
 
 /** Redis channel names are shared with anything else on the server: keep ours apart. */
@@ -13,7 +23,7 @@ const PREFIX = 'teamgraph:';
 
 /**
  * What travels on a Redis channel: the event, the instance that published it and the trace
- * context of its publish (event-envelope.ts).
+ * context of its publish (in-memory-event-bus.ts).
  */
 interface Envelope extends EventEnvelope {
   from: string;
@@ -27,10 +37,10 @@ interface Envelope extends EventEnvelope {
  * instance's sockets and feeds even while Redis is away. This instance subscribes to a
  * channel only while a local listener needs it. A team's events (and the revocation that
  * follows a deletion) share the team's channel, so they arrive in the order they were
- * published.
+ * published. This instance's own listeners and publish observers are an in-memory bus's.
  */
 export class RedisEventBus implements EventBus {
-  private readonly dispatcher = new LocalDispatcher();
+  private readonly local = new InMemoryEventBus();
   /** Local listeners per channel, and the subscription that made Redis send us that channel. */
   private readonly channels = new Map<string, { count: number; ready: Promise<void> }>();
   /** Tells this instance's own messages apart when Redis echoes them back. */
@@ -54,12 +64,13 @@ export class RedisEventBus implements EventBus {
    * from the table at the team's next event, and check membership on every event anyway.
    */
   async publish(events: DomainEvent[]): Promise<void> {
+    this.local.announce(events);
     if (!events.length) return;
     await publishInEnvelopes(
       events,
       { instanceId: this.instanceId, transport: 'redis' },
       async (envelopes) => {
-        for (const envelope of envelopes) this.dispatcher.dispatch(openEnvelope(envelope));
+        for (const envelope of envelopes) this.local.dispatch(openEnvelope(envelope));
         const messages = envelopes.map((envelope) => {
           const sent: Envelope = { from: this.instanceId, ...envelope };
           return { channel: PREFIX + channelOf(envelope.event), message: JSON.stringify(sent) };
@@ -76,8 +87,8 @@ export class RedisEventBus implements EventBus {
     );
   }
 
-  subscribe(channel: string, listener: EventListener): Unsubscribe {
-    const remove = this.dispatcher.subscribe(channel, listener);
+  subscribe(channel: string, listener: EventListener, options?: SubscribeOptions): Unsubscribe {
+    const remove = this.local.subscribe(channel, listener, options);
     let entry = this.channels.get(channel);
     if (!entry) {
       const ready = this.transport.subscribe(PREFIX + channel);
@@ -109,13 +120,17 @@ export class RedisEventBus implements EventBus {
     return unsubscribe;
   }
 
+  observePublishing(observer: PublishObserver): () => void {
+    return this.local.observePublishing(observer);
+  }
+
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
   }
 
   listenerCount(): number {
-    return this.dispatcher.listenerCount();
+    return this.local.listenerCount();
   }
 
   /** Redis channels this instance is subscribed to (for leak tests and metrics). */
@@ -135,7 +150,7 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.reconnectListeners.clear();
-    this.dispatcher.clear();
+    await this.local.close();
     this.channels.clear();
     await this.transport.close();
   }
@@ -153,6 +168,6 @@ export class RedisEventBus implements EventBus {
     if (envelope.from === this.instanceId) return;
     const event = envelope.event;
     if (typeof event !== 'object' || event === null || typeof event.kind !== 'string') return;
-    this.dispatcher.dispatch(openEnvelope({ event, trace: envelope.trace }));
+    this.local.dispatch(openEnvelope({ event, trace: envelope.trace }));
   }
 }

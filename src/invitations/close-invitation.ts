@@ -6,7 +6,7 @@ import type { Role } from '../../entities/role.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;

@@ -11,7 +11,7 @@ import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { generateToken, hashToken } from '../auth/token';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';

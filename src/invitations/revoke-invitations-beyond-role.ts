@@ -3,7 +3,7 @@ import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
-import type { PendingEvents } from '../db/in-transaction';
+import type { PendingEvents } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { canInviteAs, type MaybeRole } from '../teams/team-policy';
 import { closeInvitation } from './close-invitation';

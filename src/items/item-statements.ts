@@ -6,7 +6,7 @@ import { heldColumnSql } from '../access/member-access-sql';
 import type { ChangeStatement } from '../activity/record-activity';
 import { EntityRows, SHOWN_USER_OMITS } from '../db/entity-rows';
 import { prepared, query } from '../db/prepared';
-import type { ShortTransaction } from '../db/short-transaction';
+import type { Transaction } from '../db/transaction';
 import { SharedBatch } from '../loaders/shared-batch';
 import type { MaybeRole } from '../teams/team-policy';
 import { ownCopy } from '../util/own-copy';
@@ -113,7 +113,7 @@ export class ItemStatements {
    * holds them out; nulls when either is missing.
    */
   async lockTeamForActor(
-    tx: ShortTransaction,
+    tx: Transaction,
     teamId: string,
     actorId: string,
   ): Promise<{ team: Team | null; role: MaybeRole; held: boolean }> {
@@ -131,7 +131,7 @@ export class ItemStatements {
    * two-factor requirement holds them out; null when not a member.
    */
   async lockItemForActor(
-    tx: ShortTransaction,
+    tx: Transaction,
     itemId: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole; held: boolean } | null> {

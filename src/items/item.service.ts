@@ -7,10 +7,9 @@ import { Item } from '../../entities/item.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity, type ChangeStatement } from '../activity/record-activity';
-import type { PendingEvents } from '../db/in-transaction';
+import { inTransaction, type PendingEvents, type Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { accountDeleted } from '../db/lock-order';
-import { inShortTransaction, type ShortTransaction } from '../db/short-transaction';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, conflict, forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -45,7 +44,7 @@ const CURSOR_KIND = 'item';
  * Items of a team. Every mutation locks the team row (which orders it with every other team
  * mutation and gives the activity its seq), re-reads the item and the caller's role under
  * that lock, re-checks the policy, then changes the row and records one activity — all in one
- * transaction of two round trips (a ShortTransaction): BEGIN with the lock and its re-read,
+ * transaction of two round trips (`open`, then `close`): BEGIN with the lock and its re-read,
  * then the change with its activity row and the team's new head, with COMMIT.
  */
 export class ItemService {
@@ -63,7 +62,7 @@ export class ItemService {
     const title = itemTitle(input.title);
     const content = itemContent(input.content ?? {});
     if (!isUuid(teamId)) throw forbidden();
-    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, role, held } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
       if (!team || !isMember(role)) throw await this.refusal(actor.id);
       if (held) throw heldForTwoFactor();
@@ -98,7 +97,7 @@ export class ItemService {
     if (changes.content !== undefined && changes.content !== null)
       next.content = itemContent(changes.content);
     if (!Object.keys(next).length) throw badInput('input', 'Give a title or content to change.');
-    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, item, role } = await this.lockItem(tx, id, actor.id);
       if (!isMember(role)) throw forbidden();
       checkVersion(item, expectedVersion);
@@ -125,7 +124,7 @@ export class ItemService {
 
   /** The creator, ADMINs and the OWNER delete (canDeleteItem), re-checked under the lock. */
   deleteItem(actor: User, id: string, expectedVersion: number | null): Promise<string> {
-    return inShortTransaction(this.dataSource, this.bus, async (tx, pending) => {
+    return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, item, role } = await this.lockItem(tx, id, actor.id);
       if (!canDeleteItem(role, item.createdById === actor.id)) throw forbidden();
       checkVersion(item, expectedVersion);
@@ -176,7 +175,7 @@ export class ItemService {
 
   /** The change with its activity row and the team's new head, sent with the COMMIT. */
   private async record(
-    tx: ShortTransaction,
+    tx: Transaction,
     pending: PendingEvents<DomainEvent>,
     team: Team,
     activity: NewActivity,
@@ -191,7 +190,7 @@ export class ItemService {
    * member held out by the team's two-factor requirement is refused with that reason.
    */
   private async lockItem(
-    tx: ShortTransaction,
+    tx: Transaction,
     id: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole }> {

@@ -5,7 +5,7 @@ import type { User } from '../../entities/user.entity';
 import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
-import { publishedIn } from '../events/event-envelope';
+import { publishedIn } from '../events/in-memory-event-bus';
 import type { Logger } from '../logging/logger';
 import { eventDelivered } from '../metrics/event-metrics';
 import type { Services } from '../services';

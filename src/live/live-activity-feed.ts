@@ -24,7 +24,7 @@ import { AccessLost } from './feed-checked';
 import { accessKey, liveReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import { owedRow } from './owed-row';
-import { publishedIn } from '../events/event-envelope';
+import { publishedIn } from '../events/in-memory-event-bus';
 import { SpanAttribute } from '../tracing/span-attributes';
 import { SpanKind, withSpan } from '../tracing/with-span';
 

@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import type { PublishObserver } from '../events/observed-event-bus';
+import type { PublishObserver } from '../events/event-bus';
 import { metricsRegistry } from './registry';
 
 export const eventsPublished = new Counter({

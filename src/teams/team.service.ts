@@ -8,7 +8,7 @@ import { User } from '../../entities/user.entity';
 import { endAuthorityBeyondRole, endMembership, endTeam } from '../access/end-access';
 import { recordActivity } from '../activity/record-activity';
 import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';

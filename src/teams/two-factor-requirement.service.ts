@@ -7,7 +7,7 @@ import { holdOut } from '../access/end-access';
 import { MEMBERS_WITHOUT_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/in-transaction';
+import { inTransaction } from '../db/transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import { actingRoleIn } from './membership-queries';

@@ -4,7 +4,6 @@ import type { LiveOutlet, RenderedRow } from '../../live/live-transport';
 import type { OwedRow } from '../../live/owed-row';
 import { CLOSE_FORBIDDEN } from './close-codes';
 import type { SocketWriter } from './socket-writer';
-import { textFrame } from './text-frame';
 
 /** What a subscription operation executes for each row. */
 export type SubscriptionExecution = Pick<
@@ -21,7 +20,7 @@ const FRAME_TAIL = Buffer.from('}');
 /**
  * A subscription over a socket, as an audience delivers to it: its selection is executed and
  * serialised once for all subscriptions of its audience, then framed as graphql-ws `next`
- * messages for this subscription's id and written by the socket's writer.
+ * messages for this subscription's id, which the socket's writer frames and writes.
  */
 export class SubscriptionOutlet implements LiveOutlet {
   /** `{"id":…,"type":"next","payload":`, encoded once while the subscription lives. */
@@ -63,11 +62,7 @@ export class SubscriptionOutlet implements LiveOutlet {
   }
 
   write(rows: readonly RenderedRow[]): boolean {
-    // A closed socket's frames are not even built.
-    if (!this.writer.isOpen) return false;
-    return this.writer.writeFrames(
-      rows.map((row) => textFrame([this.head, bytesOf(row), FRAME_TAIL])),
-    );
+    return this.writer.writeTexts(rows.map((row) => [this.head, bytesOf(row), FRAME_TAIL]));
   }
 
   endSession(): void {

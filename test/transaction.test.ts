@@ -4,12 +4,12 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
 import { poolOf, prepared } from '../src/db/prepared';
 import { sendTogether } from '../src/db/send-together';
-import { inShortTransaction } from '../src/db/short-transaction';
+import { inTransaction } from '../src/db/transaction';
 import { createScratchDatabase } from './support/scratch-database';
 import { waitUntil } from './support/wait-until';
 
-/** The write path's transaction: BEGIN with the first statement, COMMIT with the last. */
-describe('short transactions', () => {
+/** One transaction: BEGIN with the first statement and COMMIT with the last, or the ORM's view. */
+describe('transactions', () => {
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;
   let dataSource: DataSource;
   const noEvents = { publish: async () => undefined };
@@ -74,7 +74,7 @@ describe('short transactions', () => {
   it('commits open + close and publishes only afterwards', async () => {
     published.length = 0;
     const before = await count();
-    const result = await inShortTransaction(dataSource, bus, async (tx, pending) => {
+    const result = await inTransaction(dataSource, bus, async (tx, pending) => {
       await tx.open(lockRow, [1]);
       const [row] = await tx.close<{ n: number }>(bump);
       pending.add('bumped');
@@ -91,7 +91,7 @@ describe('short transactions', () => {
     const before = await count();
     const bumpFirst = prepared('test_bump', bump.text);
     await expect(
-      inShortTransaction(dataSource, bus, async (tx, pending) => {
+      inTransaction(dataSource, bus, async (tx, pending) => {
         const [row] = await tx.open<{ n: number }>(bumpFirst, [1]);
         expect(row.n).toBe(before + 1);
         pending.add('never');
@@ -106,7 +106,7 @@ describe('short transactions', () => {
     const before = await count();
     const bumpFirst = prepared('test_bump', bump.text);
     await expect(
-      inShortTransaction(dataSource, noEvents, async (tx) => {
+      inTransaction(dataSource, noEvents, async (tx) => {
         await tx.open(bumpFirst, [1]);
         // Row 2 is at 99: one more breaks the CHECK.
         return tx.close({ text: bump.text, values: [2] });
@@ -127,14 +127,14 @@ describe('short transactions', () => {
     const firstLocked = new Promise<void>((resolve) => (locked = resolve));
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const first = inShortTransaction(dataSource, noEvents, async (tx) => {
+    const first = inTransaction(dataSource, noEvents, async (tx) => {
       await tx.open(lockRow, [1]);
       locked();
       await held;
       await tx.close(bump);
     });
     await firstLocked;
-    const second = inShortTransaction(dataSource, noEvents, async (tx) => {
+    const second = inTransaction(dataSource, noEvents, async (tx) => {
       const [row] = await tx.open<{ n: number }>(lockRow, [1]);
       await tx.close(bump);
       return row.n;
@@ -158,17 +158,56 @@ describe('short transactions', () => {
     const before = await count();
     const backendPid = prepared('test_backend_pid', 'SELECT pg_backend_pid() AS pid');
     await expect(
-      inShortTransaction(dataSource, noEvents, async (tx) => {
+      inTransaction(dataSource, noEvents, async (tx) => {
         const [{ pid }] = await tx.open<{ pid: number }>(backendPid, []);
         await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
         return tx.close(bump);
       }),
     ).rejects.toThrow();
     expect(await count()).toBe(before);
-    await inShortTransaction(dataSource, noEvents, async (tx) => {
+    await inTransaction(dataSource, noEvents, async (tx) => {
       await tx.open(lockRow, [1]);
       await tx.close(bump);
     });
     expect(await count()).toBe(before + 1);
+  });
+
+  it('runs ORM work in the same transaction: committed once it returns, published afterwards', async () => {
+    published.length = 0;
+    const before = await count();
+    await inTransaction(dataSource, bus, async (tx, pending) => {
+      await tx.query(bump.text, bump.values);
+      pending.add('bumped by the manager');
+      expect(published).toEqual([]);
+    });
+    expect(await count()).toBe(before + 1);
+    expect(published).toEqual([['bumped by the manager']]);
+  });
+
+  it('rolls back ORM work that throws, together with what `open` sent after it', async () => {
+    const before = await count();
+    await expect(
+      inTransaction(dataSource, noEvents, async (tx) => {
+        await tx.query(bump.text, bump.values);
+        await tx.open(lockRow, [1]);
+        throw new Error('denied');
+      }),
+    ).rejects.toThrow('denied');
+    expect(await count()).toBe(before);
+    const states = (await dataSource.query(
+      'SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    )) as { state: string }[];
+    expect(states.every((s) => s.state === 'idle')).toBe(true);
+  });
+  it('begins before a statement sent on the connection the manager hands out', async () => {
+    const before = await count();
+    await expect(
+      inTransaction(dataSource, noEvents, async (tx) => {
+        const client = (await tx.queryRunner!.connect()) as PoolClient;
+        await client.query(bump.text, bump.values);
+        throw new Error('denied');
+      }),
+    ).rejects.toThrow('denied');
+    expect(await count()).toBe(before);
   });
 });

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { ActivityCheckpoint } from '../entities/activity-checkpoint.entity';
 import { Activity } from '../entities/activity.entity';
 import { CheckpointSigningKey } from '../entities/checkpoint-signing-key.entity';
-import type { DeliveredActivity } from '../src/activity/activity-event';
+import type { DeliveredActivity } from '../src/live/owed-row';
 import { activityLeafHash } from '../src/db/activity-hash';
 import type { Context } from './context';
 import { requireViewer } from './viewer';

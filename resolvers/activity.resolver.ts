@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import { Activity } from '../entities/activity.entity';
 import { Team } from '../entities/team.entity';
 import { User } from '../entities/user.entity';
-import type { DeliveredActivity } from '../src/activity/activity-event';
+import type { DeliveredActivity } from '../src/live/owed-row';
 import type { Context } from './context';
 import { ActivityLogVerification } from './types/activity-log-verification.type';
 import { requireViewer } from './viewer';

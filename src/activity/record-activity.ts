@@ -2,16 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { ACTIVITY_ACTIONS, summaryOf, type NewActivity } from '../../entities/activity-actions';
 import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
+import type { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import type { PendingEvents } from '../db/transaction';
 import type { Statement } from '../db/prepared';
-import type { DomainEvent } from '../events/domain-events';
+import type { ActivityEvent, DomainEvent } from '../events/domain-events';
 import { sealActivity, summaryDigest } from '../db/activity-hash';
 import { currentCheckpointPolicy } from '../db/checkpoint-signer';
 import { appendLeaf, rootOfFrontier } from '../util/rfc9162';
 import { signCheckpoint } from './sign-checkpoint';
-import { toActivityEvent } from './activity-event';
 
 /** A data change that the activity row is written with, in the same statement (`$1…$n`). */
 export type ChangeStatement = Statement;
@@ -199,4 +199,21 @@ async function run(tx: EntityManager, text: string, values: unknown[]) {
   const runner = tx.queryRunner as QueryRunner;
   const result: unknown = await runner.query(text, values);
   return result as Record<string, unknown>[];
+}
+
+/** Entity → event: the row as JSON (without the summary's salt) and its team's snapshot. */
+function toActivityEvent(
+  activity: Activity,
+  team: Team,
+  checkpoint?: ActivityCheckpoint,
+): ActivityEvent {
+  const { summarySalt, createdAt, ...fields } = activity;
+  return {
+    kind: 'activity',
+    activity: { ...fields, createdAt: createdAt.toISOString() },
+    team: { id: team.id, name: team.name, createdAt: team.createdAt.toISOString() },
+    ...(checkpoint
+      ? { checkpoint: { ...checkpoint, timestamp: checkpoint.timestamp.toISOString() } }
+      : {}),
+  };
 }

@@ -2,7 +2,7 @@ import { isSpanContextValid, trace, type Link } from '@opentelemetry/api';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
-import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
+
 import { teamChannel, type ActivityEvent, type DomainEvent } from '../events/domain-events';
 import type { Unsubscribe } from '../events/event-bus';
 import { publishedIn } from '../events/in-memory-event-bus';
@@ -16,7 +16,7 @@ import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audi
 import { accessOf, activeSessions, eventReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import type { LiveOutlet, LiveTransport, RenderedRow } from './live-transport';
-import { owedRow, type OwedRow } from './owed-row';
+import { activityFromEvent, owedRow, type DeliveredActivity, type OwedRow } from './owed-row';
 
 /** What the hub needs of a feed that follows a team. */
 export interface AudienceMember {

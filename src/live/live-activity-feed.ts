@@ -4,7 +4,7 @@ import { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { Activity } from '../../entities/activity.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
-import { activityFromEvent, type DeliveredActivity } from '../activity/activity-event';
+
 import { ErrorCode } from '../errors/error-codes';
 import {
   userChannel,
@@ -23,7 +23,7 @@ import { endsAccess, type EndingFields } from './entitlement';
 import { AccessLost } from './feed-checked';
 import { accessKey, liveReads, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
-import { owedRow } from './owed-row';
+import { activityFromEvent, owedRow, type DeliveredActivity } from './owed-row';
 import { publishedIn } from '../events/in-memory-event-bus';
 import { SpanAttribute } from '../tracing/span-attributes';
 import { SpanKind, withSpan } from '../tracing/with-span';

@@ -1,8 +1,42 @@
+import { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
+import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
-import type { DeliveredActivity } from '../activity/activity-event';
+import type { ActivityEvent } from '../events/domain-events';
 import { createLoaders, type LoaderSources, type Loaders } from '../loaders/loaders';
 import type { MaybeRole } from '../teams/team-policy';
 import { markFeedChecked } from './feed-checked';
+
+/**
+ * An activity as a live feed hands it out: one rebuilt from an event carries its team as it
+ * was, which the `team` field falls back to once the team is deleted, and the checkpoint its
+ * write signed, if any.
+ */
+export type DeliveredActivity = Activity & {
+  teamSnapshot?: Team;
+  checkpoint?: ActivityCheckpoint;
+};
+
+/** Event → entity (e.g. one that crossed Redis), keeping the team snapshot. */
+export function activityFromEvent(event: ActivityEvent): DeliveredActivity {
+  const activity = Object.assign(new Activity(), {
+    ...event.activity,
+    createdAt: new Date(event.activity.createdAt),
+  });
+  // Stands in for the team row once it is gone: its head is the event's own row.
+  const teamSnapshot = {
+    ...event.team,
+    createdAt: new Date(event.team.createdAt),
+    lastSeq: event.activity.seq,
+    lastHash: event.activity.hash,
+  } as Team;
+  const checkpoint = event.checkpoint
+    ? Object.assign(new ActivityCheckpoint(), {
+        ...event.checkpoint,
+        timestamp: new Date(event.checkpoint.timestamp),
+      })
+    : undefined;
+  return Object.assign(activity, { teamSnapshot, ...(checkpoint ? { checkpoint } : {}) });
+}
 
 /** What a subscriber's check found, as far as rendering an owed row goes. */
 export interface Standing {

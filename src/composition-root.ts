@@ -23,6 +23,8 @@ import { InvitationPages } from './invitations/invitation-pages';
 import { InvitationService } from './invitations/invitation.service';
 import { ItemStatements } from './items/item-statements';
 import { ItemService } from './items/item.service';
+import { AudienceHub } from './live/audience-hub';
+import { LiveReads } from './live/live-reads';
 import { liveStreams } from './live/live-streams';
 import { LoaderStatements } from './loaders/loader-statements';
 import type { LoaderSources } from './loaders/loaders';
@@ -178,6 +180,11 @@ export function composeServices(deps: {
       await cpu.close();
     },
   };
-  // The live feeds are bound to this very object: one audience hub per set of parts.
-  return Object.assign(parts, { liveStreams: liveStreams(parts) });
+  // One audience hub and one set of live reads per set of parts; the live feeds use both.
+  const liveReads = new LiveReads(dataSource);
+  const live = Object.assign(parts, {
+    liveReads,
+    audienceHub: new AudienceHub({ ...parts, liveReads }),
+  });
+  return Object.assign(live, { liveStreams: liveStreams(live) });
 }

@@ -17,6 +17,8 @@ import type { IdempotencyStore } from './idempotency/idempotency-store';
 import type { InvitationPages } from './invitations/invitation-pages';
 import type { InvitationService } from './invitations/invitation.service';
 import type { ItemService } from './items/item.service';
+import type { AudienceHub } from './live/audience-hub';
+import type { LiveReads } from './live/live-reads';
 import type { LiveStreams } from './live/live-streams';
 import type { LoaderSources } from './loaders/loaders';
 import type { Logger } from './logging/logger';
@@ -62,6 +64,10 @@ export interface Services {
   activityLog: ActivityLogVerifier;
   activityProofs: ActivityProofs;
   readState: ReadState;
+  /** The live feeds' reads, batched across every feed of this instance. */
+  liveReads: LiveReads;
+  /** One listener per team channel for every feed of this instance. */
+  audienceHub: AudienceHub;
   liveStreams: LiveStreams;
   /**
    * Stops what the root started: the session cache, the CPU workers, and the event bus when

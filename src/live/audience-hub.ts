@@ -13,7 +13,7 @@ import type { MaybeRole } from '../teams/team-policy';
 import { SpanAttribute } from '../tracing/span-attributes';
 import { SpanKind, withSpan } from '../tracing/with-span';
 import { audienceDeliveries, audienceExecutions, liveTeamChannels } from './audience-metrics';
-import { accessOf, activeSessions, eventReads, type LiveAccess } from './live-reads';
+import { accessOf, activeSessions, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import type { LiveOutlet, LiveTransport, RenderedRow } from './live-transport';
 import { activityFromEvent, owedRow, type DeliveredActivity, type OwedRow } from './owed-row';
@@ -68,7 +68,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const groupable = (event: DomainEvent): event is ActivityEvent =>
   event.kind === 'activity' && event.activity.action !== ActivityAction.TEAM_DELETED;
 
-type Deps = Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources'>;
+type Deps = Pick<
+  Services,
+  'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources' | 'liveReads'
+>;
 
 /** A member an audience delivers to, with the outlet its audience was found on. */
 interface Grouped {
@@ -298,8 +301,7 @@ export class AudienceHub {
     const { teamId } = run[0].activity;
     const instance = () => ({ [SpanAttribute.instanceId]: this.deps.bus.instanceId });
     const { accesses, team, actors } = await withSpan('live.check', { attributes: instance }, () =>
-      eventReads(
-        this.deps.dataSource,
+      this.deps.liveReads.eventReads(
         teamId,
         run.map((event) => event.activity.actorId),
         grouped.map(({ member }) => member.subscriber.sessionId),
@@ -444,16 +446,4 @@ export class AudienceHub {
     for (let i = 0; i < rows.length; i += 1) eventDelivered('activity', delivered);
     audienceDeliveries.inc(delivered * rows.length);
   }
-}
-
-const hubs = new WeakMap<object, AudienceHub>();
-
-/** The hub of this instance (one per set of services). */
-export function audienceHub(services: Deps): AudienceHub {
-  let hub = hubs.get(services);
-  if (!hub) {
-    hub = new AudienceHub(services);
-    hubs.set(services, hub);
-  }
-  return hub;
 }

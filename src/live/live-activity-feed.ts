@@ -18,10 +18,10 @@ import { eventDelivered } from '../metrics/event-metrics';
 import { subscriptionEnded, subscriptionStarted } from '../metrics/ws-metrics';
 import type { Services } from '../services';
 import { sameId } from '../validation/ids';
-import { audienceHub, type AudienceMember } from './audience-hub';
+import type { AudienceMember } from './audience-hub';
 import { endsAccess, type EndingFields } from './entitlement';
 import { AccessLost } from './feed-checked';
-import { accessKey, liveReads, type LiveAccess } from './live-reads';
+import { accessKey, type LiveAccess } from './live-reads';
 import type { LiveSubscriber } from './live-subscriber';
 import { activityFromEvent, owedRow, type DeliveredActivity } from './owed-row';
 import { publishedIn } from '../events/in-memory-event-bus';
@@ -73,7 +73,10 @@ interface Inbound {
 }
 
 export interface LiveActivityFeedOptions {
-  services: Pick<Services, 'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources'>;
+  services: Pick<
+    Services,
+    'dataSource' | 'bus' | 'logger' | 'config' | 'loaderSources' | 'liveReads' | 'audienceHub'
+  >;
   /** Whom the feed serves: its loaders are replaced before every item, never reused. */
   subscriber: LiveSubscriber;
   /**
@@ -153,7 +156,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
   /** Listens on a team's channel; resolves once events published from now on will arrive. */
   async follow(teamId: string, lastSent: number, catchUp: boolean): Promise<void> {
     if (this.teams.has(teamId) || this.closed) return;
-    const unsubscribe = audienceHub(this.options.services).follow(teamId, this);
+    const unsubscribe = this.options.services.audienceHub.follow(teamId, this);
     this.teams.set(teamId, {
       lastSent,
       catchUp,
@@ -282,8 +285,8 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
    * mean it still stood then), so each can be shown even if the team goes next.
    */
   private async readStored(teamId: string, followed: Followed): Promise<void> {
-    const { dataSource } = this.options.services;
-    const team = await liveReads(dataSource).teams.load(teamId);
+    const { dataSource, liveReads } = this.options.services;
+    const team = await liveReads.teams.load(teamId);
     const rows = await dataSource.getRepository(Activity).find({
       where: { teamId, seq: MoreThan(followed.lastSent) },
       order: { seq: 'ASC' },
@@ -466,7 +469,7 @@ export class LiveActivityFeed implements AsyncIterableIterator<FeedItem>, Audien
       subscriber.useLoaders(loaders);
       return root;
     }
-    const reads = liveReads(services.dataSource);
+    const reads = services.liveReads;
     const sessionId = this.sessionId;
     const { actorId } = activity;
     const [access, team, actor, actorRole] = await Promise.all([

@@ -139,41 +139,6 @@ export interface EventReads {
   actors: Map<string, User>;
 }
 
-/**
- * Everything the delivery of one or more of a team's events reads, in one statement: the
- * access of every subscriber (the team's id sent once, not once per subscriber), the team,
- * and the actors as others are shown them (no credentials). Access groups and actors are
- * numbered and paired row by row (a full join on the numbers), so neither repeats the other.
- */
-export async function eventReads(
-  dataSource: DataSource,
-  teamId: string,
-  actorIds: (string | null)[],
-  sessionIds: string[],
-): Promise<EventReads> {
-  const actors = new Map<string, User>();
-  if (!sessionIds.length) return { accesses: [], team: null, actors };
-  const { teams, users, eventReadsStatement } = rowsOf(dataSource);
-  const wanted = [...new Set(actorIds.filter((id): id is string => id !== null))];
-  const rows = await query<Partial<GroupedRow> & Record<string, unknown>>(
-    dataSource,
-    eventReadsStatement,
-    [teamId, sessionIds.join(','), wanted.join(',')],
-  );
-  for (const row of rows) {
-    const actor = users.map(row, 'a__');
-    if (actor) actors.set(actor.id, actor);
-  }
-  return {
-    accesses: spread(
-      sessionIds.length,
-      rows.filter((row): row is GroupedRow & Record<string, unknown> => row.positions != null),
-    ),
-    team: rows[0] ? teams.map(rows[0], 't__') : null,
-    actors,
-  };
-}
-
 const EVENT_READS_NAME = 'live_event_reads';
 
 /** The named access checks, as PostgreSQL knows them (`EXPLAIN EXECUTE <name>(…)`). */
@@ -200,26 +165,6 @@ function eventReadsOf(teams: EntityRows<Team>, users: EntityRows<User>): Prepare
   );
 }
 
-interface DeliveryRows {
-  teams: EntityRows<Team>;
-  users: EntityRows<User>;
-  eventReadsStatement: Prepared;
-}
-
-const entityRows = new WeakMap<DataSource, DeliveryRows>();
-
-function rowsOf(dataSource: DataSource): DeliveryRows {
-  let rows = entityRows.get(dataSource);
-  if (!rows) {
-    // Users reached through deliveries are shown, never authenticated: no credentials.
-    const teams = new EntityRows(dataSource, Team);
-    const users = new EntityRows(dataSource, User, SHOWN_USER_OMITS);
-    rows = { teams, users, eventReadsStatement: eventReadsOf(teams, users) };
-    entityRows.set(dataSource, rows);
-  }
-  return rows;
-}
-
 /**
  * The reads of feeds that take an event on their own path (busy, behind, or with a selection
  * that depends on the viewer), gathered across all such feeds of this process by the one
@@ -233,8 +178,15 @@ export class LiveReads {
   readonly teams: SharedBatch<Team>;
   /** Sessions that are live (not revoked, not expired), keyed by session id. */
   readonly liveSessions: SharedBatch<true>;
+  // Users reached through deliveries are shown, never authenticated: no credentials.
+  private readonly teamRows: EntityRows<Team>;
+  private readonly users: EntityRows<User>;
+  private readonly eventReadsStatement: Prepared;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
+    this.teamRows = new EntityRows(dataSource, Team);
+    this.users = new EntityRows(dataSource, User, SHOWN_USER_OMITS);
+    this.eventReadsStatement = eventReadsOf(this.teamRows, this.users);
     this.access = new SharedBatch(async (keys) => {
       const checks = keys.map((key) => {
         const [teamId, sessionId] = key.split(':');
@@ -252,18 +204,39 @@ export class LiveReads {
       return new Map(rows.map((team) => [team.id, team]));
     });
   }
-}
 
-const perDataSource = new WeakMap<DataSource, LiveReads>();
-
-/** The process's live reads for this database. */
-export function liveReads(dataSource: DataSource): LiveReads {
-  let reads = perDataSource.get(dataSource);
-  if (!reads) {
-    reads = new LiveReads(dataSource);
-    perDataSource.set(dataSource, reads);
+  /**
+   * Everything the delivery of one or more of a team's events reads, in one statement: the
+   * access of every subscriber (the team's id sent once, not once per subscriber), the team,
+   * and the actors as others are shown them (no credentials). Access groups and actors are
+   * numbered and paired row by row (a full join on the numbers), so neither repeats the other.
+   */
+  async eventReads(
+    teamId: string,
+    actorIds: (string | null)[],
+    sessionIds: string[],
+  ): Promise<EventReads> {
+    const actors = new Map<string, User>();
+    if (!sessionIds.length) return { accesses: [], team: null, actors };
+    const wanted = [...new Set(actorIds.filter((id): id is string => id !== null))];
+    const rows = await query<Partial<GroupedRow> & Record<string, unknown>>(
+      this.dataSource,
+      this.eventReadsStatement,
+      [teamId, sessionIds.join(','), wanted.join(',')],
+    );
+    for (const row of rows) {
+      const actor = this.users.map(row, 'a__');
+      if (actor) actors.set(actor.id, actor);
+    }
+    return {
+      accesses: spread(
+        sessionIds.length,
+        rows.filter((row): row is GroupedRow & Record<string, unknown> => row.positions != null),
+      ),
+      team: rows[0] ? this.teamRows.map(rows[0], 't__') : null,
+      actors,
+    };
   }
-  return reads;
 }
 
 /** Which of these sessions are still live (not revoked, not expired): one statement. */

@@ -11,8 +11,6 @@ import { isRateLimited } from '../../errors/errors';
 import { userChannel } from '../../events/domain-events';
 import type { EventBus } from '../../events/event-bus';
 import { audienceKey } from '../../live/audience-key';
-import { audienceHub } from '../../live/audience-hub';
-import { liveReads } from '../../live/live-reads';
 import type { LiveTransport } from '../../live/live-transport';
 import { isAllowedOrigin } from '../../live/origin-policy';
 import { runAt } from '../../live/run-at';
@@ -169,7 +167,7 @@ export function attachGraphqlWs(
         return [{ sessionId: viewer.session.id, endSession: forbid }];
       }),
   };
-  const disconnectTransport = audienceHub(services).connect(transport);
+  const disconnectTransport = services.audienceHub.connect(transport);
 
   wss.on('connection', (socket: WebSocket, request) => {
     const ip = ipOf(request);
@@ -227,7 +225,7 @@ export function attachGraphqlWs(
     await watching;
     const active =
       services.sessionCache.quietSince(viewer.user.id, readAt) ||
-      (await liveReads(services.dataSource).liveSessions.load(viewer.session.id)) !== null;
+      (await services.liveReads.liveSessions.load(viewer.session.id)) !== null;
     return active && socket.readyState === socket.OPEN;
   };
 

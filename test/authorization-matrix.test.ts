@@ -6,6 +6,7 @@ import { CALLERS, type Expected, type MatrixCase, type World } from './support/a
 import { dataFingerprint } from './support/counts';
 import { buildMatrixWorld, buildMatrixWorlds } from './support/matrix-world';
 import { startTestApp, type TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 import { worldFingerprint } from './support/world-fingerprint';
 
 /**
@@ -70,6 +71,8 @@ describe('authorization matrix', () => {
         const response = await app.gql(matrixCase.document, variables, world.tokenOf(caller));
         if (expected === 'ok') {
           expect(response.errors).toBeUndefined();
+          const { finished } = matrixCase;
+          if (finished) await waitUntil(() => finished(world), `${matrixCase.operation} to finish`);
         } else {
           expect(response.errors?.map((e) => e.extensions?.code)).toEqual([expected]);
           if (before !== null) expect(await dataFingerprint(app)).toBe(before);

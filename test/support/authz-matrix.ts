@@ -43,6 +43,11 @@ export interface MatrixCase {
   mutation?: boolean;
   /** A query that writes when it succeeds all the same, so it needs a world of its own. */
   writesWhenAllowed?: boolean;
+  /**
+   * For work an allowed call finishes after answering, in the background: true once it is done.
+   * The matrix waits for it, so it cannot land in a later case's fingerprint.
+   */
+  finished?(world: World): Promise<boolean>;
 }
 
 /** Shorthand: the same expectation for every caller, with exceptions. */

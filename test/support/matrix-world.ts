@@ -1,5 +1,6 @@
 import { buildTeam } from '../factories/team.factory';
 import type { Caller, World } from './authz-matrix';
+import { aFewAtOnce } from './a-few-at-once';
 import { insertUsers } from './fast-users';
 import type { TestApp } from './test-app';
 
@@ -50,18 +51,8 @@ export async function buildMatrixWorld(app: TestApp): Promise<World> {
 const WORLDS_AT_ONCE = 7;
 
 /**
- * `count` worlds, built a few at a time: each is its own team and users, so building them side
- * by side changes nothing in any of them, and most of a world's time is waiting on round trips.
+ * `count` worlds, built side by side: each is its own team and users, so building them together
+ * changes nothing in any of them, and most of a world's time is waiting on round trips.
  */
-export async function buildMatrixWorlds(app: TestApp, count: number): Promise<World[]> {
-  const worlds: World[] = [];
-  let claimed = 0;
-  const builder = async () => {
-    while (claimed < count) {
-      const slot = claimed++;
-      worlds[slot] = await buildMatrixWorld(app);
-    }
-  };
-  await Promise.all(Array.from({ length: WORLDS_AT_ONCE }, builder));
-  return worlds;
-}
+export const buildMatrixWorlds = (app: TestApp, count: number): Promise<World[]> =>
+  aFewAtOnce(Array.from({ length: count }), WORLDS_AT_ONCE, () => buildMatrixWorld(app));

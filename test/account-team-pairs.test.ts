@@ -9,6 +9,7 @@ import {
   send,
   worldState,
   type Operation,
+  type World,
 } from './support/account-world';
 import { deadlocksOn, DEPLOYMENTS, type Deployment } from './support/deployments';
 
@@ -31,8 +32,7 @@ describe.each(Object.keys(DEPLOYMENTS))('generated pairs at once, on %s', (deplo
   }, 120_000);
   afterAll(() => deployment?.stop());
 
-  async function serially(ops: Operation[]) {
-    const world = await buildWorld(deployment.first);
+  async function serially(world: World, ops: Operation[]) {
     const answers: string[] = [];
     for (const op of ops) answers.push(outcome(await send(deployment.first, world, op)));
     return { answers, state: await worldState(deployment.first, world) };
@@ -42,12 +42,16 @@ describe.each(Object.keys(DEPLOYMENTS))('generated pairs at once, on %s', (deplo
     const deadlocksBefore = await deadlocksOn(deployment);
     await fc.assert(
       fc.asyncProperty(operation, operation, async (a, b) => {
-        const world = await buildWorld(deployment.first);
+        // Three worlds of their own (the race's and one per order), so they are built together,
+        // and the two orders, which meet nowhere, are played side by side after the race.
+        const [world, first, second] = await Promise.all(
+          [1, 2, 3].map(() => buildWorld(deployment.first)),
+        );
         const raced = (
           await Promise.all([send(deployment.first, world, a), send(deployment.second, world, b)])
         ).map(outcome);
         const state = await worldState(deployment.first, world);
-        const orders = [await serially([a, b]), await serially([b, a])];
+        const orders = await Promise.all([serially(first, [a, b]), serially(second, [b, a])]);
         orders[1].answers.reverse();
         const matching = orders.filter(
           (order) =>

@@ -25,11 +25,13 @@ describe('BACKUP_STORAGE', () => {
       '/srv',
     ]) {
       expect(() => loadConfig({ BACKUP_STORAGE: bad })).toThrow(
-        /BACKUP_STORAGE: must be "file" or s3:\/\/<bucket>\/<prefix>/,
+        `Invalid configuration:\n  BACKUP_STORAGE: must be "file" or s3://<bucket>/<prefix> (got ${JSON.stringify(bad)})`,
       );
     }
     expect(loadConfig({}).BACKUP_S3_REGION).toBe('us-east-1');
-    expect(() => loadConfig({ BACKUP_S3_ENDPOINT: 'not a url' })).toThrow(/BACKUP_S3_ENDPOINT/);
+    expect(() => loadConfig({ BACKUP_S3_ENDPOINT: 'not a url' })).toThrow(
+      'Invalid configuration:\n  BACKUP_S3_ENDPOINT: Invalid URL (got "not a url")',
+    );
   });
 
   // Buckets S3 accepts (3..63 of a-z, 0-9, '.', '-', starting and ending with a letter or digit)
@@ -71,16 +73,17 @@ describe('BACKUP_STORAGE', () => {
       fc.property(bucket, rest, (bucketText, restText) => {
         const parsed = parseS3Url(`s3://${bucketText}/${restText}`);
         const bucketIsValid = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketText);
-        const segments = restText.replace(/^\/+|\/+$/g, '').split('/');
-        const climbs = segments.some((segment) => segment === '..' || segment === '.');
-        if (!bucketIsValid || climbs) {
-          expect(parsed).toBeUndefined();
-          return;
+        const trimmed = restText.replace(/^\/+|\/+$/g, '');
+        const climbs = trimmed.split('/').some((segment) => segment === '..' || segment === '.');
+        // Every case asserts: refused exactly when the bucket or the prefix is not allowed, and
+        // otherwise taken as the bucket and the prefix without its outer slashes.
+        expect(parsed).toEqual(
+          bucketIsValid && !climbs ? { bucket: bucketText, prefix: trimmed } : undefined,
+        );
+        if (parsed) {
+          expect(parsed.prefix.split('/')).not.toContain('..');
+          expect(parsed.prefix.startsWith('/') || parsed.prefix.endsWith('/')).toBe(false);
         }
-        expect(parsed).toBeDefined();
-        expect(parsed!.bucket).toBe(bucketText);
-        expect(parsed!.prefix.split('/')).not.toContain('..');
-        expect(parsed!.prefix.startsWith('/') || parsed!.prefix.endsWith('/')).toBe(false);
       }),
     );
   });

@@ -22,7 +22,7 @@ export interface LoaderSources {
 }
 
 /** Each request gets its own copy of a shared row, so nothing one request changes leaks. */
-const own = <T extends object>(row: T | null): T | null => row && ownCopy(row);
+const copyForRequest = <T extends object>(row: T | null): T | null => row && ownCopy(row);
 
 /**
  * Per-request batching, so lists resolve their relations in one query per relation. Created
@@ -48,7 +48,7 @@ export function createLoaders(sources: LoaderSources, viewerId: string | null) {
       return byId(await repository.findBy({ id: In(usable) } as FindOptionsWhere<T>), ids);
     });
   const user = new DataLoader<string, User | null>((ids) =>
-    Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(own) : null))),
+    Promise.all(ids.map((id) => (isUuid(id) ? shared.users.load(id).then(copyForRequest) : null))),
   );
   const team = new DataLoader<string, Team | null>(async (ids) => {
     const usable = valid(ids);
@@ -60,7 +60,7 @@ export function createLoaders(sources: LoaderSources, viewerId: string | null) {
       teamIds.map(async (id) => {
         if (!viewerId || !isUuid(id)) return null;
         const found = await shared.roleAndTeamOf(viewerId, id);
-        if (found) team.prime(id, own(found.team));
+        if (found) team.prime(id, copyForRequest(found.team));
         return found;
       }),
     ),
@@ -80,7 +80,7 @@ export function createLoaders(sources: LoaderSources, viewerId: string | null) {
         const found = await shared.itemsWithRole.load(`${viewerId ?? ''}:${id}`);
         if (!found) return null;
         if (viewerId) viewerRole.prime(found.item.teamId, found.held ? null : found.role);
-        return own(found.item);
+        return copyForRequest(found.item);
       }),
     ),
   );
@@ -112,9 +112,9 @@ export function createLoaders(sources: LoaderSources, viewerId: string | null) {
         teamIds.map(async (id) => {
           const rows = isUuid(id) ? ((await shared.members.load(id)) ?? []) : [];
           return rows.map((row) => {
-            const member = own(row.user) as User;
+            const member = copyForRequest(row.user) as User;
             user.prime(member.id, member);
-            return own(row.membership) as Membership;
+            return copyForRequest(row.membership) as Membership;
           });
         }),
       ),

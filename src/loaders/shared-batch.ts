@@ -56,7 +56,7 @@ export class SharedBatch<V> {
     this.waiting = false;
     this.inFlight += 1;
     try {
-      await this.settle([...batch.keys()], batch, { left: MAX_RETRY_FETCHES });
+      await this.fetchAndAnswer([...batch.keys()], batch, { left: MAX_RETRY_FETCHES });
     } finally {
       this.inFlight -= 1;
       if (this.waiting) void this.flush();
@@ -68,7 +68,7 @@ export class SharedBatch<V> {
    * caller's: its halves are fetched again (while `budget` lasts), so each key ends with its
    * own outcome — a value, or the error of a fetch of it alone or of a part that failed whole.
    */
-  private async settle(
+  private async fetchAndAnswer(
     keys: string[],
     waiters: Map<string, Waiter<V>[]>,
     budget: { left: number },
@@ -81,8 +81,8 @@ export class SharedBatch<V> {
         budget.left -= 2;
         const half = Math.ceil(keys.length / 2);
         await Promise.all([
-          this.settle(keys.slice(0, half), waiters, budget),
-          this.settle(keys.slice(half), waiters, budget),
+          this.fetchAndAnswer(keys.slice(0, half), waiters, budget),
+          this.fetchAndAnswer(keys.slice(half), waiters, budget),
         ]);
         return;
       }

@@ -69,7 +69,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
     }
   };
 
-  const settle = () => {
+  const endIfDrained = () => {
     if (draining && connections.size === 0) allEnded?.();
   };
   // Requests arrive on the TLS socket when there is one, not on the TCP socket beneath it.
@@ -79,13 +79,13 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
     connections.set(socket, { open: new Set(), newest: null, closing: false });
     socket.once('close', () => {
       connections.delete(socket);
-      settle();
+      endIfDrained();
     });
   });
   // An upgraded socket belongs to the WebSocket server from now on.
   server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
     connections.delete(socket);
-    settle();
+    endIfDrained();
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     arrivals += 1;
@@ -144,7 +144,7 @@ export function serveWithDrain(server: Server, handler: RequestListener): HttpDr
       await untilQuiet();
       for (const [socket, connection] of connections)
         if (connection.open.size === 0) endIdle(socket, connection);
-      settle();
+      endIfDrained();
       return ended;
     },
     destroyAll() {

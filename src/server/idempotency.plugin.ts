@@ -111,14 +111,14 @@ export function idempotencyPlugin(store: IdempotencyStore): ApolloServerPlugin<C
           const { scope } = owner;
           const body = response.body;
           // The answer goes out either way; a key left pending makes retries wait, then 409.
-          const settle =
+          const answerKept =
             body.kind !== 'single' || changedNothing(body.singleResult)
               ? store.release(scope, key)
               : store.complete(scope, key, {
                   status: response.http.status ?? 200,
                   body: body.singleResult,
                 });
-          await settle.catch((error: unknown) =>
+          await answerKept.catch((error: unknown) =>
             contextValue.logger.error(
               { event: 'idempotency.store_failed', err: error },
               'idempotency answer not stored',

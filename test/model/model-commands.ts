@@ -3,7 +3,7 @@ import { MUTATIONS, MUTATION_NAMES } from './mutation-table';
 import { picksArbitrary, pickActor, signedIn, nth, type Intent, type Picks } from './mutation-spec';
 import { observe, type Observation } from './observe';
 import { accessRole, type Model } from './promises';
-import { settle } from './serial-orders';
+import { explainAsSerialOrder } from './serial-orders';
 import type { World } from './world';
 
 /** One mutation, formed from the model when it runs, then checked against it. */
@@ -18,7 +18,9 @@ export class MutationCommand implements fc.AsyncCommand<Model, World> {
   async run(model: Model, world: World): Promise<void> {
     const intent = MUTATIONS[this.name].plan(model, this.picks);
     if (!intent) return;
-    await settle(world, model, [await observe(world, this.name, intent, this.picks.instance)]);
+    await explainAsSerialOrder(world, model, [
+      await observe(world, this.name, intent, this.picks.instance),
+    ]);
   }
 
   toString = (): string => `${this.name}(${JSON.stringify(this.picks)})`;
@@ -53,7 +55,7 @@ export class GroupCommand implements fc.AsyncCommand<Model, World> {
     });
     if (scheduler) await scheduler.waitAll();
     const observations: Observation[] = await Promise.all(sent);
-    await settle(world, model, observations);
+    await explainAsSerialOrder(world, model, observations);
   }
 
   toString = (): string => `together[${this.members.map((m) => m.toString()).join(', ')}]`;

@@ -18,7 +18,7 @@ export function permutations<T>(items: readonly T[]): T[][] {
  * answers are the server's and whose resulting state the server holds becomes the model.
  * Throws with every order's reason when none fits.
  */
-export async function settle(
+export async function explainAsSerialOrder(
   world: World,
   model: Model,
   observations: Observation[],

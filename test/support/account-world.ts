@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { buildInvitation, freshEmail, type TestInvitation } from '../factories/invitation.factory';
 import { addMember, buildTeam, type TestTeam } from '../factories/team.factory';
 import type { TestUser } from '../factories/user.factory';
-import { insertUser } from './fast-users';
+import { insertUsers } from './fast-users';
 import type { GraphqlResponse, TestApp } from './test-app';
 
 /**
@@ -21,11 +21,10 @@ export interface World {
 }
 
 export async function buildWorld(app: TestApp): Promise<World> {
-  const owner = await insertUser(app);
+  const [owner, admin, member, invitee] = await insertUsers(app, 4);
   const team = await buildTeam(app, owner, 'World');
-  const admin = await addMember(app, team, 'ADMIN', await insertUser(app));
-  const member = await addMember(app, team, 'MEMBER', await insertUser(app));
-  const invitee = await insertUser(app);
+  await addMember(app, team, 'ADMIN', admin);
+  await addMember(app, team, 'MEMBER', member);
   const invitation = await buildInvitation(app, team, { email: invitee.email });
   return { team, people: { owner, admin, member, invitee }, invitation };
 }

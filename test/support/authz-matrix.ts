@@ -15,7 +15,7 @@ export const CALLERS: Caller[] = [
   'OWNER',
 ];
 
-/** A fresh world per case: a team with one user of each role, plus the other callers. */
+/** A team with one user of each role, plus the other callers (test/support/matrix-world.ts). */
 export interface World {
   app: TestApp;
   team: TestTeam;
@@ -41,6 +41,13 @@ export interface MatrixCase {
   expect: Record<Caller, Expected>;
   /** Mutations: when denied, no row of any table may change (checked by the matrix). */
   mutation?: boolean;
+  /** A query that writes when it succeeds all the same, so it needs a world of its own. */
+  writesWhenAllowed?: boolean;
+  /**
+   * For work an allowed call finishes after answering, in the background: true once it is done.
+   * The matrix waits for it, so it cannot land in a later case's fingerprint.
+   */
+  finished?(world: World): Promise<boolean>;
 }
 
 /** Shorthand: the same expectation for every caller, with exceptions. */

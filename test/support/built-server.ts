@@ -1,15 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createScratchDatabase } from './scratch-database';
+import { waitUntil } from './wait-until';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Compiles the server with the build config into a private directory (not the shared dist/). */
-export async function buildServer(): Promise<{ mainJs: string; cleanup(): void }> {
-  const outDir = mkdtempSync(join(tmpdir(), 'teamgraph-build-'));
+/** Compiles the server with the build config into `outDir` (not the shared dist/). */
+async function compileServer(outDir: string): Promise<void> {
   try {
     await promisify(execFile)(
       process.execPath,
@@ -26,15 +25,37 @@ export async function buildServer(): Promise<{ mainJs: string; cleanup(): void }
     // Type errors still emit JavaScript; only a missing entry point is fatal.
     void error;
   }
-  return {
-    mainJs: join(outDir, 'src', 'main.js'),
-    cleanup: () => rmSync(outDir, { recursive: true, force: true }),
-  };
 }
 
 /**
- * A suite's build of the server and its scratch database; registers the jest hooks that make
- * both (in parallel: the build takes a while) and remove both at the end.
+ * The run's one build of the server, in the directory jest's global setup made for it: the
+ * first suite to ask compiles it (a full type-checked build takes long), the others wait for
+ * it to be done and start from the same files, which nothing writes to. Global teardown
+ * removes it.
+ */
+export async function buildServer(): Promise<{ mainJs: string }> {
+  const runDir = process.env.TEST_BUILD_DIR;
+  if (!runDir) throw new Error('TEST_BUILD_DIR is not set: run the tests through jest');
+  const outDir = join(runDir, 'out');
+  const done = join(runDir, 'built');
+  try {
+    // Creating a directory either succeeds or fails for everyone else: one builder per run.
+    mkdirSync(join(runDir, 'building'));
+  } catch {
+    await waitUntil(() => existsSync(done), "the run's build of the server", 240_000);
+    return { mainJs: join(outDir, 'src', 'main.js') };
+  }
+  try {
+    await compileServer(outDir);
+  } finally {
+    writeFileSync(done, '');
+  }
+  return { mainJs: join(outDir, 'src', 'main.js') };
+}
+
+/**
+ * The run's build of the server and the suite's own scratch database; registers the jest hooks
+ * that get both (in parallel: the build takes a while) and drop the database at the end.
  */
 export function useBuiltServer() {
   let build: Awaited<ReturnType<typeof buildServer>> | undefined;
@@ -43,7 +64,6 @@ export function useBuiltServer() {
     [build, database] = await Promise.all([buildServer(), createScratchDatabase()]);
   }, 240_000);
   afterAll(async () => {
-    build?.cleanup();
     await database?.drop();
   });
   const ready = () => {

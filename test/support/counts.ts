@@ -26,19 +26,21 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
   return counts;
 }
 
-/** A fingerprint of every row of the data tables: any change to any row changes it. */
+/**
+ * A fingerprint of every row of the data tables: any change to any row changes it. One statement,
+ * since callers take it around every refused mutation.
+ */
 export async function dataFingerprint(app: TestApp): Promise<string> {
-  const parts: string[] = [];
   // Sessions last, by id and revocation only: any authenticated call moves last_used_at.
-  for (const table of APP_TABLES.filter((t) => t !== 'sessions')) {
-    const [row] = await app.sql<{ h: string | null }>(
-      `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${table} t`,
-    );
-    parts.push(`${table}:${row.h ?? 'empty'}`);
-  }
-  const [sessions] = await app.sql<{ h: string | null }>(
-    `SELECT md5(string_agg(id::text || coalesce(revoked_at::text, ''), '|' ORDER BY id)) AS h FROM sessions`,
+  const hashes = APP_TABLES.filter((t) => t !== 'sessions').map(
+    (table) =>
+      `'${table}:' || coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM ${table} t), 'empty')`,
   );
-  parts.push(`sessions:${sessions.h ?? 'empty'}`);
-  return parts.join(';');
+  hashes.push(
+    `'sessions:' || coalesce((SELECT md5(string_agg(id::text || coalesce(revoked_at::text, ''), '|' ORDER BY id)) FROM sessions), 'empty')`,
+  );
+  const [row] = await app.sql<{ fingerprint: string }>(
+    `SELECT ${hashes.join(` || ';' || `)} AS fingerprint`,
+  );
+  return row.fingerprint;
 }

@@ -11,19 +11,39 @@ let sharedHash: Promise<string> | undefined;
  * many users and are about something other than sign-up — e.g. the authorization matrix.
  */
 export async function insertUser(app: TestApp): Promise<TestUser> {
+  const [user] = await insertUsers(app, 1);
+  return user;
+}
+
+/** As `insertUser`, for `count` users at once: two statements whatever the count. */
+export async function insertUsers(app: TestApp, count: number): Promise<TestUser[]> {
   sharedHash ??= hashPassword(STRONG_PASSWORD);
-  const id = randomUUID();
-  const suffix = randomBytes(4).toString('hex');
-  const email = `fast-${suffix}@example.com`;
-  const displayName = `Fast ${suffix}`;
-  const token = generateToken();
+  const users = Array.from({ length: count }, (): TestUser => {
+    const suffix = randomBytes(4).toString('hex');
+    return {
+      id: randomUUID(),
+      email: `fast-${suffix}@example.com`,
+      displayName: `Fast ${suffix}`,
+      password: STRONG_PASSWORD,
+      token: generateToken(),
+    };
+  });
   await app.sql(
-    `INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`,
-    [id, email, displayName, await sharedHash],
+    `INSERT INTO users (id, email, display_name, password_hash)
+     SELECT id, email, display_name, $4 FROM unnest($1::uuid[], $2::text[], $3::text[])
+       AS u(id, email, display_name)`,
+    [
+      users.map((u) => u.id),
+      users.map((u) => u.email),
+      users.map((u) => u.displayName),
+      await sharedHash,
+    ],
   );
   await app.sql(
-    `INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`,
-    [id, hashToken(token)],
+    `INSERT INTO sessions (user_id, token_hash, expires_at)
+     SELECT user_id, token_hash, now() + interval '1 day'
+       FROM unnest($1::uuid[], $2::text[]) AS s(user_id, token_hash)`,
+    [users.map((u) => u.id), users.map((u) => hashToken(u.token))],
   );
-  return { id, email, displayName, password: STRONG_PASSWORD, token };
+  return users;
 }

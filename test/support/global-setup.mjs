@@ -1,6 +1,9 @@
 // Gives every test suite a PostgreSQL server: DATABASE_URL when set, else an embedded one.
 // Suites create their own scratch databases on it (see test-app.ts), so they run in parallel.
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 
 /** The migrated database every suite's scratch database is copied from (template-database.cjs). */
@@ -12,7 +15,13 @@ async function createTemplate() {
   );
 }
 
+/** Where suites that start the built server share the run's one build (built-server.ts). */
+function makeBuildDir() {
+  process.env.TEST_BUILD_DIR = mkdtempSync(path.join(tmpdir(), 'teamgraph-test-build-'));
+}
+
 export default async function globalSetup() {
+  makeBuildDir();
   if (process.env.DATABASE_URL) {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();

@@ -23,12 +23,13 @@ export class TwoInstances {
   ) {}
 
   static async start(env: Record<string, string>): Promise<TwoInstances> {
-    const database = await createScratchDatabase();
+    // A copy of the run's migrated template: neither start has migrations left to apply.
+    const database = await createScratchDatabase({ migrated: true });
     const db = new Client({ connectionString: database.url });
     await db.connect();
     const servers: ServerProcess[] = [];
     try {
-      // One after the other: the first applies the migrations.
+      // One after the other, as a deployment rolls out.
       for (let i = 0; i < 2; i += 1)
         servers.push(await startServerProcess({ DATABASE_URL: database.url, ...env }));
     } catch (error) {

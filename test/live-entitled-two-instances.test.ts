@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { addMember, buildTeam } from './factories/team.factory';
 import { STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { fuzzRuns, fuzzSeed } from './fuzz/fuzz-runs';
+import { subscriptionsRunning } from './support/live-gauges';
 import { describeWithRedis, requiredRedisUrl } from './support/redis-available';
 import type { TestApp } from './support/test-app';
 import { TwoInstances } from './support/two-instances';
@@ -85,6 +86,8 @@ describeWithRedis('live-entitled-two-instances', 'entitlement at commit on two i
         fc.constantFrom<Ending>('deleteTeam', 'removeMember', 'leaveTeam', 'deleteAccount'),
         fc.constantFrom<0 | 1>(0, 1),
         async (writesOn, sentBefore, ending, endingOn) => {
+          // A run that failed (while shrinking) left its sockets open: they close first.
+          await instances?.closeSockets();
           const team = await buildTeam(apps[0]);
           const leaving = await addMember(apps[0], team, 'MEMBER');
           const staying = await addMember(apps[0], team, 'MEMBER');
@@ -94,6 +97,13 @@ describeWithRedis('live-entitled-two-instances', 'entitlement at commit on two i
             follow(team.id, staying, 0),
           ]);
           const feeds = subscribers.flatMap((s) => [...s.team, s.mine]);
+          // Every subscription runs on its server (a team feed each on A and B, and myActivity
+          // for the owner and `staying` on A, for `leaving` on B) before the warm-up commits:
+          // a feed that starts after a row committed never gets it.
+          await Promise.all([
+            subscriptionsRunning(5, { url: apps[0].url }),
+            subscriptionsRunning(4, { url: apps[1].url }),
+          ]);
           // Every feed is live on both instances (B hears A through Redis) before the race.
           const warmUp = await apps[0].gql(RENAME, { t: team.id, name: 'warm' }, team.owner.token);
           expect(warmUp.errors).toBeUndefined();

@@ -1,5 +1,6 @@
 import { addMember, buildTeam } from './factories/team.factory';
 import { buildUser } from './factories/user.factory';
+import { subscriptionsRunning } from './support/live-gauges';
 import { freePort, PrivateRedis, redisServerMissing } from './support/redis-server';
 import type { TestApp } from './support/test-app';
 import { TwoInstances } from './support/two-instances';
@@ -57,6 +58,12 @@ maybe('revocation during a Redis outage, on two instances', () => {
     const bystanderOnB = subscribe(await open(b, bystander.token), TEAM_ACTIVITY, {
       teamId: team.id,
     });
+    // Each subscription runs on its server before the first row commits: a feed that starts
+    // after a row committed never gets it.
+    await Promise.all([
+      subscriptionsRunning(1, { url: a.url }),
+      subscriptionsRunning(2, { url: b.url }),
+    ]);
     // Every stream is live (and B hears A through Redis) before Redis goes away.
     let renames = 0;
     const rename = async () => {
@@ -116,9 +123,12 @@ maybe('revocation during a Redis outage, on two instances', () => {
   }, 60_000);
 
   it('a team deleted while the bus is away: feeds elsewhere end at recovery after the rows they had', async () => {
+    // The sockets of the test before close first, so B runs this feed alone.
+    await instances?.closeSockets();
     const team = await buildTeam(a);
     const member = await addMember(a, team, 'MEMBER', await buildUser(a));
     const onB = subscribe(await open(b, member.token), TEAM_ACTIVITY, { teamId: team.id });
+    await subscriptionsRunning(1, { url: b.url });
     const rename = await a.gql(RENAME, { teamId: team.id, name: 'before' }, team.owner.token);
     expect(rename.errors).toBeUndefined();
     await onB.untilCount(1);

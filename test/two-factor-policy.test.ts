@@ -2,6 +2,7 @@ import { buildTeam } from './factories/team.factory';
 import { addMember } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { expectActivity } from './support/activity-assertions';
+import { subscriptionsRunning } from './support/live-gauges';
 import { useLiveApp } from './support/live-suite';
 import { errorCode, type TestApp } from './support/test-app';
 import { enableTwoFactor } from './support/two-factor';
@@ -55,6 +56,8 @@ describe('team policy: two-factor required', () => {
     const securedFeed = subscribe(await suite.open(secured.token), TEAM_ACTIVITY, {
       teamId: team.id,
     });
+    // Both run on the server before the rename commits (a feed started after it would miss it).
+    await subscriptionsRunning(2);
     // Both feeds are live once they carry this rename.
     await app.gql(RENAME, { t: team.id, n: 'Vault 2' }, owner.token);
     await memberFeed.untilCount(1);
@@ -135,6 +138,7 @@ describe('team policy: two-factor required', () => {
     const other = await buildTeam(app, owner, 'Open team');
     await addMember(app, other, 'MEMBER', member);
     const feed = subscribe(await suite.open(member.token), MY_ACTIVITY);
+    await subscriptionsRunning(1);
     await app.gql(RENAME, { t: other.id, n: 'Open team 2' }, owner.token);
     await feed.untilCount(1);
     await app.gql(SET, { t: team.id, r: true }, owner.token);

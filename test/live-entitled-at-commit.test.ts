@@ -3,6 +3,7 @@ import type { Activity } from '../entities/activity.entity';
 import { liveSubscriber } from '../resolvers/live-subscriber';
 import { teamChannel, type DomainEvent } from '../src/events/domain-events';
 import { InMemoryEventBus } from '../src/events/in-memory-event-bus';
+import { AudienceHub } from '../src/live/audience-hub';
 import { AccessLost } from '../src/live/feed-checked';
 import { LiveActivityFeed, type FeedItem } from '../src/live/live-activity-feed';
 import { createContext } from '../src/server/create-context';
@@ -44,7 +45,9 @@ describe('live feeds: access judged at each row’s commit', () => {
     lostRowsWaitMs?: number,
   ) {
     const bus = new InMemoryEventBus();
-    const services = { ...app.app.services, bus };
+    // Its own audience hub too: the app's listens on the app's bus.
+    const own = { ...app.app.services, bus };
+    const services = { ...own, audienceHub: new AudienceHub(own) };
     const context = await createContext(app.app.services, {
       authorization: `Bearer ${viewer.token}`,
       ip: '127.0.0.1',

@@ -1,3 +1,4 @@
+import { buildInvitation } from './factories/invitation.factory';
 import { addMember, buildTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { roundTrips } from './support/pg-statements';
@@ -209,5 +210,120 @@ describe('round trips per operation', () => {
     });
     expect(statements).toHaveLength(5);
     expect(trips).toBe(3);
+  });
+});
+
+describe('round trips per team mutation: its transaction in two', () => {
+  let team: Awaited<ReturnType<typeof buildTeam>>;
+  let admin: TestUser;
+  let member: TestUser;
+  let heir: TestUser;
+
+  beforeAll(async () => {
+    team = await buildTeam(app);
+    admin = await addMember(app, team, 'ADMIN');
+    member = await addMember(app, team, 'MEMBER');
+    heir = await addMember(app, team, 'MEMBER');
+    // The admin's invitations end when their role narrows: writes of the same second trip.
+    await buildInvitation(app, team, { inviter: admin });
+    await buildInvitation(app, team, { inviter: admin });
+  });
+
+  /** Runs the mutation once the session is cached: what is counted is the mutation's own. */
+  async function counted(document: string, variables: Record<string, unknown>, token: string) {
+    for (let i = 0; i < 50; i++) {
+      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
+      if (statements.length === 0) break;
+    }
+    let answer: { data?: unknown; errors?: unknown } = {};
+    const trips = await roundTrips(async () => {
+      answer = await app.gql(document, variables, token);
+    });
+    expect(answer.errors).toBeUndefined();
+    return { ...trips, data: answer.data };
+  }
+
+  const activityCount = async () =>
+    (
+      await app.sql<{ n: number }>(`SELECT count(*)::int AS n FROM activities WHERE team_id = $1`, [
+        team.id,
+      ])
+    )[0].n;
+
+  it('createTeam', async () => {
+    const trips = await counted(
+      `mutation { createTeam(input: { name: "Counted" }) { id name createdAt } }`,
+      {},
+      member.token,
+    );
+    expect(trips.statements[0]).toBe('BEGIN');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('renameTeam', async () => {
+    const trips = await counted(
+      `mutation ($t: ID!) { renameTeam(teamId: $t, name: "Renamed") { id name } }`,
+      { t: team.id },
+      admin.token,
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The permission rule's read of the caller's role comes first.
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('changeMemberRole, revoking the invitations the new role cannot send', async () => {
+    const before = await activityCount();
+    const trips = await counted(
+      `mutation ($t: ID!, $u: ID!) { changeMemberRole(teamId: $t, userId: $u, role: MEMBER) { role } }`,
+      { t: team.id, u: admin.id },
+      team.owner.token,
+    );
+    expect(trips.data).toEqual({ changeMemberRole: { role: 'MEMBER' } });
+    // The role change and both revocations, each with its activity row.
+    expect(await activityCount()).toBe(before + 3);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('removeMember', async () => {
+    const trips = await counted(
+      `mutation ($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }`,
+      { t: team.id, u: member.id },
+      team.owner.token,
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('leaveTeam', async () => {
+    const trips = await counted(
+      `mutation ($t: ID!) { leaveTeam(teamId: $t) }`,
+      { t: team.id },
+      admin.token,
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('transferOwnership', async () => {
+    const trips = await counted(
+      `mutation ($t: ID!, $u: ID!) { transferOwnership(teamId: $t, userId: $u) { id } }`,
+      { t: team.id, u: heir.id },
+      team.owner.token,
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it('deleteTeam', async () => {
+    const trips = await counted(
+      `mutation ($t: ID!) { deleteTeam(teamId: $t) }`,
+      { t: team.id },
+      heir.token,
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBeLessThanOrEqual(3);
+    expect(await activityCount()).toBe(0);
   });
 });

@@ -4,12 +4,15 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
 import { poolOf, prepared } from '../src/db/prepared';
 import { sendTogether } from '../src/db/send-together';
+import { allInOrder } from '../src/db/all-in-order';
 import { inTransaction } from '../src/db/transaction';
+import { roundTrips } from './support/pg-statements';
 import { createScratchDatabase } from './support/scratch-database';
 import { waitUntil } from './support/wait-until';
 
 /** One transaction: BEGIN with the first statement and COMMIT with the last, or the ORM's view. */
 describe('transactions', () => {
+  const pipelineOf = (client: PoolClient) => (client as unknown as { pipeline: boolean }).pipeline;
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;
   let dataSource: DataSource;
   const noEvents = { publish: async () => undefined };
@@ -75,7 +78,7 @@ describe('transactions', () => {
     published.length = 0;
     const before = await count();
     const result = await inTransaction(dataSource, bus, async (tx, pending) => {
-      await tx.open(lockRow, [1]);
+      await tx.read(lockRow, [1]);
       const [row] = await tx.close<{ n: number }>(bump);
       pending.add('bumped');
       expect(published).toEqual([]);
@@ -92,7 +95,7 @@ describe('transactions', () => {
     const bumpFirst = prepared('test_bump', bump.text);
     await expect(
       inTransaction(dataSource, bus, async (tx, pending) => {
-        const [row] = await tx.open<{ n: number }>(bumpFirst, [1]);
+        const [row] = await tx.read<{ n: number }>(bumpFirst, [1]);
         expect(row.n).toBe(before + 1);
         pending.add('never');
         throw new Error('denied');
@@ -107,7 +110,7 @@ describe('transactions', () => {
     const bumpFirst = prepared('test_bump', bump.text);
     await expect(
       inTransaction(dataSource, noEvents, async (tx) => {
-        await tx.open(bumpFirst, [1]);
+        await tx.read(bumpFirst, [1]);
         // Row 2 is at 99: one more breaks the CHECK.
         return tx.close({ text: bump.text, values: [2] });
       }),
@@ -128,14 +131,14 @@ describe('transactions', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const first = inTransaction(dataSource, noEvents, async (tx) => {
-      await tx.open(lockRow, [1]);
+      await tx.read(lockRow, [1]);
       locked();
       await held;
       await tx.close(bump);
     });
     await firstLocked;
     const second = inTransaction(dataSource, noEvents, async (tx) => {
-      const [row] = await tx.open<{ n: number }>(lockRow, [1]);
+      const [row] = await tx.read<{ n: number }>(lockRow, [1]);
       await tx.close(bump);
       return row.n;
     });
@@ -159,14 +162,14 @@ describe('transactions', () => {
     const backendPid = prepared('test_backend_pid', 'SELECT pg_backend_pid() AS pid');
     await expect(
       inTransaction(dataSource, noEvents, async (tx) => {
-        const [{ pid }] = await tx.open<{ pid: number }>(backendPid, []);
+        const [{ pid }] = await tx.read<{ pid: number }>(backendPid, []);
         await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
         return tx.close(bump);
       }),
     ).rejects.toThrow();
     expect(await count()).toBe(before);
     await inTransaction(dataSource, noEvents, async (tx) => {
-      await tx.open(lockRow, [1]);
+      await tx.read(lockRow, [1]);
       await tx.close(bump);
     });
     expect(await count()).toBe(before + 1);
@@ -189,7 +192,7 @@ describe('transactions', () => {
     await expect(
       inTransaction(dataSource, noEvents, async (tx) => {
         await tx.query(bump.text, bump.values);
-        await tx.open(lockRow, [1]);
+        await tx.read(lockRow, [1]);
         throw new Error('denied');
       }),
     ).rejects.toThrow('denied');
@@ -209,5 +212,99 @@ describe('transactions', () => {
       }),
     ).rejects.toThrow('denied');
     expect(await count()).toBe(before);
+  });
+
+  it('sends reads started together in one round trip, run in call order, answered each to its own', async () => {
+    const before = await count();
+    let answers: unknown;
+    const counted = await roundTrips(() =>
+      inTransaction(dataSource, noEvents, async (tx) => {
+        // The second read sees the first one's change: the server ran them in call order.
+        answers = await allInOrder([
+          tx.read<{ n: number }>(bump.text, [1]),
+          tx.read<{ n: number }>('SELECT n FROM counter WHERE id = $1', [1]),
+        ]);
+        return tx.close({ text: 'SELECT 1', values: [] });
+      }),
+    );
+    expect(answers).toEqual([[{ n: before + 1 }], [{ n: before + 1 }]]);
+    expect(counted.statements).toEqual([
+      'BEGIN',
+      bump.text,
+      'SELECT n FROM counter WHERE id = $1',
+      'SELECT 1',
+      'COMMIT',
+    ]);
+    expect(counted.roundTrips).toBe(2);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('costs no round trip for a deferred write, and commits it', async () => {
+    const before = await count();
+    const counted = await roundTrips(() =>
+      inTransaction(dataSource, noEvents, async (tx) => {
+        await tx.read(lockRow, [1]);
+        tx.defer(bump);
+        tx.defer(bump);
+      }),
+    );
+    // BEGIN and the lock; the two writes and COMMIT.
+    expect(counted.statements).toHaveLength(5);
+    expect(counted.roundTrips).toBe(2);
+    expect(await count()).toBe(before + 2);
+  });
+
+  it('fails the work with a deferred write’s own error, keeps nothing and publishes nothing', async () => {
+    published.length = 0;
+    const before = await count();
+    // The work returns normally: only the COMMIT (answered as a rollback) reveals the failure.
+    const quiet = inTransaction(dataSource, bus, async (tx, pending) => {
+      tx.defer(bump);
+      tx.defer({ text: bump.text, values: [2] });
+      pending.add('never');
+    });
+    await expect(quiet).rejects.toMatchObject({ driverError: { code: '23514' } });
+    // A read after the failed write fails as "transaction aborted"; the cause is reported.
+    const reading = inTransaction(dataSource, bus, async (tx) => {
+      tx.defer({ text: bump.text, values: [2] });
+      await tx.read(lockRow, [1]);
+    });
+    await expect(reading).rejects.toMatchObject({ driverError: { code: '23514' } });
+    expect(published).toEqual([]);
+    const rows = (await dataSource.query('SELECT n FROM counter ORDER BY id')) as { n: number }[];
+    expect(rows.map((r) => r.n)).toEqual([before, 99]);
+  });
+
+  it('hands the connection back to the pool in its ordinary mode, whatever the outcome', async () => {
+    const pool = poolOf(dataSource);
+    const seen: boolean[] = [];
+    const onRelease = (_error: unknown, client: PoolClient) => seen.push(pipelineOf(client));
+    pool.on('release', onRelease);
+    try {
+      await inTransaction(dataSource, noEvents, async (tx) => {
+        await tx.read(lockRow, [1]);
+        tx.defer(bump);
+      });
+      await expect(
+        inTransaction(dataSource, noEvents, async (tx) => {
+          tx.defer({ text: bump.text, values: [2] });
+          await tx.read(lockRow, [1]);
+        }),
+      ).rejects.toThrow(/check constraint/);
+    } finally {
+      pool.off('release', onRelease);
+    }
+    expect(seen).toEqual([false, false]);
+  });
+
+  it('fails reads sent together as the first of them in call order failed', async () => {
+    const refusal = (message: string, afterMs: number) =>
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message)), afterMs));
+    // The later one fails first in time; the earlier one's refusal is still the one reported.
+    await expect(allInOrder([refusal('first', 20), refusal('second', 0)])).rejects.toThrow('first');
+    await expect(allInOrder([Promise.resolve(1), Promise.resolve('two')])).resolves.toEqual([
+      1,
+      'two',
+    ]);
   });
 });

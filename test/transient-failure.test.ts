@@ -75,7 +75,7 @@ describe('transactions that lose to another one', () => {
     let longAttempts = 0;
     const shortFirst = inTransaction(dataSource, bus, async (tx) => {
       attempts += 1;
-      await tx.open(lock, [1]);
+      await tx.read(lock, [1]);
       await bothHoldOne();
       await tx.close({
         text: 'UPDATE counter SET n = n + 1 WHERE id = 1 OR id = 2',

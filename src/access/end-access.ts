@@ -1,16 +1,19 @@
-import type { EntityManager } from 'typeorm';
 import type { NewActivity } from '../../entities/activity-actions';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
-import { Membership } from '../../entities/membership.entity';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { DELETED_USER_NAME } from '../accounts/deleted-user';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/transaction';
+import { EntityRows } from '../db/entity-rows';
+import type { PendingEvents, Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
-import { revokeInvitationsBeyondRole } from '../invitations/revoke-invitations-beyond-role';
+import {
+  NO_OPEN_INVITATIONS,
+  revokeInvitationsBeyondRole,
+  type OpenInvitationsFrom,
+} from '../invitations/revoke-invitations-beyond-role';
 import type { MaybeRole } from '../teams/team-policy';
 
 /**
@@ -32,6 +35,8 @@ export type MembershipEnd = AboutMember<
 > & {
   actor: Actor;
   userId: string;
+  /** The member's open invitations, read under the team's lock (`openInvitationsFrom`). */
+  invitations: OpenInvitationsFrom;
 };
 
 /** The activity without its subject and actor id, each action kept apart. */
@@ -41,63 +46,98 @@ type AboutMember<A extends ActivityAction> = A extends ActivityAction
 
 /**
  * Ends a membership of the locked team (leaving, or removal by a manager): the row goes, with
- * its activity; the invitations the member sent that nobody else may send end; their feeds of
- * the team stop after the row that ended it.
+ * its activity; the member's open invitations (`invitations`, read under the lock with
+ * `openInvitationsFrom`) end, as nobody else may send them; their feeds of the team stop after
+ * the row that ended it. Writes only, deferred: no round trip of its own.
  */
 export async function endMembership(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
-  { actor, userId, ...activity }: MembershipEnd,
+  { actor, userId, invitations, ...activity }: MembershipEnd,
 ): Promise<void> {
-  await tx.delete(Membership, { teamId: lockedTeam.id, userId });
+  tx.defer({
+    text: `DELETE FROM memberships WHERE team_id = $1 AND user_id = $2`,
+    values: [lockedTeam.id, userId],
+  });
   await recordActivity(tx, pending, lockedTeam, {
     ...activity,
     actorId: actor.id,
     subjectId: userId,
   });
   const endedAt = lockedTeam.lastSeq;
-  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, userId, null, actor);
+  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, invitations, null, actor);
   pending.add({ kind: 'access-revoked', teamId: lockedTeam.id, userId, seq: endedAt });
 }
 
 /**
- * A member's role narrowed (a role change, or handing ownership on): their pending invitations
- * the new role could not send end, recorded as revoked by `actor`.
+ * A member's role narrowed (a role change, or handing ownership on): those of their open
+ * invitations (`invitations`, read under the lock) the new role could not send end, recorded
+ * as revoked by `actor`.
  */
 export async function endAuthorityBeyondRole(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
-  userId: string,
+  invitations: OpenInvitationsFrom,
   newRole: MaybeRole,
   actor: Actor,
 ): Promise<void> {
-  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, userId, newRole, actor);
+  await revokeInvitationsBeyondRole(tx, pending, lockedTeam, invitations, newRole, actor);
+}
+
+/** What an account's deletion ends in one team, read under the team's lock. */
+export interface AccountInTeam {
+  /** Pending invitations the account sent or that were sent to its address, oldest first. */
+  invitations: Invitation[];
+  /** Its role, null when it is not a member. */
+  role: MaybeRole;
 }
 
 /**
- * An account's deletion, in one of its teams (locked): the invitations it sent are revoked and
- * those sent to its address declined, then its membership, if any, ends as a leave.
+ * What `endAccountInTeam` will end, in one statement sent when called (src/db/lock-order.ts):
+ * sent after the team's lock, it reads under it.
+ */
+export async function readAccountInTeam(
+  tx: Transaction,
+  teamId: string,
+  user: Pick<User, 'id' | 'email'>,
+): Promise<AccountInTeam> {
+  const invitations = new EntityRows(tx.connection, Invitation);
+  const rows = await tx.read<{ k_role: MaybeRole }>(
+    `SELECT ${invitations.select('i')}, m.role AS k_role
+       FROM (SELECT 1) one
+       LEFT JOIN memberships m ON m.team_id = $1 AND m.user_id = $2
+       LEFT JOIN invitations i ON i.team_id = $1 AND i.status = $4
+                              AND (i.invited_by_id = $2 OR i.email = $3)
+      ORDER BY i.created_at, i.id`,
+    [teamId, user.id, user.email, InvitationStatus.PENDING],
+  );
+  return {
+    invitations: rows.flatMap((row) => invitations.map(row) ?? []),
+    role: rows[0]?.k_role ?? null,
+  };
+}
+
+/**
+ * An account's deletion, in one of its teams (locked; `found` read under the lock with
+ * `readAccountInTeam`): the invitations it sent are revoked and those sent to its address
+ * declined, then its membership, if any, ends as a leave. Writes only, deferred.
  */
 export async function endAccountInTeam(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   user: User,
+  found: AccountInTeam,
 ): Promise<void> {
-  const teamId = lockedTeam.id;
-  const invitations = await tx.getRepository(Invitation).find({
-    where: [
-      { teamId, status: InvitationStatus.PENDING, invitedById: user.id },
-      { teamId, status: InvitationStatus.PENDING, email: user.email },
-    ],
-    order: { createdAt: 'ASC' },
-  });
-  for (const invitation of invitations) {
+  for (const invitation of found.invitations) {
     const sentByUser = invitation.invitedById === user.id;
     const status = sentByUser ? InvitationStatus.REVOKED : InvitationStatus.DECLINED;
-    await tx.update(Invitation, { id: invitation.id }, { status, respondedAt: new Date() });
+    tx.defer({
+      text: `UPDATE invitations SET status = $2, responded_at = $3 WHERE id = $1`,
+      values: [invitation.id, status, new Date()],
+    });
     const ended = {
       actorId: user.id,
       subjectId: invitation.id,
@@ -117,13 +157,14 @@ export async function endAccountInTeam(
         : { action: ActivityAction.INVITATION_DECLINED, ...ended },
     );
   }
-  const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId: user.id });
-  if (!membership) return;
+  if (!found.role) return;
   await endMembership(tx, pending, lockedTeam, {
     actor: { id: user.id, displayName: DELETED_USER_NAME },
     userId: user.id,
+    // Every pending invitation it sent has just been revoked.
+    invitations: NO_OPEN_INVITATIONS,
     action: ActivityAction.MEMBER_LEFT,
-    details: { role: membership.role, accountDeleted: true },
+    details: { role: found.role, accountDeleted: true },
     names: { actor: DELETED_USER_NAME },
   });
 }
@@ -163,7 +204,7 @@ export function holdOut(
  * ids it ended.
  */
 export async function endSessions(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   userId: string,
   which: { ids: string[] } | { allExcept: string | null },

@@ -3,7 +3,8 @@ import { AccountToken } from '../../entities/account-token.entity';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
-import { endAccountInTeam, endSessions } from '../access/end-access';
+import { endAccountInTeam, readAccountInTeam, endSessions } from '../access/end-access';
+import { allInOrder } from '../db/all-in-order';
 import { lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/transaction';
 import { conflict, twoFactorRequired } from '../errors/errors';
@@ -56,7 +57,11 @@ export class AccountDeletionService {
       await requireSignInUnchanged(tx, user);
       await refuseWhileOwner(tx, locked.id);
       for (const teamId of await this.teamsTouched(tx, locked)) {
-        await endAccountInTeam(tx, pending, await lockTeam(tx, teamId), locked);
+        const [team, found] = await allInOrder([
+          lockTeam(tx, teamId),
+          readAccountInTeam(tx, teamId, locked),
+        ]);
+        await endAccountInTeam(tx, pending, team, locked, found);
       }
       // Every invitation to the address that was pending is now declined (above). One still
       // pending was sent after the teams were read: to an address nobody holds any more, as

@@ -1,8 +1,8 @@
-import { In, type EntityManager } from 'typeorm';
+import { In } from 'typeorm';
 import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
 import { endSessions } from '../access/end-access';
-import type { PendingEvents } from '../db/transaction';
+import type { PendingEvents, Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { lockAccountRow } from './lock-account';
 
@@ -22,7 +22,7 @@ const LINKS_ENDED = [AccountTokenPurpose.PASSWORD_RESET, AccountTokenPurpose.EMA
  * more than the inbox it went to already proves.
  */
 export async function endAccountSecrets(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   userId: string,
   keepSessionId: string | null,

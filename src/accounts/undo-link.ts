@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import type { PendingEvents } from '../db/transaction';
+import type { PendingEvents, Transaction } from '../db/transaction';
 import type { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';
 import { accountEvent } from './account-event';
@@ -29,7 +28,7 @@ export interface Undone {
  * as it was before the undo.
  */
 export async function undoByLink(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   purpose: UndoLinkPurpose,
   token: string,

@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EntityManager, QueryRunner } from 'typeorm';
 import { ACTIVITY_ACTIONS, summaryOf, type NewActivity } from '../../entities/activity-actions';
 import type { ActivitySubjectType } from '../../entities/activity-subject-type.enum';
 import type { ActivityCheckpoint } from '../../entities/activity-checkpoint.entity';
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
-import type { PendingEvents } from '../db/transaction';
+import { Transaction, type PendingEvents } from '../db/transaction';
 import type { Statement } from '../db/prepared';
 import type { ActivityEvent, DomainEvent } from '../events/domain-events';
 import { sealActivity, summaryDigest } from '../db/activity-hash';
@@ -17,11 +16,12 @@ import { signCheckpoint } from './sign-checkpoint';
 export type ChangeStatement = Statement;
 
 /**
- * Where the activity's statement is sent: on a TypeORM transaction's connection, or by the
- * caller's own sender (a transaction's `close` sends it with its COMMIT).
+ * Where the activity's statement is sent: deferred on a transaction (it goes out behind what
+ * was sent before, without a round trip of its own), or by the caller's own sender (a
+ * transaction's `close` sends it with its COMMIT).
  */
 export type ActivityChannel =
-  EntityManager | ((statement: Statement) => Promise<Record<string, unknown>[]>);
+  Transaction | ((statement: Statement) => Promise<Record<string, unknown>[]>);
 
 /** The statement that writes an activity (with its change), and what to do with its rows. */
 interface ActivityWrite extends Statement {
@@ -30,6 +30,8 @@ interface ActivityWrite extends Statement {
    * is queued for after commit. Returns the change's rows (empty: nothing changed or recorded).
    */
   applyRows(rows: Record<string, unknown>[]): Record<string, unknown>[];
+  /** The row is certain to be written (no change to wait for): the head moves on now. */
+  advance(): void;
 }
 
 const ACTIVITY_COLUMNS =
@@ -53,11 +55,15 @@ export async function recordActivity(
   change?: ChangeStatement,
 ): Promise<Record<string, unknown>[]> {
   const write = activityStatement(pending, lockedTeam, activity, change);
-  const rows =
-    typeof channel === 'function'
-      ? await channel(write)
-      : await run(channel, write.text, write.values);
-  return write.applyRows(rows);
+  if (channel instanceof Transaction) {
+    if (change) return write.applyRows(await channel.query(write.text, write.values));
+    // Without a change the row is always written: the next row of the same transaction may
+    // chain onto it before the server has answered.
+    channel.defer(write);
+    write.advance();
+    return [];
+  }
+  return write.applyRows(await channel(write));
 }
 
 /** recordActivity's statement: the row, its seq, its seals and the team's new head. */
@@ -147,7 +153,10 @@ function activityStatement(
     text,
     values: [...(change?.values ?? []), ...values],
     applyRows(rows) {
-      if (!rows.length) return rows;
+      if (rows.length) this.advance();
+      return rows;
+    },
+    advance() {
       lockedTeam.lastSeq = seq;
       lockedTeam.lastHash = hash;
       lockedTeam.treeFrontier = tree.frontier;
@@ -156,7 +165,6 @@ function activityStatement(
         lockedTeam.checkpointAt = createdAt;
       }
       pending.add(toActivityEvent(stored, lockedTeam, tree.checkpoint));
-      return rows;
     },
   };
 }
@@ -192,13 +200,6 @@ function appendToTree(lockedTeam: Team, activity: Activity, leafHash: Buffer) {
         })
       : undefined,
   };
-}
-
-/** Plain (unnamed) statement on the transaction's connection: its text varies by change. */
-async function run(tx: EntityManager, text: string, values: unknown[]) {
-  const runner = tx.queryRunner as QueryRunner;
-  const result: unknown = await runner.query(text, values);
-  return result as Record<string, unknown>[];
 }
 
 /** Entity → event: the row as JSON (without the summary's salt) and its team's snapshot. */

@@ -133,40 +133,41 @@ export async function restoreTeam(
   }
 
   return inTransaction(deps.dataSource, deps.bus, async (tx, pending) => {
-    // Cast: TypeORM types the query runner's driver connection as any; for postgres it is a pg PoolClient.
-    const client = (await tx.queryRunner!.connect()) as PoolClient;
     const tables: TeamRestoreResult['tables'] = [];
-    for (const table of manifest.tables) {
-      const rows = selected.get(table.name);
-      if (!rows?.length) continue;
-      const temp = quoteIdent(`restore_${table.name}`);
-      const cols = columnList(table.columns);
-      await client.query(
-        `CREATE TEMP TABLE ${temp} (LIKE ${quoteIdent(table.name)}) ON COMMIT DROP`,
-      );
-      await pipeline(
-        Readable.from(rows.map((row) => `${row}\n`)),
-        client.query(copyFrom(`COPY ${temp} (${cols}) FROM STDIN`)),
-      );
-      const pk = columnList(table.primaryKey);
-      try {
-        const result = await client.query(
-          `INSERT INTO ${quoteIdent(table.name)} (${cols}) SELECT ${cols} FROM ${temp} r
-            WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} t WHERE (${table.primaryKey
-              .map((c) => `t.${quoteIdent(c)}`)
-              .join(', ')}) = (${table.primaryKey.map((c) => `r.${quoteIdent(c)}`).join(', ')}))`,
+    // COPY streams need the connection in its ordinary mode.
+    await tx.unpipelined(async (client) => {
+      for (const table of manifest.tables) {
+        const rows = selected.get(table.name);
+        if (!rows?.length) continue;
+        const temp = quoteIdent(`restore_${table.name}`);
+        const cols = columnList(table.columns);
+        await client.query(
+          `CREATE TEMP TABLE ${temp} (LIKE ${quoteIdent(table.name)}) ON COMMIT DROP`,
         );
-        tables.push({ name: table.name, rows: result.rowCount ?? 0 });
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === '23505') {
-          throw refuse(
-            `cannot restore team ${teamId}: a ${table.name} row clashes with live data (${(error as Error).message}); key ${pk}`,
+        await pipeline(
+          Readable.from(rows.map((row) => `${row}\n`)),
+          client.query(copyFrom(`COPY ${temp} (${cols}) FROM STDIN`)),
+        );
+        const pk = columnList(table.primaryKey);
+        try {
+          const result = await client.query(
+            `INSERT INTO ${quoteIdent(table.name)} (${cols}) SELECT ${cols} FROM ${temp} r
+              WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} t WHERE (${table.primaryKey
+                .map((c) => `t.${quoteIdent(c)}`)
+                .join(', ')}) = (${table.primaryKey.map((c) => `r.${quoteIdent(c)}`).join(', ')}))`,
           );
+          tables.push({ name: table.name, rows: result.rowCount ?? 0 });
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code === '23505') {
+            throw refuse(
+              `cannot restore team ${teamId}: a ${table.name} row clashes with live data (${(error as Error).message}); key ${pk}`,
+            );
+          }
+          throw error;
         }
-        throw error;
       }
-    }
+    });
     // Tokens die with their team: a restore brings the invitations back as history, not as live links.
     let revokedInvitations = 0;
     if (manifest.tables.some((t) => t.name === 'invitations')) {

@@ -1,7 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import { Team } from '../../entities/team.entity';
 import { conflict, forbidden } from '../errors/errors';
 import { isUuid } from '../validation/ids';
+import { EntityRows } from './entity-rows';
+import type { Transaction } from './transaction';
 
 /*
  * The domain's one lock order. A command takes its row locks in this order and never back:
@@ -19,6 +20,10 @@ import { isUuid } from '../validation/ids';
  * already holds a team from waiting on an account a deletion holds while it waits for the team.
  * Writes that take no team lock (a checkpoint signed on demand, a witness) insert one row whose
  * references lock the team's row FOR KEY SHARE; a witness locks its account first, as above.
+ *
+ * The locking reads here send their statement when called (`Transaction.read`), so a command
+ * may start them together and await them together (`allInOrder`): one round trip, the locks
+ * still taken in the order of the calls.
  */
 
 /** The accounts a command locked; those it acts on may have been deleted meanwhile. */
@@ -32,12 +37,9 @@ export interface LockedAccounts {
  * Locks the accounts' users rows in id order, FOR KEY SHARE: it waits only for a deletion or a
  * change of address, and is the lock the command's references to the accounts take anyway.
  */
-export async function lockAccountRows(
-  tx: EntityManager,
-  userIds: string[],
-): Promise<LockedAccounts> {
+export async function lockAccountRows(tx: Transaction, userIds: string[]): Promise<LockedAccounts> {
   const ids = [...new Set(userIds.filter(isUuid).map(lowerCase))];
-  const rows: { id: string; deleted: boolean }[] = await tx.query(
+  const rows = await tx.read<{ id: string; deleted: boolean }>(
     `SELECT id, deleted_at IS NOT NULL AS deleted FROM users
       WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE`,
     [ids],
@@ -56,7 +58,7 @@ export async function lockAccountRows(
  * own or rename anything.
  */
 export async function lockAccounts(
-  tx: EntityManager,
+  tx: Transaction,
   actorId: string,
   ...othersActedOn: string[]
 ): Promise<LockedAccounts> {
@@ -75,13 +77,12 @@ export const accountDeleted = () =>
  * seqs see committed state. A missing team (never there, or deleted while we waited) is
  * FORBIDDEN, so existence never leaks.
  */
-export async function lockTeam(tx: EntityManager, teamId: string): Promise<Team> {
-  const team = await tx
-    .getRepository(Team)
-    .createQueryBuilder('team')
-    .setLock('pessimistic_write')
-    .where('team.id = :teamId', { teamId })
-    .getOne();
+export async function lockTeam(tx: Transaction, teamId: string): Promise<Team> {
+  const teams = new EntityRows(tx.connection, Team);
+  const [row] = isUuid(teamId)
+    ? await tx.read(`SELECT ${teams.select('t')} FROM teams t WHERE t.id = $1 FOR UPDATE`, [teamId])
+    : [];
+  const team = row && teams.map(row);
   if (!team) throw forbidden();
   return team;
 }

@@ -1,5 +1,5 @@
 import type { PoolClient, QueryResultRow } from 'pg';
-import { EntityManager, type DataSource } from 'typeorm';
+import { EntityManager, QueryFailedError, type DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import type { Prepared, Statement } from './prepared';
@@ -11,6 +11,9 @@ export interface EventPublisher<E> {
   publish(events: E[]): Promise<void>;
 }
 
+/** For a transaction that produces no events. */
+export const NO_EVENTS: EventPublisher<never> = { publish: () => Promise.resolve() };
+
 /** Events a transaction produced; published only once it has committed. */
 export class PendingEvents<E> {
   readonly events: E[] = [];
@@ -20,10 +23,32 @@ export class PendingEvents<E> {
   }
 }
 
+/** What pg keeps of a client's mode: in pipeline mode a statement goes out before the last is answered. */
+interface PipelineSwitch {
+  pipeline: boolean;
+}
+
+/** What pg keeps of a client's mode: in pipeline mode a statement goes out before the last is answered. */
+interface PipelineSwitch {
+  pipeline: boolean;
+}
+
+/** Puts a checked-out client in pipeline mode, or back; returns the mode it was in. */
+function pipelined(client: PoolClient, on: boolean): boolean {
+  // Cast: pipeline mode is a pg internal with no types.
+  const internals = client as unknown as PipelineSwitch;
+  const was = internals.pipeline;
+  internals.pipeline = on;
+  return was;
+}
+
+/** A failed statement as TypeORM reports one, so callers read its code the same way. */
+const asQueryFailure = (text: string, values: unknown[], error: unknown): QueryFailedError =>
+  error instanceof QueryFailedError ? error : new QueryFailedError(text, values, error as Error);
+
 /**
- * The query runner of one transaction: its first statement through TypeORM (or through the
- * connection a caller asks it for) is preceded by START TRANSACTION, in its own round trip as
- * TypeORM's own transactions do; unless `open` began the transaction first.
+ * The query runner of one transaction: TypeORM's statements go out on the transaction's
+ * connection, BEGIN ahead of the first if nothing was sent yet.
  */
 class TransactionRunner extends PostgresQueryRunner {
   /** Settles once the server has begun the transaction; unset until its first statement. */
@@ -42,46 +67,75 @@ class TransactionRunner extends PostgresQueryRunner {
     return super.connect() as Promise<PoolClient>;
   }
 
+  /** Sends BEGIN unless it was sent: ahead of whatever is sent next, with no wait of its own. */
+  begin(client: PoolClient): void {
+    if (this.begun) return;
+    this.driver.dataSource.logger.logQuery('BEGIN', [], this);
+    this.begun = client.query('BEGIN');
+    // Its failure is also the failure of the statement sent behind it, which reports it.
+    this.begun.catch(() => undefined);
+  }
+
   override async connect(): Promise<PoolClient> {
     const client = await this.pooledClient();
-    if (!this.begun) {
-      this.driver.dataSource.logger.logQuery('START TRANSACTION', [], this);
-      this.begun = client.query('START TRANSACTION');
-    }
-    await this.begun;
+    this.begin(client);
     return client;
   }
 }
 
 /**
- * One transaction on one pooled connection: TypeORM's EntityManager for the ORM-based work,
- * and `open`/`close` for a write that must hold its lock briefly: BEGIN travels with the first
- * statement and COMMIT with the last, so a lock-then-change write costs two round trips
- * instead of four and the team lock is held for one. After `close` nothing more can be sent.
+ * One transaction on one pooled connection, in as few round trips as its reads need. The
+ * connection is in pg's pipeline mode while the transaction lasts: a statement goes out
+ * without waiting for the answers to those before it, and the server still runs them one
+ * after another, in the order they were sent.
+ * - `read` sends a statement at once, in call order (BEGIN ahead of the first): reads started
+ *   together and awaited together (`allInOrder`) cost one round trip, and take their locks
+ *   in the order they were called.
+ * - `defer` sends a write whose answer nobody needs: it costs no round trip of its own, and
+ *   its outcome is checked at COMMIT (a failure aborts the transaction and is what the work
+ *   fails with).
+ * - `close` sends the last statement with COMMIT, so a lock-then-change write costs two round
+ *   trips and holds its lock for one. After it nothing more can be sent.
+ * - TypeORM's EntityManager methods still work, each awaited on its own.
  */
 export class Transaction extends EntityManager {
   private closed = false;
+  /** Deferred writes not yet known to have succeeded. */
+  private readonly deferred: Promise<unknown>[] = [];
+  /** The first deferred write that failed: the cause of every later statement's failure. */
+  private deferredFailure: QueryFailedError | undefined;
 
   constructor(
     dataSource: DataSource,
     private readonly runner: TransactionRunner,
+    private readonly client: PoolClient,
   ) {
     super(dataSource, runner);
   }
 
-  /** BEGIN and `statement`, in one write (the statement alone if the transaction had begun). */
-  async open<R extends QueryResultRow>(statement: Prepared, values: unknown[]): Promise<R[]> {
-    if (this.closed) throw new Error('the transaction is closed');
-    const client = await this.runner.pooledClient();
-    this.connection.logger.logQuery(statement.text, values, this.runner);
-    if (this.runner.begun) {
-      await this.runner.begun;
-      return (await client.query<R>({ ...statement, values })).rows;
-    }
-    const sending = sendTogether(client, ['BEGIN', { ...statement, values }]);
-    this.runner.begun = sending;
-    const [, answer] = await sending;
-    return answer.rows as R[];
+  /** Sends `statement` now, in call order (BEGIN ahead of the first); its rows. */
+  read<R extends QueryResultRow>(
+    statement: string | Prepared,
+    values: unknown[] = [],
+  ): Promise<R[]> {
+    const config = typeof statement === 'string' ? { text: statement } : statement;
+    const answer = this.send<R>(config.text, { ...config, values });
+    return answer.then(
+      (result) => result.rows,
+      (error: unknown) => {
+        throw this.deferredFailure ?? asQueryFailure(config.text, values, error);
+      },
+    );
+  }
+
+  /** Sends a write now and goes on without its answer (checked when the transaction ends). */
+  defer({ text, values }: Statement): void {
+    const answer = this.send(text, { text, values });
+    this.deferred.push(
+      answer.catch((error: unknown) => {
+        this.deferredFailure ??= asQueryFailure(text, values, error);
+      }),
+    );
   }
 
   /**
@@ -90,21 +144,26 @@ export class Transaction extends EntityManager {
    */
   async close<R extends QueryResultRow>({ text, values }: Statement): Promise<R[]> {
     if (!this.runner.begun || this.closed) throw new Error('the transaction is not open');
-    await this.runner.begun;
-    const client = await this.runner.pooledClient();
     this.connection.logger.logQuery(text, values, this.runner);
+    this.connection.logger.logQuery('COMMIT', [], this.runner);
     // Closed before the answer: whatever it is, the transaction has ended on the server.
     this.closed = true;
-    const [answer] = await sendTogether(client, [{ text, values }, 'COMMIT']);
+    const [answer] = await sendTogether(this.client, [{ text, values }, 'COMMIT']).catch(
+      (error: unknown) => {
+        throw this.deferredFailure ?? asQueryFailure(text, values, error);
+      },
+    );
+    await this.deferredSettled();
     return answer.rows as R[];
   }
 
   /** Commits what is still open: work that returned without `close`. */
   async commitRest(): Promise<void> {
     if (!this.runner.begun || this.closed) return;
-    await this.runner.begun;
     this.closed = true;
     await this.end('COMMIT');
+    // A failed deferred write aborted the transaction: the COMMIT was a rollback.
+    await this.deferredSettled();
   }
 
   /**
@@ -115,19 +174,56 @@ export class Transaction extends EntityManager {
   async rollBackRest(): Promise<void> {
     if (!this.runner.begun || this.closed) return;
     this.closed = true;
-    await this.runner.begun.catch(() => undefined);
     if (this.runner.isReleased) return;
     await this.end('ROLLBACK').catch((error: Error) => {
       // Cast: TypeORM's way to hand a connection back as broken is private.
       const runner = this.runner as unknown as { releasePostgresConnection(e: Error): unknown };
       void runner.releasePostgresConnection(error);
     });
+    await Promise.all(this.deferred);
+  }
+
+  /**
+   * Runs `work` on the connection in pg's ordinary mode, for what pipeline mode cannot carry (a
+   * COPY stream): once everything sent before has been answered, BEGIN included.
+   */
+  async unpipelined<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the transaction is closed');
+    this.runner.begin(this.client);
+    await Promise.all([this.runner.begun?.catch(() => undefined), ...this.deferred]);
+    if (this.deferredFailure) throw this.deferredFailure;
+    pipelined(this.client, false);
+    try {
+      return await work(this.client);
+    } finally {
+      pipelined(this.client, true);
+    }
+  }
+
+  /** Why the work failed: a deferred write that failed first, else `error` itself. */
+  causeOf(error: unknown): unknown {
+    return this.deferredFailure ?? error;
+  }
+
+  private send<R extends QueryResultRow>(
+    text: string,
+    config: { text: string; values: unknown[]; name?: string },
+  ) {
+    if (this.closed) throw new Error('the transaction is closed');
+    this.runner.begin(this.client);
+    this.connection.logger.logQuery(text, config.values, this.runner);
+    return this.client.query<R>(config);
+  }
+
+  /** Waits for every deferred write; throws the first failure. */
+  private async deferredSettled(): Promise<void> {
+    await Promise.all(this.deferred);
+    if (this.deferredFailure) throw this.deferredFailure;
   }
 
   private async end(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
-    const client = await this.runner.pooledClient();
     this.connection.logger.logQuery(statement, [], this.runner);
-    await client.query(statement);
+    await this.client.query(statement);
   }
 }
 
@@ -146,20 +242,26 @@ export async function inTransaction<T, E>(
   const { result, pending } = await retryingTransientFailures(async () => {
     const pending = new PendingEvents<E>();
     const runner = new TransactionRunner(dataSource);
+    // Checked out for the whole work, as TypeORM's own transactions hold theirs.
+    const client = await runner.pooledClient().catch(async (error: unknown) => {
+      await runner.release();
+      throw error;
+    });
     // The runner's manager, too: TypeORM's EntityManager sets itself as its runner's.
-    const tx = new Transaction(dataSource, runner);
+    const tx = new Transaction(dataSource, runner, client);
+    const wasPipelined = pipelined(client, true);
     try {
-      // Checked out for the whole work, as TypeORM's own transactions hold theirs.
-      await runner.pooledClient();
       try {
         const result = await work(tx, pending);
         await tx.commitRest();
         return { result, pending };
       } catch (error) {
         await tx.rollBackRest();
-        throw error;
+        throw tx.causeOf(error);
       }
     } finally {
+      // Every statement has been answered: the client is idle and goes back as it came.
+      pipelined(client, wasPipelined);
       // Released with the error already when the connection broke; then this does nothing.
       await runner.release();
     }

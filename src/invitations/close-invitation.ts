@@ -1,12 +1,11 @@
-import type { EntityManager } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { Invitation } from '../../entities/invitation.entity';
+import type { Invitation } from '../../entities/invitation.entity';
 import { InvitationStatus } from '../../entities/invitation-status.enum';
 import type { Role } from '../../entities/role.enum';
 import type { Team } from '../../entities/team.entity';
 import type { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
-import type { PendingEvents } from '../db/transaction';
+import type { PendingEvents, Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 
 export type ClosedStatus = InvitationStatus.REVOKED | InvitationStatus.DECLINED;
@@ -23,10 +22,11 @@ export interface RevocationReason {
 
 /**
  * Ends a pending invitation and records it (INVITATION_REVOKED or INVITATION_DECLINED) in the
- * caller's transaction, under the team's lock. `reason` says why when nobody asked for it.
+ * caller's transaction, under the team's lock, deferred (no round trip of its own). `reason`
+ * says why when nobody asked for it.
  */
 export async function closeInvitation(
-  tx: EntityManager,
+  tx: Transaction,
   pending: PendingEvents<DomainEvent>,
   lockedTeam: Team,
   invitation: Invitation,
@@ -36,11 +36,10 @@ export async function closeInvitation(
 ): Promise<void> {
   invitation.status = status;
   invitation.respondedAt = new Date();
-  await tx.update(
-    Invitation,
-    { id: invitation.id },
-    { status, respondedAt: invitation.respondedAt },
-  );
+  tx.defer({
+    text: `UPDATE invitations SET status = $2, responded_at = $3 WHERE id = $1`,
+    values: [invitation.id, status, invitation.respondedAt],
+  });
   const about = { actorId: actor.id, subjectId: invitation.id };
   const details = { invitationId: invitation.id, role: invitation.role };
   await recordActivity(

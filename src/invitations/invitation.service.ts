@@ -11,7 +11,7 @@ import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { generateToken, hashToken } from '../auth/token';
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Transaction } from '../db/transaction';
 import { badInput, conflict, forbidden } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
@@ -202,7 +202,7 @@ export class InvitationService {
   private async join(
     actor: User,
     ip: string,
-    lockOpen: (tx: EntityManager) => Promise<{ team: Team; invitation: Invitation }>,
+    lockOpen: (tx: Transaction) => Promise<{ team: Team; invitation: Invitation }>,
   ): Promise<Membership> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
@@ -270,7 +270,7 @@ export class InvitationService {
   private async refuse(
     actor: User,
     ip: string,
-    lockOpen: (tx: EntityManager) => Promise<{ team: Team; invitation: Invitation }>,
+    lockOpen: (tx: Transaction) => Promise<{ team: Team; invitation: Invitation }>,
   ): Promise<boolean> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
@@ -349,7 +349,7 @@ export class InvitationService {
    * Finds the token's invitation, locks its team, then re-reads the invitation so its state is
    * the committed one; refuses unless it is open and addressed to the actor's e-mail.
    */
-  private async lockOpenInvitationFor(tx: EntityManager, actor: User, token: string) {
+  private async lockOpenInvitationFor(tx: Transaction, actor: User, token: string) {
     const found = await this.findByToken(tx, token);
     if (!found) throw forbidden(NOT_VALID);
     if (found.email !== actor.email)
@@ -364,7 +364,7 @@ export class InvitationService {
    * it was sent to and who has proven that address (read under the account lock the caller
    * holds). Anything else is FORBIDDEN alike, so an id reveals nothing.
    */
-  private async lockOpenInvitationById(tx: EntityManager, actor: User, invitationId: string) {
+  private async lockOpenInvitationById(tx: Transaction, actor: User, invitationId: string) {
     const account = await tx.getRepository(User).findOne({
       where: { id: actor.id },
       select: { id: true, email: true, emailVerifiedAt: true },
@@ -375,7 +375,7 @@ export class InvitationService {
   }
 
   /** Locks the invitation's team and reads the invitation under that lock. Missing: FORBIDDEN. */
-  private async lockInvitation(tx: EntityManager, invitationId: string) {
+  private async lockInvitation(tx: Transaction, invitationId: string) {
     if (!isUuid(invitationId)) throw forbidden();
     const before = await tx
       .getRepository(Invitation)
@@ -387,7 +387,7 @@ export class InvitationService {
     return { team, invitation };
   }
 
-  private isMemberByEmail(tx: EntityManager, teamId: string, email: string): Promise<boolean> {
+  private isMemberByEmail(tx: Transaction, teamId: string, email: string): Promise<boolean> {
     return tx
       .getRepository(Membership)
       .createQueryBuilder('m')
@@ -397,7 +397,7 @@ export class InvitationService {
   }
 
   private hasOpenInvitation(
-    tx: EntityManager,
+    tx: Transaction,
     teamId: string,
     email: string,
     exceptId?: string,

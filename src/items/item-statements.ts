@@ -117,7 +117,7 @@ export class ItemStatements {
     teamId: string,
     actorId: string,
   ): Promise<{ team: Team | null; role: MaybeRole; held: boolean }> {
-    const [row] = await tx.open<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockTeam, [
+    const [row] = await tx.read<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockTeam, [
       teamId,
       actorId,
     ]);
@@ -135,7 +135,7 @@ export class ItemStatements {
     itemId: string,
     actorId: string,
   ): Promise<{ team: Team; item: Item; role: MaybeRole; held: boolean } | null> {
-    const [row] = await tx.open<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockItem, [
+    const [row] = await tx.read<{ k_role: MaybeRole; k_held: boolean }>(this.statements.lockItem, [
       itemId,
       actorId,
     ]);

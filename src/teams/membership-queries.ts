@@ -1,22 +1,21 @@
-import type { EntityManager } from 'typeorm';
 import { Membership } from '../../entities/membership.entity';
 import { MEMBER_ACCESS_SQL } from '../access/member-access-sql';
+import { EntityRows } from '../db/entity-rows';
+import type { Transaction } from '../db/transaction';
 import { heldForTwoFactor } from '../errors/errors';
+import { isUuid } from '../validation/ids';
 import type { MaybeRole } from './team-policy';
 
 /**
  * The user's current role in the team, read inside the caller's transaction, whatever the
- * team's two-factor requirement: the role someone is acted on in (removed, leaving).
+ * team's two-factor requirement: the role someone is acted on in (removed, leaving). Sent when
+ * called, as the locking reads are (src/db/lock-order.ts).
  */
-export async function roleIn(
-  tx: EntityManager,
-  teamId: string,
-  userId: string,
-): Promise<MaybeRole> {
-  const membership = await tx.getRepository(Membership).findOne({
-    where: { teamId, userId },
-    select: { role: true },
-  });
+export async function roleIn(tx: Transaction, teamId: string, userId: string): Promise<MaybeRole> {
+  const [membership] = await tx.read<{ role: MaybeRole }>(
+    `SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2`,
+    [teamId, userId],
+  );
   return membership?.role ?? null;
 }
 
@@ -26,14 +25,42 @@ export async function roleIn(
  * reason TWO_FACTOR_REQUIRED), as the permission map refuses them.
  */
 export async function actingRoleIn(
-  tx: EntityManager,
+  tx: Transaction,
   teamId: string,
   actorId: string,
 ): Promise<MaybeRole> {
-  const [row]: { role: MaybeRole; held: boolean }[] = await tx.query(MEMBER_ACCESS_SQL, [
+  const [row] = await tx.read<{ role: MaybeRole; held: boolean }>(MEMBER_ACCESS_SQL, [
     teamId,
     actorId,
   ]);
   if (row?.held) throw heldForTwoFactor();
   return row?.role ?? null;
+}
+
+/** Someone a command acts on: their membership of the team and their name. */
+export interface MemberActedOn {
+  /** Null when they are not a member. */
+  membership: Membership | null;
+  /** Null when there is no such account. */
+  displayName: string | null;
+}
+
+/**
+ * The membership of `userId` in the team and the account's display name, in one statement
+ * sent when called, as the locking reads are: read under the team's lock when sent after it.
+ */
+export async function memberActedOn(
+  tx: Transaction,
+  teamId: string,
+  userId: string,
+): Promise<MemberActedOn> {
+  if (!isUuid(userId)) return { membership: null, displayName: null };
+  const memberships = new EntityRows(tx.connection, Membership);
+  const [row] = await tx.read<{ k_name: string | null }>(
+    `SELECT ${memberships.select('m')}, u.display_name AS k_name
+       FROM users u LEFT JOIN memberships m ON m.team_id = $1 AND m.user_id = u.id
+      WHERE u.id = $2`,
+    [teamId, userId],
+  );
+  return { membership: (row && memberships.map(row)) ?? null, displayName: row?.k_name ?? null };
 }

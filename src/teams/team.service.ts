@@ -1,20 +1,23 @@
-import { withConfirmedRole } from '../loaders/confirmed-role';
-import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { ActivityAction } from '../../entities/activity-action.enum';
-import { Membership } from '../../entities/membership.entity';
+import type { Membership } from '../../entities/membership.entity';
 import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
-import { User } from '../../entities/user.entity';
+import type { User } from '../../entities/user.entity';
 import { endAuthorityBeyondRole, endMembership, endTeam } from '../access/end-access';
 import { recordActivity } from '../activity/record-activity';
+import { allInOrder } from '../db/all-in-order';
 import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/transaction';
+import { openInvitationsFrom } from '../invitations/revoke-invitations-beyond-role';
+import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, forbidden } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { sameId } from '../validation/ids';
 import { requireText } from '../validation/validators';
-import { actingRoleIn, roleIn } from './membership-queries';
+import { actingRoleIn, memberActedOn } from './membership-queries';
 import {
   canChangeRole,
   canLeave,
@@ -29,7 +32,8 @@ const TEAM_NAME_MAX = 100;
 /**
  * Team lifecycle and membership. Every method locks the accounts it acts for and on, then the
  * team row (src/db/lock-order.ts), re-checks the caller's role against committed state, changes
- * the data and records one activity — in one transaction.
+ * the data and records one activity — in one transaction of two round trips: BEGIN with the
+ * locks and every read under them, sent together; then the writes, deferred, with COMMIT.
  */
 export class TeamService {
   constructor(
@@ -44,21 +48,25 @@ export class TeamService {
     await this.rateLimits.consume('teamsPerAccount', actor.id);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccounts(tx, actor.id);
-      const team = await tx.save(
-        tx.create(Team, {
-          name,
-          lastSeq: 0,
-          lastHash: '',
-          treeFrontier: [],
-          checkpointSize: 0,
-          checkpointAt: null,
-        }),
-      );
-      await tx.insert(Membership, {
-        teamId: team.id,
-        userId: actor.id,
-        role: Role.OWNER,
-        joinedAt: new Date(),
+      // Millisecond precision, as the activity's own timestamp: it reads back as sent.
+      const team = Object.assign(new Team(), {
+        id: randomUUID(),
+        name,
+        createdAt: new Date(),
+        twoFactorRequired: false,
+        lastSeq: 0,
+        lastHash: '',
+        treeFrontier: [],
+        checkpointSize: 0,
+        checkpointAt: null,
+      });
+      tx.defer({
+        text: `INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)`,
+        values: [team.id, name, team.createdAt],
+      });
+      tx.defer({
+        text: `INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)`,
+        values: [team.id, actor.id, Role.OWNER, team.createdAt],
       });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
@@ -75,13 +83,15 @@ export class TeamService {
   renameTeam(actor: User, teamId: string, nameRaw: string): Promise<Team> {
     const name = requireText('name', nameRaw, 1, TEAM_NAME_MAX);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const team = await lockTeam(tx, teamId);
-      const actorRole = await actingRoleIn(tx, teamId, actor.id);
+      const [, team, actorRole] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+      ]);
       if (!canManageTeam(actorRole)) throw forbidden();
       const oldName = team.name;
       team.name = name;
-      await tx.update(Team, { id: teamId }, { name });
+      tx.defer({ text: `UPDATE teams SET name = $2 WHERE id = $1`, values: [teamId, name] });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_RENAMED,
@@ -96,9 +106,12 @@ export class TeamService {
   /** TEAM_DELETED is published to members, then every row of the team goes (ON DELETE CASCADE). */
   deleteTeam(actor: User, teamId: string): Promise<string> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const team = await lockTeam(tx, teamId);
-      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
+      const [, team, actorRole] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+      ]);
+      if (!isOwner(actorRole)) throw forbidden();
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TEAM_DELETED,
@@ -106,7 +119,7 @@ export class TeamService {
         details: { name: team.name },
         names: { actor: actor.displayName },
       });
-      await tx.delete(Team, { id: teamId });
+      tx.defer({ text: `DELETE FROM teams WHERE id = $1`, values: [teamId] });
       endTeam(pending, team);
       return teamId;
     });
@@ -114,11 +127,15 @@ export class TeamService {
 
   changeMemberRole(actor: User, teamId: string, userId: string, role: Role): Promise<Membership> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id, userId);
-      const team = await lockTeam(tx, teamId);
-      const actorRole = await actingRoleIn(tx, teamId, actor.id);
+      const [, team, actorRole, target, invitations] = await allInOrder([
+        lockAccounts(tx, actor.id, userId),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+        memberActedOn(tx, teamId, userId),
+        openInvitationsFrom(tx, teamId, userId),
+      ]);
       if (!canManageTeam(actorRole)) throw forbidden();
-      const membership = await tx.getRepository(Membership).findOneBy({ teamId, userId });
+      const { membership } = target;
       if (!canChangeRole(actorRole, membership?.role ?? null, role) || !membership) {
         throw role === Role.OWNER
           ? badInput('role', 'Use transferOwnership to make someone the owner.')
@@ -126,35 +143,41 @@ export class TeamService {
       }
       const oldRole = membership.role;
       membership.role = role;
-      await tx.update(Membership, { teamId, userId }, { role });
-      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
+      tx.defer({
+        text: `UPDATE memberships SET role = $3 WHERE team_id = $1 AND user_id = $2`,
+        values: [teamId, userId, role],
+      });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_ROLE_CHANGED,
         subjectId: userId,
         details: { changedFields: { role: { old: oldRole, new: role } } },
-        names: { actor: actor.displayName, member: target.displayName },
+        names: { actor: actor.displayName, member: target.displayName ?? '' },
       });
-      await endAuthorityBeyondRole(tx, pending, team, userId, role, actor);
+      await endAuthorityBeyondRole(tx, pending, team, invitations, role, actor);
       return withConfirmedRole(membership, teamId, actorRole);
     });
   }
 
   removeMember(actor: User, teamId: string, userId: string): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id, userId);
-      const team = await lockTeam(tx, teamId);
-      const actorRole = await actingRoleIn(tx, teamId, actor.id);
+      const [, team, actorRole, target, invitations] = await allInOrder([
+        lockAccounts(tx, actor.id, userId),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+        memberActedOn(tx, teamId, userId),
+        openInvitationsFrom(tx, teamId, userId),
+      ]);
       if (!canManageTeam(actorRole)) throw forbidden();
-      const targetRole = await roleIn(tx, teamId, userId);
+      const targetRole = target.membership?.role ?? null;
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
-      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
       await endMembership(tx, pending, team, {
         actor,
         userId,
+        invitations,
         action: ActivityAction.MEMBER_REMOVED,
         details: { role: targetRole },
-        names: { actor: actor.displayName, member: target.displayName },
+        names: { actor: actor.displayName, member: target.displayName ?? '' },
       });
       return true;
     });
@@ -162,15 +185,20 @@ export class TeamService {
 
   leaveTeam(actor: User, teamId: string): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const team = await lockTeam(tx, teamId);
       // Whatever the two-factor requirement: a member held out may still leave.
-      const role = await roleIn(tx, teamId, actor.id);
+      const [, team, self, invitations] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeam(tx, teamId),
+        memberActedOn(tx, teamId, actor.id),
+        openInvitationsFrom(tx, teamId, actor.id),
+      ]);
+      const role = self.membership?.role ?? null;
       if (!canLeave(role))
         throw forbidden(role ? 'The owner must transfer ownership before leaving.' : undefined);
       await endMembership(tx, pending, team, {
         actor,
         userId: actor.id,
+        invitations,
         action: ActivityAction.MEMBER_LEFT,
         details: { role },
         names: { actor: actor.displayName },
@@ -181,30 +209,34 @@ export class TeamService {
 
   transferOwnership(actor: User, teamId: string, userId: string): Promise<Team> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const accounts = await lockAccounts(tx, actor.id, userId);
-      const team = await lockTeam(tx, teamId);
-      const actorRole = await actingRoleIn(tx, teamId, actor.id);
+      const [accounts, team, actorRole, target, invitations] = await allInOrder([
+        lockAccounts(tx, actor.id, userId),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+        memberActedOn(tx, teamId, userId),
+        openInvitationsFrom(tx, teamId, actor.id),
+      ]);
       if (!isOwner(actorRole)) throw forbidden();
       // Nobody can be made owner once their account's deletion has begun.
       if (accounts.isDeleted(userId)) throw accountDeleted();
-      const targetRole = await roleIn(tx, teamId, userId);
+      const targetRole = target.membership?.role ?? null;
       if (!canTransferOwnership(actorRole, targetRole, sameId(userId, actor.id))) {
         throw badInput('userId', 'The new owner must be another member of the team.');
       }
       // Demote first: the one-owner index allows a single OWNER row per team (and the
       // deferred has-an-owner trigger checks at commit that one is left).
-      await tx.update(Membership, { teamId, userId: actor.id }, { role: Role.ADMIN });
-      await tx.update(Membership, { teamId, userId }, { role: Role.OWNER });
-      const target = await tx.getRepository(User).findOneByOrFail({ id: userId });
+      const setRole = `UPDATE memberships SET role = $3 WHERE team_id = $1 AND user_id = $2`;
+      tx.defer({ text: setRole, values: [teamId, actor.id, Role.ADMIN] });
+      tx.defer({ text: setRole, values: [teamId, userId, Role.OWNER] });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.OWNERSHIP_TRANSFERRED,
         subjectId: userId,
         details: { previousOwnerId: actor.id, newOwnerId: userId },
-        names: { actor: actor.displayName, member: target.displayName },
+        names: { actor: actor.displayName, member: target.displayName ?? '' },
       });
       // Only the OWNER invites as ADMIN: the old owner's pending ADMIN invitations end here.
-      await endAuthorityBeyondRole(tx, pending, team, actor.id, Role.ADMIN, actor);
+      await endAuthorityBeyondRole(tx, pending, team, invitations, Role.ADMIN, actor);
       return withConfirmedRole(team, teamId, Role.ADMIN);
     });
   }

@@ -1,11 +1,12 @@
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import type { DataSource } from 'typeorm';
+import type { User } from '../../entities/user.entity';
 import { ActivityAction } from '../../entities/activity-action.enum';
 import { Team } from '../../entities/team.entity';
-import { User } from '../../entities/user.entity';
 import { holdOut } from '../access/end-access';
 import { MEMBERS_WITHOUT_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { recordActivity } from '../activity/record-activity';
+import { allInOrder } from '../db/all-in-order';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { inTransaction } from '../db/transaction';
 import { forbidden, heldForTwoFactor } from '../errors/errors';
@@ -28,23 +29,34 @@ export class TwoFactorRequirementService {
   set(actor: User, teamId: string, required: boolean): Promise<Team> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       // The owner's row first: disabling two-factor locks it too, so the owner's factor read
-      // below cannot change before this commits.
-      await lockAccounts(tx, actor.id);
-      const team = await lockTeam(tx, teamId);
-      if (!isOwner(await actingRoleIn(tx, teamId, actor.id))) throw forbidden();
-      const owner = await tx.getRepository(User).findOneByOrFail({ id: actor.id });
+      // after it cannot change before this commits. The members held out are read before the
+      // change: it does not change who has two-factor.
+      const [, team, actorRole, [owner], held] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeam(tx, teamId),
+        actingRoleIn(tx, teamId, actor.id),
+        tx.read<{ display_name: string; two_factor: boolean }>(
+          `SELECT display_name, two_factor_enabled_at IS NOT NULL AS two_factor
+             FROM users WHERE id = $1`,
+          [actor.id],
+        ),
+        tx.read<{ user_id: string }>(MEMBERS_WITHOUT_TWO_FACTOR_SQL, [teamId]),
+      ]);
+      if (!isOwner(actorRole)) throw forbidden();
       // The owner's own account must meet the rule first, or they would lock themself out.
-      if (!owner.twoFactorEnabledAt) throw heldForTwoFactor();
+      if (!owner?.two_factor) throw heldForTwoFactor();
       if (team.twoFactorRequired === required) return withConfirmedRole(team, teamId, Role.OWNER);
-      await tx.update(Team, { id: teamId }, { twoFactorRequired: required });
+      tx.defer({
+        text: `UPDATE teams SET two_factor_required = $2 WHERE id = $1`,
+        values: [teamId, required],
+      });
       team.twoFactorRequired = required;
-      const held: { user_id: string }[] = await tx.query(MEMBERS_WITHOUT_TWO_FACTOR_SQL, [teamId]);
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.TWO_FACTOR_REQUIREMENT_CHANGED,
         subjectId: teamId,
         details: { required, membersWithoutTwoFactor: held.length },
-        names: { actor: owner.displayName },
+        names: { actor: owner.display_name },
       });
       const userIds = held.map((row) => row.user_id);
       if (required) holdOut(pending, teamId, userIds);

@@ -5,9 +5,12 @@ import { Client as PgClient } from 'pg';
  * Client#query sees every statement of every pool in this process). Statements that overlap
  * in time are one round trip. DEBUG_TRIPS=1 prints them.
  */
-export async function roundTrips(
-  run: () => Promise<unknown>,
-): Promise<{ statements: string[]; roundTrips: number }> {
+export async function roundTrips(run: () => Promise<unknown>): Promise<{
+  statements: string[];
+  roundTrips: number;
+  /** Those from the first BEGIN to the last COMMIT: the transaction's own. */
+  transactionRoundTrips: number;
+}> {
   const calls: { sql: string; start: number; end: number }[] = [];
   const original = PgClient.prototype.query;
   const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
@@ -41,6 +44,24 @@ export async function roundTrips(
   } finally {
     spy.mockRestore();
   }
+  const begin = calls.findIndex((c) => c.sql === 'BEGIN');
+  const commit = calls.findLastIndex((c) => c.sql === 'COMMIT');
+  if (process.env.DEBUG_TRIPS)
+    console.log(
+      calls
+        .map((c) => `${c.start.toFixed(2)}-${c.end.toFixed(2)} ${c.sql.slice(0, 60)}`)
+        .join('\n'),
+    );
+  return {
+    statements: calls.map((c) => c.sql),
+    roundTrips: wavesOf(calls),
+    transactionRoundTrips:
+      begin >= 0 && commit > begin ? wavesOf(calls.slice(begin, commit + 1)) : 0,
+  };
+}
+
+/** Round trips of these calls: calls that overlap in time share one. */
+function wavesOf(calls: { start: number; end: number }[]): number {
   let waves = 0;
   let waveEnd = -Infinity;
   for (const call of [...calls].sort((x, y) => x.start - y.start)) {
@@ -49,11 +70,5 @@ export async function roundTrips(
       waveEnd = call.end;
     } else waveEnd = Math.max(waveEnd, call.end);
   }
-  if (process.env.DEBUG_TRIPS)
-    console.log(
-      calls
-        .map((c) => `${c.start.toFixed(2)}-${c.end.toFixed(2)} ${c.sql.slice(0, 60)}`)
-        .join('\n'),
-    );
-  return { statements: calls.map((c) => c.sql), roundTrips: waves };
+  return waves;
 }

@@ -28,11 +28,6 @@ interface PipelineSwitch {
   pipeline: boolean;
 }
 
-/** What pg keeps of a client's mode: in pipeline mode a statement goes out before the last is answered. */
-interface PipelineSwitch {
-  pipeline: boolean;
-}
-
 /** Puts a checked-out client in pipeline mode, or back; returns the mode it was in. */
 function pipelined(client: PoolClient, on: boolean): boolean {
   // Cast: pipeline mode is a pg internal with no types.

@@ -506,4 +506,61 @@ describe('round trips per account mutation: its transaction in two', () => {
     );
     expect(again.errors).toBeUndefined();
   });
+
+  it('deleteAccount with no team: the account locked with every read, then the erasure', async () => {
+    const user = await buildUser(app);
+    const trips = await counted(
+      `mutation ($p: String!) { deleteAccount(password: $p) }`,
+      { p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ deleteAccount: true });
+    const [row] = await app.sql<{ deleted: boolean }>(
+      `SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
+      [user.id],
+    );
+    expect(row.deleted).toBe(true);
+    expect(await liveSessions(user.id)).toEqual([]);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // Before the transaction: the account's row, and the refusal of an owner.
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('deleteAccount in three teams: their locks and what ends in them in one more trip', async () => {
+    const user = await buildUser(app);
+    const teams = [await buildTeam(app), await buildTeam(app), await buildTeam(app)];
+    await addMember(app, teams[0], 'ADMIN', user);
+    await addMember(app, teams[1], 'MEMBER', user);
+    // One invitation it sent (revoked), one sent to it where it is no member (declined).
+    await buildInvitation(app, teams[0], { inviter: user });
+    await buildInvitation(app, teams[2], { email: user.email });
+    const activities = async () =>
+      (
+        await app.sql<{ action: string }>(
+          `SELECT action FROM activities WHERE team_id = ANY($1::uuid[]) ORDER BY team_id, seq`,
+          [teams.map((team) => team.id)],
+        )
+      ).map((row) => row.action);
+    const before = await activities();
+    const trips = await counted(
+      `mutation ($p: String!) { deleteAccount(password: $p) }`,
+      { p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ deleteAccount: true });
+    // What the deletion recorded: the activities now less those there before.
+    const added = await activities();
+    for (const action of before) added.splice(added.indexOf(action), 1);
+    expect(added.sort()).toEqual([
+      'INVITATION_DECLINED',
+      'INVITATION_REVOKED',
+      'MEMBER_LEFT',
+      'MEMBER_LEFT',
+    ]);
+    const members = await app.sql(`SELECT 1 FROM memberships WHERE user_id = $1`, [user.id]);
+    expect(members).toEqual([]);
+    // The account with its reads; the teams locked with what ends in them; the writes.
+    expect(trips.transactionRoundTrips).toBe(3);
+    expect(trips.roundTrips).toBe(5);
+  });
 });

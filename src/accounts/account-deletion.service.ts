@@ -39,9 +39,12 @@ export class AccountDeletionService {
     password: string,
     code: string | null | undefined,
   ): Promise<boolean> {
-    const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id });
     // Refused before any secret is checked, so a refusal spends no code (re-checked below).
-    await refuseWhileOwner(this.dataSource.manager, user.id);
+    // Both on the pool at once: one round trip.
+    const [user] = await allInOrder([
+      this.dataSource.getRepository(User).findOneByOrFail({ id: viewer.user.id }),
+      refuseWhileOwner(this.dataSource.manager, viewer.user.id),
+    ]);
     await this.secrets.requirePassword(user, password, 'password');
     if (user.twoFactorEnabledAt) {
       if (!code) throw twoFactorRequired('Deleting the account needs a two-factor code too.');

@@ -1,6 +1,6 @@
-import { buildInvitation } from './factories/invitation.factory';
+import { buildInvitation, freshEmail } from './factories/invitation.factory';
 import { addMember, buildTeam } from './factories/team.factory';
-import type { TestUser } from './factories/user.factory';
+import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { roundTrips } from './support/pg-statements';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -325,5 +325,242 @@ describe('round trips per team mutation: its transaction in two', () => {
     expect(trips.transactionRoundTrips).toBe(2);
     expect(trips.roundTrips).toBeLessThanOrEqual(3);
     expect(await activityCount()).toBe(0);
+  });
+});
+
+describe('round trips per account mutation: its transaction in two', () => {
+  const NEW_PASSWORD = 'Harbour-Violet-Compass-83!';
+
+  /**
+   * Runs the mutation (once the session, when there is one, is cached: what is counted is the
+   * mutation's own) and counts its round trips.
+   */
+  async function counted(document: string, variables: Record<string, unknown>, token?: string) {
+    for (let i = 0; token && i < 50; i++) {
+      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
+      if (statements.length === 0) break;
+    }
+    let answer: { data?: unknown; errors?: unknown } = {};
+    const trips = await roundTrips(async () => {
+      answer = await app.gql(document, variables, token);
+    });
+    expect(answer.errors).toBeUndefined();
+    return { ...trips, data: answer.data };
+  }
+
+  const liveSessions = async (userId: string) =>
+    (
+      await app.sql<{ id: string }>(
+        `SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
+        [userId],
+      )
+    ).map((row) => row.id);
+
+  async function logIn(user: TestUser): Promise<string> {
+    const response = await app.gql<{ logIn: { token: string } }>(
+      `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }`,
+      { e: user.email, p: user.password },
+    );
+    return response.data!.logIn.token;
+  }
+
+  it('logIn: the account locked, then the session with COMMIT', async () => {
+    const user = await buildUser(app);
+    const before = await liveSessions(user.id);
+    const trips = await counted(
+      `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token user { id } } }`,
+      { e: user.email, p: user.password },
+    );
+    expect(await liveSessions(user.id)).toHaveLength(before.length + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The account's row is read before the password is checked, outside the transaction.
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('signUp: the account, its session and its verification link', async () => {
+    const email = freshEmail('counted');
+    const trips = await counted(
+      `mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id email displayName } } }`,
+      { input: { email, password: STRONG_PASSWORD, displayName: 'Counted' } },
+    );
+    const { user } = (trips.data as { signUp: { user: { id: string; email: string } } }).signUp;
+    expect(user.email).toBe(email);
+    expect(await liveSessions(user.id)).toHaveLength(1);
+    const links = await app.sql(`SELECT 1 FROM account_tokens WHERE user_id = $1`, [user.id]);
+    expect(links).toHaveLength(1);
+    // The account and its session are deferred; issuing the link (email-verification.service.ts,
+    // account-tokens.ts) still awaits its lock, its delete and its insert one by one.
+    expect(trips.transactionRoundTrips).toBe(4);
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('updateProfile: the account locked, then the change read back with COMMIT', async () => {
+    const user = await buildUser(app);
+    const trips = await counted(
+      `mutation { updateProfile(input: { displayName: "Counted Renamed" }) { id displayName } }`,
+      {},
+      user.token,
+    );
+    expect(trips.data).toEqual({
+      updateProfile: { id: user.id, displayName: 'Counted Renamed' },
+    });
+    const [row] = await app.sql<{ display_name: string; former_display_names: string[] }>(
+      `SELECT display_name, former_display_names FROM users WHERE id = $1`,
+      [user.id],
+    );
+    expect(row).toEqual({
+      display_name: 'Counted Renamed',
+      former_display_names: [user.displayName],
+    });
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  /*
+   * The mutations of a signed-in session lock its account with lockAccountOfSession
+   * (lock-account.ts), which awaits the lock and then the session's check, one round trip
+   * each, before the mutation's own statements can be sent; ending sessions is endSessions'
+   * awaited UPDATE … RETURNING (end-access.ts: the ids it ended name the revocation). Neither
+   * is this file's to change, so these count what they cost today.
+   */
+
+  it('logOut: the lock and the session check, the session ended, COMMIT', async () => {
+    const user = await buildUser(app);
+    const trips = await counted(`mutation { logOut }`, {}, user.token);
+    expect(trips.data).toEqual({ logOut: true });
+    expect(await liveSessions(user.id)).toEqual([]);
+    expect(trips.transactionRoundTrips).toBe(4);
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('revokeSession: the same four, the revoked session awaited (its count decides)', async () => {
+    const user = await buildUser(app);
+    await logIn(user);
+    const [, other] = await liveSessions(user.id);
+    const trips = await counted(
+      `mutation ($id: ID!) { revokeSession(id: $id) }`,
+      { id: other },
+      user.token,
+    );
+    expect(trips.data).toEqual({ revokeSession: true });
+    expect(await liveSessions(user.id)).not.toContain(other);
+    expect(await liveSessions(user.id)).toHaveLength(1);
+    expect(trips.transactionRoundTrips).toBe(4);
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('revokeOtherSessions: the same four', async () => {
+    const user = await buildUser(app);
+    await logIn(user);
+    await logIn(user);
+    const trips = await counted(`mutation { revokeOtherSessions }`, {}, user.token);
+    expect(trips.data).toEqual({ revokeOtherSessions: 2 });
+    expect(await liveSessions(user.id)).toHaveLength(1);
+    expect(trips.transactionRoundTrips).toBe(4);
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('confirmIdentity: the lock, the check, the sign-in re-read, the update with COMMIT', async () => {
+    const user = await buildUser(app);
+    await app.sql(
+      `UPDATE sessions SET authenticated_at = now() - interval '1 day' WHERE user_id = $1`,
+      [user.id],
+    );
+    const trips = await counted(
+      `mutation ($p: String!) { confirmIdentity(password: $p) }`,
+      { p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ confirmIdentity: true });
+    const [row] = await app.sql<{ recent: boolean }>(
+      `SELECT authenticated_at > now() - interval '1 minute' AS recent FROM sessions WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(row.recent).toBe(true);
+    // lockAccountOfSession's two and requireSignInUnchanged's (secret-checks.ts) one are awaited.
+    expect(trips.transactionRoundTrips).toBe(4);
+    // Before it: the account's row, read for the password's check.
+    expect(trips.roundTrips).toBe(5);
+  });
+
+  it('changePassword: the secrets ended one statement at a time, the new hash with COMMIT', async () => {
+    const user = await buildUser(app);
+    await logIn(user);
+    const trips = await counted(
+      `mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }`,
+      { c: user.password, n: NEW_PASSWORD },
+      user.token,
+    );
+    expect(trips.data).toEqual({ changePassword: true });
+    expect(await liveSessions(user.id)).toHaveLength(1);
+    // lockAccountOfSession (two), requireSignInUnchanged (one) and endAccountSecrets
+    // (account-security.ts: its lock, endSessions, the links' delete and the pending secret's
+    // update, four) are awaited; the hash goes out with COMMIT.
+    expect(trips.transactionRoundTrips).toBe(8);
+    // Before it: the account's row, read for the password's check.
+    expect(trips.roundTrips).toBe(9);
+    // The new password is the one that signs in now.
+    const again = await app.gql<{ logIn: { token: string } }>(
+      `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }`,
+      { e: user.email, p: NEW_PASSWORD },
+    );
+    expect(again.errors).toBeUndefined();
+  });
+
+  it('deleteAccount with no team: the account locked with every read, then the erasure', async () => {
+    const user = await buildUser(app);
+    const trips = await counted(
+      `mutation ($p: String!) { deleteAccount(password: $p) }`,
+      { p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ deleteAccount: true });
+    const [row] = await app.sql<{ deleted: boolean }>(
+      `SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
+      [user.id],
+    );
+    expect(row.deleted).toBe(true);
+    expect(await liveSessions(user.id)).toEqual([]);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // Before the transaction: the account's row with the refusal of an owner, sent together.
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('deleteAccount in three teams: their locks and what ends in them in one more trip', async () => {
+    const user = await buildUser(app);
+    const teams = [await buildTeam(app), await buildTeam(app), await buildTeam(app)];
+    await addMember(app, teams[0], 'ADMIN', user);
+    await addMember(app, teams[1], 'MEMBER', user);
+    // One invitation it sent (revoked), one sent to it where it is no member (declined).
+    await buildInvitation(app, teams[0], { inviter: user });
+    await buildInvitation(app, teams[2], { email: user.email });
+    const activities = async () =>
+      (
+        await app.sql<{ action: string }>(
+          `SELECT action FROM activities WHERE team_id = ANY($1::uuid[]) ORDER BY team_id, seq`,
+          [teams.map((team) => team.id)],
+        )
+      ).map((row) => row.action);
+    const before = await activities();
+    const trips = await counted(
+      `mutation ($p: String!) { deleteAccount(password: $p) }`,
+      { p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ deleteAccount: true });
+    // What the deletion recorded: the activities now less those there before.
+    const added = await activities();
+    for (const action of before) added.splice(added.indexOf(action), 1);
+    expect(added.sort()).toEqual([
+      'INVITATION_DECLINED',
+      'INVITATION_REVOKED',
+      'MEMBER_LEFT',
+      'MEMBER_LEFT',
+    ]);
+    const members = await app.sql(`SELECT 1 FROM memberships WHERE user_id = $1`, [user.id]);
+    expect(members).toEqual([]);
+    // The account with its reads; the teams locked with what ends in them; the writes.
+    expect(trips.transactionRoundTrips).toBe(3);
+    expect(trips.roundTrips).toBe(4);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { User } from '../../entities/user.entity';
 import {
@@ -8,6 +9,7 @@ import {
 } from '../auth/password-hasher';
 import { endSessions } from '../access/end-access';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
+import { EntityRows } from '../db/entity-rows';
 import { inTransaction } from '../db/transaction';
 import { lockAccountRows, lockAccounts } from '../db/lock-order';
 import { isUniqueViolation } from '../db/unique-violation';
@@ -41,6 +43,16 @@ export interface RequestOrigin {
 }
 
 const DISPLAY_NAME_MAX = 100;
+
+/** The sealed two-factor secrets stay out of the user a profile change answers with. */
+const PROFILE_OMITS: (keyof User)[] = ['twoFactorSecret', 'twoFactorPendingSecret'];
+
+/** The user in `row`; an account row never goes away (a deleted one stays as a tombstone). */
+function requireRow(users: EntityRows<User>, row: Record<string, unknown> | undefined): User {
+  const user = row && users.map(row);
+  if (!user) throw new Error('the account row is missing');
+  return user;
+}
 const INVALID_CREDENTIALS = 'Invalid e-mail or password.';
 
 /** Sign-up, log-in and everything a user does to their own account. */
@@ -71,7 +83,27 @@ export class AccountService {
         this.dataSource,
         this.bus,
         async (tx) => {
-          const user = await tx.save(tx.create(User, { email, displayName, passwordHash }));
+          // The row as it will be stored, made here: the insert is deferred (an address
+          // already taken fails it, and the transaction with it, at the latest at COMMIT).
+          const user = Object.assign(new User(), {
+            id: randomUUID(),
+            email,
+            displayName,
+            passwordHash,
+            createdAt: new Date(),
+            emailVerifiedAt: null,
+            formerDisplayNames: [],
+            twoFactorSecret: null,
+            twoFactorPendingSecret: null,
+            twoFactorEnabledAt: null,
+            twoFactorLastStep: null,
+            deletedAt: null,
+          });
+          tx.defer({
+            text: `INSERT INTO users (id, email, display_name, password_hash, created_at)
+                   VALUES ($1, $2, $3, $4, $5)`,
+            values: [user.id, email, displayName, passwordHash, user.createdAt],
+          });
           const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
           return {
             result: { token, session, user },
@@ -120,7 +152,12 @@ export class AccountService {
         await this.rateLimits.penalize('logInPerAccount', email);
         throw unauthenticated(INVALID_CREDENTIALS);
       }
-      if (rehash) await tx.update(User, { id: user.id }, { passwordHash: rehash });
+      if (rehash) {
+        tx.defer({
+          text: `UPDATE users SET password_hash = $2 WHERE id = $1`,
+          values: [user.id, rehash],
+        });
+      }
       const { token, session } = await this.sessions.create(tx, user.id, origin.userAgent);
       accountEvent(pending, user.id, session.id, AccountEventType.NEW_SIGN_IN, {
         userAgent: session.userAgent,
@@ -185,11 +222,16 @@ export class AccountService {
     const passwordHash = await hashPassword(newPassword);
     const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, user.id, viewer.session.id);
-      await requireSignInUnchanged(tx, user);
+      // Read under the lock: the address the notice goes to (nothing below changes it).
+      const locked = await requireSignInUnchanged(tx, user);
       await endAccountSecrets(tx, pending, user.id, viewer.session.id);
-      await tx.update(User, { id: user.id }, { passwordHash });
+      // Goes out with COMMIT.
+      tx.defer({
+        text: `UPDATE users SET password_hash = $2 WHERE id = $1`,
+        values: [user.id, passwordHash],
+      });
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.PASSWORD_CHANGED);
-      return (await tx.getRepository(User).findOneByOrFail({ id: user.id })).email;
+      return locked.email;
     });
     this.mail.send(passwordChangedNotice(email));
     return true;
@@ -215,13 +257,14 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       await lockAccountOfSession(tx, user.id, viewer.session.id);
       await requireSignInUnchanged(tx, user);
-      const confirmed = await tx
-        .createQueryBuilder()
-        .update(Session)
-        .set({ authenticatedAt: () => 'now()' })
-        .where('id = :id AND revoked_at IS NULL', { id: viewer.session.id })
-        .execute();
-      if (confirmed.affected !== 1)
+      // The conditional update decides the answer: sent with COMMIT, its rows read after. When
+      // it touched nothing, nothing was written, so the committed transaction changed nothing.
+      const confirmed = await tx.close({
+        text: `UPDATE sessions SET authenticated_at = now()
+                WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+        values: [viewer.session.id],
+      });
+      if (confirmed.length !== 1)
         throw unauthenticated('Your session is invalid, revoked or expired.');
       // The event also drops the cached session everywhere, so the new time is read at once.
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.IDENTITY_CONFIRMED);
@@ -237,19 +280,29 @@ export class AccountService {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       // An account whose deletion has begun is renamed no more: its erased name stays erased.
       await lockAccounts(tx, viewer.user.id);
-      if (changes.displayName !== undefined) {
-        // The old name is kept (privately) so that deleting the account erases it too.
-        await tx.query(
-          `UPDATE users SET former_display_names = array_append(former_display_names, display_name)
-            WHERE id = $1 AND display_name <> $2 AND NOT display_name = ANY(former_display_names)`,
-          [viewer.user.id, changes.displayName],
-        );
-      }
-      if (Object.keys(changes).length) await tx.update(User, { id: viewer.user.id }, changes);
+      const users = new EntityRows(tx.connection, User, PROFILE_OMITS);
       accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.PROFILE_UPDATED, {
         ...changes,
       });
-      return tx.getRepository(User).findOneByOrFail({ id: viewer.user.id });
+      if (changes.displayName === undefined) {
+        const [row] = await tx.close({
+          text: `SELECT ${users.select('u')} FROM users u WHERE u.id = $1`,
+          values: [viewer.user.id],
+        });
+        return requireRow(users, row);
+      }
+      // The old name is kept (privately) so that deleting the account erases it too.
+      tx.defer({
+        text: `UPDATE users SET former_display_names = array_append(former_display_names, display_name)
+                WHERE id = $1 AND display_name <> $2 AND NOT display_name = ANY(former_display_names)`,
+        values: [viewer.user.id, changes.displayName],
+      });
+      // The row as it is once changed, sent with COMMIT.
+      const [row] = await tx.close({
+        text: `UPDATE users u SET display_name = $2 WHERE u.id = $1 RETURNING ${users.select('u')}`,
+        values: [viewer.user.id, changes.displayName],
+      });
+      return requireRow(users, row);
     });
   }
 

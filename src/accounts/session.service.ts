@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
 import { Session } from '../../entities/session.entity';
 import { User } from '../../entities/user.entity';
 import { generateToken, hashToken } from '../auth/token';
 import { EntityRows } from '../db/entity-rows';
 import { prepared, query, type Prepared } from '../db/prepared';
+import { Transaction } from '../db/transaction';
 import { SharedBatch } from '../loaders/shared-batch';
 import { copyViewer, type SessionCache } from './session-cache';
 
@@ -46,23 +48,40 @@ export class SessionService {
     private readonly cache: SessionCache | null = null,
   ) {}
 
+  /**
+   * A new session for the user. On a Transaction the row is a deferred write (no round trip
+   * of its own; its id and times are made here, as the row will hold them); on another
+   * EntityManager it is saved at once.
+   */
   async create(
     tx: EntityManager,
     userId: string,
     userAgent: string | null,
   ): Promise<{ token: string; session: Session }> {
     const token = generateToken();
+    // Millisecond precision: the stored times read back as they were sent.
     const now = new Date();
-    const session = tx.create(Session, {
+    const session = Object.assign(new Session(), {
+      id: randomUUID(),
       userId,
       tokenHash: hashToken(token),
+      createdAt: now,
       lastUsedAt: now,
       authenticatedAt: now,
       expiresAt: new Date(now.getTime() + this.ttlMs),
       revokedAt: null,
       userAgent: userAgent?.slice(0, 512) ?? null,
     });
-    await tx.save(session);
+    if (tx instanceof Transaction) {
+      tx.defer({
+        text: `INSERT INTO sessions
+                 (id, user_id, token_hash, created_at, last_used_at, authenticated_at, expires_at, user_agent)
+               VALUES ($1, $2, $3, $4, $4, $4, $5, $6)`,
+        values: [session.id, userId, session.tokenHash, now, session.expiresAt, session.userAgent],
+      });
+    } else {
+      await tx.insert(Session, session);
+    }
     return { token, session };
   }
 

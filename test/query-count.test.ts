@@ -506,4 +506,28 @@ describe('round trips per invitation mutation: its transaction in two', () => {
     expect(trips.transactionRoundTrips).toBe(2);
     expect(trips.roundTrips).toBe(2);
   });
+
+  it('markActivityRead', async () => {
+    const [{ last_seq: lastSeq }] = await app.sql<{ last_seq: number }>(
+      `SELECT last_seq FROM teams WHERE id = $1`,
+      [team.id],
+    );
+    expect(lastSeq).toBeGreaterThan(1);
+    const trips = await counted(
+      `mutation ($t: ID!, $s: Int!) { markActivityRead(teamId: $t, upToSeq: $s) { id } }`,
+      // Past the last seq: clamped to it.
+      { t: team.id, s: lastSeq + 100 },
+      admin.token,
+    );
+    expect(trips.data).toEqual({ markActivityRead: { id: team.id } });
+    const [{ last_read_seq: position }] = await app.sql<{ last_read_seq: number }>(
+      `SELECT last_read_seq FROM memberships WHERE team_id = $1 AND user_id = $2`,
+      [team.id, admin.id],
+    );
+    expect(position).toBe(lastSeq);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The rule's read of the caller's membership before; after, the team re-read for the
+    // answer and the caller's role for its fields.
+    expect(trips.roundTrips).toBeLessThanOrEqual(5);
+  });
 });

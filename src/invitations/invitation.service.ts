@@ -250,10 +250,8 @@ export class InvitationService {
       const { team, invitation, actorRole } = open;
       if (actorRole) throw conflict('You are already a member of this team.');
       const now = new Date();
-      // Read PENDING under the team's lock and with the row's own lock: the UPDATE finds it so,
-      // and a token is consumed exactly once. Kept conditional as it always was.
-      invitation.status = InvitationStatus.ACCEPTED;
-      invitation.respondedAt = now;
+      // Read PENDING under the team's lock and with the row's own lock (stillOpen): the UPDATE
+      // finds it so, and a token is consumed exactly once. Still conditional, as it always was.
       tx.defer({
         text: `UPDATE invitations SET status = $2, responded_at = $3 WHERE id = $1 AND status = $4`,
         values: [invitation.id, InvitationStatus.ACCEPTED, now, InvitationStatus.PENDING],

@@ -1,6 +1,11 @@
-import { buildInvitation, freshEmail } from './factories/invitation.factory';
+import { buildInvitation, freshEmail, INVITE } from './factories/invitation.factory';
 import { addMember, buildTeam } from './factories/team.factory';
-import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
+import {
+  buildUser,
+  markEmailVerified,
+  STRONG_PASSWORD,
+  type TestUser,
+} from './factories/user.factory';
 import { roundTrips } from './support/pg-statements';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -562,5 +567,209 @@ describe('round trips per account mutation: its transaction in two', () => {
     // The account with its reads; the teams locked with what ends in them; the writes.
     expect(trips.transactionRoundTrips).toBe(3);
     expect(trips.roundTrips).toBe(4);
+  });
+});
+
+describe('round trips per invitation mutation: its transaction in two', () => {
+  let team: Awaited<ReturnType<typeof buildTeam>>;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    team = await buildTeam(app);
+    admin = await addMember(app, team, 'ADMIN');
+  });
+
+  /** Runs the mutation once the session is cached: what is counted is the mutation's own. */
+  async function counted(document: string, variables: Record<string, unknown>, token: string) {
+    for (let i = 0; i < 50; i++) {
+      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
+      if (statements.length === 0) break;
+    }
+    let answer: { data?: unknown; errors?: unknown } = {};
+    const trips = await roundTrips(async () => {
+      answer = await app.gql(document, variables, token);
+    });
+    expect(answer.errors).toBeUndefined();
+    if (process.env.DEBUG_TRIPS)
+      console.log(`${trips.transactionRoundTrips} in the transaction, ${trips.roundTrips} in all`);
+    return { ...trips, data: answer.data };
+  }
+
+  const activityCount = async () =>
+    (
+      await app.sql<{ n: number }>(`SELECT count(*)::int AS n FROM activities WHERE team_id = $1`, [
+        team.id,
+      ])
+    )[0].n;
+
+  const invitationRow = async (id: string) =>
+    (
+      await app.sql<{ status: string; token_hash: string; expires_at: Date; created_at: Date }>(
+        `SELECT status, token_hash, expires_at, created_at FROM invitations WHERE id = $1`,
+        [id],
+      )
+    )[0];
+
+  const roleOf = async (userId: string) =>
+    (
+      await app.sql<{ role: string }>(
+        `SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2`,
+        [team.id, userId],
+      )
+    )[0]?.role ?? null;
+
+  /** A user who signed up with the address and (`verified`) proved it, invited to the team. */
+  async function invitee(verified: boolean) {
+    const user = await buildUser(app);
+    if (verified) await markEmailVerified(app, user);
+    const invitation = await buildInvitation(app, team, { email: user.email });
+    return { user, invitation };
+  }
+
+  it('inviteMember', async () => {
+    const before = await activityCount();
+    const email = freshEmail();
+    const trips = await counted(INVITE, { teamId: team.id, email, role: 'MEMBER' }, admin.token);
+    const { invitation } = (
+      trips.data as {
+        inviteMember: { invitation: { id: string; status: string; createdAt: string } };
+      }
+    ).inviteMember;
+    expect(invitation.status).toBe('PENDING');
+    const row = await invitationRow(invitation.id);
+    expect(row.status).toBe('PENDING');
+    // The answer's timestamp is the stored one, to the millisecond.
+    expect(new Date(invitation.createdAt).getTime()).toBe(row.created_at.getTime());
+    expect(await activityCount()).toBe(before + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The permission rule's read of the caller's role comes first, the answer's inviter after.
+    expect(trips.roundTrips).toBeLessThanOrEqual(4);
+  });
+
+  it('resendInvitation', async () => {
+    const invitation = await buildInvitation(app, team);
+    const old = await invitationRow(invitation.id);
+    const before = await activityCount();
+    const trips = await counted(
+      `mutation ($id: ID!) { resendInvitation(id: $id) { token invitation { id expiresAt } } }`,
+      { id: invitation.id },
+      team.owner.token,
+    );
+    const resent = (
+      trips.data as { resendInvitation: { token: string; invitation: { expiresAt: string } } }
+    ).resendInvitation;
+    expect(resent.token).not.toBe(invitation.token);
+    const row = await invitationRow(invitation.id);
+    expect(row.token_hash).not.toBe(old.token_hash);
+    expect(row.expires_at.getTime()).toBe(new Date(resent.invitation.expiresAt).getTime());
+    expect(await activityCount()).toBe(before + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The permission rule reads the invitation's team, then the caller's role in it.
+    expect(trips.roundTrips).toBeLessThanOrEqual(4);
+  });
+
+  it('revokeInvitation', async () => {
+    const invitation = await buildInvitation(app, team);
+    const before = await activityCount();
+    const trips = await counted(
+      `mutation ($id: ID!) { revokeInvitation(id: $id) { id status } }`,
+      { id: invitation.id },
+      admin.token,
+    );
+    expect(trips.data).toEqual({ revokeInvitation: { id: invitation.id, status: 'REVOKED' } });
+    expect((await invitationRow(invitation.id)).status).toBe('REVOKED');
+    expect(await activityCount()).toBe(before + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // As for resendInvitation: the rule's two reads first.
+    expect(trips.roundTrips).toBeLessThanOrEqual(4);
+  });
+
+  it('acceptInvitation by its token, proving the address', async () => {
+    const { user, invitation } = await invitee(false);
+    const before = await activityCount();
+    const trips = await counted(
+      `mutation ($token: String!) { acceptInvitation(token: $token) { role } }`,
+      { token: invitation.token },
+      user.token,
+    );
+    expect(trips.data).toEqual({ acceptInvitation: { role: 'MEMBER' } });
+    expect(await roleOf(user.id)).toBe('MEMBER');
+    expect((await invitationRow(invitation.id)).status).toBe('ACCEPTED');
+    const [account] = await app.sql<{ verified: boolean }>(
+      `SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1`,
+      [user.id],
+    );
+    expect(account.verified).toBe(true);
+    expect(await activityCount()).toBe(before + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // Nothing before the transaction: the rule only asks for a session.
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('acceptMyInvitation by its id', async () => {
+    const { user, invitation } = await invitee(true);
+    const trips = await counted(
+      `mutation ($id: ID!) { acceptMyInvitation(id: $id) { role } }`,
+      { id: invitation.id },
+      user.token,
+    );
+    expect(trips.data).toEqual({ acceptMyInvitation: { role: 'MEMBER' } });
+    expect(await roleOf(user.id)).toBe('MEMBER');
+    expect((await invitationRow(invitation.id)).status).toBe('ACCEPTED');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('declineInvitation by its token', async () => {
+    const { user, invitation } = await invitee(false);
+    const before = await activityCount();
+    const trips = await counted(
+      `mutation ($token: String!) { declineInvitation(token: $token) }`,
+      { token: invitation.token },
+      user.token,
+    );
+    expect(trips.data).toEqual({ declineInvitation: true });
+    expect((await invitationRow(invitation.id)).status).toBe('DECLINED');
+    expect(await roleOf(user.id)).toBeNull();
+    expect(await activityCount()).toBe(before + 1);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('declineMyInvitation by its id', async () => {
+    const { user, invitation } = await invitee(true);
+    const trips = await counted(
+      `mutation ($id: ID!) { declineMyInvitation(id: $id) }`,
+      { id: invitation.id },
+      user.token,
+    );
+    expect(trips.data).toEqual({ declineMyInvitation: true });
+    expect((await invitationRow(invitation.id)).status).toBe('DECLINED');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('markActivityRead', async () => {
+    const [{ last_seq: lastSeq }] = await app.sql<{ last_seq: number }>(
+      `SELECT last_seq FROM teams WHERE id = $1`,
+      [team.id],
+    );
+    expect(lastSeq).toBeGreaterThan(1);
+    const trips = await counted(
+      `mutation ($t: ID!, $s: Int!) { markActivityRead(teamId: $t, upToSeq: $s) { id } }`,
+      // Past the last seq: clamped to it.
+      { t: team.id, s: lastSeq + 100 },
+      admin.token,
+    );
+    expect(trips.data).toEqual({ markActivityRead: { id: team.id } });
+    const [{ last_read_seq: position }] = await app.sql<{ last_read_seq: number }>(
+      `SELECT last_read_seq FROM memberships WHERE team_id = $1 AND user_id = $2`,
+      [team.id, admin.id],
+    );
+    expect(position).toBe(lastSeq);
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The rule's read of the caller's membership before; after, the team re-read for the
+    // answer and the caller's role for its fields.
+    expect(trips.roundTrips).toBeLessThanOrEqual(5);
   });
 });

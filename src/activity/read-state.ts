@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { accountEvent } from '../accounts/account-event';
 import type { Viewer } from '../accounts/session.service';
+import { allInOrder } from '../db/all-in-order';
 import { inTransaction } from '../db/transaction';
 import { badInput, forbidden } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
@@ -25,21 +26,24 @@ export class ReadState {
     if (!Number.isInteger(upToSeq) || upToSeq < 0)
       throw badInput('upToSeq', 'upToSeq must be 0 or more.');
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const [current]: { last_read_seq: number }[] = await tx.query(
-        `SELECT last_read_seq FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE`,
-        [teamId, viewer.user.id],
-      );
-      if (!current) throw forbidden();
-      const [row]: { last_read_seq: number }[] = await tx
-        .query(
-          `UPDATE memberships m SET last_read_seq = GREATEST(m.last_read_seq, LEAST($3::int, t.last_seq))
-           FROM teams t
-          WHERE m.team_id = $1 AND m.user_id = $2 AND t.id = m.team_id
-         RETURNING m.last_read_seq`,
-          [teamId, viewer.user.id, upToSeq],
-        )
-        .then((result: [{ last_read_seq: number }[], number]) => result[0]);
-      if (row.last_read_seq !== current.last_read_seq) {
+      // The position, locked; then the team's last seq, read once that lock is held (the team
+      // is not locked, as before: a seq committed after this read is not counted yet). The
+      // position only moves forward, computed here; the UPDATE is deferred to COMMIT.
+      const [[current], [team]] = await allInOrder([
+        tx.read<{ last_read_seq: number }>(
+          `SELECT last_read_seq FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE`,
+          [teamId, viewer.user.id],
+        ),
+        tx.read<{ last_seq: number }>(`SELECT last_seq FROM teams WHERE id = $1`, [teamId]),
+      ]);
+      // A membership's team is there as long as the membership (it goes with its team).
+      if (!current || !team) throw forbidden();
+      const position = Math.max(current.last_read_seq, Math.min(upToSeq, team.last_seq));
+      if (position !== current.last_read_seq) {
+        tx.defer({
+          text: `UPDATE memberships SET last_read_seq = $3 WHERE team_id = $1 AND user_id = $2`,
+          values: [teamId, viewer.user.id, position],
+        });
         accountEvent(
           pending,
           viewer.user.id,
@@ -47,11 +51,11 @@ export class ReadState {
           AccountEventType.READ_STATE_CHANGED,
           {
             teamId,
-            lastReadSeq: row.last_read_seq,
+            lastReadSeq: position,
           },
         );
       }
-      return row.last_read_seq;
+      return position;
     });
   }
 }

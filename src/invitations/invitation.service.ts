@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { accountEvent } from '../accounts/account-event';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -9,23 +10,33 @@ import { Role } from '../../entities/role.enum';
 import { Team } from '../../entities/team.entity';
 import { User } from '../../entities/user.entity';
 import { recordActivity } from '../activity/record-activity';
+import { allInOrder } from '../db/all-in-order';
 import { lockAccounts, lockTeam } from '../db/lock-order';
 import { generateToken, hashToken } from '../auth/token';
 import { inTransaction, type Transaction } from '../db/transaction';
-import { badInput, conflict, forbidden } from '../errors/errors';
+import { badInput, conflict, forbidden, heldForTwoFactor } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../logging/logger';
 import type { RecipientBudgetMailer } from '../mail/mail-budget';
 import type { MailPermit } from '../mail/mailer';
 import type { RateLimits } from '../rate-limit/rate-limits';
-import { actingRoleIn, roleIn } from '../teams/membership-queries';
-import { canInviteAs, canManageTeam } from '../teams/team-policy';
+import { actingRoleIn } from '../teams/membership-queries';
+import { canInviteAs, canManageTeam, type MaybeRole } from '../teams/team-policy';
 import { isUuid } from '../validation/ids';
 import { canonicalEmail } from '../validation/canonical-email';
 import { closeInvitation } from './close-invitation';
 import { invitationEmail } from './invitation-email';
 import { invitationLink } from './invitation-link';
+import {
+  acceptanceVerifiesAddress,
+  addressIsMemberSql,
+  invitationUnderLock,
+  lockTeamOfInvitation,
+  openInvitationSql,
+  type InvitationTeam,
+  type InvitationUnderLock,
+} from './lock-invitation';
 import { teamInvitationsQuery } from './team-invitations-query';
 import { effectiveStatus, isOpen } from './invitation-status';
 
@@ -84,33 +95,52 @@ export class InvitationService {
     }
     const token = generateToken();
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const team = await lockTeam(tx, teamId);
-      const actorRole = await actingRoleIn(tx, teamId, actor.id);
+      const [, team, actorRole, address] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeam(tx, teamId),
+        // Not sent for an id that names no team: lockTeam refuses it first.
+        isUuid(teamId) ? actingRoleIn(tx, teamId, actor.id) : Promise.resolve(null),
+        invitedAddress(tx, teamId, email),
+      ]);
       if (!canInviteAs(actorRole, role)) throw forbidden();
       // Counted only for callers allowed to invite, so outsiders cannot spend a team's budget.
       await this.rateLimits.consume('invitePerTeam', teamId);
-      if (await this.isMemberByEmail(tx, teamId, email))
-        throw conflict('This person is already a member of the team.');
-      if (await this.hasOpenInvitation(tx, teamId, email)) {
+      if (address.isMember) throw conflict('This person is already a member of the team.');
+      if (address.hasOpenInvitation) {
         throw conflict(
           'This e-mail address already has a pending invitation to the team; resend it instead.',
         );
       }
       // Last of the checks: RATE_LIMITED here rolls everything back and sends nothing.
       const permit = await this.mailer.reserve(email);
-      const invitation = await tx.save(
-        tx.create(Invitation, {
+      const invitation = tx.create(Invitation, {
+        id: randomUUID(),
+        teamId,
+        email,
+        role,
+        status: InvitationStatus.PENDING,
+        tokenHash: hashToken(token),
+        invitedById: actor.id,
+        // The column's default, now(): the transaction's start, as read with the checks.
+        createdAt: address.now,
+        expiresAt: this.newExpiry(),
+        respondedAt: null,
+      });
+      tx.defer({
+        text: `INSERT INTO invitations
+                 (id, team_id, email, role, status, token_hash, invited_by_id, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        values: [
+          invitation.id,
           teamId,
           email,
           role,
-          status: InvitationStatus.PENDING,
-          tokenHash: hashToken(token),
-          invitedById: actor.id,
-          expiresAt: this.newExpiry(),
-          respondedAt: null,
-        }),
-      );
+          invitation.status,
+          invitation.tokenHash,
+          actor.id,
+          invitation.expiresAt,
+        ],
+      });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_INVITED,
@@ -126,30 +156,34 @@ export class InvitationService {
 
   async resend(actor: User, invitationId: string): Promise<InvitationWithToken> {
     const token = generateToken();
+    const key = { id: invitationId };
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const { team, invitation } = await this.lockInvitation(tx, invitationId);
-      const actorRole = await actingRoleIn(tx, team.id, actor.id);
+      const [, locked, found] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeamOfInvitation(tx, key),
+        invitationUnderLock(tx, key, actor.id, { withRivals: true }),
+      ]);
+      const { team, invitation } = lockedInvitation(locked, found);
+      const actorRole = actingRole(found);
       if (!canInviteAs(actorRole, invitation.role)) throw forbidden();
       await this.rateLimits.consume('invitePerTeam', team.id);
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
       }
-      if (await this.isMemberByEmail(tx, team.id, invitation.email)) {
+      if (found.addressIsMember) {
         throw conflict('This person is already a member of the team.');
       }
-      if (await this.hasOpenInvitation(tx, team.id, invitation.email, invitation.id)) {
+      if (found.otherOpenInvitation) {
         throw conflict('This e-mail address has a newer pending invitation to the team.');
       }
       const permit = await this.mailer.reserve(invitation.email);
       // A new hash replaces the old one, so the old token stops matching at once.
       invitation.tokenHash = hashToken(token);
       invitation.expiresAt = this.newExpiry();
-      await tx.update(
-        Invitation,
-        { id: invitation.id },
-        { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt },
-      );
+      tx.defer({
+        text: `UPDATE invitations SET token_hash = $2, expires_at = $3 WHERE id = $1`,
+        values: [invitation.id, invitation.tokenHash, invitation.expiresAt],
+      });
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.INVITATION_RESENT,
@@ -172,11 +206,16 @@ export class InvitationService {
   }
 
   revoke(actor: User, invitationId: string): Promise<Invitation> {
+    const key = { id: invitationId };
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const { team, invitation } = await this.lockInvitation(tx, invitationId);
+      const [, locked, found] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        lockTeamOfInvitation(tx, key),
+        invitationUnderLock(tx, key, actor.id),
+      ]);
+      const { team, invitation } = lockedInvitation(locked, found);
       // Revoking only takes access away, so any manager may revoke any invitation of the team.
-      const actorRole = await actingRoleIn(tx, team.id, actor.id);
+      const actorRole = actingRole(found);
       if (!canManageTeam(actorRole)) throw forbidden();
       if (invitation.status !== InvitationStatus.PENDING) {
         throw conflict(`This invitation was already ${invitation.status.toLowerCase()}.`);
@@ -187,7 +226,7 @@ export class InvitationService {
   }
 
   accept(actor: User, token: string, ip: string): Promise<Membership> {
-    return this.join(actor, ip, (tx) => this.lockOpenInvitationFor(tx, actor, token));
+    return this.join(actor, ip, { key: tokenKey(token), byToken: true });
   }
 
   /**
@@ -195,33 +234,28 @@ export class InvitationService {
    * for the e-mailed token (the same rule that lets them list it).
    */
   acceptMine(actor: User, invitationId: string, ip: string): Promise<Membership> {
-    return this.join(actor, ip, (tx) => this.lockOpenInvitationById(tx, actor, invitationId));
+    return this.join(actor, ip, { key: { id: invitationId }, byToken: false });
   }
 
-  /** Joins the team of the invitation `lockOpen` finds open for the actor, consuming it. */
-  private async join(
-    actor: User,
-    ip: string,
-    lockOpen: (tx: Transaction) => Promise<{ team: Team; invitation: Invitation }>,
-  ): Promise<Membership> {
+  /** Joins the team of the invitation `answered` names, open for the actor, consuming it. */
+  private async join(actor: User, ip: string, answered: Answered): Promise<Membership> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const { team, invitation } = await lockOpen(tx);
-      if (await roleIn(tx, team.id, actor.id))
-        throw conflict('You are already a member of this team.');
+      const { key } = answered;
+      const [, open, verifies] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        this.lockOpenInvitation(tx, actor, answered),
+        key ? acceptanceVerifiesAddress(tx, key, actor.id) : Promise.resolve(false),
+      ]);
+      const { team, invitation, actorRole } = open;
+      if (actorRole) throw conflict('You are already a member of this team.');
       const now = new Date();
-      // Conditional on PENDING as well as the team lock: a token can be consumed exactly once.
-      const consumed = await tx
-        .createQueryBuilder()
-        .update(Invitation)
-        .set({ status: InvitationStatus.ACCEPTED, respondedAt: now })
-        .where('id = :id AND status = :pending', {
-          id: invitation.id,
-          pending: InvitationStatus.PENDING,
-        })
-        .execute();
-      if (consumed.affected !== 1) throw forbidden(NOT_VALID);
+      // Read PENDING under the team's lock and with the row's own lock (stillOpen): the UPDATE
+      // finds it so, and a token is consumed exactly once. Still conditional, as it always was.
+      tx.defer({
+        text: `UPDATE invitations SET status = $2, responded_at = $3 WHERE id = $1 AND status = $4`,
+        values: [invitation.id, InvitationStatus.ACCEPTED, now, InvitationStatus.PENDING],
+      });
       const membership = tx.create(Membership, {
         teamId: team.id,
         userId: actor.id,
@@ -229,19 +263,20 @@ export class InvitationService {
         joinedAt: now,
         lastReadSeq: 0,
       });
-      await tx.insert(Membership, membership);
+      tx.defer({
+        text: `INSERT INTO memberships (team_id, user_id, role, joined_at, last_read_seq)
+               VALUES ($1, $2, $3, $4, $5)`,
+        values: [team.id, actor.id, membership.role, now, membership.lastReadSeq],
+      });
       // The token reached this address by e-mail: that proves the address, like a verify link.
       // Only a change is news: it refreshes the user's cached profile and their other sessions.
-      const verified = await tx
-        .createQueryBuilder()
-        .update(User)
-        .set({ emailVerifiedAt: () => 'now()' })
-        .where('id = :id AND email = :email AND email_verified_at IS NULL', {
-          id: actor.id,
-          email: invitation.email,
-        })
-        .execute();
-      if (verified.affected) accountEvent(pending, actor.id, null, AccountEventType.EMAIL_VERIFIED);
+      if (verifies) {
+        tx.defer({
+          text: `UPDATE users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL`,
+          values: [actor.id],
+        });
+        accountEvent(pending, actor.id, null, AccountEventType.EMAIL_VERIFIED);
+      }
       await recordActivity(tx, pending, team, {
         actorId: actor.id,
         action: ActivityAction.MEMBER_JOINED,
@@ -259,23 +294,21 @@ export class InvitationService {
   }
 
   decline(actor: User, token: string, ip: string): Promise<boolean> {
-    return this.refuse(actor, ip, (tx) => this.lockOpenInvitationFor(tx, actor, token));
+    return this.refuse(actor, ip, { key: tokenKey(token), byToken: true });
   }
 
   /** Declines one of `myInvitations` by its id (see `acceptMine`). */
   declineMine(actor: User, invitationId: string, ip: string): Promise<boolean> {
-    return this.refuse(actor, ip, (tx) => this.lockOpenInvitationById(tx, actor, invitationId));
+    return this.refuse(actor, ip, { key: { id: invitationId }, byToken: false });
   }
 
-  private async refuse(
-    actor: User,
-    ip: string,
-    lockOpen: (tx: Transaction) => Promise<{ team: Team; invitation: Invitation }>,
-  ): Promise<boolean> {
+  private async refuse(actor: User, ip: string, answered: Answered): Promise<boolean> {
     await this.countAttempt(actor, ip);
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccounts(tx, actor.id);
-      const { team, invitation } = await lockOpen(tx);
+      const [, { team, invitation }] = await allInOrder([
+        lockAccounts(tx, actor.id),
+        this.lockOpenInvitation(tx, actor, answered),
+      ]);
       await closeInvitation(tx, pending, team, invitation, actor, InvitationStatus.DECLINED);
       return true;
     });
@@ -341,80 +374,53 @@ export class InvitationService {
   }
 
   private findByToken(tx: EntityManager, token: string): Promise<Invitation | null> {
-    if (!token || token.length > TOKEN_MAX) return Promise.resolve(null);
-    return tx.getRepository(Invitation).findOneBy({ tokenHash: hashToken(token) });
+    const key = tokenKey(token);
+    if (!key) return Promise.resolve(null);
+    return tx.getRepository(Invitation).findOneBy({ tokenHash: key.tokenHash });
   }
 
   /**
-   * Finds the token's invitation, locks its team, then re-reads the invitation so its state is
-   * the committed one; refuses unless it is open and addressed to the actor's e-mail.
+   * The invitation `answered` names, open and addressed to the actor, with its team locked and
+   * the actor's role in it (whatever the team's two-factor requirement); FORBIDDEN saying why
+   * otherwise. Its statements are sent when called, behind the caller's account lock:
+   * - by token: the invitation as found before the team's lock must be addressed to the actor's
+   *   e-mail; under the lock the token must still be its own (a resend replaces it);
+   * - by id: the actor's account is read first, under the account lock the caller holds, and
+   *   its address must be the invitation's and proven; anything amiss is FORBIDDEN alike, so an
+   *   id reveals nothing.
    */
-  private async lockOpenInvitationFor(tx: Transaction, actor: User, token: string) {
-    const found = await this.findByToken(tx, token);
-    if (!found) throw forbidden(NOT_VALID);
-    if (found.email !== actor.email)
-      throw forbidden('This invitation was sent to a different e-mail address.');
-    const { team, invitation } = await this.lockInvitation(tx, found.id);
-    if (invitation.tokenHash !== found.tokenHash) throw forbidden(NOT_VALID);
-    return { team, invitation: stillOpen(invitation) };
-  }
-
-  /**
-   * The invitation with this id, locked like `lockOpenInvitationFor`, for an actor whose address
-   * it was sent to and who has proven that address (read under the account lock the caller
-   * holds). Anything else is FORBIDDEN alike, so an id reveals nothing.
-   */
-  private async lockOpenInvitationById(tx: Transaction, actor: User, invitationId: string) {
-    const account = await tx.getRepository(User).findOne({
-      where: { id: actor.id },
-      select: { id: true, email: true, emailVerifiedAt: true },
-    });
-    const { team, invitation } = await this.lockInvitation(tx, invitationId);
-    if (!account?.emailVerifiedAt || invitation.email !== account.email) throw forbidden(NOT_VALID);
-    return { team, invitation: stillOpen(invitation) };
-  }
-
-  /** Locks the invitation's team and reads the invitation under that lock. Missing: FORBIDDEN. */
-  private async lockInvitation(tx: Transaction, invitationId: string) {
-    if (!isUuid(invitationId)) throw forbidden();
-    const before = await tx
-      .getRepository(Invitation)
-      .findOne({ where: { id: invitationId }, select: { teamId: true } });
-    if (!before) throw forbidden();
-    const team = await lockTeam(tx, before.teamId);
-    const invitation = await tx.getRepository(Invitation).findOneBy({ id: invitationId });
-    if (!invitation) throw forbidden();
-    return { team, invitation };
-  }
-
-  private isMemberByEmail(tx: Transaction, teamId: string, email: string): Promise<boolean> {
-    return tx
-      .getRepository(Membership)
-      .createQueryBuilder('m')
-      .innerJoin(User, 'u', 'u.id = m.user_id')
-      .where('m.team_id = :teamId AND u.email = :email', { teamId, email })
-      .getExists();
-  }
-
-  private hasOpenInvitation(
+  private async lockOpenInvitation(
     tx: Transaction,
-    teamId: string,
-    email: string,
-    exceptId?: string,
-  ): Promise<boolean> {
-    const query = tx
-      .getRepository(Invitation)
-      .createQueryBuilder('i')
-      .where(
-        'i.team_id = :teamId AND i.email = :email AND i.status = :pending AND i.expires_at > now()',
-        {
-          teamId,
-          email,
-          pending: InvitationStatus.PENDING,
-        },
-      );
-    if (exceptId) query.andWhere('i.id <> :exceptId', { exceptId });
-    return query.getExists();
+    actor: User,
+    answered: Answered,
+  ): Promise<{ team: Team; invitation: Invitation; actorRole: MaybeRole }> {
+    if (answered.byToken) {
+      const { key } = answered;
+      if (!key) throw forbidden(NOT_VALID);
+      const [locked, found] = await allInOrder([
+        lockTeamOfInvitation(tx, key),
+        invitationUnderLock(tx, key, actor.id),
+      ]);
+      if (!locked.found) throw forbidden(NOT_VALID);
+      if (locked.found.email !== actor.email)
+        throw forbidden('This invitation was sent to a different e-mail address.');
+      if (!locked.team) throw forbidden();
+      // Not found by its token under the lock: a resend replaced the token meanwhile.
+      if (!found.invitation) throw forbidden(NOT_VALID);
+      return { team: locked.team, invitation: stillOpen(found.invitation), actorRole: found.role };
+    }
+    const { key } = answered;
+    const [[account], locked, found] = await allInOrder([
+      tx.read<{ email: string; verified: boolean }>(
+        `SELECT email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1`,
+        [actor.id],
+      ),
+      lockTeamOfInvitation(tx, key),
+      invitationUnderLock(tx, key, actor.id),
+    ]);
+    const { team, invitation } = lockedInvitation(locked, found);
+    if (!account?.verified || invitation.email !== account.email) throw forbidden(NOT_VALID);
+    return { team, invitation: stillOpen(invitation), actorRole: found.role };
   }
 
   private newExpiry(): Date {
@@ -441,6 +447,63 @@ export class InvitationService {
       this.logger.error({ err: error, invitationId: invitation.id }, 'invitation e-mail failed');
     });
   }
+}
+
+/**
+ * The invitation an invitee answers: by the e-mailed token (null: input no invitation's token
+ * can be), or by its id.
+ */
+type Answered =
+  { byToken: true; key: { tokenHash: string } | null } | { byToken: false; key: { id: string } };
+
+/** What the hash of a token can name; null for input that is no token. */
+function tokenKey(token: string): { tokenHash: string } | null {
+  return token && token.length <= TOKEN_MAX ? { tokenHash: hashToken(token) } : null;
+}
+
+/** The invitation with its team locked; FORBIDDEN when either is not there. */
+function lockedInvitation(
+  locked: InvitationTeam,
+  found: InvitationUnderLock,
+): { team: Team; invitation: Invitation } {
+  if (!locked.found || !locked.team || !found.invitation) throw forbidden();
+  return { team: locked.team, invitation: found.invitation };
+}
+
+/**
+ * The role the actor acts with in the invitation's team, read under its lock; a member held out
+ * by the team's two-factor requirement is refused, as `actingRoleIn` refuses them.
+ */
+function actingRole(found: InvitationUnderLock): MaybeRole {
+  if (found.held) throw heldForTwoFactor();
+  return found.role;
+}
+
+/** Whom an address is in a team, and the time the transaction began. */
+interface InvitedAddress {
+  isMember: boolean;
+  hasOpenInvitation: boolean;
+  /** now(): the transaction's start, which column defaults take. */
+  now: Date;
+}
+
+/**
+ * Whether the address is a member of the team or has an open invitation to it, in one
+ * statement sent when called (src/db/lock-order.ts): sent after the team's lock, it reads under
+ * it. An id that names no team sends nothing (the team's lock refuses it).
+ */
+async function invitedAddress(
+  tx: Transaction,
+  teamId: string,
+  email: string,
+): Promise<InvitedAddress> {
+  if (!isUuid(teamId)) return { isMember: false, hasOpenInvitation: false, now: new Date() };
+  const [row] = await tx.read<{ member: boolean; open: boolean; now: Date }>(
+    `SELECT ${addressIsMemberSql('$1::uuid', '$2')} AS member,
+            ${openInvitationSql('$1::uuid', '$2')} AS open, now() AS now`,
+    [teamId, email],
+  );
+  return { isMember: row.member, hasOpenInvitation: row.open, now: row.now };
 }
 
 /** The invitation when it can still be answered; FORBIDDEN saying why otherwise. */

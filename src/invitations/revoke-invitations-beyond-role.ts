@@ -6,6 +6,7 @@ import { EntityRows } from '../db/entity-rows';
 import type { PendingEvents, Transaction } from '../db/transaction';
 import type { DomainEvent } from '../events/domain-events';
 import { canInviteAs, type MaybeRole } from '../teams/team-policy';
+import { isUuid } from '../validation/ids';
 import { closeInvitation } from './close-invitation';
 
 /** Why an invitation ended without anyone revoking it (Activity.details.reason). */
@@ -31,6 +32,8 @@ export async function openInvitationsFrom(
   teamId: string,
   inviterId: string,
 ): Promise<OpenInvitationsFrom> {
+  // An id that is no UUID names no team: nothing is sent, so the transaction is not aborted.
+  if (!isUuid(teamId) || !isUuid(inviterId)) return NO_OPEN_INVITATIONS;
   const invitations = new EntityRows(tx.connection, Invitation);
   const rows = await tx.read<{ k_name: string }>(
     `SELECT ${invitations.select('i')}, u.display_name AS k_name

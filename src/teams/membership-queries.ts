@@ -12,6 +12,8 @@ import type { MaybeRole } from './team-policy';
  * called, as the locking reads are (src/db/lock-order.ts).
  */
 export async function roleIn(tx: Transaction, teamId: string, userId: string): Promise<MaybeRole> {
+  // An id that is no UUID names no team: nothing is sent, so the transaction is not aborted.
+  if (!isUuid(teamId) || !isUuid(userId)) return null;
   const [membership] = await tx.read<{ role: MaybeRole }>(
     `SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2`,
     [teamId, userId],
@@ -29,6 +31,7 @@ export async function actingRoleIn(
   teamId: string,
   actorId: string,
 ): Promise<MaybeRole> {
+  if (!isUuid(teamId) || !isUuid(actorId)) return null;
   const [row] = await tx.read<{ role: MaybeRole; held: boolean }>(MEMBER_ACCESS_SQL, [
     teamId,
     actorId,
@@ -54,7 +57,7 @@ export async function memberActedOn(
   teamId: string,
   userId: string,
 ): Promise<MemberActedOn> {
-  if (!isUuid(userId)) return { membership: null, displayName: null };
+  if (!isUuid(teamId) || !isUuid(userId)) return { membership: null, displayName: null };
   const memberships = new EntityRows(tx.connection, Membership);
   const [row] = await tx.read<{ k_name: string | null }>(
     `SELECT ${memberships.select('m')}, u.display_name AS k_name

@@ -92,11 +92,16 @@ export class PasswordResetService {
       AccountTokenPurpose.PASSWORD_RESET,
       token,
     );
-    const linked =
-      link?.usable && (await this.dataSource.getRepository(User).findOneBy({ id: link.userId }));
-    // Weighed against the account as it is now, and weighed again below if the name it is
-    // weighed against changed before the lock; refused only once the link is known to work.
-    const weighed = linked ? await this.weigh(newPassword, linked) : null;
+    const linked = link?.usable
+      ? await this.dataSource.getRepository(User).findOneBy({ id: link.userId })
+      : null;
+    // Weighed against the account as it is now (only for a link that works now), and weighed
+    // again below if what it is weighed against changed before the lock; refused only once
+    // the link is known to work, as before.
+    const weighed =
+      linked && !linked.deletedAt && linked.email === link?.email
+        ? await this.weigh(newPassword, linked)
+        : null;
     const user = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       if (!link) throw badInput('token', LINK_NOT_VALID);
       const [owner, spent, secrets] = await allInOrder([

@@ -8,6 +8,10 @@ import {
 } from './factories/user.factory';
 import { roundTrips } from './support/pg-statements';
 import { startTestApp, type TestApp } from './support/test-app';
+import { emailChangeTokens, resetToken } from './support/account-links';
+import { tokenIn, waitForMail } from './support/mail-links';
+import { useMailingApp } from './support/mailing-app';
+import { awayFromStepBoundary, BEGIN_SETUP, CONFIRM_SETUP, totpCode } from './support/two-factor';
 
 /**
  * N+1: lists resolve their relations (item authors, activity actors, teams) through the
@@ -771,5 +775,278 @@ describe('round trips per invitation mutation: its transaction in two', () => {
     // The rule's read of the caller's membership before; after, the team re-read for the
     // answer and the caller's role for its fields.
     expect(trips.roundTrips).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('round trips per account-security mutation: its transaction in two', () => {
+  const suite = useMailingApp();
+  const VERIFICATION_SUBJECT = 'Confirm your e-mail address for teamgraph';
+  const ENABLED_SUBJECT = 'Two-factor sign-in was turned on';
+
+  /**
+   * Runs the mutation (once the session, if any, is cached: what is counted is the mutation's
+   * own) and counts its round trips; `settled` waits for what the mutation does after its
+   * answer (a reset link is issued and mailed once the answer has gone).
+   */
+  async function counted(
+    document: string,
+    variables: Record<string, unknown>,
+    token?: string,
+    settled?: () => Promise<unknown>,
+  ) {
+    for (let i = 0; token && i < 50; i++) {
+      const { statements } = await roundTrips(() => suite.app.gql(`{ me { id } }`, {}, token));
+      if (statements.length === 0) break;
+    }
+    let answer: { data?: unknown; errors?: unknown } = {};
+    const trips = await roundTrips(async () => {
+      answer = await suite.app.gql(document, variables, token);
+      await settled?.();
+    });
+    expect(answer.errors).toBeUndefined();
+    return { ...trips, data: answer.data };
+  }
+
+  /** The account's security state as stored. */
+  async function stored(user: Pick<TestUser, 'id'>) {
+    const [row] = await suite.app.sql<{
+      email: string;
+      verified: boolean;
+      pending: boolean;
+      enabled: boolean;
+      codes: number;
+      unused_codes: number;
+      live_sessions: number;
+      links: string[];
+      password_hash: string;
+    }>(
+      `SELECT u.email, u.email_verified_at IS NOT NULL AS verified,
+              u.two_factor_pending_secret IS NOT NULL AS pending,
+              u.two_factor_enabled_at IS NOT NULL AS enabled, u.password_hash,
+              (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = u.id) AS codes,
+              (SELECT count(*)::int FROM recovery_codes r
+                WHERE r.user_id = u.id AND r.used_at IS NULL) AS unused_codes,
+              (SELECT count(*)::int FROM sessions s
+                WHERE s.user_id = u.id AND s.revoked_at IS NULL) AS live_sessions,
+              ARRAY(SELECT t.purpose FROM account_tokens t
+                     WHERE t.user_id = u.id AND t.used_at IS NULL ORDER BY t.purpose) AS links
+         FROM users u WHERE u.id = $1`,
+      [user.id],
+    );
+    return row;
+  }
+
+  /** A second session of the user, which a credential change ends. */
+  async function secondSession(user: TestUser): Promise<void> {
+    const response = await suite.app.gql(
+      `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }`,
+      { e: user.email, p: user.password },
+    );
+    expect(response.errors).toBeUndefined();
+  }
+
+  /** Two-factor on through the API; its secret and recovery codes. */
+  async function enrolled(user: TestUser) {
+    const begun = await suite.app.gql<{ beginTwoFactorSetup: { secret: string } }>(
+      BEGIN_SETUP,
+      {},
+      user.token,
+    );
+    const secret = begun.data!.beginTwoFactorSetup.secret;
+    await awayFromStepBoundary();
+    const confirmed = await suite.app.gql<{ confirmTwoFactorSetup: string[] }>(
+      CONFIRM_SETUP,
+      { code: await totpCode(secret) },
+      user.token,
+    );
+    return { secret, recoveryCodes: confirmed.data!.confirmTwoFactorSetup };
+  }
+
+  it('beginTwoFactorSetup', async () => {
+    const user = await buildUser(suite.app);
+    const trips = await counted(BEGIN_SETUP, {}, user.token);
+    expect((await stored(user)).pending).toBe(true);
+    expect(trips.statements[0]).toBe('BEGIN');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('confirmTwoFactorSetup, with an undo link to an earlier address', async () => {
+    const user = await buildUser(suite.app);
+    // An earlier address that can still revert an e-mail change gets an undo link too.
+    await emailChangeTokens(suite, user, `moved-${user.email}`, user.token);
+    const begun = await suite.app.gql<{ beginTwoFactorSetup: { secret: string } }>(
+      BEGIN_SETUP,
+      {},
+      user.token,
+    );
+    const secret = begun.data!.beginTwoFactorSetup.secret;
+    await awayFromStepBoundary();
+    const trips = await counted(CONFIRM_SETUP, { code: await totpCode(secret) }, user.token);
+    expect(trips.data).toEqual({ confirmTwoFactorSetup: expect.any(Array) });
+    expect(await stored(user)).toMatchObject({ enabled: true, pending: false, codes: 10 });
+    expect((await stored(user)).links).toContain('TWO_FACTOR_REVERT');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('regenerateRecoveryCodes: the code is spent before the transaction, as before', async () => {
+    const user = await buildUser(suite.app);
+    const { recoveryCodes } = await enrolled(user);
+    const trips = await counted(
+      `mutation ($c: String!) { regenerateRecoveryCodes(code: $c) }`,
+      { c: recoveryCodes[0] },
+      user.token,
+    );
+    const fresh = (trips.data as { regenerateRecoveryCodes: string[] }).regenerateRecoveryCodes;
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(recoveryCodes[1]);
+    expect(await stored(user)).toMatchObject({ codes: 10, unused_codes: 10 });
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The account read, then the code's secret read and its spending, each on its own.
+    expect(trips.roundTrips).toBe(5);
+  });
+
+  it('disableTwoFactor, the code spent with the reads under the lock', async () => {
+    const user = await buildUser(suite.app);
+    const { recoveryCodes } = await enrolled(user);
+    const trips = await counted(
+      `mutation ($p: String!, $c: String!) { disableTwoFactor(password: $p, code: $c) }`,
+      { p: user.password, c: recoveryCodes[0] },
+      user.token,
+    );
+    expect(trips.data).toEqual({ disableTwoFactor: true });
+    expect(await stored(user)).toMatchObject({ enabled: false, codes: 0 });
+    expect((await stored(user)).links).not.toContain('TWO_FACTOR_REVERT');
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The account and the teams requiring two-factor are read before the password is checked.
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('revertTwoFactorSetup', async () => {
+    const user = await buildUser(suite.app);
+    await secondSession(user);
+    await enrolled(user);
+    const token = tokenIn(await waitForMail(suite.inbox, user.email, ENABLED_SUBJECT));
+    const trips = await counted(`mutation ($t: String!) { revertTwoFactorSetup(token: $t) }`, {
+      t: token,
+    });
+    expect(trips.data).toEqual({ revertTwoFactorSetup: true });
+    expect(await stored(user)).toMatchObject({ enabled: false, codes: 0, live_sessions: 0 });
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The link is found first: whose account to lock.
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('requestPasswordReset: the link issued after the answer, in two', async () => {
+    const user = await buildUser(suite.app);
+    const before = suite.inbox.messages.length;
+    const trips = await counted(
+      `mutation ($e: String!) { requestPasswordReset(email: $e) }`,
+      { e: user.email },
+      undefined,
+      () => waitForMail(suite.inbox, user.email, 'Reset your teamgraph password'),
+    );
+    expect(suite.inbox.messages.length).toBeGreaterThan(before);
+    expect((await stored(user)).links).toContain('PASSWORD_RESET');
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('resetPassword, ending every session', async () => {
+    const user = await buildUser(suite.app);
+    const token = await resetToken(suite, user.email);
+    const hashBefore = (await stored(user)).password_hash;
+    const trips = await counted(
+      `mutation ($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`,
+      { t: token, p: 'Juniper-Falcon-Copper-58&' },
+    );
+    expect(trips.data).toEqual({ resetPassword: true });
+    const after = await stored(user);
+    expect(after.password_hash).not.toBe(hashBefore);
+    expect(after).toMatchObject({
+      live_sessions: 0,
+      verified: true,
+      links: ['EMAIL_VERIFICATION'],
+    });
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The link and its account are read first: the new password is weighed and hashed then.
+    expect(trips.roundTrips).toBe(4);
+  });
+
+  it('requestEmailChange', async () => {
+    const user = await buildUser(suite.app);
+    const trips = await counted(
+      `mutation ($e: String!, $p: String!) { requestEmailChange(newEmail: $e, password: $p) }`,
+      { e: `next-${user.email}`, p: user.password },
+      user.token,
+    );
+    expect(trips.data).toEqual({ requestEmailChange: true });
+    expect((await stored(user)).links).toEqual(
+      expect.arrayContaining(['EMAIL_CHANGE', 'EMAIL_REVERT']),
+    );
+    expect(trips.transactionRoundTrips).toBe(2);
+    // The account is read before its password is checked.
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('confirmEmailChange, keeping the caller’s session', async () => {
+    const user = await buildUser(suite.app);
+    await secondSession(user);
+    const next = `confirmed-${user.email}`;
+    const { confirm } = await emailChangeTokens(suite, user, next, user.token);
+    const trips = await counted(
+      `mutation ($t: String!) { confirmEmailChange(token: $t) { email } }`,
+      { t: confirm },
+      user.token,
+    );
+    expect(trips.data).toEqual({ confirmEmailChange: { email: next } });
+    expect(await stored(user)).toMatchObject({ email: next, verified: true, live_sessions: 1 });
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('revertEmailChange, restoring the address', async () => {
+    const user = await buildUser(suite.app);
+    const { confirm, revert } = await emailChangeTokens(
+      suite,
+      user,
+      `reverted-${user.email}`,
+      user.token,
+    );
+    const confirmed = await suite.app.gql(
+      `mutation ($t: String!) { confirmEmailChange(token: $t) { email } }`,
+      { t: confirm },
+    );
+    expect(confirmed.errors).toBeUndefined();
+    const trips = await counted(`mutation ($t: String!) { revertEmailChange(token: $t) }`, {
+      t: revert,
+    });
+    expect(trips.data).toEqual({ revertEmailChange: true });
+    expect(await stored(user)).toMatchObject({ email: user.email, live_sessions: 0 });
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(3);
+  });
+
+  it('resendVerificationEmail', async () => {
+    const user = await buildUser(suite.app);
+    const first = tokenIn(await waitForMail(suite.inbox, user.email, VERIFICATION_SUBJECT));
+    const trips = await counted(`mutation { resendVerificationEmail }`, {}, user.token);
+    expect(trips.data).toEqual({ resendVerificationEmail: true });
+    const second = tokenIn(await waitForMail(suite.inbox, user.email, VERIFICATION_SUBJECT, 2));
+    expect(second).not.toBe(first);
+    expect((await stored(user)).links).toEqual(['EMAIL_VERIFICATION']);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
+  });
+
+  it('verifyEmail', async () => {
+    const user = await buildUser(suite.app);
+    const token = tokenIn(await waitForMail(suite.inbox, user.email, VERIFICATION_SUBJECT));
+    const trips = await counted(`mutation ($t: String!) { verifyEmail(token: $t) }`, { t: token });
+    expect(trips.data).toEqual({ verifyEmail: true });
+    expect(await stored(user)).toMatchObject({ verified: true, links: [] });
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(3);
   });
 });

@@ -227,3 +227,48 @@ export async function endSessions(
   if (ids.length) pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
   return ids;
 }
+
+/** The live sessions a command will end (`readSessionsToEnd`), to end with `endSessionsRead`. */
+export interface SessionsToEnd {
+  userId: string;
+  ids: string[];
+}
+
+/**
+ * `endSessions` in two halves, for a command that holds the account's row FOR UPDATE
+ * (lockAccountRow): the sessions it will end, read when called, with the command's other
+ * reads. Every other command that ends or starts a session of the account waits for that lock
+ * (ending one takes it FOR UPDATE, a log-in FOR KEY SHARE), so what is read here is what the
+ * one-statement UPDATE of `endSessions` would end.
+ */
+export async function readSessionsToEnd(
+  tx: Transaction,
+  userId: string,
+  which: { allExcept: string | null },
+): Promise<SessionsToEnd> {
+  const rows = await tx.read<{ id: string }>(
+    `SELECT id FROM sessions
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+    [userId, which.allExcept],
+  );
+  return { userId, ids: rows.map((row) => row.id) };
+}
+
+/**
+ * Ends the sessions `readSessionsToEnd` read (a deferred write: no round trip of its own) and
+ * queues their revocation, as `endSessions` does. Returns the ids it ended.
+ */
+export function endSessionsRead(
+  tx: Transaction,
+  pending: PendingEvents<DomainEvent>,
+  { userId, ids }: SessionsToEnd,
+): string[] {
+  if (!ids.length) return ids;
+  tx.defer({
+    text: `UPDATE sessions SET revoked_at = now()
+            WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[])`,
+    values: [userId, ids],
+  });
+  pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
+  return ids;
+}

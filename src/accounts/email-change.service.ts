@@ -1,7 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
+import type { DataSource } from 'typeorm';
+import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
-import { inTransaction } from '../db/transaction';
+import { allInOrder } from '../db/all-in-order';
+import { inTransaction, type Transaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/unique-violation';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
@@ -15,11 +16,16 @@ import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { canonicalEmail } from '../validation/canonical-email';
 import { accountEvent } from './account-event';
-import { endAccountSecrets } from './account-security';
-import { lockAccountOfSession } from './lock-account';
-import { consumeAccountToken, issueAccountToken, linkNotValid } from './account-tokens';
+import { readAccountSecrets } from './account-security';
+import { lockAccount, lockAccountOfSession } from './lock-account';
+import {
+  findAccountLink,
+  issueAccountToken,
+  linkNotValid,
+  spendAccountLink,
+} from './account-tokens';
 import { undoByLink } from './undo-link';
-import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
+import { signInUnchangedSince, type SecretChecks } from './secret-checks';
 import type { Viewer } from './session.service';
 
 const TAKEN = 'An account with this e-mail address already exists.';
@@ -48,21 +54,24 @@ export class EmailChangeService {
       this.dataSource,
       this.bus,
       async (tx, pending) => {
-        await lockAccountOfSession(tx, user.id, viewer.session.id);
-        await requireSignInUnchanged(tx, user);
-        if (await tx.getRepository(User).existsBy({ email: newEmail })) throw conflict(TAKEN);
+        const [locked, [taken]] = await allInOrder([
+          lockAccountOfSession(tx, user.id, viewer.session.id),
+          tx.read(`SELECT 1 FROM users WHERE email = $1`, [newEmail]),
+        ]);
+        // Read under the lock: how the account signs in, and the address the notice and its
+        // revert link go to.
+        signInUnchangedSince(user, locked);
+        if (taken) throw conflict(TAKEN);
         const permit = await this.mail.reserve(newEmail);
-        const confirmLink = await issueAccountToken(
+        const confirmLink = issueAccountToken(
           tx,
           user.id,
           AccountTokenPurpose.EMAIL_CHANGE,
           newEmail,
         );
-        // Read under the lock: the address the notice and its revert link go to.
-        const current = await tx.getRepository(User).findOneByOrFail({ id: user.id });
-        const revertLink = await this.issueRevert(tx, current);
+        const revertLink = this.issueRevert(tx, locked);
         accountEvent(pending, user.id, viewer.session.id, AccountEventType.EMAIL_CHANGE_REQUESTED);
-        return { confirm: { ...confirmLink, permit }, revert: revertLink, oldEmail: current.email };
+        return { confirm: { ...confirmLink, permit }, revert: revertLink, oldEmail: locked.email };
       },
     );
     this.mail.send(
@@ -90,22 +99,33 @@ export class EmailChangeService {
    */
   async confirm(token: string, viewer: Viewer | null, ip: string): Promise<User> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
+    const link = await findAccountLink(
+      this.dataSource.manager,
+      AccountTokenPurpose.EMAIL_CHANGE,
+      token,
+    );
     const { user, oldEmail, revert } = await this.translatingTaken(() =>
       inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-        const row = await consumeAccountToken(tx, AccountTokenPurpose.EMAIL_CHANGE, token);
-        if (!row) throw linkNotValid();
-        const before = await tx.getRepository(User).findOneBy({ id: row.userId });
+        if (!link) throw linkNotValid();
+        const keep = viewer?.user.id === link.userId ? viewer.session.id : null;
+        const [before, spent, secrets] = await allInOrder([
+          lockAccount(tx, link.userId),
+          spendAccountLink(tx, link),
+          readAccountSecrets(tx, link.userId, keep),
+        ]);
+        if (!spent) throw linkNotValid();
         if (!before || before.deletedAt) throw linkNotValid();
-        await tx.update(
-          User,
-          { id: row.userId },
-          { email: row.email, emailVerifiedAt: new Date() },
-        );
-        const keep = viewer?.user.id === row.userId ? viewer.session.id : null;
-        await endAccountSecrets(tx, pending, row.userId, keep);
-        accountEvent(pending, row.userId, keep, AccountEventType.EMAIL_CHANGED);
-        const after = await tx.getRepository(User).findOneByOrFail({ id: row.userId });
-        return { user: after, oldEmail: before.email, revert: await this.issueRevert(tx, before) };
+        const after = Object.assign(new User(), before, {
+          email: link.email,
+          emailVerifiedAt: new Date(),
+        });
+        tx.defer({
+          text: `UPDATE users SET email = $2, email_verified_at = $3 WHERE id = $1`,
+          values: [after.id, after.email, after.emailVerifiedAt],
+        });
+        secrets.end(pending);
+        accountEvent(pending, link.userId, keep, AccountEventType.EMAIL_CHANGED);
+        return { user: after, oldEmail: before.email, revert: this.issueRevert(tx, before) };
       }),
     );
     this.mail.send(
@@ -129,38 +149,40 @@ export class EmailChangeService {
    */
   async revert(token: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
+    const link = await findAccountLink(
+      this.dataSource.manager,
+      AccountTokenPurpose.EMAIL_REVERT,
+      token,
+    );
     await this.translatingTaken(() =>
       inTransaction(this.dataSource, this.bus, (tx, pending) =>
-        undoByLink(tx, pending, AccountTokenPurpose.EMAIL_REVERT, token, async (user, link) => {
-          if (user.email !== link.email) {
-            if (await tx.getRepository(User).existsBy({ email: link.email })) {
-              throw conflict(TAKEN);
+        undoByLink(tx, pending, link, {
+          // Whether an account has the link's address (the user's own, or another one).
+          read: async (reads) =>
+            (await reads.read(`SELECT 1 FROM users WHERE email = $1`, [link?.email])).length > 0,
+          apply: (user, spent, addressHeld) => {
+            if (user.email !== spent.email) {
+              if (addressHeld) throw conflict(TAKEN);
+              tx.defer({
+                text: `UPDATE users SET email = $2, email_verified_at = $3 WHERE id = $1`,
+                values: [user.id, spent.email, new Date()],
+              });
             }
-            await tx.update(
-              User,
-              { id: user.id },
-              { email: link.email, emailVerifiedAt: new Date() },
-            );
-          }
-          await tx
-            .createQueryBuilder()
-            .delete()
-            .from(AccountToken)
-            .where('user_id = :userId AND purpose = :purpose AND created_at > :issuedAt', {
-              userId: user.id,
-              purpose: AccountTokenPurpose.EMAIL_REVERT,
-              issuedAt: link.createdAt,
-            })
-            .execute();
-          return { type: AccountEventType.EMAIL_CHANGE_REVERTED };
+            tx.defer({
+              text: `DELETE FROM account_tokens
+                      WHERE user_id = $1 AND purpose = $2 AND created_at > $3`,
+              values: [user.id, AccountTokenPurpose.EMAIL_REVERT, spent.createdAt],
+            });
+            return { type: AccountEventType.EMAIL_CHANGE_REVERTED };
+          },
         }),
       ),
     );
     return true;
   }
 
-  /** A link for the user's current address that brings the account back to it. */
-  private issueRevert(tx: EntityManager, user: User) {
+  /** A link for the user's current address that brings the account back to it (deferred). */
+  private issueRevert(tx: Transaction, user: User) {
     return issueAccountToken(tx, user.id, AccountTokenPurpose.EMAIL_REVERT, user.email);
   }
 

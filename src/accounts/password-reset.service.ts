@@ -3,6 +3,7 @@ import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
 import { hashPassword } from '../auth/password-hasher';
 import { passwordWeakness } from '../auth/password-policy';
+import { allInOrder } from '../db/all-in-order';
 import { inTransaction } from '../db/transaction';
 import { badInput } from '../errors/errors';
 import type { EventBus } from '../events/event-bus';
@@ -14,8 +15,9 @@ import type { CpuPool } from '../workers/cpu-pool';
 import { canonicalEmail } from '../validation/canonical-email';
 import { AccountEventType } from '../events/account-event-type';
 import { accountEvent } from './account-event';
-import { endAccountSecrets } from './account-security';
-import { consumeAccountToken, issueAccountToken } from './account-tokens';
+import { readAccountSecrets } from './account-security';
+import { findAccountLink, issueAccountToken, spendAccountLink } from './account-tokens';
+import { lockAccount } from './lock-account';
 
 const LINK_NOT_VALID = 'This link is not valid any more; ask for a new one.';
 
@@ -47,16 +49,24 @@ export class PasswordResetService {
 
   private async issueAndSend(email: string): Promise<void> {
     const issued = await inTransaction(this.dataSource, this.bus, async (tx) => {
-      const user = await tx.getRepository(User).findOne({
-        where: { email },
-        select: { id: true, email: true, deletedAt: true },
-      });
-      if (!user || user.deletedAt) return null;
+      // The account the address names, and its row lock (by id, whatever its address is by
+      // the time the lock is granted): sent together.
+      const [[user]] = await allInOrder([
+        tx.read<{ id: string; deleted: boolean }>(
+          `SELECT id, deleted_at IS NOT NULL AS deleted FROM users WHERE email = $1`,
+          [email],
+        ),
+        tx.read(
+          `SELECT 1 FROM users WHERE id = (SELECT id FROM users WHERE email = $1) FOR UPDATE`,
+          [email],
+        ),
+      ]);
+      if (!user || user.deleted) return null;
       // Over the address's e-mail budget no link is issued either (a new one would replace the
       // one already in the inbox); the caller's answer was given already and does not change.
       const permit = await this.mail.tryReserve(email);
       if (!permit) return null;
-      const token = await issueAccountToken(tx, user.id, AccountTokenPurpose.PASSWORD_RESET, email);
+      const token = issueAccountToken(tx, user.id, AccountTokenPurpose.PASSWORD_RESET, email);
       return { ...token, permit };
     });
     if (issued) {
@@ -71,33 +81,70 @@ export class PasswordResetService {
   /**
    * Sets the new password and ends every session, link and unconfirmed two-factor setup
    * (endAccountSecrets); sends a notice. Two-factor, once on, stays on: the link proves the
-   * inbox, not the second factor.
+   * inbox, not the second factor. The link is found first (whose account to lock), and the
+   * new password weighed and hashed before the transaction, which is then two round trips:
+   * the lock with every read under it and the spending of the link; the writes with COMMIT.
    */
   async reset(token: string, newPassword: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
+    const link = await findAccountLink(
+      this.dataSource.manager,
+      AccountTokenPurpose.PASSWORD_RESET,
+      token,
+    );
+    const linked = link?.usable
+      ? await this.dataSource.getRepository(User).findOneBy({ id: link.userId })
+      : null;
+    // Weighed against the account as it is now (only for a link that works now), and weighed
+    // again below if what it is weighed against changed before the lock; refused only once
+    // the link is known to work, as before.
+    const weighed =
+      linked && !linked.deletedAt && linked.email === link?.email
+        ? await this.weigh(newPassword, linked)
+        : null;
     const user = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const row = await consumeAccountToken(tx, AccountTokenPurpose.PASSWORD_RESET, token);
-      if (!row) throw badInput('token', LINK_NOT_VALID);
-      const owner = await tx.getRepository(User).findOneBy({ id: row.userId });
-      if (!owner || owner.deletedAt || owner.email !== row.email) {
+      if (!link) throw badInput('token', LINK_NOT_VALID);
+      const [owner, spent, secrets] = await allInOrder([
+        lockAccount(tx, link.userId),
+        spendAccountLink(tx, link),
+        readAccountSecrets(tx, link.userId, null),
+      ]);
+      if (!spent) throw badInput('token', LINK_NOT_VALID);
+      if (!owner || owner.deletedAt || owner.email !== link.email) {
         throw badInput('token', LINK_NOT_VALID);
       }
-      const weakness = await passwordWeakness(this.cpu, newPassword, owner);
+      const { weakness, passwordHash } =
+        weighed && sameWeighing(weighed.against, owner)
+          ? weighed
+          : await this.weigh(newPassword, owner);
       if (weakness) throw badInput('newPassword', weakness);
       // A reset proves control of the address, like a verification link.
-      await tx.update(
-        User,
-        { id: owner.id },
-        {
-          passwordHash: await hashPassword(newPassword),
-          emailVerifiedAt: owner.emailVerifiedAt ?? new Date(),
-        },
-      );
-      await endAccountSecrets(tx, pending, owner.id, null);
+      tx.defer({
+        text: `UPDATE users SET password_hash = $2, email_verified_at = $3 WHERE id = $1`,
+        values: [owner.id, passwordHash, owner.emailVerifiedAt ?? new Date()],
+      });
+      secrets.end(pending);
       accountEvent(pending, owner.id, null, AccountEventType.PASSWORD_CHANGED, { reset: true });
       return owner;
     });
     this.mail.send(passwordResetNotice(user.email));
     return true;
   }
+
+  /** The new password's weakness for `owner` (what it must not contain), or its hash. */
+  private async weigh(newPassword: string, owner: User): Promise<Weighed> {
+    const against = { email: owner.email, displayName: owner.displayName };
+    const weakness = await passwordWeakness(this.cpu, newPassword, against);
+    return { against, weakness, passwordHash: weakness ? '' : await hashPassword(newPassword) };
+  }
 }
+
+/** A new password weighed against an account's address and name: its weakness, or its hash. */
+interface Weighed {
+  against: { email: string; displayName: string };
+  weakness: string | null;
+  passwordHash: string;
+}
+
+const sameWeighing = (against: Weighed['against'], owner: User): boolean =>
+  against.email === owner.email && against.displayName === owner.displayName;

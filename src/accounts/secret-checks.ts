@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Transaction } from '../db/transaction';
 import { RecoveryCode } from '../../entities/recovery-code.entity';
 import { User } from '../../entities/user.entity';
 import { verifyPassword } from '../auth/password-hasher';
@@ -7,16 +8,22 @@ import { recoveryCodeHash, looksLikeRecoveryCode } from '../auth/recovery-codes'
 import { acceptedTotpStep } from '../auth/totp';
 import { badInput, conflict } from '../errors/errors';
 import type { RateLimits } from '../rate-limit/rate-limits';
+import { readAccount } from './lock-account';
 
 /**
  * Secrets are checked before the account's lock (argon2 is slow, and the lock is short), so a
  * command re-reads how the account signs in once it holds the lock: a password or second
  * factor that changed meanwhile (another request of the same session, say) would let the
  * command through on what no longer signs in. CONFLICT then, and the command does nothing;
- * its retry checks the secrets as they are now.
+ * its retry checks the secrets as they are now. The read is sent when called (after the
+ * caller's lock, with its other reads).
  */
-export async function requireSignInUnchanged(tx: EntityManager, checked: User): Promise<User> {
-  const locked = await tx.getRepository(User).findOneByOrFail({ id: checked.id });
+export async function requireSignInUnchanged(tx: Transaction, checked: User): Promise<User> {
+  return signInUnchangedSince(checked, await readAccount(tx, checked.id));
+}
+
+/** requireSignInUnchanged's check, on the account as read under the lock (`locked`). */
+export function signInUnchangedSince(checked: User, locked: User): User {
   if (
     locked.passwordHash !== checked.passwordHash ||
     Boolean(locked.twoFactorEnabledAt) !== Boolean(checked.twoFactorEnabledAt)
@@ -24,6 +31,14 @@ export async function requireSignInUnchanged(tx: EntityManager, checked: User): 
     throw conflict('How this account signs in changed meanwhile; try again.');
   return locked;
 }
+
+/**
+ * A second-factor code made ready before the transaction (`prepareCode`) against the account
+ * as read then: the recovery code's hash, or the TOTP step the code is valid for.
+ */
+export type PreparedCode =
+  | { kind: 'recovery'; hash: string }
+  | { kind: 'totp'; step: number | null; enrolledAt: Date | null };
 
 /**
  * Every check of an account's secrets (password, TOTP code, recovery code) outside log-in
@@ -63,6 +78,74 @@ export class SecretChecks {
       await this.rateLimits.penalize('logInPerAccount', user.email);
       throw badInput(field, 'The code is wrong or was already used.');
     }
+  }
+
+  /**
+   * `requireCode` for a code spent in the caller's transaction (`spendPrepared`): RATE_LIMITED
+   * once the account's budget is spent, else BAD_USER_INPUT on `field` unless it was `spent`.
+   */
+  async requireSpent(user: User, spent: boolean, field: string): Promise<void> {
+    await this.rateLimits.check('logInPerAccount', user.email);
+    if (!spent) {
+      await this.rateLimits.penalize('logInPerAccount', user.email);
+      throw badInput(field, 'The code is wrong or was already used.');
+    }
+  }
+
+  /**
+   * The work of `spendCode` that needs no statement (hashing a recovery code, finding the TOTP
+   * step), done before the transaction on the account as read then (`user`).
+   */
+  async prepareCode(user: User, code: string): Promise<PreparedCode> {
+    const typed = code.trim();
+    if (looksLikeRecoveryCode(typed) && !/^\d+$/.test(typed)) {
+      return { kind: 'recovery', hash: recoveryCodeHash(typed) };
+    }
+    const secret = user.twoFactorEnabledAt ? user.twoFactorSecret : null;
+    const lastStep = user.twoFactorLastStep === null ? null : Number(user.twoFactorLastStep);
+    return {
+      kind: 'totp',
+      step: secret ? await acceptedTotpStep(secret, typed, lastStep) : null,
+      enrolledAt: user.twoFactorEnabledAt,
+    };
+  }
+
+  /**
+   * Spends a prepared code: one conditional UPDATE sent when called (after the account's
+   * lock), as `spendCode` spends a code, so a code works exactly once even when two requests
+   * race. The TOTP step is recorded only while the enrolment it was found for is the current
+   * one; `stillValid` tells, once the account is read under the lock, whether that held
+   * (when not, the code must be checked again against the current secret with `spendCode`).
+   */
+  async spendPrepared(tx: Transaction, userId: string, prepared: PreparedCode): Promise<boolean> {
+    if (prepared.kind === 'recovery') {
+      const spent = await tx.read(
+        `UPDATE recovery_codes SET used_at = now()
+          WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
+            AND EXISTS (SELECT 1 FROM users WHERE id = $1
+                         AND two_factor_secret IS NOT NULL AND two_factor_enabled_at IS NOT NULL)
+          RETURNING id`,
+        [userId, prepared.hash],
+      );
+      return spent.length === 1;
+    }
+    if (prepared.step === null || !prepared.enrolledAt) return false;
+    const recorded = await tx.read(
+      `UPDATE users SET two_factor_last_step = $2
+        WHERE id = $1 AND two_factor_secret IS NOT NULL AND two_factor_enabled_at = $3
+          AND (two_factor_last_step IS NULL OR two_factor_last_step < $2)
+        RETURNING id`,
+      [userId, prepared.step, prepared.enrolledAt],
+    );
+    return recorded.length === 1;
+  }
+
+  /** Whether `prepared` was made against the enrolment `locked` (read under the lock) has. */
+  static stillValid(prepared: PreparedCode, locked: User): boolean {
+    return (
+      prepared.kind === 'recovery' ||
+      (locked.twoFactorEnabledAt?.getTime() ?? null) === (prepared.enrolledAt?.getTime() ?? null)
+    );
   }
 
   /**

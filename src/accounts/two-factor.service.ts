@@ -1,15 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
-import { RecoveryCode } from '../../entities/recovery-code.entity';
+import { AccountTokenPurpose } from '../../entities/account-token.entity';
 import { User } from '../../entities/user.entity';
 import { holdOut } from '../access/end-access';
 import { TEAMS_REQUIRING_TWO_FACTOR_SQL } from '../access/member-access-sql';
 import { RECOVERY_CODE_COUNT, newRecoveryCode, recoveryCodeHash } from '../auth/recovery-codes';
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../auth/totp';
-import { inTransaction, type PendingEvents } from '../db/transaction';
+import { allInOrder } from '../db/all-in-order';
+import { sealedSecret } from '../db/sealed-secrets';
+import { inTransaction, Transaction } from '../db/transaction';
 import { badInput, conflict } from '../errors/errors';
 import { AccountEventType } from '../events/account-event-type';
-import type { DomainEvent } from '../events/domain-events';
 import type { EventBus } from '../events/event-bus';
 import {
   recoveryCodesNotice,
@@ -19,9 +19,9 @@ import {
 import type { AccountMail } from '../mail/account-mail';
 import type { RateLimits } from '../rate-limit/rate-limits';
 import { accountEvent } from './account-event';
-import { issueAccountToken, linkNotValid } from './account-tokens';
+import { findAccountLink, issueAccountToken, linkNotValid } from './account-tokens';
 import { lockAccountOfSession } from './lock-account';
-import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
+import { SecretChecks, signInUnchangedSince } from './secret-checks';
 import type { Viewer } from './session.service';
 import { undoByLink } from './undo-link';
 
@@ -46,10 +46,13 @@ export class TwoFactorService {
   /** A new secret to scan; two-factor turns on only once a code from it is confirmed. */
   async beginSetup(viewer: Viewer): Promise<TwoFactorSetupData> {
     return inTransaction(this.dataSource, this.bus, async (tx) => {
-      const user = await this.lockUser(tx, viewer);
+      const user = await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
       if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
       const secret = newTotpSecret();
-      await tx.update(User, { id: user.id }, { twoFactorPendingSecret: secret });
+      tx.defer({
+        text: `UPDATE users SET two_factor_pending_secret = $2 WHERE id = $1`,
+        values: [user.id, sealedSecret.to(secret)],
+      });
       return { secret, otpauthUri: totpUri(secret, user.email) };
     });
   }
@@ -62,28 +65,29 @@ export class TwoFactorService {
     const email = viewer.user.email;
     await this.rateLimits.check('logInPerAccount', email);
     const result = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const user = await this.lockUser(tx, viewer);
+      // The lock and every read under it, in one round trip. The teams that hold the user out
+      // are read before the change: it changes the factor, not who is a member of what.
+      const [user, reverts, requiring] = await allInOrder([
+        lockAccountOfSession(tx, viewer.user.id, viewer.session.id),
+        openRevertAddresses(tx, viewer.user.id),
+        teamsRequiringTwoFactor(tx, viewer.user.id),
+      ]);
       if (user.twoFactorEnabledAt) throw conflict('Two-factor authentication is already on.');
       if (!user.twoFactorPendingSecret) {
         throw conflict('Start with beginTwoFactorSetup, then confirm a code from the app.');
       }
       const step = await acceptedTotpStep(user.twoFactorPendingSecret, code.trim(), null);
       if (step === null) return null;
-      await tx.update(
-        User,
-        { id: user.id },
-        {
-          twoFactorSecret: user.twoFactorPendingSecret,
-          twoFactorPendingSecret: null,
-          twoFactorEnabledAt: new Date(),
-          twoFactorLastStep: String(step),
-        },
-      );
-      const codes = await this.replaceRecoveryCodes(tx, user.id);
-      const undoLinks = await issueUndoLinks(tx, user);
+      tx.defer({
+        text: `UPDATE users SET two_factor_secret = $2, two_factor_pending_secret = NULL,
+                 two_factor_enabled_at = $3, two_factor_last_step = $4 WHERE id = $1`,
+        values: [user.id, sealedSecret.to(user.twoFactorPendingSecret), new Date(), String(step)],
+      });
+      const codes = replaceRecoveryCodes(tx, user.id);
+      const undoLinks = issueUndoLinks(tx, user, reverts);
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_ENABLED);
       // Teams that held the user out let them back in: their live feeds follow them again.
-      for (const team of await teamsRequiringTwoFactor(tx, user.id)) {
+      for (const team of requiring) {
         pending.add({ kind: 'access-granted', teamId: team.id, userId: user.id });
       }
       return { codes, undoLinks };
@@ -108,8 +112,8 @@ export class TwoFactorService {
     const user = await this.requireEnabled(viewer.user.id);
     await this.secrets.requireCode(user, code, 'code');
     const { codes, to } = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const locked = await this.lockUser(tx, viewer);
-      const fresh = await this.replaceRecoveryCodes(tx, user.id);
+      const locked = await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
+      const fresh = replaceRecoveryCodes(tx, user.id);
       accountEvent(
         pending,
         user.id,
@@ -132,18 +136,29 @@ export class TwoFactorService {
       );
     }
     await this.secrets.requirePassword(user, password, 'password');
+    // The TOTP check needs no statement: made now, against the enrolment read above.
+    const prepared = await this.secrets.prepareCode(user, code);
     const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const locked = await this.lockUser(tx, viewer);
+      // The code is spent with the reads under the lock; a refusal below rolls the spend back.
+      const [locked, requiringNow, spentWithReads] = await allInOrder([
+        lockAccountOfSession(tx, viewer.user.id, viewer.session.id),
+        teamsRequiringTwoFactor(tx, user.id),
+        this.secrets.spendPrepared(tx, user.id, prepared),
+      ]);
       // Under the lock: a request that turned two-factor off meanwhile won (CONFLICT), and the
       // code is spent only by the one that commits, so the loser does not see it as used.
       if (!locked.twoFactorEnabledAt) throw conflict('Two-factor authentication is not on.');
-      await requireSignInUnchanged(tx, user);
+      signInUnchangedSince(user, locked);
       // Re-checked under the lock: a team may have turned the requirement on meanwhile.
-      if ((await teamsRequiringTwoFactor(tx, user.id)).length) {
+      if (requiringNow.length) {
         throw conflict('A team you belong to now requires two-factor authentication.');
       }
-      await this.secrets.requireCode(locked, code, 'code', tx);
-      await turnTwoFactorOff(tx, user.id);
+      // Enrolled anew since the code was checked (a race): checked again, on the current secret.
+      const spent = SecretChecks.stillValid(prepared, locked)
+        ? spentWithReads
+        : await this.secrets.spendCode(tx, locked, code);
+      await this.secrets.requireSpent(locked, spent, 'code');
+      turnTwoFactorOff(tx, user.id);
       accountEvent(pending, user.id, viewer.session.id, AccountEventType.TWO_FACTOR_DISABLED);
       return locked.email;
     });
@@ -163,33 +178,26 @@ export class TwoFactorService {
    */
   async revertSetup(token: string, ip: string): Promise<boolean> {
     await this.rateLimits.consume('accountLinkPerIp', ip);
+    const link = await findAccountLink(
+      this.dataSource.manager,
+      AccountTokenPurpose.TWO_FACTOR_REVERT,
+      token,
+    );
     const to = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const user = await undoByLink(
-        tx,
-        pending,
-        AccountTokenPurpose.TWO_FACTOR_REVERT,
-        token,
-        async (owner) => {
+      const user = await undoByLink(tx, pending, link, {
+        read: teamsRequiringTwoFactor,
+        apply: (owner, _link, requiring) => {
           if (!owner.twoFactorEnabledAt) throw linkNotValid();
-          await holdOutOfRequiringTeams(tx, pending, owner.id);
-          await turnTwoFactorOff(tx, owner.id);
+          // The user's live feeds of teams that require two-factor end: held out from now.
+          for (const team of requiring) holdOut(pending, team.id, [owner.id]);
+          turnTwoFactorOff(tx, owner.id);
           return { type: AccountEventType.TWO_FACTOR_DISABLED, details: { undone: true } };
         },
-      );
+      });
       return user.email;
     });
     this.mail.send(twoFactorDisabledNotice(to));
     return true;
-  }
-
-  private async replaceRecoveryCodes(tx: EntityManager, userId: string): Promise<string[]> {
-    await tx.delete(RecoveryCode, { userId });
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await tx.insert(
-      RecoveryCode,
-      codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), usedAt: null })),
-    );
-    return codes;
   }
 
   private async requireEnabled(userId: string): Promise<User> {
@@ -201,70 +209,76 @@ export class TwoFactorService {
   private fresh(tx: EntityManager, userId: string): Promise<User> {
     return tx.getRepository(User).findOneByOrFail({ id: userId });
   }
+}
 
-  /** The viewer's account, locked, once their session is known to be still live under the lock. */
-  private async lockUser(tx: EntityManager, viewer: Viewer): Promise<User> {
-    await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-    return this.fresh(tx, viewer.user.id);
-  }
+/** A fresh set of recovery codes in place of the old ones (deferred writes); the codes. */
+function replaceRecoveryCodes(tx: Transaction, userId: string): string[] {
+  tx.defer({ text: `DELETE FROM recovery_codes WHERE user_id = $1`, values: [userId] });
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  tx.defer({
+    text: `INSERT INTO recovery_codes (user_id, code_hash)
+           SELECT $1, code_hash FROM unnest($2::text[]) AS code_hash`,
+    values: [userId, codes.map(recoveryCodeHash)],
+  });
+  return codes;
+}
+
+/** The addresses whose links can still revert an e-mail change of the account; sent when called. */
+async function openRevertAddresses(tx: Transaction, userId: string): Promise<string[]> {
+  const rows = await tx.read<{ email: string }>(
+    `SELECT DISTINCT email FROM account_tokens
+      WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()`,
+    [userId, AccountTokenPurpose.EMAIL_REVERT],
+  );
+  return rows.map((row) => row.email);
 }
 
 /**
  * The links that undo a new enrolment: one to the account's address and one to each earlier
- * address that can still revert an e-mail change. Whoever enrolled with a stolen session and
- * the password may also have moved the account to their own address and enrolled again (which
- * kills the first link): the owner, reverting the address, must still find a way back in
- * their own inbox.
+ * address that can still revert an e-mail change (`reverts`, read under the lock). Whoever
+ * enrolled with a stolen session and the password may also have moved the account to their
+ * own address and enrolled again (which kills the first link): the owner, reverting the
+ * address, must still find a way back in their own inbox. Deferred writes.
  */
-async function issueUndoLinks(
-  tx: EntityManager,
+function issueUndoLinks(
+  tx: Transaction,
   user: Pick<User, 'id' | 'email'>,
-): Promise<{ to: string; token: string; expiresAt: Date }[]> {
-  const earlier: { email: string }[] = await tx.query(
-    `SELECT DISTINCT email FROM account_tokens
-      WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() AND email <> $3`,
-    [user.id, AccountTokenPurpose.EMAIL_REVERT, user.email],
-  );
-  const links = [];
-  for (const to of [user.email, ...earlier.map((row) => row.email)]) {
-    const link = await issueAccountToken(tx, user.id, AccountTokenPurpose.TWO_FACTOR_REVERT, to);
-    links.push({ to, ...link });
-  }
-  return links;
+  reverts: string[],
+): { to: string; token: string; expiresAt: Date }[] {
+  const earlier = reverts.filter((email) => email !== user.email);
+  return [user.email, ...earlier].map((to) => ({
+    to,
+    ...issueAccountToken(tx, user.id, AccountTokenPurpose.TWO_FACTOR_REVERT, to),
+  }));
 }
 
 /**
  * Two-factor off: the secret, any setup, the recovery codes and the link that would undo the
  * enrolment (there is nothing left for it to undo, and a new enrolment gets its own).
+ * Deferred writes.
  */
-async function turnTwoFactorOff(tx: EntityManager, userId: string): Promise<void> {
-  await tx.update(
-    User,
-    { id: userId },
-    {
-      twoFactorSecret: null,
-      twoFactorPendingSecret: null,
-      twoFactorEnabledAt: null,
-      twoFactorLastStep: null,
-    },
-  );
-  await tx.delete(RecoveryCode, { userId });
-  await tx.delete(AccountToken, { userId, purpose: AccountTokenPurpose.TWO_FACTOR_REVERT });
+function turnTwoFactorOff(tx: Transaction, userId: string): void {
+  tx.defer({
+    text: `UPDATE users SET two_factor_secret = NULL, two_factor_pending_secret = NULL,
+             two_factor_enabled_at = NULL, two_factor_last_step = NULL WHERE id = $1`,
+    values: [userId],
+  });
+  tx.defer({ text: `DELETE FROM recovery_codes WHERE user_id = $1`, values: [userId] });
+  tx.defer({
+    text: `DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2`,
+    values: [userId, AccountTokenPurpose.TWO_FACTOR_REVERT],
+  });
 }
 
-/** The user's live feeds of teams that require two-factor end: they are held out from now. */
-async function holdOutOfRequiringTeams(
-  tx: EntityManager,
-  pending: PendingEvents<DomainEvent>,
-  userId: string,
-): Promise<void> {
-  for (const team of await teamsRequiringTwoFactor(tx, userId)) holdOut(pending, team.id, [userId]);
-}
-
-/** Teams of the user that require two-factor (disabling it would lock the user out of them). */
+/**
+ * Teams of the user that require two-factor (disabling it would lock the user out of them).
+ * On a transaction, sent when called.
+ */
 export async function teamsRequiringTwoFactor(
   tx: EntityManager,
   userId: string,
 ): Promise<{ id: string; name: string }[]> {
-  return tx.query(TEAMS_REQUIRING_TWO_FACTOR_SQL, [userId]);
+  return tx instanceof Transaction
+    ? tx.read<{ id: string; name: string }>(TEAMS_REQUIRING_TWO_FACTOR_SQL, [userId])
+    : tx.query(TEAMS_REQUIRING_TWO_FACTOR_SQL, [userId]);
 }

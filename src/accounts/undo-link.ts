@@ -1,15 +1,12 @@
-import type { AccountToken, AccountTokenPurpose } from '../../entities/account-token.entity';
-import { User } from '../../entities/user.entity';
+import type { User } from '../../entities/user.entity';
+import { allInOrder } from '../db/all-in-order';
 import type { PendingEvents, Transaction } from '../db/transaction';
 import type { AccountEventType } from '../events/account-event-type';
 import type { DomainEvent } from '../events/domain-events';
 import { accountEvent } from './account-event';
-import { endAccountSecrets } from './account-security';
-import { consumeAccountToken, linkNotValid } from './account-tokens';
-
-/** Links that a security notice carries to undo what it announces. */
-export type UndoLinkPurpose =
-  AccountTokenPurpose.EMAIL_REVERT | AccountTokenPurpose.TWO_FACTOR_REVERT;
+import { readAccountSecrets } from './account-security';
+import { linkNotValid, spendAccountLink, type AccountLink } from './account-tokens';
+import { lockAccount } from './lock-account';
 
 /** What an undo did, pushed to the account as its event. */
 export interface Undone {
@@ -17,29 +14,46 @@ export interface Undone {
   details?: Record<string, unknown>;
 }
 
+/** An undo: its own reads, sent with the link's (`read`), then its decision and writes. */
+export interface Undo<R> {
+  /** Sent when called, after the account's lock: what `apply` decides on. */
+  read(tx: Transaction, userId: string): Promise<R>;
+  /**
+   * Puts the account back with deferred writes; throws `linkNotValid()` (or another refusal)
+   * to change nothing.
+   */
+  apply(user: User, link: AccountLink, read: R): Undone;
+}
+
 /**
  * Spends a link from a security notice (an e-mail change, a two-factor enrolment) that undoes
- * what the notice announced: anyone holding it, once, before it expires. The account's row is
- * locked first (consumeAccountToken, the domain's lock order), `undo` puts the account back,
- * then every session, pending link and unconfirmed two-factor setup ends (endAccountSecrets),
- * so whoever made the change holds nothing of it, and the account event is queued. A link that
- * does not work, or whose account was deleted since, is BAD_USER_INPUT on `token` and changes
- * nothing; so is one that `undo` finds dead (by throwing `linkNotValid()`). Returns the account
- * as it was before the undo.
+ * what the notice announced: anyone holding it, once, before it expires. `link` was found
+ * before the transaction (findAccountLink). In one round trip the account's row is locked and
+ * read (the domain's lock order), the link spent, the sessions to end and the undo's own reads
+ * read; then `undo.apply` puts the account back, every session, pending link and unconfirmed
+ * two-factor setup ends (endAccountSecrets), so whoever made the change holds nothing of it,
+ * and the account event is queued, all deferred to COMMIT. A link that does not work, or
+ * whose account was deleted since, is BAD_USER_INPUT on `token` and changes nothing; so is one
+ * that `apply` finds dead (by throwing `linkNotValid()`). Returns the account as it was
+ * before the undo.
  */
-export async function undoByLink(
+export async function undoByLink<R>(
   tx: Transaction,
   pending: PendingEvents<DomainEvent>,
-  purpose: UndoLinkPurpose,
-  token: string,
-  undo: (user: User, link: AccountToken) => Promise<Undone>,
+  link: AccountLink | null,
+  undo: Undo<R>,
 ): Promise<User> {
-  const link = await consumeAccountToken(tx, purpose, token);
   if (!link) throw linkNotValid();
-  const user = await tx.getRepository(User).findOneBy({ id: link.userId });
+  const [user, spent, secrets, read] = await allInOrder([
+    lockAccount(tx, link.userId),
+    spendAccountLink(tx, link),
+    readAccountSecrets(tx, link.userId, null),
+    undo.read(tx, link.userId),
+  ]);
+  if (!spent) throw linkNotValid();
   if (!user || user.deletedAt) throw linkNotValid();
-  const undone = await undo(user, link);
-  await endAccountSecrets(tx, pending, user.id, null);
+  const undone = undo.apply(user, link, read);
+  secrets.end(pending);
   accountEvent(pending, user.id, null, undone.type, undone.details);
   return user;
 }

@@ -397,10 +397,9 @@ describe('round trips per account mutation: its transaction in two', () => {
     expect(await liveSessions(user.id)).toHaveLength(1);
     const links = await app.sql(`SELECT 1 FROM account_tokens WHERE user_id = $1`, [user.id]);
     expect(links).toHaveLength(1);
-    // The account and its session are deferred; issuing the link (email-verification.service.ts,
-    // account-tokens.ts) still awaits its lock, its delete and its insert one by one.
-    expect(trips.transactionRoundTrips).toBe(4);
-    expect(trips.roundTrips).toBe(4);
+    // Nothing to read first: BEGIN, the account, its session, its link and COMMIT in one trip.
+    expect(trips.transactionRoundTrips).toBe(1);
+    expect(trips.roundTrips).toBe(1);
   });
 
   it('updateProfile: the account locked, then the change read back with COMMIT', async () => {
@@ -427,22 +426,21 @@ describe('round trips per account mutation: its transaction in two', () => {
 
   /*
    * The mutations of a signed-in session lock its account with lockAccountOfSession
-   * (lock-account.ts), which awaits the lock and then the session's check, one round trip
-   * each, before the mutation's own statements can be sent; ending sessions is endSessions'
-   * awaited UPDATE … RETURNING (end-access.ts: the ids it ended name the revocation). Neither
-   * is this file's to change, so these count what they cost today.
+   * (lock-account.ts): the lock and the session's check, sent together; ending sessions is
+   * endSessions' UPDATE … RETURNING (end-access.ts: the ids it ended name the revocation),
+   * sent behind them in the same trip.
    */
 
-  it('logOut: the lock and the session check, the session ended, COMMIT', async () => {
+  it('logOut: the lock, the session check and the session ended together, then COMMIT', async () => {
     const user = await buildUser(app);
     const trips = await counted(`mutation { logOut }`, {}, user.token);
     expect(trips.data).toEqual({ logOut: true });
     expect(await liveSessions(user.id)).toEqual([]);
-    expect(trips.transactionRoundTrips).toBe(4);
-    expect(trips.roundTrips).toBe(4);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
   });
 
-  it('revokeSession: the same four, the revoked session awaited (its count decides)', async () => {
+  it('revokeSession: the same two, the revoked session read with the lock (its count decides)', async () => {
     const user = await buildUser(app);
     await logIn(user);
     const [, other] = await liveSessions(user.id);
@@ -454,22 +452,22 @@ describe('round trips per account mutation: its transaction in two', () => {
     expect(trips.data).toEqual({ revokeSession: true });
     expect(await liveSessions(user.id)).not.toContain(other);
     expect(await liveSessions(user.id)).toHaveLength(1);
-    expect(trips.transactionRoundTrips).toBe(4);
-    expect(trips.roundTrips).toBe(4);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
   });
 
-  it('revokeOtherSessions: the same four', async () => {
+  it('revokeOtherSessions: the same two', async () => {
     const user = await buildUser(app);
     await logIn(user);
     await logIn(user);
     const trips = await counted(`mutation { revokeOtherSessions }`, {}, user.token);
     expect(trips.data).toEqual({ revokeOtherSessions: 2 });
     expect(await liveSessions(user.id)).toHaveLength(1);
-    expect(trips.transactionRoundTrips).toBe(4);
-    expect(trips.roundTrips).toBe(4);
+    expect(trips.transactionRoundTrips).toBe(2);
+    expect(trips.roundTrips).toBe(2);
   });
 
-  it('confirmIdentity: the lock, the check, the sign-in re-read, the update with COMMIT', async () => {
+  it('confirmIdentity: the lock, the check and the sign-in re-read together; the update with COMMIT', async () => {
     const user = await buildUser(app);
     await app.sql(
       `UPDATE sessions SET authenticated_at = now() - interval '1 day' WHERE user_id = $1`,
@@ -486,13 +484,12 @@ describe('round trips per account mutation: its transaction in two', () => {
       [user.id],
     );
     expect(row.recent).toBe(true);
-    // lockAccountOfSession's two and requireSignInUnchanged's (secret-checks.ts) one are awaited.
-    expect(trips.transactionRoundTrips).toBe(4);
+    expect(trips.transactionRoundTrips).toBe(2);
     // Before it: the account's row, read for the password's check.
-    expect(trips.roundTrips).toBe(5);
+    expect(trips.roundTrips).toBe(3);
   });
 
-  it('changePassword: the secrets ended one statement at a time, the new hash with COMMIT', async () => {
+  it('changePassword: the lock and every read together; what ends and the new hash with COMMIT', async () => {
     const user = await buildUser(app);
     await logIn(user);
     const trips = await counted(
@@ -502,12 +499,11 @@ describe('round trips per account mutation: its transaction in two', () => {
     );
     expect(trips.data).toEqual({ changePassword: true });
     expect(await liveSessions(user.id)).toHaveLength(1);
-    // lockAccountOfSession (two), requireSignInUnchanged (one) and endAccountSecrets
-    // (account-security.ts: its lock, endSessions, the links' delete and the pending secret's
-    // update, four) are awaited; the hash goes out with COMMIT.
-    expect(trips.transactionRoundTrips).toBe(8);
+    // The sessions to end are read with the lock; their end, the links' delete, the pending
+    // secret's and the hash's updates go out with COMMIT.
+    expect(trips.transactionRoundTrips).toBe(2);
     // Before it: the account's row, read for the password's check.
-    expect(trips.roundTrips).toBe(9);
+    expect(trips.roundTrips).toBe(3);
     // The new password is the one that signs in now.
     const again = await app.gql<{ logIn: { token: string } }>(
       `mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }`,

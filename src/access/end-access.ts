@@ -209,20 +209,16 @@ export async function endSessions(
   userId: string,
   which: { ids: string[] } | { allExcept: string | null },
 ): Promise<string[]> {
-  // TypeORM answers an UPDATE with its rows and its count.
-  const [updated]: [{ id: string }[], number] =
+  // Sent when called (src/db/lock-order.ts): under the account's lock when sent after it.
+  const updated = await tx.read<{ id: string }>(
     'ids' in which
-      ? await tx.query(
-          `UPDATE sessions SET revoked_at = now()
-            WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[]) RETURNING id`,
-          [userId, which.ids],
-        )
-      : await tx.query(
-          `UPDATE sessions SET revoked_at = now()
-            WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
-            RETURNING id`,
-          [userId, which.allExcept],
-        );
+      ? `UPDATE sessions SET revoked_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL AND id = ANY($2::uuid[]) RETURNING id`
+      : `UPDATE sessions SET revoked_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
+          RETURNING id`,
+    [userId, 'ids' in which ? which.ids : which.allExcept],
+  );
   const ids = updated.map((row) => row.id);
   if (ids.length) pending.add({ kind: 'sessions-revoked', userId, sessionIds: ids });
   return ids;

@@ -9,6 +9,7 @@ import {
 } from '../auth/password-hasher';
 import { endSessions } from '../access/end-access';
 import { PASSWORD_MAX_LENGTH, passwordWeakness } from '../auth/password-policy';
+import { allInOrder } from '../db/all-in-order';
 import { EntityRows } from '../db/entity-rows';
 import { inTransaction } from '../db/transaction';
 import { lockAccountRows, lockAccounts } from '../db/lock-order';
@@ -23,7 +24,7 @@ import { isUuid } from '../validation/ids';
 import { canonicalEmail } from '../validation/canonical-email';
 import { requireText } from '../validation/validators';
 import { accountEvent } from './account-event';
-import { endAccountSecrets } from './account-security';
+import { readAccountSecrets } from './account-security';
 import { lockAccountOfSession } from './lock-account';
 import type { EmailVerificationService } from './email-verification.service';
 import { requireSignInUnchanged, type SecretChecks } from './secret-checks';
@@ -169,8 +170,10 @@ export class AccountService {
   logOut(viewer: Viewer): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       // Two requests ending this session at once: the second finds it ended (UNAUTHENTICATED).
-      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      await endSessions(tx, pending, viewer.user.id, { ids: [viewer.session.id] });
+      await allInOrder([
+        lockAccountOfSession(tx, viewer.user.id, viewer.session.id),
+        endSessions(tx, pending, viewer.user.id, { ids: [viewer.session.id] }),
+      ]);
       return true;
     });
   }
@@ -178,8 +181,10 @@ export class AccountService {
   revokeSession(viewer: Viewer, sessionId: string): Promise<boolean> {
     if (!isUuid(sessionId)) throw notFound('No such active session.');
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      const revoked = await endSessions(tx, pending, viewer.user.id, { ids: [sessionId] });
+      const [, revoked] = await allInOrder([
+        lockAccountOfSession(tx, viewer.user.id, viewer.session.id),
+        endSessions(tx, pending, viewer.user.id, { ids: [sessionId] }),
+      ]);
       if (!revoked.length) throw notFound('No such active session.');
       accountEvent(pending, viewer.user.id, viewer.session.id, AccountEventType.SESSION_REVOKED, {
         sessionId,
@@ -190,10 +195,10 @@ export class AccountService {
 
   revokeOtherSessions(viewer: Viewer): Promise<number> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccountOfSession(tx, viewer.user.id, viewer.session.id);
-      const revoked = await endSessions(tx, pending, viewer.user.id, {
-        allExcept: viewer.session.id,
-      });
+      const [, revoked] = await allInOrder([
+        lockAccountOfSession(tx, viewer.user.id, viewer.session.id),
+        endSessions(tx, pending, viewer.user.id, { allExcept: viewer.session.id }),
+      ]);
       accountEvent(
         pending,
         viewer.user.id,
@@ -221,10 +226,13 @@ export class AccountService {
     if (weakness) throw badInput('newPassword', weakness);
     const passwordHash = await hashPassword(newPassword);
     const email = await inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccountOfSession(tx, user.id, viewer.session.id);
       // Read under the lock: the address the notice goes to (nothing below changes it).
-      const locked = await requireSignInUnchanged(tx, user);
-      await endAccountSecrets(tx, pending, user.id, viewer.session.id);
+      const [, locked, secrets] = await allInOrder([
+        lockAccountOfSession(tx, user.id, viewer.session.id),
+        requireSignInUnchanged(tx, user),
+        readAccountSecrets(tx, user.id, viewer.session.id),
+      ]);
+      secrets.end(pending);
       // Goes out with COMMIT.
       tx.defer({
         text: `UPDATE users SET password_hash = $2 WHERE id = $1`,
@@ -255,8 +263,10 @@ export class AccountService {
       await this.secrets.requireCode(user, code, 'code');
     }
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      await lockAccountOfSession(tx, user.id, viewer.session.id);
-      await requireSignInUnchanged(tx, user);
+      await allInOrder([
+        lockAccountOfSession(tx, user.id, viewer.session.id),
+        requireSignInUnchanged(tx, user),
+      ]);
       // The conditional update decides the answer: sent with COMMIT, its rows read after. When
       // it touched nothing, nothing was written, so the committed transaction changed nothing.
       const confirmed = await tx.close({

@@ -4,6 +4,7 @@ import { CheckpointSigningKey } from '../../entities/checkpoint-signing-key.enti
 import type { User } from '../../entities/user.entity';
 import { currentCheckpointPolicy } from '../db/checkpoint-signer';
 import { lockAccounts } from '../db/lock-order';
+import { allInOrder } from '../db/all-in-order';
 import { inTransaction, NO_EVENTS } from '../db/transaction';
 import { isForeignKeyViolation } from '../db/unique-violation';
 import { badInput, conflict, forbidden } from '../errors/errors';
@@ -110,16 +111,19 @@ export class ActivityProofs {
     }
     // The row references the account and the team: their locks are taken in the lock order
     // (the account first), so a deletion holding the account never waits on us for the team.
-    await inTransaction(this.dataSource, NO_EVENTS, async (tx) => {
-      await lockAccounts(tx, viewer.id);
-      await tx
-        .read(
-          `INSERT INTO checkpoint_witnesses (team_id, tree_size, user_id) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING`,
-          [teamId, treeSize, viewer.id],
-        )
-        .catch(teamGone);
-    });
+    // Sent together (two round trips with COMMIT); the account's refusal comes first.
+    await inTransaction(this.dataSource, NO_EVENTS, (tx) =>
+      allInOrder([
+        lockAccounts(tx, viewer.id),
+        tx
+          .read(
+            `INSERT INTO checkpoint_witnesses (team_id, tree_size, user_id) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING`,
+            [teamId, treeSize, viewer.id],
+          )
+          .catch(teamGone),
+      ]),
+    );
     return signed;
   }
 

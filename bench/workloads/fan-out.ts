@@ -142,6 +142,22 @@ async function measureBroadcast(
 }
 
 /**
+ * Waits until the typical stack has started `count` subscriptions. Its sockets count as
+ * connected once their subscribe message is sent, while the membership check that precedes
+ * the subscription may still be running; an event published then misses that subscriber.
+ */
+async function subscriptionsStarted(server: ServerProcess, count: number): Promise<void> {
+  let started = 0;
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const response = await fetch(`${server.origin}/subscriptions`);
+    ({ started } = (await response.json()) as { started: number });
+    if (started >= count) return;
+    await sleep(50);
+  }
+  throw new Error(`the typical stack started ${started} of ${count} subscriptions`);
+}
+
+/**
  * The typical stack (Apollo Server + graphql-ws + PubSub, membership checked at subscribe
  * only) on the same data, subscribers and mutations as teamgraph.
  */
@@ -166,6 +182,7 @@ async function measureTypicalStack(
     TEAM_ACTIVITY_SUBSCRIPTION,
   );
   ctx.log(`  typical stack: ${connected.connected} subscribers in ${connected.ms} ms`);
+  await subscriptionsStarted(server, subscribers.length);
   const url = `${server.origin}/graphql`;
   const publications = teams.map((t) =>
     updateItemPublication(url, itemIds.get(t.id) ?? '', t.owner.token, t.members.length),

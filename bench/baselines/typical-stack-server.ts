@@ -70,6 +70,8 @@ async function isMember(teamId: string, userId: string): Promise<boolean> {
 }
 
 const seqs = new Map<string, number>();
+/** Subscriptions past their membership check (GET /subscriptions): the runner waits for all. */
+let subscriptionsStarted = 0;
 
 function wire(schema: GraphQLSchema): GraphQLSchema {
   const mutation = schema.getMutationType()?.getFields();
@@ -107,6 +109,7 @@ function wire(schema: GraphQLSchema): GraphQLSchema {
     // Checked here, once; never again for this subscription.
     if (!ctx.viewer || !(await isMember(args.teamId, ctx.viewer.userId)))
       throw new GraphQLError('Forbidden');
+    subscriptionsStarted += 1;
     return pubsub.asyncIterableIterator(`team:${args.teamId}`);
   };
   const query = schema.getQueryType()?.getFields();
@@ -141,6 +144,9 @@ async function main(): Promise<void> {
   await apollo.start();
   app.get('/healthz', (_req, res) => {
     res.send('ok');
+  });
+  app.get('/subscriptions', (_req, res) => {
+    res.json({ started: subscriptionsStarted });
   });
   app.use(
     '/graphql',

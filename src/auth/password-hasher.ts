@@ -1,13 +1,15 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { passwordPool } from '../workers/password-pool';
 
 /** OWASP's argon2id recommendation: m=19 MiB, t=2, p=1. */
 const PARAMETERS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-const OPTIONS = { algorithm: Algorithm.Argon2id, ...PARAMETERS };
 
-export const hashPassword = (password: string): Promise<string> => hash(password, OPTIONS);
+/** Hashes in the password pool's worker threads, at background priority (see PasswordPool). */
+export const hashPassword = (password: string): Promise<string> =>
+  passwordPool().run('hashPassword', { password, parameters: PARAMETERS });
 
+/** False for a wrong password and for a stored hash that is not argon2's. */
 export const verifyPassword = (passwordHash: string, password: string): Promise<boolean> =>
-  verify(passwordHash, password).catch(() => false);
+  passwordPool().run('verifyPassword', { passwordHash, password });
 
 /** True when the stored hash was made with other parameters, so log-in upgrades it. */
 export function passwordNeedsRehash(passwordHash: string): boolean {

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import Piscina from 'piscina';
 import { rateLimited } from '../errors/errors';
 import type * as tasks from './cpu-tasks';
+import { BACKGROUND_NICE, tasksFile, workerExecArgv } from './worker-files';
 
 type Tasks = typeof tasks;
 export type CpuTaskName = keyof Tasks;
@@ -12,12 +12,6 @@ export interface CpuPoolOptions {
   /** Tasks waiting for a thread at most; beyond that callers are told to retry. */
   maxQueue: number;
 }
-
-// Built code runs cpu-tasks.js as is. Run from TypeScript sources (tests, `-r swc-register`),
-// each worker thread compiles cpu-tasks.ts with the same hook the test processes use.
-const FROM_SOURCES = __filename.endsWith('.ts');
-const TASKS_FILE = path.join(__dirname, `cpu-tasks${FROM_SOURCES ? '.ts' : '.js'}`);
-const SOURCE_HOOK = path.join(__dirname, '..', '..', 'test', 'support', 'swc-register.cjs');
 
 /**
  * CPU-heavy work (password strength, hash-chain checks) in worker threads, so no request stalls
@@ -31,7 +25,7 @@ export class CpuPool {
 
   constructor(options: CpuPoolOptions) {
     this.pool = new Piscina({
-      filename: TASKS_FILE,
+      filename: tasksFile('cpu-tasks'),
       // The task a thread loads at start; a named export, since the module has no default.
       name: 'estimateStrength' satisfies CpuTaskName,
       minThreads: 0,
@@ -39,8 +33,8 @@ export class CpuPool {
       maxQueue: options.maxQueue,
       idleTimeout: 60_000,
       // Background priority: a busy worker yields the CPU to the event loop's thread.
-      niceIncrement: 10,
-      execArgv: FROM_SOURCES ? ['--require', SOURCE_HOOK] : [],
+      niceIncrement: BACKGROUND_NICE,
+      execArgv: [...workerExecArgv],
     });
   }
 

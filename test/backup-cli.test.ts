@@ -119,7 +119,7 @@ describe('teamgraph backup CLI', () => {
     const manifest = JSON.parse(
       readFileSync(path.join(suite.storage.dir, id, 'manifest.json'), 'utf8'),
     );
-    const part = path.join(suite.storage.dir, id, manifest.tables[0].file);
+    const part = path.join(suite.storage.dir, id, manifest.tables[0].parts[0].file);
     const bytes = readFileSync(part);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(part, new Uint8Array(bytes));

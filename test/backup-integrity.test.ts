@@ -6,7 +6,7 @@ import { BackupRefusedError } from '../src/backup/backup-errors';
 import { backupMetrics } from '../src/backup/backup-metrics';
 import { bytes } from '../src/backup/bytes';
 import { createDecryptStream, createEncryptStream } from '../src/backup/encryption';
-import { MANIFEST_FILE } from '../src/backup/manifest';
+import { MANIFEST_FILE, partsOf } from '../src/backup/manifest';
 import { restoreDatabase } from '../src/backup/restore-database';
 import { verifyBackup } from '../src/backup/verify';
 import {
@@ -35,7 +35,7 @@ async function freshBackup(withKey: Buffer | null = key) {
   return {
     manifest,
     backup,
-    partPath: `${backup.location}/${items.file}`,
+    partPath: `${backup.location}/${partsOf(items)[0].file}`,
     manifestPath: `${backup.location}/${MANIFEST_FILE}`,
   };
 }
@@ -82,7 +82,7 @@ describe('a tampered or truncated backup is refused by restore and verify', () =
     const forged = bytes(randomBytes(200));
     writeFileSync(partPath, forged);
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    const entry = json.tables.find((t: { name: string }) => t.name === 'items');
+    const entry = json.tables.find((t: { name: string }) => t.name === 'items').parts[0];
     entry.bytes = forged.length;
     entry.sha256 = createHash('sha256').update(forged).digest('hex');
     writeFileSync(manifestPath, JSON.stringify(json));

@@ -15,6 +15,7 @@ import {
 } from './support/backup-fixtures';
 import { useBackupSuite } from './support/backup-suite';
 import { startTestS3, type TestS3 } from './support/s3-server';
+import { partsOf } from '../src/backup/manifest';
 
 const suite = useBackupSuite(seedTeam);
 let s3: TestS3;
@@ -47,7 +48,7 @@ describe('backups in an S3-compatible bucket', () => {
     const manifest = await service.run(['daily']);
     const stored = await objectKeys(prefix);
     expect(stored).toEqual(
-      [...manifest.tables.map((t) => t.file), 'manifest.json']
+      [...manifest.tables.flatMap(partsOf).map((p) => p.file), 'manifest.json']
         .map((file) => `${prefix}/${manifest.id}/${file}`)
         .sort(),
     );
@@ -125,7 +126,7 @@ describe('backups in an S3-compatible bucket', () => {
     const service = backupService(databaseUrlOf(suite.app), store, key);
     const manifest = await service.run(['daily']);
     const items = manifest.tables.find((t) => t.name === 'items')!;
-    const objectKey = `${prefix}/${manifest.id}/${items.file}`;
+    const objectKey = `${prefix}/${manifest.id}/${partsOf(items)[0].file}`;
     const original = await store.client.send(
       new GetObjectCommand({ Bucket: s3.bucket, Key: objectKey }),
     );

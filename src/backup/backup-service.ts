@@ -21,8 +21,10 @@ export interface BackupServiceOptions {
   logger: Logger;
   /** The database backed up. Retention needs none; everything per database does. */
   databaseUrl?: string;
-  /** Tables copied at once (default 2). */
+  /** Tables (or parts of a large table) copied at once (default 2). */
   jobs?: number;
+  /** Pages per part of a large table (default: see writeSnapshot); for tests and tuning. */
+  partPages?: number;
   now?: () => Date;
 }
 
@@ -121,6 +123,7 @@ export class BackupService {
         client,
         databaseUrl: this.databaseUrl,
         jobs: this.options.jobs ?? 2,
+        partPages: this.options.partPages,
         store: this.store,
         key,
         tiers,

@@ -7,61 +7,86 @@ import { databaseIdentitySchema } from './database-identity';
 import type { KeyRing } from './key-ring';
 import { TIERS } from './tiers';
 
-/** 2 adds the database identity and the key fingerprint; 1 is still read (neither recorded). */
-export const MANIFEST_FORMAT = 2;
+/**
+ * 3 splits a large table into parts (each with its own file, size, hashes and row count); 2 adds
+ * the database identity and the key fingerprint; 1 and 2 are still read (one file per table).
+ */
+export const MANIFEST_FORMAT = 3;
 export const MANIFEST_FILE = 'manifest.json';
 
-const tableSchema = z.object({
-  name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
-  columns: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).min(1),
-  primaryKey: z.array(z.string()).min(1),
-  /** Single-column foreign keys: which column points at which table (for single-team restore). */
-  references: z.array(z.object({ column: z.string(), table: z.string() })),
-  rows: z.number().int().min(0),
+const partSchema = z.object({
   file: z.string().regex(/^[a-z0-9_.]+$/),
   /** Size and SHA-256 of the stored part (compressed, encrypted): catches tampering before use. */
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /**
-   * SHA-256 of the table's COPY text as stored (format 1: primary-key order; 2: heap order): what
-   * restore checks while loading and verify compares after a restore.
+   * SHA-256 of the part's COPY text as stored (format 1: primary-key order; 2 and 3: heap order):
+   * what restore checks while loading (and, for formats 1 and 2, verify compares after a restore).
    */
   dataSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  rows: z.number().int().min(0),
 });
+
+const tableBase = z.object({
+  name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+  columns: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).min(1),
+  primaryKey: z.array(z.string()).min(1),
+  /** Single-column foreign keys: which column points at which table (for single-team restore). */
+  references: z.array(z.object({ column: z.string(), table: z.string() })),
+  /** Rows of the whole table (format 3: the sum of its parts'). */
+  rows: z.number().int().min(0),
+});
+
+/** Format 3: the table's heap in consecutive page ranges, one part each (most tables: one). */
+const partedTableSchema = tableBase.extend({ parts: z.array(partSchema).min(1) });
+/** Formats 1 and 2: one part per table, described on the table itself. */
+const wholeTableSchema = tableBase.merge(partSchema.omit({ rows: true }));
 
 const manifestSchema = z
   .object({
-    format: z.union([z.literal(1), z.literal(MANIFEST_FORMAT)]),
+    format: z.union([z.literal(1), z.literal(2), z.literal(MANIFEST_FORMAT)]),
     id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/),
     /** The source of truth for a backup's age (file mtimes are not trusted). */
     createdAt: z.string().datetime(),
     tiers: z.array(z.enum(TIERS)).min(1),
     migration: z.object({ timestamp: z.number(), name: z.string() }),
     encrypted: z.boolean(),
-    /** The database the backup came from (format 2): list, status, retention and catch-up go by it. */
+    /** The database the backup came from (format 2 on): list, status, retention and catch-up go by it. */
     database: databaseIdentitySchema.optional(),
-    /** Which key sealed it (format 2, encrypted): see keyFingerprint. Never the key itself. */
+    /** Which key sealed it (format 2 on, encrypted): see keyFingerprint. Never the key itself. */
     keyFingerprint: z
       .string()
       .regex(/^[0-9a-f]{32}$/)
       .optional(),
     /** Tables in foreign-key order: restore loads them in this order. */
-    tables: z.array(tableSchema).min(1),
+    tables: z.array(z.union([partedTableSchema, wholeTableSchema])).min(1),
     sizeBytes: z.number().int().min(0),
     /** HMAC-SHA256 of the rest, keyed from the encryption key: an edited manifest is refused. */
     mac: z.string().optional(),
   })
   .refine((m) => m.format === 1 || m.database, {
-    message: 'a format 2 manifest names its database',
+    message: 'a format 2 or 3 manifest names its database',
     path: ['database'],
   })
   .refine((m) => m.format === 1 || !m.encrypted || m.keyFingerprint, {
-    message: 'an encrypted format 2 manifest names its key',
+    message: 'an encrypted format 2 or 3 manifest names its key',
     path: ['keyFingerprint'],
+  })
+  .refine((m) => m.tables.every((t) => 'parts' in t === m.format >= 3), {
+    message: 'format 3 tables list their parts; formats 1 and 2 have one file per table',
+    path: ['tables'],
   });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;
 export type ManifestTable = BackupManifest['tables'][number];
+export type ManifestPart = z.infer<typeof partSchema>;
+
+/** A table's parts in heap order: format 3 lists them, formats 1 and 2 have exactly one. */
+export function partsOf(table: ManifestTable): ManifestPart[] {
+  if ('parts' in table) return table.parts;
+  const { file, bytes, sha256, dataSha256, rows } = table;
+  return [{ file, bytes, sha256, dataSha256, rows }];
+}
 
 /** Ids sort by creation time: 20261125T020000Z-1a2b3c. */
 export function newBackupId(createdAt: Date): string {

@@ -5,17 +5,17 @@ import { createDataSource } from '../../ormconfig';
 import { refuse } from './backup-errors';
 import type { StoredBackup } from './backup-store';
 import type { KeyRing } from './key-ring';
-import { unsealManifest } from './manifest';
-import type { ManifestTable } from './manifest';
+import { partsOf, unsealManifest, type ManifestPart, type ManifestTable } from './manifest';
 import { runOnEach } from './parallel-jobs';
-import { checkParts, HashingTap, openPart } from './part-io';
+import { checkParts, HashingTap, openPart, RowDigest } from './part-io';
 import { openBackupSession } from './pg-session';
-import type { TableProgress } from './progress';
+import { partMeters, type TableMeter, type TableProgress } from './progress';
 import { columnList, quoteIdent } from './table-catalog';
 
 export interface RestoreResult {
   id: string;
-  tables: { name: string; rows: number }[];
+  /** `rowDigest` (when asked for): the rows loaded, in any order; see RowDigest. */
+  tables: { name: string; rows: number; rowDigest?: string }[];
   seconds: number;
 }
 
@@ -26,9 +26,10 @@ export interface RestoreResult {
 export async function checkBackup(
   backup: StoredBackup,
   keys: KeyRing,
+  jobs = 2,
 ): Promise<Buffer | undefined> {
   const key = unsealManifest(backup.manifest, keys);
-  await checkParts(backup);
+  await checkParts(backup, jobs);
   return key;
 }
 
@@ -115,27 +116,37 @@ async function setAsideConstraints(client: Client, tables: string[]): Promise<Re
   ];
 }
 
-/** Loads one table from its part, checking its row count and data checksum. */
-async function loadTable(
+/** One part of a table to load (formats 1 and 2: the table's only part). */
+interface PartLoad {
+  table: ManifestTable;
+  index: number;
+  part: ManifestPart;
+  meter: TableMeter | undefined;
+  digest: RowDigest | undefined;
+}
+
+/** Loads one part in its own transaction, checking its row count and data checksum. */
+async function loadPart(
   session: Client,
   backup: StoredBackup,
-  table: ManifestTable,
+  load: PartLoad,
   key: Buffer | undefined,
-  progress: TableProgress | undefined,
 ): Promise<number> {
+  const { table, index, part, meter, digest } = load;
   const tap = new HashingTap();
-  const meter = progress?.start(table.name, table.rows);
   await session.query('BEGIN');
   const sink = session.query(
     copyFrom(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) FROM STDIN`),
   );
   if (meter) tap.onChunk = () => meter.advance(sink.rowCount, tap.bytes);
-  await pipeline(openPart(backup, table, key), tap, sink);
-  if (sink.rowCount !== table.rows || tap.hex() !== table.dataSha256) {
+  const stages = [openPart(backup, table, key, index), tap, ...(digest ? [digest.tap()] : [])];
+  await pipeline([...stages, sink] as never);
+  if (sink.rowCount !== part.rows || tap.hex() !== part.dataSha256) {
     await session.query('ROLLBACK');
+    const what = 'parts' in table && table.parts.length > 1 ? ` part ${part.file}` : '';
     throw refuse(
-      `backup ${backup.manifest.id}: table ${table.name} restored ${sink.rowCount} rows, the manifest says ${table.rows}` +
-        (tap.hex() !== table.dataSha256 ? ' and its checksum differs' : ''),
+      `backup ${backup.manifest.id}: table ${table.name}${what} restored ${sink.rowCount} rows, the manifest says ${part.rows}` +
+        (tap.hex() !== part.dataSha256 ? ' and its checksum differs' : ''),
     );
   }
   await session.query('COMMIT');
@@ -158,9 +169,10 @@ async function emptyAgain(targetUrl: string, tables: string[], missing: Rebuild[
 
 /**
  * Restores a whole backup into an empty database: checks the backup, brings the target's
- * schema up with the migrations, sets the keys, constraints and indexes aside, loads the tables
- * with COPY … FROM STDIN on `jobs` sessions at once (each table in its own transaction, its row
- * count and data checksum checked), then builds the keys and indexes (tables in parallel) and
+ * schema up with the migrations, sets the keys, constraints and indexes aside, loads the parts
+ * with COPY … FROM STDIN on `jobs` sessions at once, the parts of one large table side by side
+ * (each part in its own transaction, its row count and data checksum checked; each table's row
+ * count checked once its parts are in), then builds the keys and indexes (tables in parallel) and
  * the foreign keys, which validates every reference against the whole data, and analyzes the
  * tables for the planner. Any failure empties the target again, with its schema whole.
  */
@@ -170,11 +182,13 @@ export async function restoreDatabase(
   targetUrl: string,
   progress?: TableProgress,
   jobs = 2,
+  options: { rowDigests?: boolean } = {},
 ): Promise<RestoreResult> {
   const started = Date.now();
   const { manifest } = backup;
   const names = manifest.tables.map((t) => t.name);
-  const key = await checkBackup(backup, keys);
+  const key = await checkBackup(backup, keys, jobs);
+  const digests = new Map<string, RowDigest>();
 
   const probe = await openBackupSession(targetUrl);
   try {
@@ -213,14 +227,33 @@ export async function restoreDatabase(
     // Index builds sort in memory rather than on disk.
     for (const session of sessions) await session.query(`SET maintenance_work_mem = '256MB'`);
 
-    const rows = new Map<string, number>();
-    const queue = [...manifest.tables].sort((a, b) => b.bytes - a.bytes);
+    // Every part on its own session and transaction, the largest first: the parts of one
+    // large table load side by side.
+    const rows = new Map<string, number>(names.map((name) => [name, 0]));
+    const queue: PartLoad[] = manifest.tables
+      .flatMap((table) => {
+        const parts = partsOf(table);
+        const meters = partMeters(progress, table.name, table.rows, parts.length);
+        const digest = options.rowDigests ? new RowDigest() : undefined;
+        if (digest) digests.set(table.name, digest);
+        return parts.map((part, index) => ({ table, index, part, meter: meters(index), digest }));
+      })
+      .sort((a, b) => b.part.bytes - a.part.bytes);
     await runOnEach(sessions, async (session, stop) => {
-      for (let table = queue.shift(); table; table = queue.shift()) {
+      for (let load = queue.shift(); load; load = queue.shift()) {
         stop.throwIfAborted();
-        rows.set(table.name, await loadTable(session, backup, table, key, progress));
+        const loaded = await loadPart(session, backup, load, key);
+        rows.set(load.table.name, rows.get(load.table.name)! + loaded);
       }
     });
+    // Each table whole: its parts add up to the manifest's row count.
+    for (const table of manifest.tables) {
+      if (rows.get(table.name) !== table.rows) {
+        throw refuse(
+          `backup ${manifest.id}: table ${table.name} restored ${rows.get(table.name)} rows, the manifest says ${table.rows}`,
+        );
+      }
+    }
 
     // Keys and indexes: one table's statements on one session, tables side by side.
     const byTable = [...new Set(pending.filter((r) => !r.foreignKey).map((r) => r.table))];
@@ -249,7 +282,11 @@ export async function restoreDatabase(
     });
     return {
       id: manifest.id,
-      tables: manifest.tables.map((t) => ({ name: t.name, rows: rows.get(t.name)! })),
+      tables: manifest.tables.map((t) => ({
+        name: t.name,
+        rows: rows.get(t.name)!,
+        ...(digests.has(t.name) ? { rowDigest: digests.get(t.name)!.hex() } : {}),
+      })),
       seconds: (Date.now() - started) / 1000,
     };
   } catch (error) {

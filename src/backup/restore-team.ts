@@ -14,7 +14,7 @@ import { refuse } from './backup-errors';
 import type { StoredBackup } from './backup-store';
 import { describeIdentity, readDatabaseIdentity, identityKey } from './database-identity';
 import type { KeyRing } from './key-ring';
-import type { ManifestTable } from './manifest';
+import { partsOf, type ManifestTable } from './manifest';
 import { openPart } from './part-io';
 import { checkBackup } from './restore-database';
 import { columnList, quoteIdent } from './table-catalog';
@@ -54,9 +54,11 @@ async function filterPart(
 ): Promise<string[]> {
   const index = table.columns.indexOf(column);
   const rows: string[] = [];
-  for await (const row of copyRows(openPart(backup, table, key))) {
-    const value = field(row, index);
-    if (value !== null && wanted.has(value)) rows.push(row);
+  for (let part = 0; part < partsOf(table).length; part++) {
+    for await (const row of copyRows(openPart(backup, table, key, part))) {
+      const value = field(row, index);
+      if (value !== null && wanted.has(value)) rows.push(row);
+    }
   }
   return rows;
 }

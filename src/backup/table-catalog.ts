@@ -115,3 +115,18 @@ export const canonicalCopyTo = (table: {
  */
 export const heapCopyTo = (table: { name: string; columns: string[] }): string =>
   `COPY ${quoteIdent(table.name)} (${columnList(table.columns)}) TO STDOUT`;
+
+/**
+ * Format 3 parts of a large table: the rows on pages [from, to) in heap order, a TID Range Scan
+ * (PostgreSQL 14+). Without `to` the range is open-ended, so rows on pages added after the page
+ * count was read (it is only an estimate of the snapshot's heap) are never missed; ranges never
+ * overlap, so no row is read twice.
+ */
+export const heapRangeCopyTo = (
+  table: { name: string; columns: string[] },
+  from: number,
+  to: number | undefined,
+): string =>
+  `COPY (SELECT ${columnList(table.columns)} FROM ${quoteIdent(table.name)} WHERE ctid >= '(${Math.trunc(
+    from,
+  )},0)'::tid${to === undefined ? '' : ` AND ctid < '(${Math.trunc(to)},0)'::tid`}) TO STDOUT`;

@@ -40,6 +40,7 @@ export function backupService(
     keep?: Partial<Record<'daily' | 'weekly' | 'monthly', number>>;
     older?: Buffer[];
     jobs?: number;
+    partPages?: number;
   } = {},
 ): BackupService {
   return new BackupService({
@@ -47,6 +48,7 @@ export function backupService(
     store: typeof where === 'string' ? new FileBackupStore(where) : where,
     keys: keys(key, options.older),
     jobs: options.jobs,
+    partPages: options.partPages,
     retention: {
       keep: { daily: 7, weekly: 4, monthly: 1, ...options.keep },
       maxAgeMs: 31 * 24 * 3600 * 1000,

@@ -40,8 +40,6 @@ export const mutationThroughput: Workload = {
     );
     const url = `${teamgraph.origin}/graphql`;
     const users = await createUsers(db.pool, CLIENTS, 'mut');
-    const [shared] = await createTeams(db.pool, users, CLIENTS, 'mut-shared');
-    const own = await createTeams(db.pool, users, 1, 'mut-own');
     const createItem = async (teamId: string, user: BenchUser, title: string): Promise<Target> => {
       const data = await gql<{ createItem: { id: string } }>(
         url,
@@ -50,6 +48,22 @@ export const mutationThroughput: Workload = {
         user.token,
       );
       return { itemId: data.createItem.id, user };
+    };
+    /**
+     * One team of all the clients and one team each, with an item per client in both. Each kind
+     * of server writes to teams of its own: the SQL baseline's activity rows move a team's head
+     * without its Merkle tree, after which teamgraph refuses to append to that team.
+     */
+    const targetsFor = async (label: string) => {
+      const [shared] = await createTeams(db.pool, users, CLIENTS, `${label}-shared`);
+      const own = await createTeams(db.pool, users, 1, `${label}-own`);
+      const oneTeam: Target[] = [];
+      const manyTeams: Target[] = [];
+      for (const [i, user] of users.entries()) {
+        oneTeam.push(await createItem(shared.id, user, `Shared item ${i}`));
+        manyTeams.push(await createItem(own[i].id, user, `Own item ${i}`));
+      }
+      return { sharedTeamId: shared.id, oneTeam, manyTeams };
     };
     const baselineStarting = startGraphqlHttpBaseline(options, db.url);
     const typicalStarting = startTypicalHttpBaseline(options, db.url);
@@ -60,12 +74,9 @@ export const mutationThroughput: Workload = {
         () => undefined,
       );
     }
-    const oneTeam: Target[] = [];
-    const manyTeams: Target[] = [];
-    for (const [i, user] of users.entries()) {
-      oneTeam.push(await createItem(shared.id, user, `Shared item ${i}`));
-      manyTeams.push(await createItem(own[i].id, user, `Own item ${i}`));
-    }
+    const ours = await targetsFor('mut-teamgraph');
+    const sql = await targetsFor('mut-sql');
+    const typicals = await targetsFor('mut-typical');
     const baseline = await baselineStarting;
     const typical = await typicalStarting;
 
@@ -101,32 +112,29 @@ export const mutationThroughput: Workload = {
     });
     const create = (_t: Target, n: number) => ({
       query: CREATE_ITEM_RESULT,
-      variables: { teamId: shared.id, input: input(n) },
+      variables: { teamId: ours.sharedTeamId, input: input(n) },
     });
     const sqlCreate = (t: Target, n: number) => ({
       query: BASELINE_CREATE_WITH_ACTIVITY,
-      variables: { teamId: shared.id, actorId: t.user.id, input: input(n) },
+      variables: { teamId: sql.sharedTeamId, actorId: t.user.id, input: input(n) },
     });
     const runs: [string, () => Promise<LoadResult>][] = [];
-    for (const [label, targets] of [
-      ['oneTeam', oneTeam],
-      ['manyTeams', manyTeams],
-    ] as const) {
+    for (const label of ['oneTeam', 'manyTeams'] as const) {
       runs.push(
-        [`teamgraph.${label}`, () => load(teamgraph, targets, seconds, update, true)],
-        [`activity.${label}`, () => load(baseline, targets, seconds, sqlUpdate(true), false)],
-        [`typical.${label}`, () => load(typical, targets, seconds, update, true)],
-        [`plain.${label}`, () => load(baseline, targets, seconds, sqlUpdate(false), false)],
+        [`teamgraph.${label}`, () => load(teamgraph, ours[label], seconds, update, true)],
+        [`activity.${label}`, () => load(baseline, sql[label], seconds, sqlUpdate(true), false)],
+        [`typical.${label}`, () => load(typical, typicals[label], seconds, update, true)],
+        [`plain.${label}`, () => load(baseline, sql[label], seconds, sqlUpdate(false), false)],
       );
     }
     runs.push(
-      ['teamgraph.create', () => load(teamgraph, oneTeam, seconds, create, true)],
-      ['activity.create', () => load(baseline, oneTeam, seconds, sqlCreate, false)],
+      ['teamgraph.create', () => load(teamgraph, ours.oneTeam, seconds, create, true)],
+      ['activity.create', () => load(baseline, sql.oneTeam, seconds, sqlCreate, false)],
     );
 
-    await load(teamgraph, manyTeams, warm, update, true);
-    await load(baseline, manyTeams, warm, sqlUpdate(true), false);
-    await load(typical, manyTeams, warm, update, true);
+    await load(teamgraph, ours.manyTeams, warm, update, true);
+    await load(baseline, sql.manyTeams, warm, sqlUpdate(true), false);
+    await load(typical, typicals.manyTeams, warm, update, true);
     // Short alternating rounds, as in workload 1: drift on a shared machine hits every side alike.
     const rounds = options.quick ? 1 : 3;
     const byKey = new Map<string, LoadResult[]>(runs.map(([key]) => [key, []]));

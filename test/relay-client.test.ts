@@ -42,6 +42,7 @@ import teamMembersFragment, {
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import type { TestUser } from './factories/user.factory';
 import { insertUser } from './support/fast-users';
+import { countSubscriptionsRunning, subscriptionsRunning } from './support/live-gauges';
 import { PRODUCTION_ENV } from './support/production-env';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -384,12 +385,15 @@ describe('a Relay client on teamgraph', () => {
       query.data.team,
     );
     const newestSeq = view.data.activity.edges[0]!.node.seq;
+    const running = await countSubscriptionsRunning();
     const ended = new Promise<Error>((resolve, reject) => {
       followTeamActivity(environment, team.id, newestSeq, {
         onError: resolve,
         onCompleted: () => reject(new Error('completed without ACCESS_REVOKED')),
       });
     });
+    // Removed once the feed runs: a removal before it would refuse the subscription instead.
+    await subscriptionsRunning(running + 1);
     const removed = await app.gql(
       `mutation ($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }`,
       { t: team.id, u: leaving.id },

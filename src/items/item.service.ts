@@ -64,7 +64,7 @@ export class ItemService {
     if (!isUuid(teamId)) throw forbidden();
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
       const { team, role, held } = await this.sql.lockTeamForActor(tx, teamId, actor.id);
-      if (!team || !isMember(role)) throw await this.refusal(actor.id);
+      if (!team || !isMember(role)) throw await refusal(tx, actor.id);
       if (held) throw heldForTwoFactor();
       const id = randomUUID();
       const [row] = await this.record(
@@ -196,23 +196,24 @@ export class ItemService {
   ): Promise<{ team: Team; item: Item; role: MaybeRole }> {
     if (!isUuid(id)) throw forbidden();
     const locked = await this.sql.lockItemForActor(tx, id, actorId);
-    if (!locked) throw await this.refusal(actorId);
+    if (!locked) throw await refusal(tx, actorId);
     if (locked.held) throw heldForTwoFactor();
     return locked;
   }
+}
 
-  /**
-   * Why a locking read found no row for the actor: their account's deletion (which ended the
-   * membership while we waited) is CONFLICT, anything else FORBIDDEN. Read only when refusing,
-   * so a write that goes through costs nothing more.
-   */
-  private async refusal(actorId: string): Promise<GraphQLError> {
-    const [actor]: { deleted: boolean }[] = await this.dataSource.query(
-      `SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
-      [actorId],
-    );
-    return actor?.deleted ? accountDeleted() : forbidden();
-  }
+/**
+ * Why a locking read found no row for the actor: their account's deletion (which ended the
+ * membership while we waited) is CONFLICT, anything else FORBIDDEN. Read only when refusing,
+ * so a write that goes through costs nothing more; on the transaction's own connection, so a
+ * refusal never waits for a second one from a pool its transaction may be holding the last of.
+ */
+async function refusal(tx: Transaction, actorId: string): Promise<GraphQLError> {
+  const [actor] = await tx.read<{ deleted: boolean }>(
+    `SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
+    [actorId],
+  );
+  return actor?.deleted ? accountDeleted() : forbidden();
 }
 
 function checkVersion(item: Item, expectedVersion: number | null): void {

@@ -222,6 +222,14 @@ describe('round trips per operation', () => {
   });
 });
 
+/**
+ * A mutation's own round trips. The session's read is left out: the request finds it in the
+ * session cache, whose entries live a few seconds, so on a busy machine a session warmed just
+ * before may be read again; that depends on the machine, not on the mutation.
+ */
+const mutationTrips = (run: () => Promise<unknown>) =>
+  roundTrips(run, { ignore: /WHERE s\.token_hash = ANY\(/ });
+
 describe('round trips per team mutation: its transaction in two', () => {
   let team: Awaited<ReturnType<typeof buildTeam>>;
   let admin: TestUser;
@@ -245,7 +253,7 @@ describe('round trips per team mutation: its transaction in two', () => {
       if (statements.length === 0) break;
     }
     let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await roundTrips(async () => {
+    const trips = await mutationTrips(async () => {
       answer = await app.gql(document, variables, token);
     });
     expect(answer.errors).toBeUndefined();
@@ -350,7 +358,7 @@ describe('round trips per account mutation: its transaction in two', () => {
       if (statements.length === 0) break;
     }
     let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await roundTrips(async () => {
+    const trips = await mutationTrips(async () => {
       answer = await app.gql(document, variables, token);
     });
     expect(answer.errors).toBeUndefined();
@@ -586,7 +594,7 @@ describe('round trips per invitation mutation: its transaction in two', () => {
       if (statements.length === 0) break;
     }
     let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await roundTrips(async () => {
+    const trips = await mutationTrips(async () => {
       answer = await app.gql(document, variables, token);
     });
     expect(answer.errors).toBeUndefined();
@@ -795,7 +803,7 @@ describe('round trips per account-security mutation: its transaction in two', ()
       if (statements.length === 0) break;
     }
     let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await roundTrips(async () => {
+    const trips = await mutationTrips(async () => {
       answer = await suite.app.gql(document, variables, token);
       await settled?.();
     });

@@ -3,9 +3,13 @@ import { Client as PgClient } from 'pg';
 /**
  * The statements `run` caused and their round trips, counted at the PostgreSQL client (pg's
  * Client#query sees every statement of every pool in this process). Statements that overlap
- * in time are one round trip. DEBUG_TRIPS=1 prints them.
+ * in time are one round trip. `ignore`: statements left out of both counts. DEBUG_TRIPS=1 prints
+ * them.
  */
-export async function roundTrips(run: () => Promise<unknown>): Promise<{
+export async function roundTrips(
+  run: () => Promise<unknown>,
+  options: { ignore?: RegExp } = {},
+): Promise<{
   statements: string[];
   roundTrips: number;
   /** Those from the first BEGIN to the last COMMIT: the transaction's own. */
@@ -23,7 +27,7 @@ export async function roundTrips(run: () => Promise<unknown>): Promise<{
       start: performance.now(),
       end: Infinity,
     };
-    calls.push(call);
+    if (!options.ignore?.test(call.sql)) calls.push(call);
     const done = () => {
       call.end = performance.now();
     };

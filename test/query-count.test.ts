@@ -156,17 +156,8 @@ describe('round trips per operation', () => {
     }
   });
 
-  /** Repeats the request until this instance serves the session from its cache. */
-  async function warmSession(token: string) {
-    for (let i = 0; i < 50; i++) {
-      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
-      if (statements.length === 0) return;
-    }
-    throw new Error('the session was never cached');
-  }
-
   it('the authenticated team query: 3 statements in 2 round trips, 3 round trips cold', async () => {
-    await warmSession(member.token);
+    await warmSession(app, member.token);
     // Once, so the pool holds a connection for each of the two statements sent at once.
     await app.gql(TEAM_QUERY, { id: team.id }, member.token);
     let answer: unknown;
@@ -190,7 +181,7 @@ describe('round trips per operation', () => {
   });
 
   it('updateItem: the rule’s read; BEGIN with the lock and re-read; the change with its activity and COMMIT', async () => {
-    await warmSession(member.token);
+    await warmSession(app, member.token);
     const { statements, roundTrips: trips } = await roundTrips(async () => {
       const response = await app.gql(
         `mutation ($id: ID!) { updateItem(id: $id, input: { title: "Counted" }) { id version } }`,
@@ -208,7 +199,7 @@ describe('round trips per operation', () => {
   });
 
   it('createItem: the same five in three round trips', async () => {
-    await warmSession(member.token);
+    await warmSession(app, member.token);
     const { statements, roundTrips: trips } = await roundTrips(async () => {
       const response = await app.gql(
         `mutation ($t: ID!) { createItem(teamId: $t, input: { title: "Counted" }) { id version } }`,
@@ -222,6 +213,15 @@ describe('round trips per operation', () => {
   });
 });
 
+/** Repeats a cheap request until `target` serves the session from its cache. */
+async function warmSession(target: TestApp, token: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const { statements } = await roundTrips(() => target.gql(`{ me { id } }`, {}, token));
+    if (statements.length === 0) return;
+  }
+  throw new Error('the session was never cached');
+}
+
 /**
  * A mutation's own round trips. The session's read is left out: the request finds it in the
  * session cache, whose entries live a few seconds, so on a busy machine a session warmed just
@@ -229,6 +229,39 @@ describe('round trips per operation', () => {
  */
 const mutationTrips = (run: () => Promise<unknown>) =>
   roundTrips(run, { ignore: /WHERE s\.token_hash = ANY\(/ });
+
+/**
+ * Runs a mutation on `target` (once the session, when there is one, is cached) and counts its
+ * round trips; it must succeed. `settled` is awaited inside the count: work the answer leaves
+ * running that belongs to the mutation.
+ */
+async function countedMutation(
+  target: TestApp,
+  document: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  settled?: () => Promise<unknown>,
+) {
+  if (token) await warmSession(target, token);
+  let answer: { data?: unknown; errors?: unknown } = {};
+  const trips = await mutationTrips(async () => {
+    answer = await target.gql(document, variables, token);
+    await settled?.();
+  });
+  expect(answer.errors).toBeUndefined();
+  return { ...trips, data: answer.data };
+}
+
+/** `countedMutation` on the server `target()` names when called (set up in a beforeAll). */
+const countedOn =
+  (target: () => TestApp) =>
+  (
+    document: string,
+    variables: Record<string, unknown>,
+    token?: string,
+    settled?: () => Promise<unknown>,
+  ) =>
+    countedMutation(target(), document, variables, token, settled);
 
 describe('round trips per team mutation: its transaction in two', () => {
   let team: Awaited<ReturnType<typeof buildTeam>>;
@@ -246,19 +279,7 @@ describe('round trips per team mutation: its transaction in two', () => {
     await buildInvitation(app, team, { inviter: admin });
   });
 
-  /** Runs the mutation once the session is cached: what is counted is the mutation's own. */
-  async function counted(document: string, variables: Record<string, unknown>, token: string) {
-    for (let i = 0; i < 50; i++) {
-      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
-      if (statements.length === 0) break;
-    }
-    let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await mutationTrips(async () => {
-      answer = await app.gql(document, variables, token);
-    });
-    expect(answer.errors).toBeUndefined();
-    return { ...trips, data: answer.data };
-  }
+  const counted = countedOn(() => app);
 
   const activityCount = async () =>
     (
@@ -348,22 +369,7 @@ describe('round trips per team mutation: its transaction in two', () => {
 describe('round trips per account mutation: its transaction in two', () => {
   const NEW_PASSWORD = 'Harbour-Violet-Compass-83!';
 
-  /**
-   * Runs the mutation (once the session, when there is one, is cached: what is counted is the
-   * mutation's own) and counts its round trips.
-   */
-  async function counted(document: string, variables: Record<string, unknown>, token?: string) {
-    for (let i = 0; token && i < 50; i++) {
-      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
-      if (statements.length === 0) break;
-    }
-    let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await mutationTrips(async () => {
-      answer = await app.gql(document, variables, token);
-    });
-    expect(answer.errors).toBeUndefined();
-    return { ...trips, data: answer.data };
-  }
+  const counted = countedOn(() => app);
 
   const liveSessions = async (userId: string) =>
     (
@@ -587,21 +593,7 @@ describe('round trips per invitation mutation: its transaction in two', () => {
     admin = await addMember(app, team, 'ADMIN');
   });
 
-  /** Runs the mutation once the session is cached: what is counted is the mutation's own. */
-  async function counted(document: string, variables: Record<string, unknown>, token: string) {
-    for (let i = 0; i < 50; i++) {
-      const { statements } = await roundTrips(() => app.gql(`{ me { id } }`, {}, token));
-      if (statements.length === 0) break;
-    }
-    let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await mutationTrips(async () => {
-      answer = await app.gql(document, variables, token);
-    });
-    expect(answer.errors).toBeUndefined();
-    if (process.env.DEBUG_TRIPS)
-      console.log(`${trips.transactionRoundTrips} in the transaction, ${trips.roundTrips} in all`);
-    return { ...trips, data: answer.data };
-  }
+  const counted = countedOn(() => app);
 
   const activityCount = async () =>
     (
@@ -787,29 +779,7 @@ describe('round trips per account-security mutation: its transaction in two', ()
   const VERIFICATION_SUBJECT = 'Confirm your e-mail address for teamgraph';
   const ENABLED_SUBJECT = 'Two-factor sign-in was turned on';
 
-  /**
-   * Runs the mutation (once the session, if any, is cached: what is counted is the mutation's
-   * own) and counts its round trips; `settled` waits for what the mutation does after its
-   * answer (a reset link is issued and mailed once the answer has gone).
-   */
-  async function counted(
-    document: string,
-    variables: Record<string, unknown>,
-    token?: string,
-    settled?: () => Promise<unknown>,
-  ) {
-    for (let i = 0; token && i < 50; i++) {
-      const { statements } = await roundTrips(() => suite.app.gql(`{ me { id } }`, {}, token));
-      if (statements.length === 0) break;
-    }
-    let answer: { data?: unknown; errors?: unknown } = {};
-    const trips = await mutationTrips(async () => {
-      answer = await suite.app.gql(document, variables, token);
-      await settled?.();
-    });
-    expect(answer.errors).toBeUndefined();
-    return { ...trips, data: answer.data };
-  }
+  const counted = countedOn(() => suite.app);
 
   /** The account's security state as stored. */
   async function stored(user: Pick<TestUser, 'id'>) {

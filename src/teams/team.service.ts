@@ -9,7 +9,7 @@ import { endAuthorityBeyondRole, endMembership, endTeam } from '../access/end-ac
 import { recordActivity } from '../activity/record-activity';
 import { allInOrder } from '../db/all-in-order';
 import { accountDeleted, lockAccounts, lockTeam } from '../db/lock-order';
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Transaction } from '../db/transaction';
 import { openInvitationsFrom } from '../invitations/revoke-invitations-beyond-role';
 import { withConfirmedRole } from '../loaders/confirmed-role';
 import { badInput, forbidden } from '../errors/errors';
@@ -127,13 +127,12 @@ export class TeamService {
 
   changeMemberRole(actor: User, teamId: string, userId: string, role: Role): Promise<Membership> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const [, team, actorRole, target, invitations] = await allInOrder([
-        lockAccounts(tx, actor.id, userId),
-        lockTeam(tx, teamId),
-        actingRoleIn(tx, teamId, actor.id),
-        memberActedOn(tx, teamId, userId),
-        openInvitationsFrom(tx, teamId, userId),
-      ]);
+      const [, team, actorRole, target, invitations] = await lockForCommandOn(
+        tx,
+        actor.id,
+        teamId,
+        userId,
+      );
       if (!canManageTeam(actorRole)) throw forbidden();
       const { membership } = target;
       if (!canChangeRole(actorRole, membership?.role ?? null, role) || !membership) {
@@ -161,13 +160,12 @@ export class TeamService {
 
   removeMember(actor: User, teamId: string, userId: string): Promise<boolean> {
     return inTransaction(this.dataSource, this.bus, async (tx, pending) => {
-      const [, team, actorRole, target, invitations] = await allInOrder([
-        lockAccounts(tx, actor.id, userId),
-        lockTeam(tx, teamId),
-        actingRoleIn(tx, teamId, actor.id),
-        memberActedOn(tx, teamId, userId),
-        openInvitationsFrom(tx, teamId, userId),
-      ]);
+      const [, team, actorRole, target, invitations] = await lockForCommandOn(
+        tx,
+        actor.id,
+        teamId,
+        userId,
+      );
       if (!canManageTeam(actorRole)) throw forbidden();
       const targetRole = target.membership?.role ?? null;
       if (!canRemoveMember(actorRole, targetRole, sameId(userId, actor.id))) throw forbidden();
@@ -240,4 +238,18 @@ export class TeamService {
       return withConfirmedRole(team, teamId, Role.ADMIN);
     });
   }
+}
+
+/**
+ * The locks and reads of a manager's command on a member (`userId`), sent together in one
+ * round trip: both accounts, the team, the actor's role, the member and their open invitations.
+ */
+function lockForCommandOn(tx: Transaction, actorId: string, teamId: string, userId: string) {
+  return allInOrder([
+    lockAccounts(tx, actorId, userId),
+    lockTeam(tx, teamId),
+    actingRoleIn(tx, teamId, actorId),
+    memberActedOn(tx, teamId, userId),
+    openInvitationsFrom(tx, teamId, userId),
+  ]);
 }

@@ -1,7 +1,7 @@
-import Piscina from 'piscina';
+import type Piscina from 'piscina';
 import { rateLimited } from '../errors/errors';
 import type * as tasks from './cpu-tasks';
-import { BACKGROUND_NICE, tasksFile, workerExecArgv } from './worker-files';
+import { backgroundPool } from './worker-files';
 
 type Tasks = typeof tasks;
 export type CpuTaskName = keyof Tasks;
@@ -24,17 +24,11 @@ export class CpuPool {
   private busyWaiters: (() => void)[] = [];
 
   constructor(options: CpuPoolOptions) {
-    this.pool = new Piscina({
-      filename: tasksFile('cpu-tasks'),
-      // The task a thread loads at start; a named export, since the module has no default.
-      name: 'estimateStrength' satisfies CpuTaskName,
-      minThreads: 0,
-      maxThreads: options.threads,
+    this.pool = backgroundPool({
+      name: 'cpu-tasks',
+      firstTask: 'estimateStrength' satisfies CpuTaskName,
+      threads: options.threads,
       maxQueue: options.maxQueue,
-      idleTimeout: 60_000,
-      // Background priority: a busy worker yields the CPU to the event loop's thread.
-      niceIncrement: BACKGROUND_NICE,
-      execArgv: [...workerExecArgv],
     });
   }
 

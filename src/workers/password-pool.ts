@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import Piscina from 'piscina';
+import type Piscina from 'piscina';
 import type * as tasks from './password-tasks';
-import { BACKGROUND_NICE, tasksFile, workerExecArgv } from './worker-files';
+import { backgroundPool } from './worker-files';
 
 type Tasks = typeof tasks;
 export type PasswordTaskName = keyof Tasks;
@@ -20,14 +20,10 @@ export class PasswordPool {
   private finished = 0;
 
   constructor(threads: number) {
-    this.pool = new Piscina({
-      filename: tasksFile('password-tasks'),
-      name: 'hashPassword' satisfies PasswordTaskName,
-      minThreads: 0,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-      niceIncrement: BACKGROUND_NICE,
-      execArgv: [...workerExecArgv],
+    this.pool = backgroundPool({
+      name: 'password-tasks',
+      firstTask: 'hashPassword' satisfies PasswordTaskName,
+      threads,
     });
   }
 

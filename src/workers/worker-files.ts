@@ -1,3 +1,4 @@
+import Piscina from 'piscina';
 import path from 'node:path';
 
 // Built code runs the tasks' .js files as they are. Run from TypeScript sources (tests,
@@ -18,3 +19,26 @@ export const workerExecArgv: readonly string[] = FROM_SOURCES ? ['--require', SO
  * event loop's thread, so the loop keeps answering while they run.
  */
 export const BACKGROUND_NICE = 10;
+
+/**
+ * A pool of worker threads for the tasks module `name` (its task `firstTask` is the one a thread
+ * loads at start: the modules have no default export), started on demand at background
+ * priority, each thread stopping after a minute idle.
+ */
+export function backgroundPool(options: {
+  name: string;
+  firstTask: string;
+  threads: number;
+  maxQueue?: number;
+}): Piscina {
+  return new Piscina({
+    filename: tasksFile(options.name),
+    name: options.firstTask,
+    minThreads: 0,
+    maxThreads: options.threads,
+    ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
+    idleTimeout: 60_000,
+    niceIncrement: BACKGROUND_NICE,
+    execArgv: [...workerExecArgv],
+  });
+}

@@ -11,7 +11,13 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { emailChangeTokens, resetToken } from './support/account-links';
 import { tokenIn, waitForMail } from './support/mail-links';
 import { useMailingApp } from './support/mailing-app';
-import { awayFromStepBoundary, BEGIN_SETUP, CONFIRM_SETUP, totpCode } from './support/two-factor';
+import {
+  awayFromStepBoundary,
+  BEGIN_SETUP,
+  CONFIRM_SETUP,
+  enableTwoFactor,
+  totpCode,
+} from './support/two-factor';
 
 /**
  * N+1: lists resolve their relations (item authors, activity actors, teams) through the
@@ -819,23 +825,6 @@ describe('round trips per account-security mutation: its transaction in two', ()
     expect(response.errors).toBeUndefined();
   }
 
-  /** Two-factor on through the API; its secret and recovery codes. */
-  async function enrolled(user: TestUser) {
-    const begun = await suite.app.gql<{ beginTwoFactorSetup: { secret: string } }>(
-      BEGIN_SETUP,
-      {},
-      user.token,
-    );
-    const secret = begun.data!.beginTwoFactorSetup.secret;
-    await awayFromStepBoundary();
-    const confirmed = await suite.app.gql<{ confirmTwoFactorSetup: string[] }>(
-      CONFIRM_SETUP,
-      { code: await totpCode(secret) },
-      user.token,
-    );
-    return { secret, recoveryCodes: confirmed.data!.confirmTwoFactorSetup };
-  }
-
   it('beginTwoFactorSetup', async () => {
     const user = await buildUser(suite.app);
     const trips = await counted(BEGIN_SETUP, {}, user.token);
@@ -866,7 +855,7 @@ describe('round trips per account-security mutation: its transaction in two', ()
 
   it('regenerateRecoveryCodes: the code is spent before the transaction, as before', async () => {
     const user = await buildUser(suite.app);
-    const { recoveryCodes } = await enrolled(user);
+    const { recoveryCodes } = await enableTwoFactor(suite.app, user);
     const trips = await counted(
       `mutation ($c: String!) { regenerateRecoveryCodes(code: $c) }`,
       { c: recoveryCodes[0] },
@@ -883,7 +872,7 @@ describe('round trips per account-security mutation: its transaction in two', ()
 
   it('disableTwoFactor, the code spent with the reads under the lock', async () => {
     const user = await buildUser(suite.app);
-    const { recoveryCodes } = await enrolled(user);
+    const { recoveryCodes } = await enableTwoFactor(suite.app, user);
     const trips = await counted(
       `mutation ($p: String!, $c: String!) { disableTwoFactor(password: $p, code: $c) }`,
       { p: user.password, c: recoveryCodes[0] },
@@ -900,7 +889,7 @@ describe('round trips per account-security mutation: its transaction in two', ()
   it('revertTwoFactorSetup', async () => {
     const user = await buildUser(suite.app);
     await secondSession(user);
-    await enrolled(user);
+    await enableTwoFactor(suite.app, user);
     const token = tokenIn(await waitForMail(suite.inbox, user.email, ENABLED_SUBJECT));
     const trips = await counted(`mutation ($t: String!) { revertTwoFactorSetup(token: $t) }`, {
       t: token,

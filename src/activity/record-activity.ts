@@ -56,7 +56,7 @@ export async function recordActivity(
 ): Promise<Record<string, unknown>[]> {
   const write = activityStatement(pending, lockedTeam, activity, change);
   if (channel instanceof Transaction) {
-    if (change) return write.applyRows(await channel.query(write.text, write.values));
+    if (change) return write.applyRows(await channel.read(write.text, write.values));
     // Without a change the row is always written: the next row of the same transaction may
     // chain onto it before the server has answered.
     channel.defer(write);

@@ -1,3 +1,4 @@
+import { partsOf } from '../src/backup/manifest';
 import { restoreTeam } from '../src/backup/restore-team';
 import { canonicalActivity, computeActivityHash } from '../src/db/activity-hash';
 import { referenceRoot } from './support/rfc9162-reference';
@@ -218,5 +219,37 @@ describe('restoring one team into the live database', () => {
       restoreTeam(await service().get(manifest.id), keys(key), seeded.team.id, deps()),
     ).rejects.toThrow(/a users row clashes with live data/);
     expect(await dumpTables(databaseUrlOf(suite.app))).toEqual(before);
+  });
+
+  it('brings back every item of a team whose table the backup split into several parts', async () => {
+    const seeded = await seedTeam(suite.app, 'Team across parts');
+    // Enough rows for the items table to span many 8-page parts, the team's among them.
+    await suite.app.sql(
+      `INSERT INTO items (team_id, title, content, created_by_id, updated_by_id, version)
+       SELECT $1, 'item ' || n, json_build_object('text', repeat(md5(n::text), 12)), $2, $2, 1
+         FROM generate_series(1, 2000) AS n`,
+      [seeded.team.id, seeded.member.id],
+    );
+    const before = await teamRows(seeded.team.id);
+    const manifest = await suite.service(key, { partPages: 8 }).run(['daily']);
+    const items = manifest.tables.find((table) => table.name === 'items');
+    expect(items && partsOf(items).length).toBeGreaterThan(2);
+
+    const deleted = await suite.app.gql(
+      `mutation ($id: ID!) { deleteTeam(teamId: $id) }`,
+      { id: seeded.team.id },
+      seeded.team.owner.token,
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect((await teamRows(seeded.team.id)).items).toEqual([]);
+
+    const result = await restoreTeam(
+      await service().get(manifest.id),
+      keys(key),
+      seeded.team.id,
+      deps(),
+    );
+    expect(result.tables.find((table) => table.name === 'items')?.rows).toBe(before.items.length);
+    expect((await teamRows(seeded.team.id)).items).toEqual(before.items);
   });
 });

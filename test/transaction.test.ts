@@ -298,10 +298,18 @@ describe('transactions', () => {
   });
 
   it('fails reads sent together as the first of them in call order failed', async () => {
-    const refusal = (message: string, afterMs: number) =>
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message)), afterMs));
-    // The later one fails first in time; the earlier one's refusal is still the one reported.
-    await expect(allInOrder([refusal('first', 20), refusal('second', 0)])).rejects.toThrow('first');
+    const refusal = () => {
+      let refuse!: (error: Error) => void;
+      const promise = new Promise<never>((_, reject) => (refuse = reject));
+      return { promise, refuse };
+    };
+    const [first, second] = [refusal(), refusal()];
+    const outcome = allInOrder([first.promise, second.promise]);
+    // The later one fails first; the earlier one's refusal is still the one reported.
+    second.refuse(new Error('second'));
+    await Promise.resolve();
+    first.refuse(new Error('first'));
+    await expect(outcome).rejects.toThrow('first');
     await expect(allInOrder([Promise.resolve(1), Promise.resolve('two')])).resolves.toEqual([
       1,
       'two',

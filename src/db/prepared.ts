@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Pool, QueryResultRow } from 'pg';
 
 /**
  * A named statement: PostgreSQL parses and plans it once per connection and afterwards only
@@ -37,19 +37,5 @@ export async function query<R extends QueryResultRow>(
 ): Promise<R[]> {
   dataSource.logger.logQuery(statement.text, values);
   const result = await poolOf(dataSource).query<R>({ ...statement, values });
-  return result.rows;
-}
-
-/** Runs a prepared statement on the transaction's own connection. */
-export async function queryIn<R extends QueryResultRow>(
-  tx: EntityManager,
-  statement: Prepared,
-  values: unknown[],
-): Promise<R[]> {
-  const runner = tx.queryRunner;
-  if (!runner) throw new Error('queryIn needs a transaction');
-  tx.connection.logger.logQuery(statement.text, values, runner);
-  const client = (await runner.connect()) as PoolClient;
-  const result = await client.query<R>({ ...statement, values });
   return result.rows;
 }

@@ -7,21 +7,6 @@ import { isUuid } from '../validation/ids';
 import type { MaybeRole } from './team-policy';
 
 /**
- * The user's current role in the team, read inside the caller's transaction, whatever the
- * team's two-factor requirement: the role someone is acted on in (removed, leaving). Sent when
- * called, as the locking reads are (src/db/lock-order.ts).
- */
-export async function roleIn(tx: Transaction, teamId: string, userId: string): Promise<MaybeRole> {
-  // An id that is no UUID names no team: nothing is sent, so the transaction is not aborted.
-  if (!isUuid(teamId) || !isUuid(userId)) return null;
-  const [membership] = await tx.read<{ role: MaybeRole }>(
-    `SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2`,
-    [teamId, userId],
-  );
-  return membership?.role ?? null;
-}
-
-/**
  * The role the actor acts with in the team, re-read under the team's lock: null when not a
  * member. A member held out by the team's two-factor requirement is refused here (FORBIDDEN,
  * reason TWO_FACTOR_REQUIRED), as the permission map refuses them.

@@ -3,7 +3,13 @@ import type { Page } from 'playwright-core';
 import { buildTeam, addMember } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
 import { CHANGED_SUBJECT, CHANGE_SUBJECT, RESET_SUBJECT } from './support/account-links';
-import { CHROMIUM, hasChromium, launchProfile, type BrowserProfile } from './support/browser';
+import {
+  CHROMIUM,
+  hasChromium,
+  launchSharedBrowser,
+  type BrowserProfile,
+  type SharedBrowser,
+} from './support/browser';
 import { countSubscriptionsRunning } from './support/live-gauges';
 import { waitForMail } from './support/mail-links';
 import { scrollsSideways, seriousAccessibilityViolations } from './support/page-audit';
@@ -43,11 +49,15 @@ describeBrowser('account journeys in Chromium', () => {
   let app: TestApp;
   let inbox: SmtpInbox;
   let origin: string;
+  let browser: SharedBrowser;
   let profiles: BrowserProfile[] = [];
 
   beforeAll(async () => {
     // The recent-authentication journey ages a session in the database.
-    served = await startServedWebApp({ SESSION_CACHE_TTL: '0' });
+    [served, browser] = await Promise.all([
+      startServedWebApp({ SESSION_CACHE_TTL: '0' }),
+      launchSharedBrowser(),
+    ]);
     ({ app, inbox, origin } = served);
   }, 120_000);
 
@@ -56,10 +66,13 @@ describeBrowser('account journeys in Chromium', () => {
     profiles = [];
   });
 
-  afterAll(() => served?.stop());
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
 
   async function newProfile(): Promise<BrowserProfile> {
-    const profile = await launchProfile(origin);
+    const profile = await browser.profile(origin);
     profiles.push(profile);
     return profile;
   }

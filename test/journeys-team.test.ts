@@ -46,7 +46,7 @@ describeBrowser('team journeys in the web page', () => {
   beforeAll(async () => {
     served = await startServedWebApp();
     ({ app, inbox, origin } = served);
-    browser = await launchSharedBrowser(origin);
+    browser = await launchSharedBrowser();
   }, 120_000);
 
   afterAll(async () => {
@@ -59,9 +59,9 @@ describeBrowser('team journeys in the web page', () => {
   /** A person in a browser context of their own, signed in as `user` (or not signed in). */
   async function person(
     user: TestUser | null,
-    options: Parameters<SharedBrowser['profile']>[0] = {},
+    options: Parameters<SharedBrowser['profile']>[1] = {},
   ): Promise<BrowserProfile> {
-    const profile = await browser.profile(options);
+    const profile = await browser.profile(origin, options);
     profiles.push(profile);
     if (user)
       // The token as the page itself stores it after log-in (the test's TypeScript has no DOM);

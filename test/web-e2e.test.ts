@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, STRONG_PASSWORD, type TestUser } from './factories/user.factory';
-import { hasChromium, launchProfile, CHROMIUM, type BrowserProfile } from './support/browser';
+import {
+  hasChromium,
+  launchSharedBrowser,
+  CHROMIUM,
+  type BrowserProfile,
+  type SharedBrowser,
+} from './support/browser';
 import { screenshotPath } from './support/screenshots';
 import { startSmtpInbox, type SmtpInbox } from './support/smtp-inbox';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -36,6 +42,7 @@ describeBrowser('web page in Chromium', () => {
   let origin: string;
   let cleanupBuild: () => void;
   let webDir: string;
+  let browser: SharedBrowser;
   const profiles: BrowserProfile[] = [];
   let owner: TestUser;
   let member: TestUser;
@@ -43,7 +50,7 @@ describeBrowser('web page in Chromium', () => {
 
   /** A signed-in browser profile (the token as the page itself stores it after log-in). */
   async function profileFor(user: TestUser | null): Promise<BrowserProfile> {
-    const profile = await launchProfile(origin);
+    const profile = await browser.profile(origin);
     profiles.push(profile);
     if (user)
       // Runs in the page before its own scripts (the test's TypeScript has no DOM types).
@@ -65,6 +72,7 @@ describeBrowser('web page in Chromium', () => {
     (await badge(page).count()) ? Number(await badge(page).textContent()) : 0;
 
   beforeAll(async () => {
+    browser = await launchSharedBrowser();
     const build = await buildWebApp();
     cleanupBuild = build.cleanup;
     webDir = build.dir;
@@ -89,6 +97,7 @@ describeBrowser('web page in Chromium', () => {
 
   afterAll(async () => {
     for (const profile of profiles) await profile.close();
+    await browser?.close();
     await app?.stop();
     await inbox?.close();
     cleanupBuild?.();
@@ -295,7 +304,7 @@ describeBrowser('web page in Chromium', () => {
         trustedDocuments: true,
       });
       const { createTeam } = await kit.request(CreateTeamDocument, { name: 'Trusted crew' });
-      const profile = await launchProfile(trustedOrigin);
+      const profile = await browser.profile(trustedOrigin);
       profiles.push(profile);
       await profile.context.addInitScript(
         `localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,

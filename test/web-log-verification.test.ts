@@ -8,7 +8,13 @@ import { decodeSigningKey } from '../src/config/checkpoint-config';
 import { rootOfFrontier } from '../src/util/rfc9162';
 import { addMember, buildTeam, type TestTeam } from './factories/team.factory';
 import { buildUser, type TestUser } from './factories/user.factory';
-import { hasChromium, launchProfile, CHROMIUM, type BrowserProfile } from './support/browser';
+import {
+  hasChromium,
+  launchSharedBrowser,
+  CHROMIUM,
+  type BrowserProfile,
+  type SharedBrowser,
+} from './support/browser';
 import { rewriteTeamLog } from './support/log-forgery';
 import { screenshotPath } from './support/screenshots';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -30,10 +36,11 @@ describeBrowser('the page verifies the team log', () => {
   let origin: string;
   let cleanupBuild: () => void;
   let owner: TestUser;
+  let browser: SharedBrowser;
   const profiles: BrowserProfile[] = [];
 
   async function signedIn(user: TestUser): Promise<BrowserProfile> {
-    const profile = await launchProfile(origin);
+    const profile = await browser.profile(origin);
     profiles.push(profile);
     await profile.context.addInitScript(
       // Only in the page's own origin: a blank tab has no storage to touch.
@@ -84,6 +91,7 @@ describeBrowser('the page verifies the team log', () => {
   }
 
   beforeAll(async () => {
+    browser = await launchSharedBrowser();
     const build = await buildWebApp();
     cleanupBuild = build.cleanup;
     const port = await freePort();
@@ -101,6 +109,7 @@ describeBrowser('the page verifies the team log', () => {
 
   afterAll(async () => {
     for (const profile of profiles) await profile.close();
+    await browser?.close();
     await app?.stop();
     cleanupBuild?.();
   });

@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
   chromium,
   type BrowserContext,
@@ -12,7 +10,7 @@ import {
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 
-/** A browser profile of its own (empty user data dir), started headless and offline. */
+/** One person's browser: a context of its own (own storage, own cookies), headless and offline. */
 export interface BrowserProfile {
   context: BrowserContext;
   /** Errors and CSP reports the pages printed. */
@@ -34,30 +32,20 @@ const ARGS = [
 
 const VIEWPORT = { width: 1100, height: 760 };
 
-export async function launchProfile(origin: string): Promise<BrowserProfile> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'teamgraph-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: VIEWPORT,
-    args: ARGS,
-  });
-  return watched(context, origin, async () => {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  });
-}
-
-/** One Chromium whose contexts are separate people (own storage, own cookies), cheaper than a process each. */
+/**
+ * One Chromium per suite whose contexts are separate people (own storage, own cookies): a
+ * context costs milliseconds, a browser process a second of CPU.
+ */
 export interface SharedBrowser {
-  profile(options?: BrowserContextOptions): Promise<BrowserProfile>;
+  /** A new person whose requests may go to `origin` only. */
+  profile(origin: string, options?: BrowserContextOptions): Promise<BrowserProfile>;
   close(): Promise<void>;
 }
 
-export async function launchSharedBrowser(origin: string): Promise<SharedBrowser> {
+export async function launchSharedBrowser(): Promise<SharedBrowser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   return {
-    async profile(options = {}) {
+    async profile(origin, options = {}) {
       const context = await browser.newContext({ viewport: VIEWPORT, ...options });
       return watched(context, origin, () => context.close());
     },

@@ -5,7 +5,7 @@ import type { ActivityCheckpoint } from '../../entities/activity-checkpoint.enti
 import { Activity } from '../../entities/activity.entity';
 import { Team } from '../../entities/team.entity';
 import { Transaction, type PendingEvents } from '../db/transaction';
-import type { Statement } from '../db/prepared';
+import { namedByText, type Statement } from '../db/prepared';
 import type { ActivityEvent, DomainEvent } from '../events/domain-events';
 import { sealActivity, summaryDigest } from '../db/activity-hash';
 import { currentCheckpointPolicy } from '../db/checkpoint-signer';
@@ -25,6 +25,7 @@ export type ActivityChannel =
 
 /** The statement that writes an activity (with its change), and what to do with its rows. */
 interface ActivityWrite extends Statement {
+  name: string;
   /**
    * Takes the statement's rows: when a row came back, the team's head moves on and the event
    * is queued for after commit. Returns the change's rows (empty: nothing changed or recorded).
@@ -56,7 +57,10 @@ export async function recordActivity(
 ): Promise<Record<string, unknown>[]> {
   const write = activityStatement(pending, lockedTeam, activity, change);
   if (channel instanceof Transaction) {
-    if (change) return write.applyRows(await channel.read(write.text, write.values));
+    if (change)
+      return write.applyRows(
+        await channel.read({ name: write.name, text: write.text }, write.values),
+      );
     // Without a change the row is always written: the next row of the same transaction may
     // chain onto it before the server has answered.
     channel.defer(write);
@@ -151,6 +155,8 @@ function activityStatement(
     ${change ? 'SELECT * FROM change' : 'SELECT id FROM head'}`;
   return {
     text,
+    // A handful of texts (the change's kind, with or without a checkpoint): each planned once.
+    name: namedByText('activity', text),
     values: [...(change?.values ?? []), ...values],
     applyRows(rows) {
       if (rows.length) this.advance();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Pool, QueryResultRow } from 'pg';
 
@@ -10,11 +11,24 @@ export interface Prepared {
   text: string;
 }
 
-/** A statement whose text varies by call (a change with its activity row, say). */
+/**
+ * A statement whose text varies by call (a change with its activity row, say). Named when its
+ * texts are few (their name derived from the text, `namedByText`), so each is planned once per
+ * connection like a `Prepared`.
+ */
 export interface Statement {
   text: string;
   values: unknown[];
+  name?: string;
 }
+
+/**
+ * The name of a statement built from a template with few forms: one per distinct text, so the
+ * same name never stands for two texts. Only for texts without values in them, or each would
+ * stay prepared on every connection.
+ */
+export const namedByText = (kind: string, text: string): string =>
+  preparedName(`${kind}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`);
 
 /** The name PostgreSQL knows a prepared statement by (`EXPLAIN EXECUTE <name>(…)`). */
 export const preparedName = (name: string): string => `tg_${name}`;

@@ -124,8 +124,8 @@ export class Transaction extends EntityManager {
   }
 
   /** Sends a write now and goes on without its answer (checked when the transaction ends). */
-  defer({ text, values }: Statement): void {
-    const answer = this.send(text, { text, values });
+  defer({ text, values, name }: Statement): void {
+    const answer = this.send(text, { text, values, name });
     this.deferred.push(
       answer.catch((error: unknown) => {
         this.deferredFailure ??= asQueryFailure(text, values, error);
@@ -137,13 +137,13 @@ export class Transaction extends EntityManager {
    * `statement` and COMMIT, in one write. When the statement fails, PostgreSQL answers the
    * COMMIT of the aborted transaction with a rollback, so nothing of it is kept.
    */
-  async close<R extends QueryResultRow>({ text, values }: Statement): Promise<R[]> {
+  async close<R extends QueryResultRow>({ text, values, name }: Statement): Promise<R[]> {
     if (!this.runner.begun || this.closed) throw new Error('the transaction is not open');
     this.connection.logger.logQuery(text, values, this.runner);
     this.connection.logger.logQuery('COMMIT', [], this.runner);
     // Closed before the answer: whatever it is, the transaction has ended on the server.
     this.closed = true;
-    const [answer] = await sendTogether(this.client, [{ text, values }, 'COMMIT']).catch(
+    const [answer] = await sendTogether(this.client, [{ text, values, name }, 'COMMIT']).catch(
       (error: unknown) => {
         throw this.deferredFailure ?? asQueryFailure(text, values, error);
       },

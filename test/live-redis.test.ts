@@ -8,7 +8,7 @@ import { buildUser, type TestUser } from './factories/user.factory';
 import { liveIdle, subscriptionsRunning } from './support/live-gauges';
 import { describeWithRedis, requiredRedisUrl } from './support/redis-available';
 import { createScratchDatabase } from './support/scratch-database';
-import { remoteApp } from './support/remote-app';
+import { oneQueryAtATime, remoteApp } from './support/remote-app';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import type { TestApp } from './support/test-app';
 import { waitUntil } from './support/wait-until';
@@ -49,8 +49,9 @@ describeWithRedis('live-redis', 'live feeds on two server processes sharing Redi
     servers.push(await startServerProcess(env));
     servers.push(await startServerProcess(env));
     await db.connect();
-    a = remoteApp(servers[0], db);
-    b = remoteApp(servers[1], db);
+    const sql = oneQueryAtATime(db);
+    a = remoteApp(servers[0], sql);
+    b = remoteApp(servers[1], sql);
   }, 90_000);
 
   afterEach(async () => {

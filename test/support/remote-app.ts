@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Client, QueryResultRow } from 'pg';
 import { postGraphql } from '../../bench/lib/graphql';
 import type { ServerProcess } from './server-process';
 import { readGraphqlResponse, type TestApp } from './test-app';
@@ -7,7 +7,27 @@ import { readGraphqlResponse, type TestApp } from './test-app';
  * What the factories need of an app, for a server running in another process: HTTP GraphQL
  * and SQL on its database. The in-process handle (`app`) and `stop` do not exist there.
  */
-export function remoteApp(server: ServerProcess, db: Client): TestApp {
+/** Where a remote app's SQL goes. */
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: QueryResultRow[] }>;
+}
+
+/**
+ * One client's queries sent one after another: tests ask from several places at once, and pg
+ * no longer wants a query handed to a client that is still busy with another.
+ */
+export function oneQueryAtATime(client: Client): Queryable {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    query(text, params) {
+      const answer = last.then(() => client.query(text, params));
+      last = answer.catch(() => undefined);
+      return answer;
+    },
+  };
+}
+
+export function remoteApp(server: ServerProcess, db: Queryable): TestApp {
   const remote = {
     url: server.url,
     wsUrl: server.wsUrl,

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { remoteApp } from './remote-app';
+import { oneQueryAtATime, remoteApp } from './remote-app';
 import { createScratchDatabase } from './scratch-database';
 import { startServerProcess, type ServerProcess } from './server-process';
 import type { TestApp } from './test-app';
@@ -39,10 +39,11 @@ export class TwoInstances {
       throw error;
     }
     const [first, second] = servers;
+    const sql = oneQueryAtATime(db);
     return new TwoInstances(
       [first, second],
-      remoteApp(first, db),
-      remoteApp(second, db),
+      remoteApp(first, sql),
+      remoteApp(second, sql),
       database.url,
       db,
       database.drop,

@@ -58,6 +58,22 @@ it('an unknown command, or none, prints usage and exits 2', async () => {
   expect(none.code).toBe(2);
 });
 
+it('names of an object’s own machinery are unknown commands too, and help for them is the usage', async () => {
+  const words = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+  const [unknown, help] = await Promise.all([
+    Promise.all(words.map((word) => teamgraph([word]))),
+    Promise.all(words.map((word) => teamgraph(['help', word]))),
+  ]);
+  unknown.forEach(({ code, stderr }, i) => {
+    expect(code).toBe(2);
+    expect(stderr).toContain(`unknown command "${words[i]}"`);
+  });
+  for (const { code, stdout } of help) {
+    expect(code).toBe(0);
+    expect(stdout).toContain('usage: teamgraph <command>');
+  }
+}, 60_000);
+
 it('migrate applies the migrations; seed prints a token on every run', async () => {
   const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
   const migrated = await teamgraph(['migrate'], env);

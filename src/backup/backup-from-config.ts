@@ -6,13 +6,16 @@ import { BackupService } from './backup-service';
 import type { BackupStore } from './backup-store';
 import { FileBackupStore } from './file-store';
 import { KeyRing } from './key-ring';
-import { S3BackupStore } from './s3-store';
 import { BackupScheduler } from './scheduler';
 
 /** The store BACKUP_STORAGE names: BACKUP_DIR's folder, or an S3 bucket and prefix. */
 export function createBackupStore(config: Config): BackupStore {
   const storage = config.BACKUP_STORAGE;
   if (storage.kind === 'file') return new FileBackupStore(backupDir(config));
+  // The AWS SDK loads only for S3 storage: it would cost every other start (server, CLI) its
+  // load time for nothing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3BackupStore } = require('./s3-store') as typeof import('./s3-store');
   return new S3BackupStore({
     bucket: storage.bucket,
     prefix: storage.prefix,

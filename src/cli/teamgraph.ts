@@ -1,9 +1,6 @@
 // First: tracing patches `http` and `pg` as they load (src/tracing/start-first.ts).
 import { startedTracing } from '../tracing/start-first';
-import { runBackupCommand, type CliIo } from './backup-command';
-import { runLogCommand } from './log-command';
-import { runMigrate } from './migrate';
-import { runSeed } from './seed';
+import type { CliIo } from './backup-command';
 
 const USAGE = `usage: teamgraph <command> [options]
 
@@ -19,29 +16,39 @@ server's environment (DATABASE_URL, ...; see docs/operations.md, Configuration).
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  migrate: runMigrate,
-  seed: runSeed,
-  backup: runBackupCommand,
-  log: runLogCommand,
+/*
+ * Each command's module loads only when that command runs: a backup has no use for the seed's
+ * or the log export's modules, and an operator's command (or a backup job) starts sooner.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Record<string, () => Command> = {
+  migrate: () => (require('./migrate') as typeof import('./migrate')).runMigrate,
+  seed: () => (require('./seed') as typeof import('./seed')).runSeed,
+  backup: () => (require('./backup-command') as typeof import('./backup-command')).runBackupCommand,
+  log: () => (require('./log-command') as typeof import('./log-command')).runLogCommand,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The command of that name; none for any other word, `constructor` and `__proto__` included. */
+const commandNamed = (name: string | undefined): (() => Command) | undefined =>
+  name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 
 /** `teamgraph <command> …` (bin/teamgraph.js): operator commands beside the server. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
-    const named = command === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
-    if (named) return named(['--help'], env, io);
+    const named = command === 'help' ? commandNamed(rest[0]) : undefined;
+    if (named) return named()(['--help'], env, io);
     io.out(USAGE);
     return 0;
   }
-  const run = command ? COMMANDS[command] : undefined;
+  const run = commandNamed(command);
   if (!run) {
     if (command) io.err(`teamgraph: unknown command "${command}"`);
     io.err(USAGE);
     return 2;
   }
-  return run(rest, env, io);
+  return run()(rest, env, io);
 }
 
 /** The process entry (bin/teamgraph.js, `npm run migrate|seed|backup`). */

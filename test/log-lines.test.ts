@@ -69,6 +69,7 @@ it('on a development terminal the lines are readable and the ready line shows th
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const closed = new Promise((resolve) => child.once('close', resolve));
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -85,7 +86,10 @@ it('on a development terminal the lines are readable and the ready line shows th
     );
     expect(output).not.toContain('{"level"');
   } finally {
-    child.kill('SIGTERM');
+    // `script` ends on the signal and the server with its terminal; the suite goes on (and
+    // drops the database) only once both are gone.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await closed;
   }
 }, 60_000);
 

@@ -65,8 +65,16 @@ export async function pingRedis(client: RedisConnection): Promise<void> {
   await Promise.all([...masters.values()].map((node) => node.ping()));
 }
 
-/** Closes gracefully, falling back to a hard disconnect when Redis does not answer. */
+/**
+ * Closes gracefully, falling back to a hard disconnect when Redis does not answer. A client
+ * that is not connected (Redis down, still reconnecting) is disconnected at once: its QUIT
+ * would only wait in the offline queue until the timeout.
+ */
 export async function closeRedis(client: RedisConnection): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
     await withTimeout(client.quit(), QUIT_WAIT_MS, 'Redis QUIT');
   } catch {

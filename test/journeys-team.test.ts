@@ -63,12 +63,7 @@ describeBrowser('team journeys in the web page', () => {
   ): Promise<BrowserProfile> {
     const profile = await browser.profile(origin, options);
     profiles.push(profile);
-    if (user)
-      // The token as the page itself stores it after log-in (the test's TypeScript has no DOM);
-      // only on the server's pages: a new tab's about:blank has no storage to write.
-      await profile.context.addInitScript(
-        `if (location.origin === ${JSON.stringify(origin)}) localStorage.getItem('teamgraph.session') || localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,
-      );
+    if (user) await profile.signIn(user.token);
     return profile;
   }
 

@@ -40,7 +40,6 @@ describeBrowser('web page in Chromium', () => {
   let app: TestApp;
   let inbox: SmtpInbox;
   let origin: string;
-  let cleanupBuild: () => void;
   let webDir: string;
   let browser: SharedBrowser;
   const profiles: BrowserProfile[] = [];
@@ -52,11 +51,7 @@ describeBrowser('web page in Chromium', () => {
   async function profileFor(user: TestUser | null): Promise<BrowserProfile> {
     const profile = await browser.profile(origin);
     profiles.push(profile);
-    if (user)
-      // Runs in the page before its own scripts (the test's TypeScript has no DOM types).
-      await profile.context.addInitScript(
-        `localStorage.getItem('teamgraph.session') || localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,
-      );
+    if (user) await profile.signIn(user.token);
     return profile;
   }
 
@@ -74,7 +69,6 @@ describeBrowser('web page in Chromium', () => {
   beforeAll(async () => {
     browser = await launchSharedBrowser();
     const build = await buildWebApp();
-    cleanupBuild = build.cleanup;
     webDir = build.dir;
     inbox = await startSmtpInbox();
     const port = await freePort();
@@ -100,7 +94,6 @@ describeBrowser('web page in Chromium', () => {
     await browser?.close();
     await app?.stop();
     await inbox?.close();
-    cleanupBuild?.();
   });
 
   it('serves the page at / under a strict Content-Security-Policy', async () => {
@@ -306,9 +299,7 @@ describeBrowser('web page in Chromium', () => {
       const { createTeam } = await kit.request(CreateTeamDocument, { name: 'Trusted crew' });
       const profile = await browser.profile(trustedOrigin);
       profiles.push(profile);
-      await profile.context.addInitScript(
-        `localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,
-      );
+      await profile.signIn(user.token);
       const page = await profile.newPage();
       await page.goto(`${trustedOrigin}/teams/${createTeam.id}`);
       await page.getByTestId('activity-list').locator('li[data-seq]').first().waitFor();

@@ -34,7 +34,6 @@ const describeBrowser = hasChromium ? describe : describe.skip;
 describeBrowser('the page verifies the team log', () => {
   let app: TestApp;
   let origin: string;
-  let cleanupBuild: () => void;
   let owner: TestUser;
   let browser: SharedBrowser;
   const profiles: BrowserProfile[] = [];
@@ -42,10 +41,7 @@ describeBrowser('the page verifies the team log', () => {
   async function signedIn(user: TestUser): Promise<BrowserProfile> {
     const profile = await browser.profile(origin);
     profiles.push(profile);
-    await profile.context.addInitScript(
-      // Only in the page's own origin: a blank tab has no storage to touch.
-      `if (location.origin === ${JSON.stringify(origin)}) localStorage.getItem('teamgraph.session') || localStorage.setItem('teamgraph.session', ${JSON.stringify(user.token)});`,
-    );
+    await profile.signIn(user.token);
     return profile;
   }
 
@@ -93,7 +89,6 @@ describeBrowser('the page verifies the team log', () => {
   beforeAll(async () => {
     browser = await launchSharedBrowser();
     const build = await buildWebApp();
-    cleanupBuild = build.cleanup;
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     app = await startTestApp({
@@ -111,7 +106,6 @@ describeBrowser('the page verifies the team log', () => {
     for (const profile of profiles) await profile.close();
     await browser?.close();
     await app?.stop();
-    cleanupBuild?.();
   });
 
   it('shows how far the log is verified, signed and witnessed, updated live', async () => {

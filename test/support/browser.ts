@@ -16,6 +16,12 @@ export interface BrowserProfile {
   /** Errors and CSP reports the pages printed. */
   problems: string[];
   newPage(): Promise<Page>;
+  /**
+   * Every page of the profile starts signed in with `token`, stored as the page itself stores
+   * it after log-in (unless a log-in of the page's own replaced it); only on the server's origin,
+   * as a new tab's about:blank has no storage to write.
+   */
+  signIn(token: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,5 +80,11 @@ async function watched(
     });
   };
   context.on('page', watch);
-  return { context, problems, newPage: () => context.newPage(), close };
+  const signIn = async (token: string): Promise<void> => {
+    // A script string: the test's TypeScript has no DOM types.
+    await context.addInitScript(
+      `if (location.origin === ${JSON.stringify(origin)}) localStorage.getItem('teamgraph.session') || localStorage.setItem('teamgraph.session', ${JSON.stringify(token)});`,
+    );
+  };
+  return { context, problems, newPage: () => context.newPage(), signIn, close };
 }

@@ -1,9 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { oncePerRun } from './once-per-run';
 import { createScratchDatabase } from './scratch-database';
-import { waitUntil } from './wait-until';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -27,29 +26,9 @@ async function compileServer(outDir: string): Promise<void> {
   }
 }
 
-/**
- * The run's one build of the server, in the directory jest's global setup made for it: the
- * first suite to ask compiles it (a full type-checked build takes long), the others wait for
- * it to be done and start from the same files, which nothing writes to. Global teardown
- * removes it.
- */
+/** The run's one build of the server (a full type-checked build takes long). */
 export async function buildServer(): Promise<{ mainJs: string }> {
-  const runDir = process.env.TEST_BUILD_DIR;
-  if (!runDir) throw new Error('TEST_BUILD_DIR is not set: run the tests through jest');
-  const outDir = join(runDir, 'out');
-  const done = join(runDir, 'built');
-  try {
-    // Creating a directory either succeeds or fails for everyone else: one builder per run.
-    mkdirSync(join(runDir, 'building'));
-  } catch {
-    await waitUntil(() => existsSync(done), "the run's build of the server", 240_000);
-    return { mainJs: join(outDir, 'src', 'main.js') };
-  }
-  try {
-    await compileServer(outDir);
-  } finally {
-    writeFileSync(done, '');
-  }
+  const outDir = await oncePerRun('server', compileServer);
   return { mainJs: join(outDir, 'src', 'main.js') };
 }
 

@@ -14,7 +14,7 @@ export interface ServedWebApp {
   stop(): Promise<void>;
 }
 
-/** Builds the page once and serves it as `npm start` would, with `env` on top. */
+/** The run's build of the page, served as `npm start` would, with `env` on top. */
 export async function startServedWebApp(env: Record<string, string> = {}): Promise<ServedWebApp> {
   const build = await buildWebApp();
   const inbox = await startSmtpInbox();
@@ -35,7 +35,6 @@ export async function startServedWebApp(env: Record<string, string> = {}): Promi
     async stop() {
       await app.stop();
       await inbox.close();
-      build.cleanup();
     },
   };
 }
